@@ -1,0 +1,537 @@
+//! Site discovery: from what a person typed to what the site is and how to sign in to it.
+//!
+//! A small state machine, one base URL at a time (https first, then http when the person did not
+//! say which):
+//!
+//! ```text
+//!  Probe ──(GET base page ∥ GET base/wp-json/)──┬─ guess is a REST index ─────────────▶ Found
+//!                                               ├─ page links a root ≠ guess ─▶ FetchRoot ─▶ Found | Fail
+//!                                               ├─ page links the guessed root ─────────────▶ Fail(guess's error)
+//!                                               └─ no link ─▶ FetchRestRoute (?rest_route=/) ─▶ Found | Fail
+//!  Found ──(metadata documents ∥ WordPress.com lookup, only when relevant)──▶ Discovered
+//! ```
+//!
+//! The decisions ([`after_probes`], [`after_rest_route`]) are pure functions, tested case by
+//! case; [`Discoverer`] only performs the requests they ask for. A typical site costs one round
+//! trip (two requests in parallel); a site with plain permalinks two.
+
+pub mod links;
+pub mod metadata;
+pub mod wpcom;
+
+use serde::Serialize;
+use url::Url;
+
+use crate::address::{self, Scheme, SiteAddress};
+use crate::error::{Error, Result};
+use crate::http::{limits, Answer, Http, HttpOptions};
+use crate::recommend::{recommend, Recommendation};
+use crate::site::{parse_index, AuthMethods, IndexProblem, OAuth2Server, RestIndex, SiteInfo};
+
+pub use metadata::ServerMetadata;
+pub use wpcom::WpcomSite;
+
+/// The fields of the REST index discovery reads (the full index of a big site runs to megabytes).
+const INDEX_FIELDS: &str =
+    "name,description,url,home,gmt_offset,timezone_string,namespaces,authentication,site_icon_url";
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Permalinks {
+    /// `/wp-json/` works.
+    Pretty,
+    /// Only `?rest_route=` works.
+    Plain,
+}
+
+/// Everything discovery learned about a site.
+#[derive(Debug, Clone, Serialize)]
+pub struct Discovered {
+    /// What the person typed.
+    pub input: String,
+    pub site: SiteInfo,
+    /// The REST API root (what signed-in requests are built on).
+    pub api_root: Url,
+    /// Where the site answered, after redirects.
+    pub answered_at: Url,
+    pub permalinks: Option<Permalinks>,
+    pub methods: AuthMethods,
+    /// The OAuth2 server's metadata document, when it serves one (a hint only).
+    pub metadata: Option<ServerMetadata>,
+    /// WordPress.com's view of the site (WordPress.com and Jetpack sites).
+    pub wordpress_com: Option<WpcomSite>,
+    pub recommended: Recommendation,
+    /// Things the person should know: http fallback, redirects, disagreements.
+    pub notes: Vec<String>,
+}
+
+#[derive(Debug, Clone)]
+pub struct DiscoveryOptions {
+    pub http: HttpOptions,
+    /// WordPress.com's public API (configurable so tests can use a local server).
+    pub wpcom_api_base: Url,
+}
+
+impl Default for DiscoveryOptions {
+    fn default() -> Self {
+        DiscoveryOptions {
+            http: HttpOptions::default(),
+            wpcom_api_base: Url::parse(wpcom::DEFAULT_API_BASE).expect("constant URL"),
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Discoverer {
+    http: Http,
+    wpcom_api_base: Url,
+}
+
+/// What the page probe learned.
+#[derive(Debug)]
+pub enum PageOutcome {
+    /// The page advertises this REST root.
+    Root(Url),
+    /// The page answered but advertises no REST root.
+    NoLink { url: Url, looks_like_wordpress: bool },
+    Failed(Error),
+}
+
+/// What discovery does next.
+#[derive(Debug)]
+pub enum Next {
+    Fetch(Url),
+    Fail(Error),
+}
+
+impl Discoverer {
+    pub fn new(opts: DiscoveryOptions) -> Self {
+        Discoverer { http: Http::new(opts.http), wpcom_api_base: opts.wpcom_api_base }
+    }
+
+    /// Discover the site at what the person typed.
+    #[tracing::instrument(skip(self), fields(input = %input))]
+    pub async fn discover(&self, input: &str) -> Result<Discovered> {
+        let addr = SiteAddress::parse(input)?;
+        if addr.is_wordpress_com() {
+            return self.discover_wpcom_hosted(&addr).await;
+        }
+        let mut failures: Vec<(Url, Error)> = Vec::new();
+        for base in addr.candidates() {
+            match self.discover_at(&base).await {
+                Ok(found) => {
+                    let mut d = self.finish(&addr, found).await;
+                    for (url, e) in &failures {
+                        d.notes.insert(0, http_fallback_note(url, e, &base));
+                    }
+                    return Ok(d);
+                }
+                Err(e) => {
+                    tracing::debug!(base = %base, error = %e, "attempt failed");
+                    failures.push((base, e));
+                }
+            }
+        }
+        Err(best_error(failures))
+    }
+
+    /// The probes for one base URL.
+    async fn discover_at(&self, base: &Url) -> Result<Found> {
+        let guess_url = base.join("wp-json/").expect("relative path joins");
+        let guess = self.fetch_index(guess_url.clone());
+        let page = self.probe_page(base.clone());
+        tokio::pin!(guess, page);
+        let (guess_err, page) = tokio::select! {
+            g = &mut guess => match g {
+                Ok(found) => return Ok(found),
+                Err(e) => (e, page.await),
+            },
+            p = &mut page => match guess.await {
+                Ok(found) => return Ok(found),
+                Err(e) => (e, p),
+            },
+        };
+        let looks_like_wp = matches!(page, PageOutcome::NoLink { looks_like_wordpress: true, .. });
+        match after_probes(&guess_url, guess_err, page) {
+            Next::Fail(e) => Err(e),
+            Next::Fetch(url) => {
+                let via_rest_route = url.query().is_some_and(|q| q.contains("rest_route="))
+                    && url.path() == base.path();
+                match self.fetch_index(url.clone()).await {
+                    Ok(found) => Ok(found),
+                    Err(e) if via_rest_route => Err(after_rest_route(&url, e, looks_like_wp)),
+                    Err(e) => Err(e),
+                }
+            }
+        }
+    }
+
+    /// GET the page at `base`; read its body only when it carries no `Link` header.
+    async fn probe_page(&self, base: Url) -> PageOutcome {
+        let mut answer = match self.http.get(base).await {
+            Ok(a) => a,
+            Err(e) => return PageOutcome::Failed(e),
+        };
+        let values = answer.headers.get_all(reqwest::header::LINK).iter().filter_map(|v| v.to_str().ok());
+        if let Some(root) = links::api_root_from_link_headers(values, &answer.url) {
+            return PageOutcome::Root(root);
+        }
+        let body = match answer.body(limits::PAGE, self.http.options().timeout).await {
+            Ok(b) => b,
+            Err(_) => Default::default(),
+        };
+        let text = String::from_utf8_lossy(&body);
+        if let Some(root) = links::api_root_from_html(&text, &answer.url) {
+            return PageOutcome::Root(root);
+        }
+        PageOutcome::NoLink {
+            looks_like_wordpress: text.contains("/wp-content/") || text.contains("/wp-includes/"),
+            url: answer.url,
+        }
+    }
+
+    /// GET a REST index and read it.
+    async fn fetch_index(&self, root: Url) -> Result<Found> {
+        let (answer, body) = self.http.get_bytes(with_fields(&root), limits::JSON).await?;
+        let index = read_index(&answer.url, answer.status.as_u16(), answer.content_type(), &body)?;
+        Ok(Found { api_root: without_fields(&answer.url), answered_at: answered_base(&answer), index })
+    }
+
+    /// After the index: metadata and WordPress.com look-ups, only where they apply, in parallel.
+    async fn finish(&self, addr: &SiteAddress, found: Found) -> Discovered {
+        let Found { api_root, answered_at, index: RestIndex { site, methods } } = found;
+        let mut notes = Vec::new();
+        if let Some(first) = answered_at_note(addr, &answered_at) {
+            notes.push(first);
+        }
+        if let Some(n) = url_mismatch_note(&site, &answered_at) {
+            notes.push(n);
+        }
+        let own_oauth2 = methods.oauth2.as_ref().filter(|o| o.server != OAuth2Server::WordpressCom);
+        let wpcom_connected = methods.oauth2.as_ref().is_some_and(|o| o.server == OAuth2Server::WordpressCom)
+            || site.namespaces.iter().any(|n| n == "jetpack/v4");
+        let home = Url::parse(&site.home).unwrap_or_else(|_| answered_at.clone());
+        let metadata_fut = async {
+            match own_oauth2 {
+                Some(o2) => self.fetch_metadata(&home, site.https, o2).await,
+                None => None,
+            }
+        };
+        let wpcom_fut = async {
+            if wpcom_connected {
+                let host = home.host_str().unwrap_or_default().to_string();
+                self.fetch_wpcom_site(&host).await.ok()
+            } else {
+                None
+            }
+        };
+        let (metadata, wordpress_com) = tokio::join!(metadata_fut, wpcom_fut);
+        if wpcom_connected && wordpress_com.is_none() {
+            notes.push("The site is connected to WordPress.com, but WordPress.com's API did not describe it.".into());
+        }
+        let permalinks = Some(if api_root.query().is_some_and(|q| q.contains("rest_route=")) {
+            Permalinks::Plain
+        } else {
+            Permalinks::Pretty
+        });
+        let recommended = recommend(&methods, &site, addr.is_local());
+        Discovered {
+            input: addr.input.clone(),
+            site,
+            api_root,
+            answered_at,
+            permalinks,
+            methods,
+            metadata,
+            wordpress_com,
+            recommended,
+            notes,
+        }
+    }
+
+    async fn fetch_metadata(
+        &self,
+        home: &Url,
+        site_https: bool,
+        index: &crate::site::OAuth2Endpoints,
+    ) -> Option<ServerMetadata> {
+        let [a, b] = metadata::candidates(home);
+        let fetch = |u: Url| async move {
+            let (answer, body) = self.http.get_bytes(u, limits::JSON).await.ok()?;
+            if !answer.status.is_success() {
+                return None;
+            }
+            metadata::parse(&body, answer.url.clone(), site_https, Some(index))
+        };
+        let (ma, mb) = tokio::join!(fetch(a), fetch(b));
+        ma.or(mb)
+    }
+
+    async fn fetch_wpcom_site(&self, site: &str) -> Result<WpcomSite> {
+        let url = wpcom::site_url(&self.wpcom_api_base, site);
+        let (answer, body) = self.http.get_bytes(url.clone(), limits::JSON).await?;
+        if answer.status.is_success() {
+            if let Some(w) = wpcom::parse_site(&body) {
+                return Ok(w);
+            }
+        }
+        if answer.status.is_server_error() {
+            return Err(Error::ServerError { url, status: answer.status.as_u16(), snippet: snippet(&body) });
+        }
+        Err(Error::NotWordpress {
+            url: Url::parse(&format!("https://{site}/")).unwrap_or(url),
+            detail: format!("WordPress.com has no site by that name (HTTP {})", answer.status.as_u16()),
+        })
+    }
+
+    /// A site hosted on WordPress.com: its information comes from WordPress.com's API.
+    async fn discover_wpcom_hosted(&self, addr: &SiteAddress) -> Result<Discovered> {
+        let w = self.fetch_wpcom_site(&addr.host).await?;
+        let site = wpcom::site_info(&w);
+        let methods = AuthMethods {
+            oauth2: Some(wpcom::oauth2_endpoints(&self.wpcom_api_base)),
+            ..Default::default()
+        };
+        let recommended = recommend(&methods, &site, false);
+        let answered_at = Url::parse(&w.url).unwrap_or_else(|_| addr.url(Scheme::Https));
+        Ok(Discovered {
+            input: addr.input.clone(),
+            api_root: wpcom::site_url(&self.wpcom_api_base, &w.id.to_string()),
+            answered_at,
+            permalinks: None,
+            notes: if w.is_private {
+                vec!["This WordPress.com site is private: sign in to see more.".into()]
+            } else {
+                vec![]
+            },
+            site,
+            methods,
+            metadata: None,
+            wordpress_com: Some(w),
+            recommended,
+        })
+    }
+}
+
+/// A REST index found, and where.
+#[derive(Debug)]
+struct Found {
+    api_root: Url,
+    answered_at: Url,
+    index: RestIndex,
+}
+
+/// Decide what to do when the `/wp-json/` guess did not give an index.
+pub fn after_probes(guess_url: &Url, guess_err: Error, page: PageOutcome) -> Next {
+    match page {
+        PageOutcome::Root(root) if same_root(&root, guess_url) => Next::Fail(guess_err),
+        PageOutcome::Root(root) => Next::Fetch(root),
+        PageOutcome::NoLink { url, .. } => {
+            // `?rest_route=/` works whatever the permalink settings, at the base the page answered at.
+            let mut u = url;
+            u.set_path(base_path_of(&u).as_str());
+            u.set_query(Some("rest_route=/"));
+            u.set_fragment(None);
+            Next::Fetch(u)
+        }
+        PageOutcome::Failed(page_err) => {
+            // Both failed. Report the one that learned more about the site.
+            if guess_err.depth() >= page_err.depth() {
+                Next::Fail(guess_err)
+            } else {
+                Next::Fail(page_err)
+            }
+        }
+    }
+}
+
+/// Decide what to report when the last resort, `?rest_route=/`, failed too.
+pub fn after_rest_route(url: &Url, err: Error, looks_like_wordpress: bool) -> Error {
+    match err {
+        // WordPress itself (or a plugin speaking for it) refused: that is the answer.
+        e @ (Error::RestApiBlocked { .. } | Error::InvalidJson { .. } | Error::ServerError { .. }) => e,
+        e if e.is_transport() => e,
+        e @ Error::HtmlInsteadOfJson { cause: Some(_), .. } => e,
+        e @ Error::HtmlInsteadOfJson { status: 200..=299, .. } if looks_like_wordpress => e,
+        _ if looks_like_wordpress => Error::NotWordpress {
+            url: strip_query(url),
+            detail: "it looks like WordPress, but its REST API does not answer (it may be switched off)".into(),
+        },
+        _ => Error::NotWordpress {
+            url: strip_query(url),
+            detail: "it does not advertise a WordPress REST API, and neither /wp-json/ nor ?rest_route=/ answered with one".into(),
+        },
+    }
+}
+
+/// Read an answer that should be a REST index.
+fn read_index(from: &Url, status: u16, content_type: Option<&str>, body: &[u8]) -> Result<RestIndex> {
+    let url = without_fields(from);
+    let html = looks_like_html(content_type, body);
+    if (200..300).contains(&status) {
+        if html {
+            return Err(html_error(url, status, body));
+        }
+        return match parse_index(body, from) {
+            Ok(ix) => Ok(ix),
+            Err(IndexProblem::Syntax(detail)) => Err(Error::InvalidJson { url, status, detail, snippet: snippet(body) }),
+            Err(IndexProblem::NotAnIndex(why)) => Err(Error::NotWordpress { url, detail: why.into() }),
+        };
+    }
+    let rest_error = rest_error(body);
+    match status {
+        401 | 403 => Err(Error::RestApiBlocked {
+            url,
+            status,
+            code: rest_error.as_ref().map(|e| e.0.clone()),
+            message: rest_error.map(|e| e.1),
+            snippet: html.then(|| snippet(body)),
+        }),
+        404 | 410 if rest_error.is_some() => {
+            let (code, message) = rest_error.expect("checked");
+            Err(Error::RestApiBlocked { url, status, code: Some(code), message: Some(message), snippet: None })
+        }
+        500..=599 if html && likely_cause(body).is_some() => Err(html_error(url, status, body)),
+        500..=599 => Err(Error::ServerError { url, status, snippet: snippet(body) }),
+        _ if html => Err(html_error(url, status, body)),
+        _ => Err(Error::NotWordpress { url, detail: format!("the REST API address answered HTTP {status}") }),
+    }
+}
+
+fn html_error(url: Url, status: u16, body: &[u8]) -> Error {
+    Error::HtmlInsteadOfJson { url, status, snippet: snippet(body), cause: likely_cause(body) }
+}
+
+/// A WordPress REST error document: `{code, message, data: {status}}`.
+fn rest_error(body: &[u8]) -> Option<(String, String)> {
+    let v: serde_json::Value = serde_json::from_slice(crate::site::trim_json_prefix(body)).ok()?;
+    let code = v.get("code")?.as_str()?.to_string();
+    let message = v.get("message").and_then(|m| m.as_str()).unwrap_or_default().to_string();
+    Some((code, message))
+}
+
+fn looks_like_html(content_type: Option<&str>, body: &[u8]) -> bool {
+    let start = crate::site::trim_json_prefix(body);
+    content_type.is_some_and(|c| c.to_ascii_lowercase().contains("text/html")) && !start.starts_with(b"{")
+        || start.first() == Some(&b'<')
+}
+
+/// What is probably answering instead of WordPress, from the page's text.
+pub fn likely_cause(body: &[u8]) -> Option<&'static str> {
+    let text = String::from_utf8_lossy(&body[..body.len().min(64 * 1024)]).to_ascii_lowercase();
+    let table: &[(&[&str], &'static str)] = &[
+        (&["wordfence"], "the Wordfence security plugin blocking the request"),
+        (&["sucuri"], "the Sucuri website firewall"),
+        (&["cf-browser-verification", "challenge-platform", "just a moment...", "cloudflare"], "a Cloudflare browser check or firewall rule"),
+        (&["mod_security", "modsecurity"], "a ModSecurity firewall rule at the host"),
+        (&["ithemes", "solid security"], "the Solid Security (iThemes) plugin"),
+        (&["all in one wp security", "aiowps"], "the All In One WP Security plugin"),
+        (&["briefly unavailable for scheduled maintenance", "maintenance mode", "under maintenance", "coming soon"], "a maintenance or coming-soon page"),
+        (&["loginform", "wp-login.php", "user_login"], "a plugin that forces visitors to sign in first"),
+    ];
+    table
+        .iter()
+        .find(|(needles, _)| needles.iter().any(|n| text.contains(n)))
+        .map(|(_, cause)| *cause)
+}
+
+/// The first bytes of a body, as readable one-line text.
+pub fn snippet(body: &[u8]) -> String {
+    let text = String::from_utf8_lossy(&body[..body.len().min(1024)]);
+    let mut out = String::new();
+    let mut last_space = false;
+    for c in text.trim_start_matches('\u{feff}').chars() {
+        let c = if c.is_whitespace() || c.is_control() { ' ' } else { c };
+        if c == ' ' && (last_space || out.is_empty()) {
+            continue;
+        }
+        last_space = c == ' ';
+        out.push(c);
+        if out.chars().count() >= 160 {
+            out.push('…');
+            break;
+        }
+    }
+    out.trim_end().to_string()
+}
+
+fn with_fields(root: &Url) -> Url {
+    let mut u = root.clone();
+    u.query_pairs_mut().append_pair("_fields", INDEX_FIELDS);
+    u
+}
+
+fn without_fields(u: &Url) -> Url {
+    let pairs: Vec<(String, String)> =
+        u.query_pairs().filter(|(k, _)| k != "_fields").map(|(k, v)| (k.into_owned(), v.into_owned())).collect();
+    let mut out = u.clone();
+    if pairs.is_empty() {
+        out.set_query(None);
+    } else {
+        // Keep `rest_route=/` readable rather than `%2F`.
+        let q: Vec<String> = pairs.iter().map(|(k, v)| format!("{k}={v}")).collect();
+        out.set_query(Some(&q.join("&")));
+    }
+    out
+}
+
+fn same_root(a: &Url, b: &Url) -> bool {
+    without_fields(a) == without_fields(b)
+}
+
+fn strip_query(u: &Url) -> Url {
+    let mut u = u.clone();
+    u.set_query(None);
+    u
+}
+
+/// The site base an answer came from: its path up to WordPress's own parts.
+fn answered_base(answer: &Answer) -> Url {
+    let mut u = answer.url.clone();
+    u.set_path(&base_path_of(&answer.url));
+    u.set_query(None);
+    u.set_fragment(None);
+    u
+}
+
+fn base_path_of(u: &Url) -> String {
+    // Reuse the address rules: cut at wp-json, wp-admin, index.php, …
+    SiteAddress::parse(u.as_str()).map(|a| a.path).unwrap_or_else(|_| "/".into())
+}
+
+fn answered_at_note(addr: &SiteAddress, answered_at: &Url) -> Option<String> {
+    let asked = addr.url(if answered_at.scheme() == "https" { Scheme::Https } else { Scheme::Http });
+    let differs = asked.host_str() != answered_at.host_str()
+        || asked.port_or_known_default() != answered_at.port_or_known_default()
+        || asked.path() != answered_at.path();
+    differs.then(|| format!("{} redirects: the site lives at {answered_at}.", addr.input))
+}
+
+fn url_mismatch_note(site: &SiteInfo, answered_at: &Url) -> Option<String> {
+    let home = Url::parse(&site.home).ok()?;
+    (home.host_str() != answered_at.host_str() || home.port_or_known_default() != answered_at.port_or_known_default())
+        .then(|| format!("The site calls itself {} but answered at {answered_at}.", site.home))
+}
+
+fn http_fallback_note(failed: &Url, e: &Error, used: &Url) -> String {
+    if used.scheme() == "http" && !address::is_local_host(used.host_str().unwrap_or_default()) {
+        format!("{failed} did not work ({e}), so WP Connect used {used}: the connection is not encrypted.")
+    } else {
+        format!("{failed} did not work ({e}), so WP Connect used {used}.")
+    }
+}
+
+/// Of several attempts' errors, the one that learned the most (the first among equals).
+fn best_error(failures: Vec<(Url, Error)>) -> Error {
+    let mut best: Option<Error> = None;
+    for (_, e) in failures {
+        best = match best {
+            Some(b) if b.depth() >= e.depth() => Some(b),
+            _ => Some(e),
+        };
+    }
+    best.expect("at least one candidate is always tried")
+}
+
+#[cfg(test)]
+mod tests;

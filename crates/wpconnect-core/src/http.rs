@@ -1,0 +1,261 @@
+//! The one HTTP seam of the core.
+//!
+//! Every request the core makes goes through [`Http`]: rustls only, a timeout on every request,
+//! redirects followed by hand (so discovery can report where a site really lives and stop a loop),
+//! and response bodies read with a hard size limit.
+
+use std::collections::HashSet;
+use std::error::Error as StdError;
+use std::sync::Arc;
+use std::time::Duration;
+
+use bytes::{Bytes, BytesMut};
+use reqwest::header::{HeaderMap, LOCATION};
+use reqwest::StatusCode;
+use url::Url;
+
+use crate::error::{Error, Result};
+
+/// Settings for the HTTP client. The defaults suit a person waiting at a window.
+#[derive(Clone)]
+pub struct HttpOptions {
+    /// Limit on one whole request, body included.
+    pub timeout: Duration,
+    pub connect_timeout: Duration,
+    /// Redirects followed before giving up.
+    pub max_redirects: usize,
+    pub user_agent: String,
+    /// Name resolution override: tests map names to loopback (or make them fail) without
+    /// sending a single packet to a real resolver.
+    pub resolver: Option<Arc<dyn reqwest::dns::Resolve>>,
+}
+
+impl Default for HttpOptions {
+    fn default() -> Self {
+        HttpOptions {
+            timeout: Duration::from_secs(20),
+            connect_timeout: Duration::from_secs(10),
+            max_redirects: 10,
+            user_agent: format!("wpconnect/{} (+https://github.com/wpconnect)", crate::VERSION),
+            resolver: None,
+        }
+    }
+}
+
+impl std::fmt::Debug for HttpOptions {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("HttpOptions")
+            .field("timeout", &self.timeout)
+            .field("connect_timeout", &self.connect_timeout)
+            .field("max_redirects", &self.max_redirects)
+            .field("resolver", &self.resolver.is_some())
+            .finish()
+    }
+}
+
+/// Size limits for the documents the core reads.
+pub mod limits {
+    /// A REST index or other JSON document (the index of a plugin-heavy site is large).
+    pub const JSON: usize = 8 * 1024 * 1024;
+    /// An HTML page read only to find a `<link>` in its head.
+    pub const PAGE: usize = 2 * 1024 * 1024;
+}
+
+#[derive(Clone, Debug)]
+pub struct Http {
+    client: reqwest::Client,
+    opts: Arc<HttpOptions>,
+}
+
+/// A response after redirects, with its body not yet read.
+#[derive(Debug)]
+pub struct Answer {
+    /// Where the answer finally came from.
+    pub url: Url,
+    /// Every URL that redirected, in order, starting with the one asked for.
+    pub redirects: Vec<Url>,
+    pub status: StatusCode,
+    pub headers: HeaderMap,
+    response: reqwest::Response,
+}
+
+impl Http {
+    pub fn new(opts: HttpOptions) -> Self {
+        let mut builder = reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .timeout(opts.timeout)
+            .connect_timeout(opts.connect_timeout)
+            .user_agent(opts.user_agent.clone());
+        if let Some(resolver) = &opts.resolver {
+            builder = builder.dns_resolver(resolver.clone());
+        }
+        let client = builder.build().expect("the HTTP client's static configuration is valid");
+        Http { client, opts: Arc::new(opts) }
+    }
+
+    pub fn options(&self) -> &HttpOptions {
+        &self.opts
+    }
+
+    /// GET `url`, following redirects within the limit; the body is left unread.
+    pub async fn get(&self, url: Url) -> Result<Answer> {
+        let mut current = url.clone();
+        let mut chain: Vec<Url> = Vec::new();
+        let mut seen: HashSet<Url> = HashSet::new();
+        loop {
+            tracing::debug!(url = %current, "GET");
+            let response = self
+                .client
+                .get(current.clone())
+                .header(reqwest::header::ACCEPT, "application/json, text/html;q=0.9, */*;q=0.5")
+                .send()
+                .await
+                .map_err(|e| classify(&e, &current, self.opts.timeout))?;
+            let status = response.status();
+            if status.is_redirection() {
+                if let Some(next) = response
+                    .headers()
+                    .get(LOCATION)
+                    .and_then(|v| v.to_str().ok())
+                    .and_then(|loc| current.join(loc.trim()).ok())
+                {
+                    seen.insert(current.clone());
+                    chain.push(current.clone());
+                    let looped = seen.contains(&next);
+                    if looped || chain.len() > self.opts.max_redirects {
+                        return Err(Error::TooManyRedirects { url: url.clone(), chain, looped });
+                    }
+                    current = next;
+                    continue;
+                }
+            }
+            return Ok(Answer {
+                url: current,
+                redirects: chain,
+                status,
+                headers: response.headers().clone(),
+                response,
+            });
+        }
+    }
+
+    /// GET `url` and read its body, at most `limit` bytes.
+    pub async fn get_bytes(&self, url: Url, limit: usize) -> Result<(Answer, Bytes)> {
+        let mut answer = self.get(url).await?;
+        let body = answer.body(limit, self.opts.timeout).await?;
+        Ok((answer, body))
+    }
+}
+
+impl Answer {
+    /// Read the body, failing past `limit` bytes.
+    pub async fn body(&mut self, limit: usize, timeout: Duration) -> Result<Bytes> {
+        if let Some(len) = self.response.content_length() {
+            if len > limit as u64 {
+                return Err(Error::ResponseTooLarge { url: self.url.clone(), limit });
+            }
+        }
+        let mut buf = BytesMut::new();
+        loop {
+            match self.response.chunk().await {
+                Ok(Some(chunk)) => {
+                    if buf.len() + chunk.len() > limit {
+                        return Err(Error::ResponseTooLarge { url: self.url.clone(), limit });
+                    }
+                    buf.extend_from_slice(&chunk);
+                }
+                Ok(None) => return Ok(buf.freeze()),
+                Err(e) => return Err(classify(&e, &self.url, timeout)),
+            }
+        }
+    }
+
+    pub fn content_type(&self) -> Option<&str> {
+        self.headers
+            .get(reqwest::header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+    }
+}
+
+/// Turn a transport error into the error a person understands.
+fn classify(e: &reqwest::Error, url: &Url, timeout: Duration) -> Error {
+    let chain = error_chain(e);
+    let lower = chain.to_lowercase();
+    if e.is_timeout() || lower.contains("timed out") {
+        return Error::Timeout { url: url.clone(), after: timeout };
+    }
+    if lower.contains("dns error") || lower.contains("failed to lookup address") {
+        return Error::Dns { host: url.host_str().unwrap_or_default().to_string() };
+    }
+    if let Some(io) = find_source::<std::io::Error>(e) {
+        if io.kind() == std::io::ErrorKind::ConnectionRefused {
+            return Error::ConnectionRefused { url: origin(url) };
+        }
+    }
+    if lower.contains("connection refused") {
+        return Error::ConnectionRefused { url: origin(url) };
+    }
+    if url.scheme() == "https"
+        && (lower.contains("certificate")
+            || lower.contains("tls")
+            || lower.contains("handshake")
+            || lower.contains("corrupt message")
+            || lower.contains("invalid content type")
+            || lower.contains("peer"))
+    {
+        return Error::Tls { url: origin(url), detail: tls_detail(&lower, &chain) };
+    }
+    Error::Connect { url: origin(url), detail: last_cause(e) }
+}
+
+fn tls_detail(lower: &str, chain: &str) -> String {
+    if lower.contains("unknownissuer") || lower.contains("unknown issuer") {
+        "the certificate is not signed by an authority this computer trusts (self-signed?)".into()
+    } else if lower.contains("expired") {
+        "the certificate has expired".into()
+    } else if lower.contains("notvalidforname") || lower.contains("not valid for name") {
+        "the certificate was issued for another name".into()
+    } else if lower.contains("corrupt message") || lower.contains("invalid content type") {
+        "the server does not speak https on this port".into()
+    } else {
+        chain.rsplit(": ").next().unwrap_or(chain).to_string()
+    }
+}
+
+fn origin(url: &Url) -> Url {
+    let mut u = url.clone();
+    u.set_path("/");
+    u.set_query(None);
+    u.set_fragment(None);
+    u
+}
+
+fn error_chain(e: &(dyn StdError + 'static)) -> String {
+    let mut out = e.to_string();
+    let mut cur = e.source();
+    while let Some(s) = cur {
+        out.push_str(": ");
+        out.push_str(&s.to_string());
+        cur = s.source();
+    }
+    out
+}
+
+fn last_cause(e: &(dyn StdError + 'static)) -> String {
+    let mut cur: &(dyn StdError + 'static) = e;
+    while let Some(s) = cur.source() {
+        cur = s;
+    }
+    cur.to_string()
+}
+
+fn find_source<'a, T: StdError + 'static>(e: &'a (dyn StdError + 'static)) -> Option<&'a T> {
+    let mut cur: Option<&'a (dyn StdError + 'static)> = Some(e);
+    while let Some(s) = cur {
+        if let Some(t) = s.downcast_ref::<T>() {
+            return Some(t);
+        }
+        cur = s.source();
+    }
+    None
+}

@@ -1,0 +1,25 @@
+//! WP Connect's core: everything the desktop app and the `wpconnect` CLI do, without any UI.
+//!
+//! - [`address`]: what a person types, turned into addresses worth trying.
+//! - [`discovery`]: finding a site's REST API, what the site is, and how to sign in to it.
+//! - [`site`]: the site's information and sign-in methods, parsed from its REST index.
+//! - [`recommend`]: which method to use, and why.
+//! - [`http`]: the one HTTP seam (rustls, timeouts, bounded bodies, redirects by hand).
+//! - [`error`]: the one error type, each variant with a message, a hint and a stable kind.
+
+pub mod address;
+pub mod discovery;
+pub mod error;
+pub mod http;
+pub mod recommend;
+pub mod site;
+
+pub use address::SiteAddress;
+pub use discovery::{Discovered, Discoverer, DiscoveryOptions, Permalinks};
+pub use error::{Category, Error, ErrorKind, Result};
+pub use http::HttpOptions;
+pub use recommend::{Method, Recommendation};
+pub use site::{AuthMethods, SiteInfo};
+
+/// The core's version, shown by the CLI and the desktop app.
+pub const VERSION: &str = env!("CARGO_PKG_VERSION");
