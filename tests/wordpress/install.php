@@ -1,0 +1,85 @@
+<?php
+// Installs (or re-points, when already installed) one test site, non-interactively, through
+// WordPress's own functions. Run by wp-env.sh with the settings in the environment.
+// Idempotent: users and options are set to the known values every time.
+
+$env = fn(string $k) => getenv($k) === false ? die("missing $k\n") : getenv($k);
+
+$_SERVER['HTTP_HOST'] = $env('WP_HOSTPORT');
+$_SERVER['SERVER_NAME'] = '127.0.0.1';
+$_SERVER['SERVER_PORT'] = explode(':', $env('WP_HOSTPORT'))[1];
+$_SERVER['REQUEST_URI'] = '/';
+$_SERVER['REQUEST_METHOD'] = 'GET';
+$_SERVER['WORDPRESS_CONFIG'] = 'wpconnecttest';
+$_SERVER['WPCONNECT_SITE_CONFIG'] = $env('WP_SITE_CONFIG');
+
+define('WP_INSTALLING', true);
+require '/usr/share/wordpress/wp-load.php';
+require_once ABSPATH . 'wp-admin/includes/upgrade.php';
+require_once ABSPATH . 'wp-admin/includes/user.php';
+
+$url = $env('WP_URL');
+if (!is_blog_installed()) {
+    $r = wp_install($env('WP_TITLE'), $env('WP_ADMIN_USER'), $env('WP_ADMIN_EMAIL'), false, '', wp_slash($env('WP_ADMIN_PASSWORD')));
+    if (is_wp_error($r)) { fwrite(STDERR, $r->get_error_message() . "\n"); exit(1); }
+    echo "installed\n";
+}
+update_option('siteurl', $url);
+update_option('home', $url);
+update_option('blogname', $env('WP_TITLE'));
+update_option('blogdescription', $env('WP_TAGLINE'));
+update_option('timezone_string', $env('WP_TZ'));
+update_option('gmt_offset', '');
+if (get_option('template') !== 'twentytwentythree') {
+    switch_theme('twentytwentythree');
+}
+
+global $wp_rewrite;
+$wp_rewrite->set_permalink_structure($env('WP_PERMALINKS') === 'plain' ? '' : '/%postname%/');
+update_option('rewrite_rules', '');
+$wp_rewrite->flush_rules(false);
+
+// The administrator's password, reset to the known one.
+$admin = get_user_by('login', $env('WP_ADMIN_USER'));
+wp_set_password($env('WP_ADMIN_PASSWORD'), $admin->ID);
+
+// The author, with a known password and a known Application Password.
+$author = get_user_by('login', $env('WP_AUTHOR_USER'));
+$fields = [
+    'user_login' => $env('WP_AUTHOR_USER'),
+    'user_pass' => $env('WP_AUTHOR_PASSWORD'),
+    'user_email' => $env('WP_AUTHOR_EMAIL'),
+    'display_name' => $env('WP_AUTHOR_DISPLAY'),
+    'first_name' => 'Ada',
+    'last_name' => 'Author',
+    'role' => 'author',
+];
+if ($author) {
+    $fields['ID'] = $author->ID;
+    $id = wp_update_user($fields);
+} else {
+    $id = wp_insert_user($fields);
+}
+if (is_wp_error($id)) { fwrite(STDERR, $id->get_error_message() . "\n"); exit(1); }
+
+$known = WP_Application_Passwords::chunk_password(str_replace(' ', '', $env('WP_AUTHOR_APP_PASSWORD')));
+$item = [
+    'uuid' => '6f1b6f4e-2a7c-4f5e-9d0a-3c2b1a000001',
+    'app_id' => '',
+    'name' => 'wpconnect-tests (known password)',
+    'password' => wp_hash_password(str_replace(' ', '', $known)),
+    'created' => time(),
+    'last_used' => null,
+    'last_ip' => null,
+];
+// Keep any passwords the tests created, replace the known one.
+$items = array_values(array_filter(
+    (array) get_user_meta($id, '_application_passwords', true),
+    fn($i) => is_array($i) && ($i['uuid'] ?? '') !== $item['uuid']
+));
+$items[] = $item;
+update_user_meta($id, '_application_passwords', $items);
+// What create_new_application_password() records: without it WordPress skips the check entirely.
+update_network_option(get_main_network_id(), WP_Application_Passwords::OPTION_KEY_IN_USE, true);
+
+echo "ready $url\n";

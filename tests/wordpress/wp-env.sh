@@ -1,0 +1,242 @@
+#!/usr/bin/env bash
+# A real WordPress for WP Connect's tests: Debian's `wordpress` package, a private MariaDB
+# (own data directory, socket only, no TCP) and PHP's built-in server on 127.0.0.1.
+#
+# Two sites share the database server: "pretty" (/%postname%/ permalinks) and "plain" (plain
+# permalinks, where only ?rest_route= works). Both run with WP_ENVIRONMENT_TYPE=local so
+# Application Passwords work over http, as they do on a developer's local site.
+#
+#   tests/wordpress/wp-env.sh start    install what is missing, start (idempotent), print the env file
+#   tests/wordpress/wp-env.sh stop     stop this harness's processes (by PID, nothing else)
+#   tests/wordpress/wp-env.sh env      print the env file (KEY=VALUE lines) of the running sites
+#   tests/wordpress/wp-env.sh status   say what runs
+#
+# State lives in $WPCONNECT_WP_STATE (default tests/.state/wordpress).
+set -euo pipefail
+
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+repo=$(cd "$here/../.." && pwd)
+state=${WPCONNECT_WP_STATE:-$repo/tests/.state/wordpress}
+wp_root=/usr/share/wordpress
+debian_hook=/etc/wordpress/config-wpconnecttest.php
+
+SITE_NAME="WP Connect Test Site"
+SITE_TAGLINE="Where sign-ins are proven"
+SITE_TZ="Europe/Paris"
+ADMIN_USER=admin
+ADMIN_PASSWORD="admin-pass-Xy7!q"
+ADMIN_EMAIL=admin@wpconnect.test
+AUTHOR_USER=author
+AUTHOR_PASSWORD="author-pass-Kd3!z"
+AUTHOR_EMAIL=author@wpconnect.test
+AUTHOR_DISPLAY="Ada Author"
+# A known Application Password (24 characters; WordPress shows it in groups of four).
+AUTHOR_APP_PASSWORD="WPcn tst0 AppP assw 0rd1 2345"
+DB_USER=wpconnect
+DB_PASSWORD=wpconnect-db-pass
+
+log() { printf 'wp-env: %s\n' "$*" >&2; }
+die() { log "error: $*"; exit 1; }
+
+alive() { [ -f "$1" ] && kill -0 "$(cat "$1")" 2>/dev/null; }
+
+install_packages() {
+    local pkgs=(wordpress wordpress-theme-twentytwentythree php-cli php-mysql mariadb-server) missing=()
+    for p in "${pkgs[@]}"; do
+        dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+    done
+    [ ${#missing[@]} -eq 0 ] && return 0
+    log "installing ${missing[*]} (Debian packages)"
+    local sudo=""
+    [ "$(id -u)" -eq 0 ] || sudo=sudo
+    # Keep apt from starting (or enabling) the system's MariaDB and Apache: we run our own.
+    local policy=/usr/sbin/policy-rc.d made_policy=0
+    if [ ! -e $policy ]; then
+        printf '#!/bin/sh\nexit 101\n' | $sudo tee $policy >/dev/null && $sudo chmod +x $policy && made_policy=1
+    fi
+    $sudo apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+    [ $made_policy -eq 1 ] && $sudo rm -f $policy
+    return 0
+}
+
+free_port() {
+    python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
+}
+
+start_db() {
+    mkdir -p "$state"
+    local sock="$state/mysqld.sock"
+    if alive "$state/mysqld.pid"; then return 0; fi
+    if [ ! -d "$state/mysql/mysql" ]; then
+        log "initialising a private MariaDB in $state/mysql"
+        mariadb-install-db --no-defaults --datadir="$state/mysql" --user="$(id -un)" \
+            --skip-test-db --auth-root-authentication-method=socket >"$state/mysql-install.log" 2>&1 \
+            || { cat "$state/mysql-install.log" >&2; die "mariadb-install-db failed"; }
+    fi
+    mariadbd --no-defaults --datadir="$state/mysql" --socket="$sock" --skip-networking \
+        --pid-file="$state/mysqld.pid" --log-error="$state/mysqld.log" --user="$(id -un)" \
+        --innodb-buffer-pool-size=32M --skip-log-bin >/dev/null 2>&1 &
+    for _ in $(seq 1 150); do
+        [ -S "$sock" ] && mariadb --no-defaults -S "$sock" -u root -e 'select 1' >/dev/null 2>&1 && break
+        sleep 0.1
+    done
+    [ -S "$sock" ] || { cat "$state/mysqld.log" >&2; die "MariaDB did not start"; }
+    # The PID file is written by mariadbd itself once it is up.
+    for _ in $(seq 1 50); do [ -f "$state/mysqld.pid" ] && break; sleep 0.1; done
+    mariadb --no-defaults -S "$sock" -u root <<SQL
+CREATE DATABASE IF NOT EXISTS wp_pretty;
+CREATE DATABASE IF NOT EXISTS wp_plain;
+CREATE USER IF NOT EXISTS '$DB_USER'@'localhost' IDENTIFIED BY '$DB_PASSWORD';
+GRANT ALL ON wp_pretty.* TO '$DB_USER'@'localhost';
+GRANT ALL ON wp_plain.* TO '$DB_USER'@'localhost';
+SQL
+}
+
+debian_hook() {
+    # Debian's wp-config.php picks /etc/wordpress/config-$WORDPRESS_CONFIG.php; ours hands over
+    # to the per-site config in the state directory named by the router.
+    if [ ! -f $debian_hook ]; then
+        local sudo=""
+        [ "$(id -u)" -eq 0 ] || sudo=sudo
+        printf '<?php\n// WP Connect test harness (tests/wordpress/wp-env.sh): per-site config from the state dir.\nrequire $_SERVER["WPCONNECT_SITE_CONFIG"];\n' \
+            | $sudo tee $debian_hook >/dev/null
+    fi
+}
+
+site_config() { # name
+    local name=$1 dir="$state/$1"
+    mkdir -p "$dir"
+    cat >"$dir/config.php" <<PHP
+<?php
+// Generated by tests/wordpress/wp-env.sh for the "$name" test site.
+define('DB_NAME', 'wp_$name');
+define('DB_USER', '$DB_USER');
+define('DB_PASSWORD', '$DB_PASSWORD');
+define('DB_HOST', 'localhost:$state/mysqld.sock');
+define('DB_CHARSET', 'utf8mb4');
+define('WP_ENVIRONMENT_TYPE', 'local');
+// Tests talk only to loopback: WordPress must not call home (updates, news, browse-happy).
+define('WP_HTTP_BLOCK_EXTERNAL', true);
+define('AUTOMATIC_UPDATER_DISABLED', true);
+define('DISABLE_WP_CRON', true);
+define('WP_DEBUG', false);
+define('AUTH_KEY', 'wpconnect-test-$name-1'); define('SECURE_AUTH_KEY', 'wpconnect-test-$name-2');
+define('LOGGED_IN_KEY', 'wpconnect-test-$name-3'); define('NONCE_KEY', 'wpconnect-test-$name-4');
+define('AUTH_SALT', 'wpconnect-test-$name-5'); define('SECURE_AUTH_SALT', 'wpconnect-test-$name-6');
+define('LOGGED_IN_SALT', 'wpconnect-test-$name-7'); define('NONCE_SALT', 'wpconnect-test-$name-8');
+\$table_prefix = 'wp_';
+PHP
+    cat >"$dir/router.php" <<PHP
+<?php
+// Router for PHP's built-in server: static files as they are, PHP files run, the rest to
+// index.php (what Apache's rewrite rules do for pretty permalinks).
+\$_SERVER['WORDPRESS_CONFIG'] = 'wpconnecttest';
+\$_SERVER['WPCONNECT_SITE_CONFIG'] = '$dir/config.php';
+\$root = '$wp_root';
+\$path = rawurldecode(parse_url(\$_SERVER['REQUEST_URI'], PHP_URL_PATH) ?? '/');
+if (strpos(\$path, '..') !== false) { http_response_code(400); return true; }
+\$file = \$root . \$path;
+if (is_dir(\$file)) {
+    if (substr(\$path, -1) !== '/') { header('Location: ' . \$path . '/'); return true; }
+    if (is_file(\$file . 'index.php')) { \$file .= 'index.php'; }
+}
+if (is_file(\$file)) {
+    if (substr(\$file, -4) !== '.php') { return false; }
+    \$_SERVER['SCRIPT_NAME'] = \$_SERVER['PHP_SELF'] = substr(\$file, strlen(\$root));
+    \$_SERVER['SCRIPT_FILENAME'] = \$file;
+    chdir(dirname(\$file));
+    require \$file;
+    return true;
+}
+\$_SERVER['SCRIPT_NAME'] = \$_SERVER['PHP_SELF'] = '/index.php';
+\$_SERVER['SCRIPT_FILENAME'] = \$root . '/index.php';
+chdir(\$root);
+require \$root . '/index.php';
+PHP
+}
+
+install_site() { # name port permalinks
+    local name=$1 port=$2 permalinks=$3 dir="$state/$1"
+    WP_URL="http://127.0.0.1:$port" WP_HOSTPORT="127.0.0.1:$port" WP_SITE_CONFIG="$dir/config.php" \
+    WP_PERMALINKS="$permalinks" WP_TITLE="$SITE_NAME" WP_TAGLINE="$SITE_TAGLINE" WP_TZ="$SITE_TZ" \
+    WP_ADMIN_USER="$ADMIN_USER" WP_ADMIN_PASSWORD="$ADMIN_PASSWORD" WP_ADMIN_EMAIL="$ADMIN_EMAIL" \
+    WP_AUTHOR_USER="$AUTHOR_USER" WP_AUTHOR_PASSWORD="$AUTHOR_PASSWORD" WP_AUTHOR_EMAIL="$AUTHOR_EMAIL" \
+    WP_AUTHOR_DISPLAY="$AUTHOR_DISPLAY" WP_AUTHOR_APP_PASSWORD="$AUTHOR_APP_PASSWORD" \
+        php "$here/install.php" >"$dir/install.log" 2>&1 || { cat "$dir/install.log" >&2; die "installing the $name site failed"; }
+}
+
+start_site() { # name permalinks
+    local name=$1 permalinks=$2 dir="$state/$1"
+    if alive "$dir/php.pid" && [ -f "$dir/port" ] && curl -fsS -o /dev/null --max-time 5 "http://127.0.0.1:$(cat "$dir/port")/wp-login.php"; then
+        return 0
+    fi
+    alive "$dir/php.pid" && kill "$(cat "$dir/php.pid")" 2>/dev/null || true
+    site_config "$name"
+    local port
+    port=$(free_port)
+    install_site "$name" "$port" "$permalinks"
+    # Several workers: discovery sends its probes in parallel, as browsers do.
+    PHP_CLI_SERVER_WORKERS=4 setsid php -d display_errors=stderr -S "127.0.0.1:$port" -t "$wp_root" "$dir/router.php" \
+        >"$dir/php.log" 2>&1 </dev/null &
+    echo $! >"$dir/php.pid"
+    echo "$port" >"$dir/port"
+    for _ in $(seq 1 100); do
+        curl -fsS -o /dev/null --max-time 2 "http://127.0.0.1:$port/wp-login.php" 2>/dev/null && return 0
+        sleep 0.1
+    done
+    cat "$dir/php.log" >&2
+    die "the $name site did not answer on 127.0.0.1:$port"
+}
+
+write_env() {
+    local pretty plain
+    pretty=$(cat "$state/pretty/port") plain=$(cat "$state/plain/port")
+    cat >"$state/env" <<ENV
+WPCONNECT_TEST_WP_URL=http://127.0.0.1:$pretty
+WPCONNECT_TEST_WP_PLAIN_URL=http://127.0.0.1:$plain
+WPCONNECT_TEST_WP_NAME=$SITE_NAME
+WPCONNECT_TEST_WP_TAGLINE=$SITE_TAGLINE
+WPCONNECT_TEST_WP_TIMEZONE=$SITE_TZ
+WPCONNECT_TEST_WP_ADMIN_USER=$ADMIN_USER
+WPCONNECT_TEST_WP_ADMIN_PASSWORD=$ADMIN_PASSWORD
+WPCONNECT_TEST_WP_AUTHOR_USER=$AUTHOR_USER
+WPCONNECT_TEST_WP_AUTHOR_PASSWORD=$AUTHOR_PASSWORD
+WPCONNECT_TEST_WP_AUTHOR_EMAIL=$AUTHOR_EMAIL
+WPCONNECT_TEST_WP_AUTHOR_APP_PASSWORD=$AUTHOR_APP_PASSWORD
+ENV
+}
+
+stop_all() {
+    for f in "$state"/pretty/php.pid "$state"/plain/php.pid "$state"/mysqld.pid; do
+        if alive "$f"; then
+            local pid
+            pid=$(cat "$f")
+            # PHP's workers share the server's process group (setsid made the server its leader).
+            kill -- "-$pid" 2>/dev/null || kill "$pid" 2>/dev/null || true
+            for _ in $(seq 1 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+        fi
+        rm -f "$f"
+    done
+}
+
+case "${1:-}" in
+    start)
+        command -v curl >/dev/null || die "curl is needed (apt-get install curl)"
+        install_packages
+        debian_hook
+        start_db
+        start_site pretty pretty
+        start_site plain plain
+        write_env
+        cat "$state/env"
+        ;;
+    stop) stop_all ;;
+    env) [ -f "$state/env" ] && cat "$state/env" || die "not started" ;;
+    status)
+        for f in mysqld.pid pretty/php.pid plain/php.pid; do
+            if alive "$state/$f"; then echo "$f: running ($(cat "$state/$f"))"; else echo "$f: stopped"; fi
+        done
+        ;;
+    *) echo "usage: $0 start|stop|env|status" >&2; exit 2 ;;
+esac
