@@ -182,7 +182,9 @@ fn classify(e: &reqwest::Error, url: &Url, timeout: Duration) -> Error {
     let chain = error_chain(e);
     let lower = chain.to_lowercase();
     if e.is_timeout() || lower.contains("timed out") {
-        return Error::Timeout { url: url.clone(), after: timeout };
+        let mut shown = url.clone();
+        shown.set_query(None);
+        return Error::Timeout { url: shown, after: timeout };
     }
     if lower.contains("dns error") || lower.contains("failed to lookup address") {
         return Error::Dns { host: url.host_str().unwrap_or_default().to_string() };

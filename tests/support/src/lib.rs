@@ -1,1 +1,301 @@
-pub fn x(){}
+//! Test servers for WP Connect's suites.
+//!
+//! [`Server`] is a scriptable HTTP/1.1 server on 127.0.0.1 that can misbehave on purpose: hang,
+//! answer slowly (injected round-trip latency), redirect in loops, send HTML where JSON belongs.
+//! It records every request so tests assert what the client really sent. [`Resolver`] maps host
+//! names to loopback (or makes them fail) so no test ever asks a real DNS server anything.
+
+use std::collections::HashMap;
+use std::net::SocketAddr;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::{TcpListener, TcpStream};
+
+/// A request as the server received it.
+#[derive(Debug, Clone)]
+pub struct Request {
+    pub method: String,
+    /// Path and query, as sent.
+    pub target: String,
+    pub headers: Vec<(String, String)>,
+    pub body: Vec<u8>,
+}
+
+impl Request {
+    pub fn path(&self) -> &str {
+        self.target.split('?').next().unwrap_or("")
+    }
+    pub fn query(&self) -> Option<&str> {
+        self.target.split_once('?').map(|(_, q)| q)
+    }
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers.iter().find(|(k, _)| k.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str())
+    }
+}
+
+/// What the server does with a request.
+#[derive(Debug, Clone)]
+pub struct Reply {
+    pub status: u16,
+    pub headers: Vec<(String, String)>,
+    pub body: Vec<u8>,
+    /// Never answer (the connection stays open until the client gives up).
+    pub hang: bool,
+}
+
+impl Reply {
+    pub fn new(status: u16) -> Self {
+        Reply { status, headers: Vec::new(), body: Vec::new(), hang: false }
+    }
+    pub fn json(status: u16, body: impl Into<String>) -> Self {
+        Reply::new(status).header("Content-Type", "application/json; charset=UTF-8").body(body.into())
+    }
+    pub fn html(status: u16, body: impl Into<String>) -> Self {
+        Reply::new(status).header("Content-Type", "text/html; charset=UTF-8").body(body.into())
+    }
+    pub fn redirect(status: u16, location: impl Into<String>) -> Self {
+        Reply::new(status).header("Location", location)
+    }
+    pub fn hang() -> Self {
+        Reply { hang: true, ..Reply::new(200) }
+    }
+    pub fn header(mut self, k: impl Into<String>, v: impl Into<String>) -> Self {
+        self.headers.push((k.into(), v.into()));
+        self
+    }
+    pub fn body(mut self, b: impl Into<Vec<u8>>) -> Self {
+        self.body = b.into();
+        self
+    }
+}
+
+type Handler = dyn Fn(&Request, &str) -> Reply + Send + Sync;
+
+/// A server on 127.0.0.1 at an ephemeral port, stopped when dropped.
+pub struct Server {
+    addr: SocketAddr,
+    log: Arc<Mutex<Vec<Request>>>,
+    task: tokio::task::JoinHandle<()>,
+}
+
+impl Server {
+    /// Start a server; `handler` gets each request and the server's own base URL
+    /// (`http://127.0.0.1:PORT`), so it can write absolute links.
+    pub async fn start(handler: impl Fn(&Request, &str) -> Reply + Send + Sync + 'static) -> Server {
+        Self::start_with_latency(Duration::ZERO, handler).await
+    }
+
+    /// Like [`Server::start`], with `latency` added before each answer: one injected round trip.
+    pub async fn start_with_latency(
+        latency: Duration,
+        handler: impl Fn(&Request, &str) -> Reply + Send + Sync + 'static,
+    ) -> Server {
+        let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind 127.0.0.1:0");
+        let addr = listener.local_addr().expect("local addr");
+        let log = Arc::new(Mutex::new(Vec::new()));
+        let handler: Arc<Handler> = Arc::new(handler);
+        let base = format!("http://{addr}");
+        let task = {
+            let log = log.clone();
+            tokio::spawn(async move {
+                loop {
+                    let Ok((stream, _)) = listener.accept().await else { return };
+                    let (log, handler, base) = (log.clone(), handler.clone(), base.clone());
+                    tokio::spawn(async move {
+                        let _ = serve(stream, &log, &*handler, &base, latency).await;
+                    });
+                }
+            })
+        };
+        Server { addr, log, task }
+    }
+
+    /// `http://127.0.0.1:PORT`
+    pub fn url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+    pub fn port(&self) -> u16 {
+        self.addr.port()
+    }
+    /// Requests received so far.
+    pub fn requests(&self) -> Vec<Request> {
+        self.log.lock().unwrap().clone()
+    }
+    pub fn request_count(&self) -> usize {
+        self.log.lock().unwrap().len()
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        self.task.abort();
+    }
+}
+
+async fn serve(
+    mut stream: TcpStream,
+    log: &Mutex<Vec<Request>>,
+    handler: &Handler,
+    base: &str,
+    latency: Duration,
+) -> std::io::Result<()> {
+    let mut buf = Vec::new();
+    let mut chunk = [0u8; 4096];
+    let head_end = loop {
+        let n = stream.read(&mut chunk).await?;
+        if n == 0 {
+            return Ok(());
+        }
+        buf.extend_from_slice(&chunk[..n]);
+        if !buf[0].is_ascii_uppercase() {
+            // Not HTTP (a TLS handshake on this plain port, say): answer as web servers do.
+            stream.write_all(b"HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\nConnection: close\r\n\r\n").await?;
+            return stream.shutdown().await;
+        }
+        if let Some(i) = buf.windows(4).position(|w| w == b"\r\n\r\n") {
+            break i + 4;
+        }
+        if buf.len() > 64 * 1024 {
+            return Ok(());
+        }
+    };
+    let head = String::from_utf8_lossy(&buf[..head_end]).to_string();
+    let mut lines = head.split("\r\n");
+    let mut first = lines.next().unwrap_or("").split(' ');
+    let method = first.next().unwrap_or("").to_string();
+    let target = first.next().unwrap_or("").to_string();
+    let headers: Vec<(String, String)> = lines
+        .filter_map(|l| l.split_once(':'))
+        .map(|(k, v)| (k.trim().to_string(), v.trim().to_string()))
+        .collect();
+    let len: usize = headers
+        .iter()
+        .find(|(k, _)| k.eq_ignore_ascii_case("content-length"))
+        .and_then(|(_, v)| v.parse().ok())
+        .unwrap_or(0);
+    let mut body = buf[head_end..].to_vec();
+    while body.len() < len {
+        let n = stream.read(&mut chunk).await?;
+        if n == 0 {
+            break;
+        }
+        body.extend_from_slice(&chunk[..n]);
+    }
+    let req = Request { method, target, headers, body };
+    log.lock().unwrap().push(req.clone());
+    let reply = handler(&req, base);
+    if !latency.is_zero() {
+        tokio::time::sleep(latency).await;
+    }
+    if reply.hang {
+        tokio::time::sleep(Duration::from_secs(3600)).await;
+        return Ok(());
+    }
+    let mut out = format!("HTTP/1.1 {} {}\r\n", reply.status, reason(reply.status));
+    for (k, v) in &reply.headers {
+        out.push_str(&format!("{k}: {v}\r\n"));
+    }
+    out.push_str(&format!("Content-Length: {}\r\nConnection: close\r\n\r\n", reply.body.len()));
+    stream.write_all(out.as_bytes()).await?;
+    if req.method != "HEAD" {
+        stream.write_all(&reply.body).await?;
+    }
+    stream.shutdown().await
+}
+
+fn reason(status: u16) -> &'static str {
+    match status {
+        200 => "OK",
+        201 => "Created",
+        301 => "Moved Permanently",
+        302 => "Found",
+        307 => "Temporary Redirect",
+        308 => "Permanent Redirect",
+        400 => "Bad Request",
+        401 => "Unauthorized",
+        403 => "Forbidden",
+        404 => "Not Found",
+        500 => "Internal Server Error",
+        503 => "Service Unavailable",
+        _ => "Status",
+    }
+}
+
+/// A name resolver for tests: listed names go to loopback, every other name fails as an
+/// unknown host would. No packet leaves the machine.
+#[derive(Debug, Clone, Default)]
+pub struct Resolver {
+    names: HashMap<String, std::net::IpAddr>,
+}
+
+impl Resolver {
+    pub fn new() -> Self {
+        Self::default()
+    }
+    /// Send `name` to 127.0.0.1.
+    pub fn map(mut self, name: &str) -> Self {
+        self.names.insert(name.to_ascii_lowercase(), std::net::Ipv4Addr::LOCALHOST.into());
+        self
+    }
+}
+
+impl reqwest::dns::Resolve for Resolver {
+    fn resolve(&self, name: reqwest::dns::Name) -> reqwest::dns::Resolving {
+        let found = self.names.get(&name.as_str().to_ascii_lowercase()).copied();
+        let name = name.as_str().to_string();
+        Box::pin(async move {
+            match found {
+                Some(ip) => Ok(Box::new(std::iter::once(SocketAddr::new(ip, 0))) as reqwest::dns::Addrs),
+                None => Err(Box::new(std::io::Error::new(
+                    std::io::ErrorKind::NotFound,
+                    format!("failed to lookup address information: Name or service not known ({name})"),
+                )) as Box<dyn std::error::Error + Send + Sync>),
+            }
+        })
+    }
+}
+
+/// Pieces of a WordPress site as its REST API shows them.
+pub mod wp {
+    use super::{Reply, Request};
+
+    /// A REST index like WordPress 6.1's, for a site at `base`, with `authentication` as given.
+    pub fn index(base: &str, name: &str, authentication: serde_json::Value) -> String {
+        serde_json::json!({
+            "name": name,
+            "description": "Just testing",
+            "url": base,
+            "home": base,
+            "gmt_offset": "2",
+            "timezone_string": "Europe/Helsinki",
+            "namespaces": ["oembed/1.0", "wp/v2", "wp-site-health/v1"],
+            "authentication": authentication,
+            "site_icon_url": false,
+        })
+        .to_string()
+    }
+
+    pub fn app_passwords(base: &str) -> serde_json::Value {
+        serde_json::json!({"application-passwords": {"endpoints": {"authorization": format!("{base}/wp-admin/authorize-application.php")}}})
+    }
+
+    /// The home page of a site with pretty permalinks: the `Link` header and the `<link>`.
+    pub fn home_page(base: &str) -> Reply {
+        Reply::html(200, format!("<!DOCTYPE html><html><head><link rel=\"https://api.w.org/\" href=\"{base}/wp-json/\" /></head><body><p>Hello</p><script src=\"{base}/wp-includes/js/x.js\"></script></body></html>"))
+            .header("Link", format!("<{base}/wp-json/>; rel=\"https://api.w.org/\""))
+    }
+
+    /// A typical self-hosted site with pretty permalinks and Application Passwords.
+    pub fn typical(req: &Request, base: &str) -> Reply {
+        match req.path() {
+            "/" => home_page(base),
+            "/wp-json/" | "/wp-json" => Reply::json(200, index(base, "Typical Site", app_passwords(base))),
+            _ => Reply::html(404, "<html><body>Not found</body></html>"),
+        }
+    }
+}
