@@ -217,7 +217,7 @@ fn tls_detail(lower: &str, chain: &str) -> String {
         "the certificate has expired".into()
     } else if lower.contains("notvalidforname") || lower.contains("not valid for name") {
         "the certificate was issued for another name".into()
-    } else if lower.contains("corrupt message") || lower.contains("invalid content type") {
+    } else if lower.contains("corrupt message") || lower.contains("invalid content type") || lower.contains("handshake eof") {
         "the server does not speak https on this port".into()
     } else {
         chain.rsplit(": ").next().unwrap_or(chain).to_string()

@@ -514,6 +514,8 @@ fn url_mismatch_note(site: &SiteInfo, answered_at: &Url) -> Option<String> {
 }
 
 fn http_fallback_note(failed: &Url, e: &Error, used: &Url) -> String {
+    let e = e.to_string();
+    let e = e.trim_end_matches('.');
     if used.scheme() == "http" && !address::is_local_host(used.host_str().unwrap_or_default()) {
         format!("{failed} did not work ({e}), so WP Connect used {used}: the connection is not encrypted.")
     } else {

@@ -1,0 +1,71 @@
+//! Helpers shared by the CLI's test suites: run the real binary in a hermetic environment.
+
+#![allow(dead_code)]
+
+use std::process::Output;
+
+/// Run `wpconnect` with `args`, with its own HOME and config dirs and no user settings.
+pub async fn wpconnect(args: &[&str]) -> Output {
+    wpconnect_env(args, &[]).await
+}
+
+pub async fn wpconnect_env(args: &[&str], env: &[(&str, &str)]) -> Output {
+    let home = std::env::temp_dir().join(format!("wpconnect-test-home-{}", std::process::id()));
+    std::fs::create_dir_all(&home).unwrap();
+    let mut cmd = tokio::process::Command::new(env!("CARGO_BIN_EXE_wpconnect"));
+    cmd.args(args)
+        .env_clear()
+        .env("PATH", std::env::var("PATH").unwrap_or_default())
+        .env("HOME", &home)
+        .env("XDG_CONFIG_HOME", home.join("config"))
+        .env("XDG_DATA_HOME", home.join("data"))
+        .kill_on_drop(true);
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    tokio::time::timeout(std::time::Duration::from_secs(60), cmd.output())
+        .await
+        .expect("wpconnect finished within a minute")
+        .expect("wpconnect runs")
+}
+
+pub fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+pub fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+pub fn json(o: &Output) -> serde_json::Value {
+    serde_json::from_slice(&o.stdout).unwrap_or_else(|e| panic!("stdout is JSON ({e}): {}", stdout(o)))
+}
+
+/// The real test WordPress, when the test command started it.
+pub struct RealWordPress {
+    pub url: String,
+    pub plain_url: String,
+    pub name: String,
+    pub tagline: String,
+    pub timezone: String,
+}
+
+/// The real WordPress started by the README's test command (tests/wordpress/wp-env.sh).
+/// Outside the test command it skips loudly; inside it, a missing site is a failure.
+pub fn real_wordpress(test: &str) -> Option<RealWordPress> {
+    let var = |k: &str| std::env::var(k).ok().filter(|v| !v.is_empty());
+    match var("WPCONNECT_TEST_WP_URL") {
+        Some(url) => Some(RealWordPress {
+            url,
+            plain_url: var("WPCONNECT_TEST_WP_PLAIN_URL").expect("WPCONNECT_TEST_WP_PLAIN_URL"),
+            name: var("WPCONNECT_TEST_WP_NAME").expect("WPCONNECT_TEST_WP_NAME"),
+            tagline: var("WPCONNECT_TEST_WP_TAGLINE").expect("WPCONNECT_TEST_WP_TAGLINE"),
+            timezone: var("WPCONNECT_TEST_WP_TIMEZONE").expect("WPCONNECT_TEST_WP_TIMEZONE"),
+        }),
+        None if var("WPCONNECT_TEST_COMMAND").is_some() => {
+            panic!("{test}: the test command is running but no real WordPress was started (WPCONNECT_TEST_WP_URL is unset)")
+        }
+        None => {
+            eprintln!("\n!!!!! SKIPPED {test}: no real WordPress. Run the README's test command (scripts/test.sh), or start one with tests/wordpress/wp-env.sh start and export its env file. !!!!!\n");
+            None
+        }
+    }
+}
