@@ -1,0 +1,12 @@
+import { appInfo, isIpcError } from "./ipc";
+
+const versionLine = document.querySelector<HTMLElement>('[data-testid="core-version"]')!;
+
+appInfo()
+  .then((info) => {
+    versionLine.textContent = `${info.name} ${info.version} · core ${info.coreVersion}`;
+  })
+  .catch((e: unknown) => {
+    versionLine.classList.add("error");
+    versionLine.textContent = isIpcError(e) ? `${e.message} ${e.hint}` : `The app could not start its core: ${String(e)}`;
+  });
