@@ -18,4 +18,11 @@ export function isIpcError(e: unknown): e is IpcError {
   return typeof e === "object" && e !== null && "kind" in e && "message" in e && "hint" in e;
 }
 
+/** What a person reads when a command fails: the message, then what to do. */
+export function errorText(e: unknown): string {
+  if (isIpcError(e)) return e.hint ? `${e.message} ${e.hint}` : e.message;
+  const detail = e instanceof Error ? e.message : String(e);
+  return `Something went wrong inside the app: ${detail}`;
+}
+
 export const appInfo = (): Promise<AppInfo> => invoke<AppInfo>("app_info");

@@ -1,4 +1,4 @@
-import { appInfo, isIpcError } from "./ipc";
+import { appInfo, errorText } from "./ipc";
 
 const versionLine = document.querySelector<HTMLElement>('[data-testid="core-version"]')!;
 
@@ -8,5 +8,5 @@ appInfo()
   })
   .catch((e: unknown) => {
     versionLine.classList.add("error");
-    versionLine.textContent = isIpcError(e) ? `${e.message} ${e.hint}` : `The app could not start its core: ${String(e)}`;
+    versionLine.textContent = errorText(e);
   });

@@ -1,1 +1,96 @@
-fn main() {}
+//! Discovery's cost in round trips: how many requests it makes and how long it takes when every
+//! answer is 50 ms away, against the floor.
+//!
+//! The floor is measured in the same run, not assumed: one fresh GET against the same server (new
+//! client, new connection, same 50 ms) is one round trip. A typical site (the page carries the
+//! `Link` header and `/wp-json/` answers) can be discovered in one round trip, because the page
+//! and the `/wp-json/` guess go out in parallel; a plain-permalinks site needs two (the guess
+//! misses, the advertised `?rest_route=/` root is fetched next).
+//!
+//! Prints one line per case: requests, median wall time, floor, and the ratio to the floor.
+//! Run: `cargo bench -p wpconnect-core --bench discovery`.
+
+use std::time::{Duration, Instant};
+
+use url::Url;
+use wpconnect_core::http::Http;
+use wpconnect_core::{Discoverer, DiscoveryOptions, HttpOptions};
+use wpconnect_testsupport::{wp, Reply, Request, Server};
+
+const LATENCY: Duration = Duration::from_millis(50);
+const RUNS: usize = 15;
+
+fn plain_permalinks(req: &Request, base: &str) -> Reply {
+    match (req.path(), req.query()) {
+        ("/index.php", Some(q)) if q.starts_with("rest_route=") => {
+            Reply::json(200, wp::index(base, "Plain Site", wp::app_passwords(base)))
+        }
+        _ => Reply::html(200, "<html><head></head><body>home</body></html>")
+            .header("Link", format!("<{base}/index.php?rest_route=/>; rel=\"https://api.w.org/\"")),
+    }
+}
+
+fn median(mut v: Vec<Duration>) -> Duration {
+    v.sort();
+    v[v.len() / 2]
+}
+
+/// One round trip, measured: a fresh client's single GET against the same server.
+async fn one_round_trip(server: &Server) -> Duration {
+    let mut times = Vec::with_capacity(RUNS);
+    for _ in 0..RUNS {
+        let http = Http::new(HttpOptions::default());
+        let url = Url::parse(&format!("{}/", server.url())).unwrap();
+        let t = Instant::now();
+        let mut answer = http.get(url).await.expect("baseline GET");
+        answer.body(1 << 20, Duration::from_secs(5)).await.expect("baseline body");
+        times.push(t.elapsed());
+    }
+    median(times)
+}
+
+struct Figures {
+    requests: f64,
+    wall: Duration,
+}
+
+async fn discover_many(server: &Server) -> Figures {
+    let mut times = Vec::with_capacity(RUNS);
+    let before = server.request_count();
+    for _ in 0..RUNS {
+        // A fresh discoverer each time: no connection reuse from the previous run.
+        let d = Discoverer::new(DiscoveryOptions::default());
+        let t = Instant::now();
+        d.discover(&server.url()).await.expect("discovery succeeds");
+        times.push(t.elapsed());
+    }
+    let requests = (server.request_count() - before) as f64 / RUNS as f64;
+    Figures { requests, wall: median(times) }
+}
+
+#[tokio::main]
+async fn main() {
+    println!("discovery at {} ms injected latency per answer, median of {RUNS} runs", LATENCY.as_millis());
+    println!("{:<28} {:>8} {:>10} {:>12} {:>10} {:>8}", "case", "requests", "wall", "floor", "floor RTs", "ratio");
+    let mut worst: f64 = 0.0;
+    for (name, floor_rts, server) in [
+        ("typical (Link + /wp-json/)", 1u32, Server::start_with_latency(LATENCY, wp::typical).await),
+        ("plain permalinks", 2u32, Server::start_with_latency(LATENCY, plain_permalinks).await),
+    ] {
+        let rtt = one_round_trip(&server).await;
+        let floor = rtt * floor_rts;
+        let f = discover_many(&server).await;
+        let ratio = f.wall.as_secs_f64() / floor.as_secs_f64();
+        worst = worst.max(ratio);
+        println!(
+            "{:<28} {:>8.1} {:>8.1}ms {:>10.1}ms {:>10} {:>7.2}x",
+            name,
+            f.requests,
+            f.wall.as_secs_f64() * 1e3,
+            floor.as_secs_f64() * 1e3,
+            floor_rts,
+            ratio
+        );
+    }
+    println!("worst ratio to the floor: {worst:.2}x (1.00x = no round trip wasted)");
+}

@@ -1,0 +1,87 @@
+# Shared by scripts/app.sh and scripts/test.sh: install what is missing on Debian/Ubuntu.
+# Source it; it defines functions only (and `repo`).
+repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+
+say() { printf '\033[1mwpconnect:\033[0m %s\n' "$*" >&2; }
+die() { say "error: $*"; exit 1; }
+
+as_root() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
+
+apt_updated=0
+# need_apt PKG...: install the Debian packages that are not installed yet (no recommends, and no
+# services started by their post-install scripts: the tests run their own daemons).
+need_apt() {
+    local missing=() p
+    for p in "$@"; do
+        dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+    done
+    [ ${#missing[@]} -eq 0 ] && return 0
+    command -v apt-get >/dev/null || die "missing ${missing[*]}, and this is not a Debian/Ubuntu system: install them by hand"
+    say "installing ${missing[*]}"
+    local policy=/usr/sbin/policy-rc.d made=0
+    if [ ! -e $policy ]; then
+        printf '#!/bin/sh\nexit 101\n' | as_root tee $policy >/dev/null && as_root chmod +x $policy && made=1
+    fi
+    if [ $apt_updated -eq 0 ]; then as_root apt-get update -qq; apt_updated=1; fi
+    DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null \
+        || { [ $made -eq 1 ] && as_root rm -f $policy; die "apt-get could not install ${missing[*]}"; }
+    [ $made -eq 1 ] && as_root rm -f $policy
+    return 0
+}
+
+# What building the workspace and the desktop app needs (Tauri 2 on Linux: WebKitGTK 4.1).
+need_build_deps() {
+    need_apt ca-certificates curl build-essential pkg-config python3 libwebkit2gtk-4.1-dev
+    need_rust
+    need_node
+}
+
+# What the GUI tests need: a virtual display, WebKitGTK's WebDriver, and tauri-driver.
+need_gui_test_deps() {
+    need_apt xvfb xauth webkit2gtk-driver
+    if ! command -v tauri-driver >/dev/null; then
+        say "installing tauri-driver (cargo install)"
+        cargo install tauri-driver@^2 --locked --quiet
+    fi
+}
+
+need_rust() {
+    if ! command -v cargo >/dev/null; then
+        [ -x "$HOME/.cargo/bin/cargo" ] || {
+            say "installing Rust (rustup, stable toolchain)"
+            curl --proto '=https' --tlsv1.2 -sSf https://sh.rustup.rs | sh -s -- -y --profile minimal
+        }
+        export PATH="$HOME/.cargo/bin:$PATH"
+    fi
+    local v
+    v=$(rustc --version | awk '{print $2}')
+    [ "$(printf '%s\n1.85.0\n' "$v" | sort -V | head -1)" = "1.85.0" ] \
+        || die "Rust $v is too old: WP Connect needs 1.85 or later (rustup update stable)"
+}
+
+need_node() {
+    command -v node >/dev/null || need_apt nodejs npm
+    local v
+    v=$(node --version | tr -d v)
+    [ "$(printf '%s\n20.19.0\n' "$v" | sort -V | head -1)" = "20.19.0" ] \
+        || die "Node.js $v is too old: the front end's tools (Vite 7) need 20.19 or later"
+    command -v npm >/dev/null || need_apt npm
+    # The front end's packages, exactly as package-lock.json pins them.
+    if [ ! -d "$repo/node_modules/.bin" ] || [ "$repo/package-lock.json" -nt "$repo/node_modules/.package-lock.json" ]; then
+        say "installing the front end's npm packages"
+        (cd "$repo" && npm ci --no-audit --no-fund --loglevel=error)
+    fi
+}
+
+build_ui() {
+    say "building the front end (ui/)"
+    (cd "$repo" && npm run --silent build -w ui >/dev/null)
+}
+
+# load_env FILE: export KEY=VALUE lines written by the WordPress harness (values may hold spaces).
+load_env() {
+    local k v
+    while IFS='=' read -r k v; do
+        [ -n "$k" ] && export "$k=$v"
+    done <"$1"
+}

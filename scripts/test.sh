@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# Install what is missing (Debian/Ubuntu) and run every test of WP Connect:
+#   unit and integration tests of every crate (the desktop shell included), the ones against the
+#   real WordPress that this script starts on 127.0.0.1, the front end's unit tests, and the
+#   benchmarks, which print their figures.
+# Fails (non-zero) if any test fails. Talks only to loopback once the installs are done.
+set -euo pipefail
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+cd "$repo"
+
+need_build_deps
+need_gui_test_deps
+build_ui
+
+say "building the desktop app with its front end embedded (for the GUI tests)"
+cargo build --locked -p wpconnect-desktop --features tauri/custom-protocol
+mkdir -p tests/.state/app
+cp target/debug/wpconnect-desktop tests/.state/app/wpconnect-desktop
+export WPCONNECT_TEST_APP=$repo/tests/.state/app/wpconnect-desktop
+
+say "starting the test WordPress (tests/wordpress/wp-env.sh)"
+tests/wordpress/wp-env.sh start >/dev/null
+trap 'tests/wordpress/wp-env.sh stop >/dev/null 2>&1 || true' EXIT
+load_env tests/.state/wordpress/env
+# Tells the integration tests they run under the test command: a missing site is then a failure.
+export WPCONNECT_TEST_COMMAND=1
+
+say "Rust tests (every crate, the desktop shell included; GUI tests in a virtual X display)"
+xvfb-run -a -s "-screen 0 1280x900x24" cargo test --workspace --locked
+
+say "front-end unit tests (vitest)"
+npm run --silent test -w ui
+
+say "benchmarks"
+cargo bench --locked -p wpconnect-core --bench discovery
+
+say "all tests passed"

@@ -1,0 +1,193 @@
+//! Drives the real WP Connect window through WebDriver: `tauri-driver` (which starts
+//! WebKitWebDriver) on loopback ports, the app binary built with its front end embedded.
+//!
+//! The test command (`scripts/test.sh`) builds the app, installs the drivers, runs the tests under
+//! Xvfb and sets `WPCONNECT_TEST_APP` to the binary. Run outside it, the tests skip loudly; under
+//! it (`WPCONNECT_TEST_COMMAND` set), anything missing is a failure.
+
+use std::net::TcpListener;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use base64::Engine as _;
+use serde_json::{json, Value};
+
+/// The app under test, or `None` (with a loud message) when not run by the test command.
+pub fn app_under_test() -> Option<PathBuf> {
+    match std::env::var_os("WPCONNECT_TEST_APP") {
+        Some(p) => {
+            let p = PathBuf::from(p);
+            assert!(p.is_file(), "WPCONNECT_TEST_APP={} is not a file", p.display());
+            Some(p)
+        }
+        None if std::env::var_os("WPCONNECT_TEST_COMMAND").is_some() => {
+            panic!("WPCONNECT_TEST_APP is not set: scripts/test.sh must build the app and set it")
+        }
+        None => {
+            eprintln!("\n*** SKIPPED: GUI test needs the app and tauri-driver; run scripts/test.sh ***\n");
+            None
+        }
+    }
+}
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0").expect("bind 127.0.0.1:0").local_addr().unwrap().port()
+}
+
+/// Where screenshots go: `tests/.state/screenshots/`.
+pub fn screenshot_dir() -> PathBuf {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../.state/screenshots");
+    std::fs::create_dir_all(&dir).expect("create screenshot dir");
+    dir
+}
+
+/// A running app with a WebDriver session on it. Dropping it ends the session and the drivers.
+pub struct App {
+    http: reqwest::Client,
+    base: String,
+    session: String,
+    driver: Child,
+}
+
+impl App {
+    /// Start `tauri-driver` on free loopback ports and open a session on `app`, with `env` added
+    /// to the app's environment (tauri-driver passes its own environment on).
+    pub async fn launch(app: &Path, env: &[(&str, &str)]) -> App {
+        let (port, native) = (free_port(), free_port());
+        let mut cmd = Command::new(std::env::var("WPCONNECT_TAURI_DRIVER").unwrap_or_else(|_| "tauri-driver".into()));
+        cmd.args(["--port", &port.to_string(), "--native-port", &native.to_string()])
+            .stdout(Stdio::null())
+            .stderr(Stdio::inherit());
+        for (k, v) in env {
+            cmd.env(k, v);
+        }
+        let driver = cmd.spawn().expect("start tauri-driver (cargo install tauri-driver@^2 --locked)");
+        let http = reqwest::Client::builder().no_proxy().timeout(Duration::from_secs(60)).build().unwrap();
+        let base = format!("http://127.0.0.1:{port}");
+        let mut app_ = App { http, base, session: String::new(), driver };
+        // The driver needs a moment to listen.
+        let deadline = Instant::now() + Duration::from_secs(20);
+        loop {
+            match app_.call("GET", "/status", None).await {
+                Ok(_) => break,
+                Err(e) if Instant::now() > deadline => panic!("tauri-driver did not come up: {e}"),
+                Err(_) => tokio::time::sleep(Duration::from_millis(100)).await,
+            }
+        }
+        let caps = json!({"capabilities": {"alwaysMatch": {"tauri:options": {"application": app}}}});
+        let v = app_.call("POST", "/session", Some(caps)).await.expect("open a WebDriver session on the app");
+        app_.session = v["sessionId"].as_str().expect("sessionId").to_string();
+        app_
+    }
+
+    async fn call(&self, method: &str, path: &str, body: Option<Value>) -> Result<Value, String> {
+        let url = format!("{}{}", self.base, path);
+        let req = match method {
+            "GET" => self.http.get(&url),
+            "DELETE" => self.http.delete(&url),
+            _ => self
+                .http
+                .post(&url)
+                .header("content-type", "application/json")
+                .body(body.unwrap_or_else(|| json!({})).to_string()),
+        };
+        let resp = req.send().await.map_err(|e| e.to_string())?;
+        let status = resp.status();
+        let text = resp.text().await.map_err(|e| e.to_string())?;
+        let v: Value = serde_json::from_str(&text).map_err(|e| format!("{status}: {text}"))?;
+        if !status.is_success() {
+            return Err(format!("{status}: {}", v["value"]));
+        }
+        Ok(v["value"].clone())
+    }
+
+    async fn session_call(&self, method: &str, path: &str, body: Option<Value>) -> Result<Value, String> {
+        self.call(method, &format!("/session/{}{}", self.session, path), body).await
+    }
+
+    /// The text of the element matching `css`, once it exists.
+    pub async fn text(&self, css: &str) -> String {
+        let id = self.find(css).await;
+        let v = self.session_call("GET", &format!("/element/{id}/text"), None).await.expect("element text");
+        v.as_str().unwrap_or_default().to_string()
+    }
+
+    /// Wait (up to `timeout`) until the text of `css` satisfies `pred`; return it. Panics with the
+    /// last text seen, which is what a person would have been looking at.
+    pub async fn wait_for_text(&self, css: &str, timeout: Duration, pred: impl Fn(&str) -> bool) -> String {
+        let deadline = Instant::now() + timeout;
+        let mut last = String::new();
+        while Instant::now() < deadline {
+            if let Ok(id) = self.try_find(css).await {
+                if let Ok(v) = self.session_call("GET", &format!("/element/{id}/text"), None).await {
+                    last = v.as_str().unwrap_or_default().to_string();
+                    if pred(&last) {
+                        return last;
+                    }
+                }
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        panic!("{css} never showed what was expected; last text: {last:?}");
+    }
+
+    async fn try_find(&self, css: &str) -> Result<String, String> {
+        let v = self.session_call("POST", "/element", Some(json!({"using": "css selector", "value": css}))).await?;
+        v.as_object()
+            .and_then(|o| o.values().next())
+            .and_then(|v| v.as_str())
+            .map(str::to_string)
+            .ok_or_else(|| format!("no element id in {v}"))
+    }
+
+    pub async fn find(&self, css: &str) -> String {
+        let deadline = Instant::now() + Duration::from_secs(10);
+        loop {
+            match self.try_find(css).await {
+                Ok(id) => return id,
+                Err(e) if Instant::now() > deadline => panic!("no element {css}: {e}"),
+                Err(_) => tokio::time::sleep(Duration::from_millis(100)).await,
+            }
+        }
+    }
+
+    /// The window title as the page sets it.
+    pub async fn title(&self) -> String {
+        self.session_call("GET", "/title", None).await.expect("title").as_str().unwrap_or_default().to_string()
+    }
+
+    /// Save a PNG of the window to `tests/.state/screenshots/<name>.png`; returns its path.
+    pub async fn screenshot(&self, name: &str) -> PathBuf {
+        // Let the page paint what the DOM already holds: two animation frames.
+        let paint = json!({"script": "const done = arguments[arguments.length - 1]; requestAnimationFrame(() => requestAnimationFrame(() => done(true)));", "args": []});
+        self.session_call("POST", "/execute/async", Some(paint)).await.expect("wait for paint");
+        let v = self.session_call("GET", "/screenshot", None).await.expect("screenshot");
+        let png = base64::engine::general_purpose::STANDARD.decode(v.as_str().expect("base64 png")).expect("valid base64");
+        assert!(png.starts_with(b"\x89PNG"), "a PNG");
+        let path = screenshot_dir().join(format!("{name}.png"));
+        std::fs::write(&path, png).expect("write screenshot");
+        path
+    }
+
+    pub async fn close(mut self) {
+        let _ = self.session_call("DELETE", "", None).await;
+        self.session.clear();
+    }
+}
+
+impl Drop for App {
+    fn drop(&mut self) {
+        // SIGTERM first: tauri-driver stops its WebKitWebDriver only then (a SIGKILL orphans it).
+        let _ = Command::new("kill").args(["-TERM", &self.driver.id().to_string()]).status();
+        let deadline = Instant::now() + Duration::from_secs(3);
+        while Instant::now() < deadline {
+            if let Ok(Some(_)) = self.driver.try_wait() {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        let _ = self.driver.kill();
+        let _ = self.driver.wait();
+    }
+}
