@@ -82,7 +82,8 @@ impl SiteAddress {
                 "it contains a user name or password; type only the site's address",
             ));
         }
-        let host = match url.host_str() {
+        // One trailing dot (a fully qualified name) is fine; it is dropped.
+        let host = match url.host_str().map(|h| h.strip_suffix('.').unwrap_or(h)) {
             Some(h) if !h.is_empty() => h.to_string(),
             _ => return Err(invalid("it has no host name")),
         };
@@ -90,14 +91,14 @@ impl SiteAddress {
             if !host.contains('.') && host != "localhost" {
                 return Err(invalid("the host name has no dot; add the domain, like example.com"));
             }
-            if host.split('.').any(|label| label.is_empty()) && !host.ends_with('.') {
+            if host.split('.').any(|label| label.is_empty()) {
                 return Err(invalid("the host name has an empty part"));
             }
         }
         Ok(SiteAddress {
             input: trimmed.to_string(),
             scheme,
-            host: host.trim_end_matches('.').to_string(),
+            host,
             port: url.port(),
             path: base_path(url.path()),
         })
@@ -179,6 +180,14 @@ mod tests {
 
     fn p(s: &str) -> SiteAddress {
         SiteAddress::parse(s).unwrap_or_else(|e| panic!("{s}: {e}"))
+    }
+
+    #[test]
+    fn dots_alone_are_not_a_host() {
+        for bad in [".", ".#", "..", "a..", "https://./"] {
+            assert!(SiteAddress::parse(bad).is_err(), "{bad}");
+        }
+        assert_eq!(SiteAddress::parse("example.com.").unwrap().candidates()[0].as_str(), "https://example.com/");
     }
 
     #[test]
