@@ -45,6 +45,11 @@ need_gui_test_deps() {
     fi
 }
 
+# What the keyring tests need: a real Secret Service (gnome-keyring) on a private D-Bus session.
+need_keyring_test_deps() {
+    need_apt dbus-daemon dbus-bin gnome-keyring libsecret-tools
+}
+
 need_rust() {
     if ! command -v cargo >/dev/null; then
         [ -x "$HOME/.cargo/bin/cargo" ] || {

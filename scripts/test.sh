@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Install what is missing (Debian/Ubuntu) and run every test of WP Connect:
 #   unit and integration tests of every crate (the desktop shell included), the ones against the
-#   real WordPress that this script starts on 127.0.0.1, the front end's unit tests, and the
-#   benchmarks, which print their figures.
+#   real WordPress that this script starts on 127.0.0.1 and the WordPress-dialect test server,
+#   with a real Secret Service (gnome-keyring in its own D-Bus session) and the real app window
+#   (WebDriver under Xvfb), the front end's unit tests, and the benchmarks, which print figures.
 # Fails (non-zero) if any test fails. Talks only to loopback once the installs are done.
 set -euo pipefail
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
@@ -10,6 +11,7 @@ cd "$repo"
 
 need_build_deps
 need_gui_test_deps
+need_keyring_test_deps
 build_ui
 
 say "building the desktop app with its front end embedded (for the GUI tests)"
@@ -25,8 +27,8 @@ load_env tests/.state/wordpress/env
 # Tells the integration tests they run under the test command: a missing site is then a failure.
 export WPCONNECT_TEST_COMMAND=1
 
-say "Rust tests (every crate, the desktop shell included; GUI tests in a virtual X display)"
-xvfb-run -a -s "-screen 0 1280x900x24" cargo test --workspace --locked
+say "Rust tests (every crate, the desktop shell included; GUI tests in a virtual X display; a real Secret Service)"
+xvfb-run -a -s "-screen 0 1280x900x24" tests/keyring/with-keyring.sh cargo test --workspace --locked
 
 say "front-end unit tests (vitest)"
 npm run --silent test -w ui

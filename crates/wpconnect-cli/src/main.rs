@@ -3,8 +3,11 @@
 //!
 //! Exit codes (for scripts): 0 success; 1 internal error; 2 usage (a bad flag or address);
 //! 3 the site is not a usable WordPress site (no REST API, blocked, HTML instead of JSON);
-//! 4 network (DNS, refused, TLS, timeout, redirects); 5 the site's server failed.
+//! 4 network (DNS, refused, TLS, timeout, redirects); 5 the site's server failed; 6 sign-in
+//! refused or failed (wrong password, denied, client misconfigured, sign in again); 7 this
+//! computer (keyring locked or missing, accounts file, browser, port); 8 cancelled or timed out.
 
+mod account;
 mod output;
 mod site;
 
@@ -29,6 +32,14 @@ struct Cli {
 enum Command {
     /// Find a site's REST API and tell what the site is and how to sign in to it.
     Site(site::SiteArgs),
+    /// Sign in to a site (OAuth 2 in your browser, or the password fallback).
+    Login(account::LoginArgs),
+    /// List the accounts you are signed in to.
+    Accounts(account::AccountsArgs),
+    /// Show who you are signed in as (refreshing the sign-in if needed).
+    Me(account::AccountArgs),
+    /// Sign out: revoke on the site where possible, and delete the tokens from this computer.
+    Logout(account::AccountArgs),
 }
 
 /// Settings shared by commands that talk to sites.
@@ -58,6 +69,9 @@ pub fn exit_code(category: Category) -> u8 {
         Category::NotWordpress => 3,
         Category::Network => 4,
         Category::Server => 5,
+        Category::Auth => 6,
+        Category::Local => 7,
+        Category::Cancelled => 8,
     }
 }
 
@@ -77,6 +91,10 @@ fn main() -> ExitCode {
     runtime.block_on(async {
         match cli.command {
             Command::Site(args) => site::run(args).await,
+            Command::Login(args) => account::login(args).await,
+            Command::Accounts(args) => account::accounts(args).await,
+            Command::Me(args) => account::me(args).await,
+            Command::Logout(args) => account::logout(args).await,
         }
     })
 }

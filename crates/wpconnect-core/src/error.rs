@@ -29,6 +29,30 @@ pub enum ErrorKind {
     HtmlInsteadOfJson,
     InvalidJson,
     ServerError,
+    // Signing in.
+    Oauth,
+    OauthServerDisabled,
+    WrongPassword,
+    AccessDenied,
+    StateMismatch,
+    MissingCode,
+    CallbackTimeout,
+    Cancelled,
+    InsecureConnection,
+    NoSignInMethod,
+    UnsupportedTokenType,
+    TokenRejected,
+    SignInAgain,
+    NoSuchAccount,
+    // This computer.
+    LoopbackUnavailable,
+    BrowserUnavailable,
+    KeyringLocked,
+    KeyringUnavailable,
+    KeyringFailure,
+    ConfigFile,
+    InvalidClientId,
+    InvalidInput,
 }
 
 /// What a caller does about an error: the CLI's exit code follows from it.
@@ -43,9 +67,15 @@ pub enum Category {
     NotWordpress,
     /// The site answered with a server error.
     Server,
+    /// Signing in did not work: refused, denied, misconfigured, or the tokens stopped working.
+    Auth,
+    /// Something on this computer: the keyring, the config file, the browser, a port.
+    Local,
+    /// The person cancelled or did not finish in time.
+    Cancelled,
 }
 
-#[derive(Debug, thiserror::Error)]
+#[derive(Debug, Clone, thiserror::Error)]
 #[non_exhaustive]
 pub enum Error {
     #[error("\"{input}\" is not a web address: {reason}.")]
@@ -103,6 +133,118 @@ pub enum Error {
 
     #[error("{url} failed with a server error (HTTP {status}).")]
     ServerError { url: Url, status: u16, snippet: String },
+
+    #[error("{}", oauth_message(code, description.as_deref(), *status, grant.as_deref()))]
+    OAuth {
+        endpoint: Url,
+        status: u16,
+        /// The OAuth `error` code as the server sent it.
+        code: String,
+        description: Option<String>,
+        /// The grant being attempted, when known ("authorization_code", "password", ...).
+        grant: Option<String>,
+        /// The redirect URI that was sent, when one was.
+        redirect_uri: Option<Url>,
+    },
+
+    #[error("The site's OAuth server is switched off (it answers \"temporarily unavailable\").")]
+    OAuthServerDisabled { endpoint: Url },
+
+    #[error("The username or password is not right.")]
+    WrongPassword,
+
+    #[error("Access was not granted{}.", description.as_deref().map(|d| format!(": {d}")).unwrap_or_default())]
+    AccessDenied { description: Option<String> },
+
+    #[error("The answer from the browser did not belong to this sign-in (its state did not match), so it was not used.")]
+    StateMismatch,
+
+    #[error("The browser came back without a sign-in code{}.", detail.as_deref().map(|d| format!(" ({d})")).unwrap_or_default())]
+    MissingCode { detail: Option<String> },
+
+    #[error("Nothing came back from the browser within {} minutes.", (after.as_secs_f32() / 60.0).round().max(1.0))]
+    CallbackTimeout { after: Duration },
+
+    #[error("Sign-in was cancelled.")]
+    Cancelled,
+
+    #[error("{url} is not https, and {what} is only sent over an encrypted connection (or to this computer).")]
+    InsecureConnection { url: Url, what: &'static str },
+
+    #[error("{site} offers no way to sign in that {wanted}.")]
+    NoSignInMethod { site: Url, wanted: String },
+
+    #[error("The site issued a \"{token_type}\" token; only Bearer tokens are supported.")]
+    UnsupportedTokenType { token_type: String },
+
+    #[error("{url} did not accept the sign-in (HTTP {status}{}).", code.as_deref().map(|c| format!(", {c}")).unwrap_or_default())]
+    TokenRejected { url: Url, status: u16, code: Option<String>, stripped_header_suspected: bool },
+
+    #[error("{account} needs to sign in again: {reason}")]
+    SignInAgain { account: String, reason: String },
+
+    #[error("There is no account \"{id}\".")]
+    NoSuchAccount { id: String },
+
+    #[error("Could not listen for the browser's answer on 127.0.0.1{}: {detail}.", if ports.is_empty() { String::new() } else { format!(" (port {})", ports.iter().map(|p| p.to_string()).collect::<Vec<_>>().join(", ")) })]
+    LoopbackUnavailable { ports: Vec<u16>, detail: String },
+
+    #[error("Could not open a web browser ({detail}).")]
+    BrowserUnavailable { detail: String },
+
+    #[error("Your keyring is locked or refused access ({store}: {detail}).")]
+    KeyringLocked { store: String, detail: String },
+
+    #[error("No keyring is available: {store} could not be reached ({detail}).")]
+    KeyringUnavailable { store: String, detail: String },
+
+    #[error("The keyring failed ({store}: {detail}).")]
+    KeyringFailure { store: String, detail: String },
+
+    #[error("The accounts file {} could not be used: {detail}.", path.display())]
+    ConfigFile { path: std::path::PathBuf, detail: String },
+
+    #[error("The client ID contains characters that cannot be sent.")]
+    InvalidClientId,
+
+    #[error("{what}: {reason}.")]
+    InvalidInput { what: String, reason: String },
+}
+
+fn oauth_message(code: &str, description: Option<&str>, status: u16, grant: Option<&str>) -> String {
+    let said = description.map(|d| format!(" The site said: \"{d}\".")).unwrap_or_default();
+    let base = match code {
+        "invalid_client" => "The site does not accept this app's client ID or client secret.".to_string(),
+        "invalid_grant" if grant == Some("refresh_token") => "The site no longer accepts the saved sign-in.".to_string(),
+        "invalid_grant" => "The site refused the sign-in code (it expired, was already used, or failed the PKCE check).".to_string(),
+        "unauthorized_client" => format!(
+            "This OAuth client is not allowed to use {}.",
+            grant.map(grant_name).unwrap_or("this kind of sign-in")
+        ),
+        "redirect_uri_mismatch" => "The site does not accept this app's redirect address.".to_string(),
+        "invalid_scope" => "The site refused the requested scope.".to_string(),
+        "unsupported_grant_type" => format!(
+            "The site's OAuth server does not support {}.",
+            grant.map(grant_name).unwrap_or("this kind of sign-in")
+        ),
+        "unsupported_response_type" => "The site's OAuth server does not support the authorization code flow.".to_string(),
+        "invalid_request" if description.is_some_and(|d| d.to_ascii_lowercase().contains("invalid token")) => {
+            "The site did not accept the access token.".to_string()
+        }
+        "temporarily_unavailable" | "server_error" => "The site's OAuth server is having trouble.".to_string(),
+        other => format!("The site's OAuth server refused the request ({other}, HTTP {status})."),
+    };
+    format!("{base}{said}")
+}
+
+fn grant_name(grant: &str) -> &'static str {
+    match grant {
+        "authorization_code" => "the authorization code flow (browser sign-in)",
+        "password" => "the password grant (\"user credentials\")",
+        "refresh_token" => "refresh tokens",
+        "client_credentials" => "client credentials",
+        _ => "this kind of sign-in",
+    }
 }
 
 fn blocked_word(status: u16) -> &'static str {
@@ -130,6 +272,28 @@ impl Error {
             Error::HtmlInsteadOfJson { .. } => ErrorKind::HtmlInsteadOfJson,
             Error::InvalidJson { .. } => ErrorKind::InvalidJson,
             Error::ServerError { .. } => ErrorKind::ServerError,
+            Error::OAuth { .. } => ErrorKind::Oauth,
+            Error::OAuthServerDisabled { .. } => ErrorKind::OauthServerDisabled,
+            Error::WrongPassword => ErrorKind::WrongPassword,
+            Error::AccessDenied { .. } => ErrorKind::AccessDenied,
+            Error::StateMismatch => ErrorKind::StateMismatch,
+            Error::MissingCode { .. } => ErrorKind::MissingCode,
+            Error::CallbackTimeout { .. } => ErrorKind::CallbackTimeout,
+            Error::Cancelled => ErrorKind::Cancelled,
+            Error::InsecureConnection { .. } => ErrorKind::InsecureConnection,
+            Error::NoSignInMethod { .. } => ErrorKind::NoSignInMethod,
+            Error::UnsupportedTokenType { .. } => ErrorKind::UnsupportedTokenType,
+            Error::TokenRejected { .. } => ErrorKind::TokenRejected,
+            Error::SignInAgain { .. } => ErrorKind::SignInAgain,
+            Error::NoSuchAccount { .. } => ErrorKind::NoSuchAccount,
+            Error::LoopbackUnavailable { .. } => ErrorKind::LoopbackUnavailable,
+            Error::BrowserUnavailable { .. } => ErrorKind::BrowserUnavailable,
+            Error::KeyringLocked { .. } => ErrorKind::KeyringLocked,
+            Error::KeyringUnavailable { .. } => ErrorKind::KeyringUnavailable,
+            Error::KeyringFailure { .. } => ErrorKind::KeyringFailure,
+            Error::ConfigFile { .. } => ErrorKind::ConfigFile,
+            Error::InvalidClientId => ErrorKind::InvalidClientId,
+            Error::InvalidInput { .. } => ErrorKind::InvalidInput,
         }
     }
 
@@ -148,6 +312,26 @@ impl Error {
             | ErrorKind::HtmlInsteadOfJson
             | ErrorKind::InvalidJson => Category::NotWordpress,
             ErrorKind::ServerError => Category::Server,
+            ErrorKind::InsecureConnection | ErrorKind::NoSuchAccount | ErrorKind::InvalidClientId | ErrorKind::InvalidInput => {
+                Category::Usage
+            }
+            ErrorKind::Oauth
+            | ErrorKind::OauthServerDisabled
+            | ErrorKind::WrongPassword
+            | ErrorKind::AccessDenied
+            | ErrorKind::StateMismatch
+            | ErrorKind::MissingCode
+            | ErrorKind::NoSignInMethod
+            | ErrorKind::UnsupportedTokenType
+            | ErrorKind::TokenRejected
+            | ErrorKind::SignInAgain => Category::Auth,
+            ErrorKind::CallbackTimeout | ErrorKind::Cancelled => Category::Cancelled,
+            ErrorKind::LoopbackUnavailable
+            | ErrorKind::BrowserUnavailable
+            | ErrorKind::KeyringLocked
+            | ErrorKind::KeyringUnavailable
+            | ErrorKind::KeyringFailure
+            | ErrorKind::ConfigFile => Category::Local,
         }
     }
 
@@ -197,6 +381,52 @@ impl Error {
             Error::ServerError { .. } => {
                 "The site itself failed. Try again later; if it persists, the site's admin should check the server's error log.".into()
             }
+            Error::OAuth { code, redirect_uri, grant, .. } => oauth_hint(code, redirect_uri.as_ref(), grant.as_deref()),
+            Error::OAuthServerDisabled { .. } => {
+                "The site's admin must switch the OAuth server on (WP OAuth Server: Settings, \"OAuth Server Enabled\"). Until then, sign in another way, such as Application Passwords.".into()
+            }
+            Error::WrongPassword => "Check the username and password (they are the ones you use to log in to the site's wp-admin) and try again.".into(),
+            Error::AccessDenied { .. } => {
+                "The site, or you in the browser, declined. To connect, start again and approve access; if you did not decline, ask the site's admin whether your account may use this app.".into()
+            }
+            Error::StateMismatch => {
+                "Start the sign-in again and finish it in the browser tab it opens. If this keeps happening, another program may be answering on this computer's sign-in address.".into()
+            }
+            Error::MissingCode { .. } => "Start the sign-in again. If it keeps happening, ask the site's admin to check the OAuth client's settings.".into(),
+            Error::CallbackTimeout { .. } => {
+                "Start the sign-in again and finish it in the browser. If the browser did not open, use the address the app shows.".into()
+            }
+            Error::Cancelled => "Nothing was changed. Start again when you are ready.".into(),
+            Error::InsecureConnection { .. } => {
+                "Use the site's https address. If the site has no https, ask its host for a certificate (most offer one free); until then, use a method that does not send your password.".into()
+            }
+            Error::NoSignInMethod { .. } => {
+                "Choose another sign-in method, or ask the site's admin to enable one (Application Passwords need https or a local site).".into()
+            }
+            Error::UnsupportedTokenType { .. } => "Ask the site's admin to configure the OAuth server to issue Bearer tokens.".into(),
+            Error::TokenRejected { stripped_header_suspected: true, .. } => {
+                "The site's hosting seems to drop the Authorization header. Ask the site's admin to add `CGIPassAuth On` (Apache) or `SetEnvIf Authorization \"(.*)\" HTTP_AUTHORIZATION=$1` to .htaccess, or use the site's https address.".into()
+            }
+            Error::TokenRejected { .. } => "Sign in again. If it keeps happening, ask the site's admin whether the token was revoked.".into(),
+            Error::SignInAgain { .. } => "Sign in to this account again; nothing else about it was lost.".into(),
+            Error::NoSuchAccount { .. } => "List your accounts with `wpconnect accounts` and use one of their IDs.".into(),
+            Error::LoopbackUnavailable { ports, .. } if !ports.is_empty() => {
+                "Another program uses the registered port. Close it, or register another port with the site's OAuth client and choose it here.".into()
+            }
+            Error::LoopbackUnavailable { .. } => "Check that this computer allows programs to listen on 127.0.0.1.".into(),
+            Error::BrowserUnavailable { .. } => {
+                "Open the address shown in any browser yourself, or set the BROWSER environment variable to your browser's command.".into()
+            }
+            Error::KeyringLocked { .. } => {
+                "Unlock your keyring (log in to your desktop session, or open Passwords and Keys and unlock \"Login\"), then try again; or sign in for this session only.".into()
+            }
+            Error::KeyringUnavailable { .. } => {
+                "Install and start a keyring (GNOME Keyring or KWallet) so your sign-in can be kept safely; or sign in for this session only, which keeps nothing after the app closes.".into()
+            }
+            Error::KeyringFailure { .. } => "Try again; if it keeps failing, sign in for this session only.".into(),
+            Error::ConfigFile { .. } => "Check the file's permissions, or move it aside to start with no accounts (your keyring entries stay).".into(),
+            Error::InvalidClientId => "Copy the client ID again from the site's OAuth client settings.".into(),
+            Error::InvalidInput { .. } => "See `wpconnect help` for what each option takes.".into(),
         }
     }
 
@@ -217,6 +447,31 @@ impl Error {
             ErrorKind::TooManyRedirects => 5,
             _ => 6,
         }
+    }
+}
+
+fn oauth_hint(code: &str, redirect_uri: Option<&Url>, grant: Option<&str>) -> String {
+    match code {
+        "invalid_client" => "Check the client ID and secret against the site's OAuth client (WP OAuth Server: OAuth Server > Clients in wp-admin). A public client has no secret: leave it empty.".into(),
+        "invalid_grant" if grant == Some("refresh_token") => "Sign in again.".into(),
+        "invalid_grant" => "Start the sign-in again and finish it promptly: codes are valid for about 30 seconds.".into(),
+        "unauthorized_client" => format!(
+            "In the site's OAuth client settings, enable the {} grant type for this client, or choose another sign-in method.",
+            match grant {
+                Some("password") => "\"User Credentials\"",
+                Some("refresh_token") => "\"Refresh Token\"",
+                _ => "\"Authorization Code\"",
+            }
+        ),
+        "redirect_uri_mismatch" => match redirect_uri {
+            Some(uri) => format!(
+                "Register exactly {uri} as a redirect URI of the site's OAuth client, or choose the port that is registered (--redirect-port)."
+            ),
+            None => "Register this app's redirect URI with the site's OAuth client.".into(),
+        },
+        "invalid_scope" => "Sign in without asking for a scope, or ask the site's admin which scopes the client may use.".into(),
+        "unsupported_grant_type" | "unsupported_response_type" => "Choose another sign-in method.".into(),
+        _ => "Try again later; if it keeps happening, show this message to the site's admin.".into(),
     }
 }
 

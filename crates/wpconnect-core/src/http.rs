@@ -139,6 +139,31 @@ impl Http {
         }
     }
 
+    /// One request carrying credentials: redirects are NOT followed (a credential is never sent on
+    /// to a second address); a redirect comes back as the answer.
+    pub async fn send(&self, method: reqwest::Method, url: Url, headers: HeaderMap, body: Option<String>) -> Result<Answer> {
+        tracing::debug!(%method, url = %redact_query(&url), "request");
+        let mut req = self
+            .client
+            .request(method, url.clone())
+            .header(reqwest::header::ACCEPT, "application/json")
+            .headers(headers);
+        if let Some(b) = body {
+            req = req.body(b);
+        }
+        let response = req.send().await.map_err(|e| classify(&e, &url, self.opts.timeout))?;
+        Ok(Answer { url, redirects: Vec::new(), status: response.status(), headers: response.headers().clone(), response })
+    }
+
+    /// POST a form-encoded body (no redirects followed).
+    pub async fn post_form(&self, url: Url, mut headers: HeaderMap, body: String) -> Result<Answer> {
+        headers.insert(
+            reqwest::header::CONTENT_TYPE,
+            reqwest::header::HeaderValue::from_static("application/x-www-form-urlencoded"),
+        );
+        self.send(reqwest::Method::POST, url, headers, Some(body)).await
+    }
+
     /// GET `url` and read its body, at most `limit` bytes.
     pub async fn get_bytes(&self, url: Url, limit: usize) -> Result<(Answer, Bytes)> {
         let mut answer = self.get(url).await?;
@@ -222,6 +247,22 @@ fn tls_detail(lower: &str, chain: &str) -> String {
     } else {
         chain.rsplit(": ").next().unwrap_or(chain).to_string()
     }
+}
+
+/// A URL for logs: query values that may be secrets are masked.
+pub fn redact_query(url: &Url) -> Url {
+    let mut u = url.clone();
+    if u.query().is_some() {
+        let pairs: Vec<(String, String)> = url
+            .query_pairs()
+            .map(|(k, v)| {
+                let secret = matches!(k.as_ref(), "access_token" | "code" | "password" | "token" | "client_secret" | "refresh_token" | "code_verifier");
+                (k.into_owned(), if secret { "[redacted]".to_string() } else { v.into_owned() })
+            })
+            .collect();
+        u.query_pairs_mut().clear().extend_pairs(pairs);
+    }
+    u
 }
 
 fn origin(url: &Url) -> Url {

@@ -8,11 +8,19 @@
 //! - [`error`]: the one error type, each variant with a message, a hint and a stable kind.
 
 pub mod address;
+pub mod body;
+pub mod browser;
 pub mod discovery;
 pub mod error;
 pub mod http;
+pub mod loopback;
+pub mod oauth2;
+pub mod profile;
 pub mod recommend;
+pub mod secret;
+pub mod session;
 pub mod site;
+pub mod store;
 
 pub use address::SiteAddress;
 pub use discovery::{Discovered, Discoverer, DiscoveryOptions, Permalinks};

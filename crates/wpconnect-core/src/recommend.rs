@@ -1,10 +1,10 @@
 //! Which sign-in method to use on a site, and why, in one line a person can read.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::site::{AuthMethods, OAuth2Server, SiteInfo};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Method {
     /// WordPress core Application Passwords (browser approval, or pasting one).

@@ -13,6 +13,9 @@ use std::time::Duration;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
 
+pub mod browser;
+pub mod dialect;
+
 /// A request as the server received it.
 #[derive(Debug, Clone)]
 pub struct Request {

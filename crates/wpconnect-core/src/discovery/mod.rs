@@ -24,6 +24,7 @@ use url::Url;
 
 use crate::address::{self, Scheme, SiteAddress};
 use crate::error::{Error, Result};
+use crate::body::{html_error, likely_cause, looks_like_html, rest_error, snippet};
 use crate::http::{limits, Answer, Http, HttpOptions};
 use crate::recommend::{recommend, Recommendation};
 use crate::site::{parse_index, AuthMethods, IndexProblem, OAuth2Server, RestIndex, SiteInfo};
@@ -396,63 +397,6 @@ fn read_index(from: &Url, status: u16, content_type: Option<&str>, body: &[u8]) 
         _ if html => Err(html_error(url, status, body)),
         _ => Err(Error::NotWordpress { url, detail: format!("the REST API address answered HTTP {status}") }),
     }
-}
-
-fn html_error(url: Url, status: u16, body: &[u8]) -> Error {
-    Error::HtmlInsteadOfJson { url, status, snippet: snippet(body), cause: likely_cause(body) }
-}
-
-/// A WordPress REST error document: `{code, message, data: {status}}`.
-fn rest_error(body: &[u8]) -> Option<(String, String)> {
-    let v: serde_json::Value = serde_json::from_slice(crate::site::trim_json_prefix(body)).ok()?;
-    let code = v.get("code")?.as_str()?.to_string();
-    let message = v.get("message").and_then(|m| m.as_str()).unwrap_or_default().to_string();
-    Some((code, message))
-}
-
-fn looks_like_html(content_type: Option<&str>, body: &[u8]) -> bool {
-    let start = crate::site::trim_json_prefix(body);
-    content_type.is_some_and(|c| c.to_ascii_lowercase().contains("text/html")) && !start.starts_with(b"{")
-        || start.first() == Some(&b'<')
-}
-
-/// What is probably answering instead of WordPress, from the page's text.
-pub fn likely_cause(body: &[u8]) -> Option<&'static str> {
-    let text = String::from_utf8_lossy(&body[..body.len().min(64 * 1024)]).to_ascii_lowercase();
-    let table: &[(&[&str], &'static str)] = &[
-        (&["wordfence"], "the Wordfence security plugin blocking the request"),
-        (&["sucuri"], "the Sucuri website firewall"),
-        (&["cf-browser-verification", "challenge-platform", "just a moment...", "cloudflare"], "a Cloudflare browser check or firewall rule"),
-        (&["mod_security", "modsecurity"], "a ModSecurity firewall rule at the host"),
-        (&["ithemes", "solid security"], "the Solid Security (iThemes) plugin"),
-        (&["all in one wp security", "aiowps"], "the All In One WP Security plugin"),
-        (&["briefly unavailable for scheduled maintenance", "maintenance mode", "under maintenance", "coming soon"], "a maintenance or coming-soon page"),
-        (&["loginform", "wp-login.php", "user_login"], "a plugin that forces visitors to sign in first"),
-    ];
-    table
-        .iter()
-        .find(|(needles, _)| needles.iter().any(|n| text.contains(n)))
-        .map(|(_, cause)| *cause)
-}
-
-/// The first bytes of a body, as readable one-line text.
-pub fn snippet(body: &[u8]) -> String {
-    let text = String::from_utf8_lossy(&body[..body.len().min(1024)]);
-    let mut out = String::new();
-    let mut last_space = false;
-    for c in text.trim_start_matches('\u{feff}').chars() {
-        let c = if c.is_whitespace() || c.is_control() { ' ' } else { c };
-        if c == ' ' && (last_space || out.is_empty()) {
-            continue;
-        }
-        last_space = c == ' ';
-        out.push(c);
-        if out.chars().count() >= 160 {
-            out.push('…');
-            break;
-        }
-    }
-    out.trim_end().to_string()
 }
 
 fn with_fields(root: &Url) -> Url {

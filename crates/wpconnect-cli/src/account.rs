@@ -1,0 +1,348 @@
+//! `wpconnect login | accounts | me | logout`: signing in and managing accounts.
+
+use std::io::{BufRead, IsTerminal};
+use std::process::ExitCode;
+use std::sync::Arc;
+use std::time::Duration;
+
+use serde::Serialize;
+use wpconnect_core::browser::{Browser, NoBrowser, SystemBrowser};
+use wpconnect_core::loopback::Cancel;
+use wpconnect_core::profile::Profile;
+use wpconnect_core::secret::{ClientSecret, Password};
+use wpconnect_core::session::{Connect, OAuth2Client, SignInOptions, SignedIn};
+use wpconnect_core::store::{AccountStatus, AccountsFile, KeyringStore, SecretStore, Storage, StoredAccount};
+use wpconnect_core::{Discoverer, Error};
+
+use crate::output::{fail, table};
+use crate::NetArgs;
+
+/// How to sign in.
+#[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum LoginMethod {
+    /// OAuth 2 in your browser (authorization code with PKCE). Your password never touches this app.
+    Oauth2,
+    /// OAuth 2 password grant ("user credentials"): a fallback when the browser flow cannot work.
+    Oauth2Password,
+}
+
+#[derive(clap::Args, Debug)]
+pub struct LoginArgs {
+    /// The site's address, as you would type it in a browser.
+    address: String,
+
+    #[arg(long, value_enum, default_value = "oauth2")]
+    method: LoginMethod,
+
+    /// The OAuth client's ID (from the site's OAuth server settings).
+    #[arg(long)]
+    client_id: String,
+
+    /// Port(s) registered for the redirect URI http://127.0.0.1:<port>/callback (repeat or
+    /// comma-separate; the first free one is used). Without it, any free port.
+    #[arg(long = "redirect-port", value_delimiter = ',')]
+    redirect_ports: Vec<u16>,
+
+    /// Scope to ask for (space-separated). Default: what the server gives.
+    #[arg(long)]
+    scope: Option<String>,
+
+    /// Do not open a browser: print the address to open by hand.
+    #[arg(long)]
+    no_browser: bool,
+
+    /// Username for the password fallback.
+    #[arg(long)]
+    username: Option<String>,
+
+    /// Read the password for the fallback from standard input (one line) instead of a prompt.
+    #[arg(long)]
+    password_stdin: bool,
+
+    /// Keep the tokens in memory for this command only, not in the keyring.
+    #[arg(long)]
+    session_only: bool,
+
+    /// Seconds to wait for the browser.
+    #[arg(long, default_value_t = 300)]
+    wait: u64,
+
+    #[arg(long)]
+    json: bool,
+
+    #[command(flatten)]
+    net: NetArgs,
+}
+
+#[derive(clap::Args, Debug)]
+pub struct AccountsArgs {
+    #[arg(long)]
+    json: bool,
+}
+
+#[derive(clap::Args, Debug)]
+pub struct AccountArgs {
+    /// The account's ID (see `wpconnect accounts`); may be left out when there is only one.
+    account: Option<String>,
+
+    #[arg(long)]
+    json: bool,
+
+    #[command(flatten)]
+    net: NetArgs,
+}
+
+fn connect(net: &NetArgs) -> Result<Connect, Error> {
+    let accounts = AccountsFile::default_location()?;
+    let keyring = KeyringStore::open().map(|k| Arc::new(k) as Arc<dyn SecretStore>);
+    Ok(Connect::new(net.discovery_options().http, accounts, keyring))
+}
+
+/// The client secret: `WPCONNECT_CLIENT_SECRET`, else a prompt on a terminal (empty: a public client).
+fn client_secret() -> Result<Option<ClientSecret>, Error> {
+    if let Ok(s) = std::env::var("WPCONNECT_CLIENT_SECRET") {
+        return Ok((!s.is_empty()).then(|| ClientSecret::new(s)));
+    }
+    if !std::io::stdin().is_terminal() {
+        return Ok(None);
+    }
+    let s = rpassword::prompt_password("Client secret (leave empty for a public client): ").map_err(|e| Error::InvalidInput {
+        what: "The client secret".into(),
+        reason: format!("it could not be read ({e})"),
+    })?;
+    Ok((!s.is_empty()).then(|| ClientSecret::new(s)))
+}
+
+fn password(from_stdin: bool) -> Result<Password, Error> {
+    let read_error = |e: std::io::Error| Error::InvalidInput { what: "The password".into(), reason: format!("it could not be read ({e})") };
+    let p = if from_stdin {
+        let mut line = String::new();
+        std::io::stdin().lock().read_line(&mut line).map_err(read_error)?;
+        line.trim_end_matches(['\r', '\n']).to_string()
+    } else {
+        rpassword::prompt_password("Password: ").map_err(read_error)?
+    };
+    Ok(Password::new(p))
+}
+
+pub async fn login(args: LoginArgs) -> ExitCode {
+    match login_inner(&args).await {
+        Ok(done) => {
+            if args.json {
+                print_json("wpconnect.login/1", &done);
+            } else {
+                println!("Signed in to {} as {}.", done.account.site_name, who(&done.profile));
+                print!("{}", profile_table(&done.account, &done.profile));
+                println!("Tokens are kept in {}.", done.stored_in);
+                for n in &done.notes {
+                    println!("Note: {n}");
+                }
+            }
+            ExitCode::SUCCESS
+        }
+        Err(e) => fail(&e, args.json),
+    }
+}
+
+async fn login_inner(args: &LoginArgs) -> Result<SignedIn, Error> {
+    let connect = connect(&args.net)?;
+    let site = Discoverer::new(args.net.discovery_options()).discover(&args.address).await?;
+    let secret = client_secret()?;
+    let client = OAuth2Client {
+        client_id: args.client_id.clone(),
+        client_secret: secret,
+        redirect_ports: args.redirect_ports.clone(),
+        scope: args.scope.clone(),
+    };
+    let opts = SignInOptions {
+        storage: if args.session_only { Storage::Session } else { Storage::Keyring },
+        timeout: Duration::from_secs(args.wait),
+    };
+    match args.method {
+        LoginMethod::Oauth2 => {
+            let browser: Box<dyn Browser> = if args.no_browser { Box::new(NoBrowser) } else { Box::new(SystemBrowser) };
+            let cancel = Cancel::new();
+            let c2 = cancel.clone();
+            tokio::spawn(async move {
+                if tokio::signal::ctrl_c().await.is_ok() {
+                    c2.cancel();
+                }
+            });
+            let no_browser = args.no_browser;
+            connect
+                .sign_in_browser(&site, client, opts, browser.as_ref(), &cancel, |url, redirect| {
+                    if no_browser {
+                        eprintln!("Open this address in your browser to sign in:\n\n  {url}\n");
+                    } else {
+                        eprintln!("Continue in your browser. If it did not open, open this address:\n\n  {url}\n");
+                    }
+                    eprintln!("Waiting for the browser to come back to {redirect} (Ctrl-C cancels)...");
+                })
+                .await
+        }
+        LoginMethod::Oauth2Password => {
+            let username = match &args.username {
+                Some(u) => u.clone(),
+                None => {
+                    return Err(Error::InvalidInput {
+                        what: "--username".into(),
+                        reason: "the password fallback needs the username to sign in with".into(),
+                    })
+                }
+            };
+            eprintln!("Signing in with the password grant, a fallback: your password goes to the site once and is not kept.");
+            let pw = password(args.password_stdin)?;
+            connect.sign_in_password(&site, client, &username, pw, opts).await
+        }
+    }
+}
+
+fn who(p: &Profile) -> String {
+    if p.display_name.is_empty() || p.display_name == p.username {
+        p.username.clone()
+    } else {
+        format!("{} ({})", p.display_name, p.username)
+    }
+}
+
+fn status_text(a: &StoredAccount) -> String {
+    match &a.status {
+        AccountStatus::SignedIn => match a.expires_at.map(|e| e as i64 - wpconnect_core::oauth2::unix_now() as i64) {
+            Some(left) if left <= 0 => "signed in (token expired; refreshes on next use)".into(),
+            Some(left) if left < 600 => format!("signed in (token expires in {} min)", left / 60),
+            _ => "signed in".into(),
+        },
+        AccountStatus::SignInAgain { reason } => format!("sign in again: {reason}"),
+    }
+}
+
+fn profile_table(a: &StoredAccount, p: &Profile) -> String {
+    let mut rows = vec![
+        ("Account", a.id.clone()),
+        ("Site", format!("{} ({})", a.site_name, a.site_url)),
+        ("User", who(p)),
+    ];
+    if let Some(e) = &p.email {
+        rows.push(("Email", e.clone()));
+    }
+    if !p.roles.is_empty() {
+        rows.push(("Roles", p.roles.join(", ")));
+    }
+    if let Some(r) = &p.registered {
+        rows.push(("Registered", r.clone()));
+    }
+    if !p.capabilities.is_empty() {
+        rows.push(("Can", summarise(&p.capabilities)));
+    }
+    rows.push(("Method", a.method.label().to_string()));
+    if let Some(s) = &a.scope {
+        rows.push(("Scope", s.clone()));
+    }
+    rows.push(("Status", status_text(a)));
+    table(&rows)
+}
+
+fn summarise(caps: &[String]) -> String {
+    let shown: Vec<&str> = caps.iter().map(String::as_str).filter(|c| !c.starts_with("level_")).take(6).collect();
+    let more = caps.iter().filter(|c| !c.starts_with("level_")).count().saturating_sub(shown.len());
+    if more > 0 {
+        format!("{} and {more} more", shown.join(", "))
+    } else {
+        shown.join(", ")
+    }
+}
+
+#[derive(Serialize)]
+struct Doc<'a, T: Serialize> {
+    schema: &'static str,
+    #[serde(flatten)]
+    body: &'a T,
+}
+
+fn print_json<T: Serialize>(schema: &'static str, body: &T) {
+    println!("{}", serde_json::to_string_pretty(&Doc { schema, body }).expect("plain data serializes"));
+}
+
+pub async fn accounts(args: AccountsArgs) -> ExitCode {
+    let all = match AccountsFile::default_location().and_then(|f| f.load()) {
+        Ok(a) => a,
+        Err(e) => return fail(&e, args.json),
+    };
+    if args.json {
+        #[derive(Serialize)]
+        struct List<'a> {
+            accounts: &'a [StoredAccount],
+        }
+        print_json("wpconnect.accounts/1", &List { accounts: &all });
+    } else if all.is_empty() {
+        println!("No accounts yet. Sign in with: wpconnect login <address> --client-id <id>");
+    } else {
+        for a in &all {
+            println!("{}  {}  {}  {}", a.id, a.site_name, a.method.label(), status_text(a));
+        }
+    }
+    ExitCode::SUCCESS
+}
+
+fn pick(connect: &Connect, given: &Option<String>) -> Result<StoredAccount, Error> {
+    match given {
+        Some(id) => connect.account(id),
+        None => {
+            let all = connect.accounts()?;
+            match all.as_slice() {
+                [one] => Ok(one.clone()),
+                _ => Err(Error::NoSuchAccount { id: "(none given)".into() }),
+            }
+        }
+    }
+}
+
+pub async fn me(args: AccountArgs) -> ExitCode {
+    let result = async {
+        let connect = connect(&args.net)?;
+        let account = pick(&connect, &args.account)?;
+        let profile = connect.me(&account.id).await?;
+        Ok::<_, Error>((connect.account(&account.id)?, profile))
+    }
+    .await;
+    match result {
+        Ok((account, profile)) => {
+            if args.json {
+                #[derive(Serialize)]
+                struct Me<'a> {
+                    account: &'a StoredAccount,
+                    profile: &'a Profile,
+                }
+                print_json("wpconnect.me/1", &Me { account: &account, profile: &profile });
+            } else {
+                print!("{}", profile_table(&account, &profile));
+            }
+            ExitCode::SUCCESS
+        }
+        Err(e) => fail(&e, args.json),
+    }
+}
+
+pub async fn logout(args: AccountArgs) -> ExitCode {
+    let result = async {
+        let connect = connect(&args.net)?;
+        let account = pick(&connect, &args.account)?;
+        connect.sign_out(&account.id).await
+    }
+    .await;
+    match result {
+        Ok(out) => {
+            if args.json {
+                print_json("wpconnect.logout/1", &out);
+            } else {
+                println!("Signed out of {}: its tokens were deleted from this computer.", out.account);
+                match &out.revoke_problem {
+                    None => println!("The site revoked them too."),
+                    Some(p) => println!("Note: {p}"),
+                }
+            }
+            ExitCode::SUCCESS
+        }
+        Err(e) => fail(&e, args.json),
+    }
+}

@@ -1,0 +1,264 @@
+//! `wpconnect login | accounts | me | logout` end to end: the real binary, a WordPress-dialect
+//! site (WP OAuth Server) on loopback, the scripted browser, and the real Secret Service
+//! (gnome-keyring, started by tests/keyring/with-keyring.sh under the test command).
+
+use std::process::{Output, Stdio};
+use std::time::Duration;
+
+use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
+use wpconnect_testsupport::browser::{Consent, TestBrowser};
+use wpconnect_testsupport::dialect::{Client, Knobs, OAuthSite, User};
+
+fn keyring_here(test: &str) -> bool {
+    if std::env::var_os("WPCONNECT_TEST_KEYRING").is_some() {
+        return true;
+    }
+    if std::env::var_os("WPCONNECT_TEST_COMMAND").is_some() {
+        panic!("{test}: no Secret Service; scripts/test.sh must run the tests under tests/keyring/with-keyring.sh");
+    }
+    eprintln!("\n*** SKIPPED {test}: needs a Secret Service; run under tests/keyring/with-keyring.sh (scripts/test.sh does) ***\n");
+    false
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+}
+
+/// One person's machine: a config dir of their own, the shared test keyring.
+struct Machine {
+    config: tempfile::TempDir,
+    env: Vec<(String, String)>,
+}
+
+impl Machine {
+    fn new() -> Machine {
+        let config = tempfile::tempdir().unwrap();
+        let mut env = vec![
+            ("PATH".to_string(), std::env::var("PATH").unwrap_or_default()),
+            ("HOME".to_string(), config.path().display().to_string()),
+            ("WPCONNECT_CONFIG_DIR".to_string(), config.path().display().to_string()),
+            ("WPCONNECT_CLIENT_SECRET".to_string(), "s3cret".to_string()),
+        ];
+        if let Ok(bus) = std::env::var("DBUS_SESSION_BUS_ADDRESS") {
+            env.push(("DBUS_SESSION_BUS_ADDRESS".into(), bus));
+        }
+        Machine { config, env }
+    }
+
+    fn command(&self, args: &[&str]) -> tokio::process::Command {
+        let mut cmd = tokio::process::Command::new(env!("CARGO_BIN_EXE_wpconnect"));
+        cmd.args(args).env_clear().kill_on_drop(true);
+        for (k, v) in &self.env {
+            cmd.env(k, v);
+        }
+        cmd
+    }
+
+    async fn run(&self, args: &[&str], stdin: Option<&str>) -> Output {
+        let mut cmd = self.command(args);
+        cmd.stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::piped());
+        let mut child = cmd.spawn().unwrap();
+        let mut input = child.stdin.take().unwrap();
+        if let Some(s) = stdin {
+            input.write_all(s.as_bytes()).await.unwrap();
+        }
+        drop(input);
+        tokio::time::timeout(Duration::from_secs(60), child.wait_with_output()).await.expect("finished in time").unwrap()
+    }
+
+    /// `wpconnect login --no-browser ...`, with `browser` doing what the person does at the
+    /// address the CLI prints.
+    async fn browser_login(&self, args: &[&str], browser: TestBrowser) -> Output {
+        let mut cmd = self.command(args);
+        cmd.stdin(Stdio::null()).stdout(Stdio::piped()).stderr(Stdio::piped());
+        let mut child = cmd.spawn().unwrap();
+        let mut err = BufReader::new(child.stderr.take().unwrap()).lines();
+        let mut shown = Vec::new();
+        let url = loop {
+            let line = tokio::time::timeout(Duration::from_secs(30), err.next_line()).await.expect("the CLI printed the address").unwrap();
+            let Some(line) = line else { break None };
+            shown.push(line.clone());
+            if let Some(u) = line.trim().strip_prefix("http") {
+                break Some(format!("http{u}"));
+            }
+        };
+        let url = url.unwrap_or_else(|| panic!("no address printed: {shown:?}"));
+        let visit = tokio::spawn(async move { browser.visit(&url).await });
+        let rest = tokio::spawn(async move {
+            let mut more = Vec::new();
+            while let Ok(Some(l)) = err.next_line().await {
+                more.push(l);
+            }
+            more
+        });
+        let mut out = tokio::time::timeout(Duration::from_secs(60), child.wait_with_output()).await.expect("finished").unwrap();
+        let _ = visit.await;
+        shown.extend(rest.await.unwrap());
+        out.stderr = shown.join("\n").into_bytes();
+        out
+    }
+}
+
+fn json(o: &Output) -> serde_json::Value {
+    serde_json::from_slice(&o.stdout).unwrap_or_else(|e| panic!("stdout is JSON ({e}): {}\nstderr: {}", String::from_utf8_lossy(&o.stdout), String::from_utf8_lossy(&o.stderr)))
+}
+
+async fn site(knobs: Knobs) -> (OAuthSite, u16) {
+    let port = free_port();
+    let s = OAuthSite::start(
+        knobs,
+        vec![Client::new("desk-app", Some("s3cret"), &[&format!("http://127.0.0.1:{port}/callback")])],
+        vec![User::new(3, "grace", "hopper-1906", "Grace Hopper", &["editor"])],
+    )
+    .await;
+    (s, port)
+}
+
+fn grace(consent: Consent) -> TestBrowser {
+    TestBrowser::new("grace", "hopper-1906", consent)
+}
+
+#[tokio::test]
+async fn browser_login_then_accounts_me_and_logout_across_processes() {
+    if !keyring_here("browser_login_then_accounts_me_and_logout_across_processes") {
+        return;
+    }
+    let (s, port) = site(Knobs::default()).await;
+    let m = Machine::new();
+    let port_s = port.to_string();
+    let out = m
+        .browser_login(&["login", &s.url(), "--client-id", "desk-app", "--redirect-port", &port_s, "--no-browser", "--json"], grace(Consent::Allow))
+        .await;
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let doc = json(&out);
+    assert_eq!(doc["schema"], "wpconnect.login/1");
+    assert_eq!(doc["profile"]["username"], "grace");
+    assert_eq!(doc["profile"]["display_name"], "Grace Hopper");
+    assert!(doc["stored_in"].as_str().unwrap().contains("Secret Service"));
+    let id = doc["account"]["id"].as_str().unwrap().to_string();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(!stdout.contains("access_token") && !stdout.contains("s3cret"), "no secret printed: {stdout}");
+
+    // Nothing secret on disk.
+    let file = std::fs::read_to_string(m.config.path().join("accounts.json")).unwrap();
+    assert!(!file.contains("s3cret") && !file.to_lowercase().contains("token\":"), "{file}");
+
+    let out = m.run(&["accounts", "--json"], None).await;
+    assert_eq!(json(&out)["accounts"][0]["id"], id.as_str());
+
+    // A new process finds the tokens in the keyring.
+    let out = m.run(&["me", &id, "--json"], None).await;
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(json(&out)["profile"]["roles"][0], "editor");
+    let out = m.run(&["me"], None).await;
+    assert!(String::from_utf8_lossy(&out.stdout).contains("Grace Hopper (grace)"));
+
+    let out = m.run(&["logout", &id, "--json"], None).await;
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(json(&out)["revoked"], true);
+    let out = m.run(&["accounts", "--json"], None).await;
+    assert_eq!(json(&out)["accounts"].as_array().unwrap().len(), 0);
+    let out = m.run(&["me", &id, "--json"], None).await;
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(json(&out)["error"]["kind"], "no_such_account");
+}
+
+#[tokio::test]
+async fn denied_consent_exits_6_with_its_message() {
+    if !keyring_here("denied_consent_exits_6_with_its_message") {
+        return;
+    }
+    let (s, port) = site(Knobs { consent_screen: true, ..Default::default() }).await;
+    let m = Machine::new();
+    let port_s = port.to_string();
+    let out = m
+        .browser_login(&["login", &s.url(), "--client-id", "desk-app", "--redirect-port", &port_s, "--no-browser"], grace(Consent::Deny))
+        .await;
+    assert_eq!(out.status.code(), Some(6));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("error: Access was not granted"), "{err}");
+    assert!(err.contains("hint: "), "{err}");
+    assert!(!m.config.path().join("accounts.json").exists(), "nothing saved");
+}
+
+#[tokio::test]
+async fn password_fallback_from_stdin_wrong_then_right() {
+    if !keyring_here("password_fallback_from_stdin_wrong_then_right") {
+        return;
+    }
+    let (s, _) = site(Knobs::default()).await;
+    let m = Machine::new();
+    let args = ["login", &s.url(), "--method", "oauth2-password", "--client-id", "desk-app", "--username", "grace", "--password-stdin"];
+    let mut with_json = args.to_vec();
+    with_json.push("--json");
+    let out = m.run(&with_json, Some("not-her-password\n")).await;
+    assert_eq!(out.status.code(), Some(6));
+    assert_eq!(json(&out)["error"]["kind"], "wrong_password");
+
+    let out = m.run(&args, Some("hopper-1906\n")).await;
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("Signed in to Dialect Site as Grace Hopper (grace)"), "{text}");
+    assert!(text.contains("fallback"), "{text}");
+    assert!(!text.contains("hopper-1906"));
+}
+
+#[tokio::test]
+async fn without_a_keyring_it_says_so_and_session_only_still_works() {
+    if !keyring_here("without_a_keyring_it_says_so_and_session_only_still_works") {
+        return;
+    }
+    let (s, _) = site(Knobs::default()).await;
+    let mut m = Machine::new();
+    m.env.retain(|(k, _)| k != "DBUS_SESSION_BUS_ADDRESS");
+    m.env.push(("DBUS_SESSION_BUS_ADDRESS".into(), "unix:path=/nonexistent/wpconnect-test-bus".into()));
+    let base = ["login", &s.url(), "--method", "oauth2-password", "--client-id", "desk-app", "--username", "grace", "--password-stdin", "--json"];
+    let out = m.run(&base, Some("hopper-1906\n")).await;
+    assert_eq!(out.status.code(), Some(7), "{}", String::from_utf8_lossy(&out.stdout));
+    let doc = json(&out);
+    assert_eq!(doc["error"]["kind"], "keyring_unavailable");
+    assert!(doc["error"]["hint"].as_str().unwrap().contains("session only"));
+    assert_eq!(s.counters().token_requests, 0, "the password was not sent before the keyring was known to work");
+
+    let mut session = base.to_vec();
+    session.push("--session-only");
+    let out = m.run(&session, Some("hopper-1906\n")).await;
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stdout));
+    assert!(json(&out)["stored_in"].as_str().unwrap().contains("this session only"));
+    assert!(!m.config.path().join("accounts.json").exists());
+}
+
+#[tokio::test]
+async fn a_locked_keyring_is_named_with_its_remedy() {
+    if !keyring_here("a_locked_keyring_is_named_with_its_remedy") {
+        return;
+    }
+    let (s, _) = site(Knobs::default()).await;
+    let m = Machine::new();
+    // A keyring session of its own, whose login collection is then locked (no one is there to
+    // type its password: the unlock prompt cannot appear).
+    let keyring_home = tempfile::tempdir().unwrap();
+    let script = concat!(env!("CARGO_MANIFEST_DIR"), "/../../tests/keyring/with-keyring.sh");
+    let lock = "dbus-send --session --print-reply --dest=org.freedesktop.secrets /org/freedesktop/secrets \
+                org.freedesktop.Secret.Service.Lock array:objpath:/org/freedesktop/secrets/collection/login >/dev/null && exec \"$0\" \"$@\"";
+    let mut cmd = tokio::process::Command::new(script);
+    cmd.args(["bash", "-c", lock, env!("CARGO_BIN_EXE_wpconnect")])
+        .args(["login", &s.url(), "--method", "oauth2-password", "--client-id", "desk-app", "--username", "grace", "--password-stdin", "--json"])
+        .env_clear()
+        .env("WPCONNECT_KEYRING_HOME", keyring_home.path())
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .kill_on_drop(true);
+    for (k, v) in m.env.iter().filter(|(k, _)| k != "DBUS_SESSION_BUS_ADDRESS") {
+        cmd.env(k, v);
+    }
+    let mut child = cmd.spawn().unwrap();
+    child.stdin.take().unwrap().write_all(b"hopper-1906\n").await.unwrap();
+    let out = tokio::time::timeout(Duration::from_secs(60), child.wait_with_output()).await.expect("finished").unwrap();
+    assert_eq!(out.status.code(), Some(7), "{}\n{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+    let doc = json(&out);
+    assert_eq!(doc["error"]["kind"], "keyring_locked", "{doc}");
+    assert!(doc["error"]["hint"].as_str().unwrap().contains("Unlock your keyring"), "{doc}");
+    assert!(!m.config.path().join("accounts.json").exists(), "no half-saved account");
+}

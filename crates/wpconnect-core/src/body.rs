@@ -1,0 +1,135 @@
+//! Reading what servers send back: telling HTML from JSON, naming what answered instead of
+//! WordPress, and quoting the first bytes of a body (with secrets masked) in error messages.
+
+use url::Url;
+
+use crate::error::Error;
+
+/// Is this body a web page rather than the JSON that was asked for?
+pub fn looks_like_html(content_type: Option<&str>, body: &[u8]) -> bool {
+    let start = crate::site::trim_json_prefix(body);
+    content_type.is_some_and(|c| c.to_ascii_lowercase().contains("text/html")) && !start.starts_with(b"{")
+        || start.first() == Some(&b'<')
+}
+
+pub fn html_error(url: Url, status: u16, body: &[u8]) -> Error {
+    Error::HtmlInsteadOfJson { url, status, snippet: snippet(body), cause: likely_cause(body) }
+}
+
+/// A WordPress REST error document: `{code, message, data: {status}}`.
+pub fn rest_error(body: &[u8]) -> Option<(String, String)> {
+    let v: serde_json::Value = serde_json::from_slice(crate::site::trim_json_prefix(body)).ok()?;
+    let code = v.get("code")?.as_str()?.to_string();
+    let message = v.get("message").and_then(|m| m.as_str()).unwrap_or_default().to_string();
+    Some((code, message))
+}
+
+/// What is probably answering instead of WordPress, from the page's text.
+pub fn likely_cause(body: &[u8]) -> Option<&'static str> {
+    let text = String::from_utf8_lossy(&body[..body.len().min(64 * 1024)]).to_ascii_lowercase();
+    let table: &[(&[&str], &'static str)] = &[
+        (&["wordfence"], "the Wordfence security plugin blocking the request"),
+        (&["sucuri"], "the Sucuri website firewall"),
+        (&["cf-browser-verification", "challenge-platform", "just a moment...", "cloudflare"], "a Cloudflare browser check or firewall rule"),
+        (&["mod_security", "modsecurity"], "a ModSecurity firewall rule at the host"),
+        (&["ithemes", "solid security"], "the Solid Security (iThemes) plugin"),
+        (&["all in one wp security", "aiowps"], "the All In One WP Security plugin"),
+        (&["briefly unavailable for scheduled maintenance", "maintenance mode", "under maintenance", "coming soon"], "a maintenance or coming-soon page"),
+        (&["loginform", "wp-login.php", "user_login"], "a plugin that forces visitors to sign in first"),
+    ];
+    table
+        .iter()
+        .find(|(needles, _)| needles.iter().any(|n| text.contains(n)))
+        .map(|(_, cause)| *cause)
+}
+
+/// The first bytes of a body, as readable one-line text.
+pub fn snippet(body: &[u8]) -> String {
+    let text = String::from_utf8_lossy(&body[..body.len().min(1024)]);
+    let mut out = String::new();
+    let mut last_space = false;
+    for c in text.trim_start_matches('\u{feff}').chars() {
+        let c = if c.is_whitespace() || c.is_control() { ' ' } else { c };
+        if c == ' ' && (last_space || out.is_empty()) {
+            continue;
+        }
+        last_space = c == ' ';
+        out.push(c);
+        if out.chars().count() >= 160 {
+            out.push('…');
+            break;
+        }
+    }
+    out.trim_end().to_string()
+}
+
+const SECRET_KEYS: &[&str] = &["access_token", "refresh_token", "id_token", "password", "client_secret", "code", "oauth_token_secret"];
+
+/// [`snippet`] of a body from an endpoint that deals in secrets: the values of secret-looking JSON
+/// keys and form fields are replaced by `[redacted]` before anything is quoted.
+pub fn snippet_redacted(body: &[u8]) -> String {
+    let text = String::from_utf8_lossy(&body[..body.len().min(4096)]).into_owned();
+    snippet(redact(&text).as_bytes())
+}
+
+fn redact(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(c) = rest.chars().next() {
+        let after_word = out.chars().last().is_some_and(|c| c.is_ascii_alphanumeric() || c == '_');
+        match (!after_word).then(|| secret_value_at(rest)).flatten() {
+            Some((kept, value_end)) => {
+                out.push_str(&rest[..kept]);
+                out.push_str("[redacted]");
+                rest = &rest[value_end..];
+            }
+            None => {
+                out.push(c);
+                rest = &rest[c.len_utf8()..];
+            }
+        }
+    }
+    out
+}
+
+/// If `s` starts with a secret key (`"key": "value"` or `key=value`), the length of what to keep
+/// (the key and the punctuation before the value) and where the value ends.
+fn secret_value_at(s: &str) -> Option<(usize, usize)> {
+    for key in SECRET_KEYS {
+        if let Some(after) = s.strip_prefix('"').and_then(|r| r.strip_prefix(key)).and_then(|r| r.strip_prefix('"')) {
+            let colon = after.trim_start().strip_prefix(':')?;
+            let value = colon.trim_start();
+            let value = value.strip_prefix('"').unwrap_or(value);
+            let kept = s.len() - value.len();
+            let end = value.find(['"', ',', '}']).unwrap_or(value.len());
+            return Some((kept, kept + end));
+        }
+        if let Some(value) = s.strip_prefix(key).and_then(|r| r.strip_prefix('=')) {
+            let kept = s.len() - value.len();
+            let end = value.find(['&', ' ']).unwrap_or(value.len());
+            return Some((kept, kept + end));
+        }
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn secrets_are_masked_in_json_and_forms() {
+        let s = snippet_redacted(br#"{"access_token":"AAA111","expires_in":3600,"refresh_token": "RRR222","scope":"basic"}"#);
+        assert!(!s.contains("AAA111") && !s.contains("RRR222"), "{s}");
+        assert!(s.contains("\"expires_in\":3600") && s.contains("basic"), "{s}");
+        let f = snippet_redacted(b"oauth_token=T0K&oauth_token_secret=S3CRET&oauth_callback_confirmed=true");
+        assert!(!f.contains("S3CRET") && f.contains("oauth_callback_confirmed=true"), "{f}");
+        let cut = snippet_redacted(br#"{"access_token":"NOEND"#);
+        assert!(!cut.contains("NOEND"), "{cut}");
+    }
+
+    #[test]
+    fn words_that_merely_end_in_a_key_are_left_alone() {
+        assert_eq!(snippet_redacted(b"zipcode=12345"), "zipcode=12345");
+    }
+}

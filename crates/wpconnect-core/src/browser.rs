@@ -1,0 +1,84 @@
+//! Opening the person's own browser. Behind a trait so the app, the CLI (`--no-browser`) and the
+//! tests (a scripted browser) each choose how.
+
+use std::process::{Command, Stdio};
+
+use url::Url;
+
+use crate::error::{Error, Result};
+
+pub trait Browser: Send + Sync {
+    /// Show `url` to the person. Returning `Ok` means it was handed over, not that they acted.
+    fn open(&self, url: &Url) -> Result<()>;
+}
+
+/// The system's browser: `$BROWSER` when set (a `:`-separated list of commands, `%s` standing
+/// for the address, as xdg-utils read it), else the platform opener.
+#[derive(Debug, Default, Clone)]
+pub struct SystemBrowser;
+
+impl Browser for SystemBrowser {
+    fn open(&self, url: &Url) -> Result<()> {
+        let mut tried = Vec::new();
+        let from_env = std::env::var("BROWSER").ok().filter(|b| !b.trim().is_empty());
+        let commands: Vec<Vec<String>> = match &from_env {
+            Some(list) => list.split(':').filter(|c| !c.trim().is_empty()).map(|c| command_line(c, url.as_str())).collect(),
+            None => vec![platform_opener(url.as_str())],
+        };
+        for argv in commands {
+            let Some((prog, args)) = argv.split_first() else { continue };
+            match Command::new(prog).args(args).stdin(Stdio::null()).stdout(Stdio::null()).stderr(Stdio::null()).spawn() {
+                Ok(mut child) => {
+                    // Reap it whenever it exits; the browser may outlive the sign-in.
+                    std::thread::spawn(move || child.wait());
+                    return Ok(());
+                }
+                Err(e) => tried.push(format!("{prog}: {e}")),
+            }
+        }
+        Err(Error::BrowserUnavailable { detail: tried.join("; ") })
+    }
+}
+
+fn command_line(entry: &str, url: &str) -> Vec<String> {
+    let mut argv: Vec<String> = entry.split_whitespace().map(str::to_string).collect();
+    if argv.iter().any(|a| a.contains("%s")) {
+        for a in &mut argv {
+            *a = a.replace("%s", url);
+        }
+    } else {
+        argv.push(url.to_string());
+    }
+    argv
+}
+
+fn platform_opener(url: &str) -> Vec<String> {
+    if cfg!(target_os = "macos") {
+        vec!["open".into(), url.into()]
+    } else if cfg!(windows) {
+        vec!["rundll32".into(), "url.dll,FileProtocolHandler".into(), url.into()]
+    } else {
+        vec!["xdg-open".into(), url.into()]
+    }
+}
+
+/// Opens nothing: the caller shows the address for the person to open by hand (`--no-browser`).
+#[derive(Debug, Default, Clone)]
+pub struct NoBrowser;
+
+impl Browser for NoBrowser {
+    fn open(&self, _url: &Url) -> Result<()> {
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn browser_variable_forms() {
+        assert_eq!(command_line("firefox", "http://x/"), ["firefox", "http://x/"]);
+        assert_eq!(command_line("my-browser --new-tab %s", "http://x/"), ["my-browser", "--new-tab", "http://x/"]);
+    }
+}

@@ -1,0 +1,186 @@
+//! The loopback redirect listener (RFC 8252 §7.3): 127.0.0.1 only, one callback on the expected
+//! path, then closed; a timeout and a cancel.
+//!
+//! The first request to the callback path ends the attempt, whatever it carries: the caller's
+//! `judge` decides (state, code, error...) and the browser is told whether to go back to the app.
+//! Requests to other paths (a browser's favicon, a port scanner) get a 404 and are otherwise
+//! ignored.
+
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+use std::time::Duration;
+
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::{TcpListener, TcpStream};
+use tokio::sync::Notify;
+use url::Url;
+
+use crate::error::{Error, Result};
+
+pub const CALLBACK_PATH: &str = "/callback";
+/// How long a person has to finish in the browser, unless told otherwise.
+pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(300);
+
+/// Cancels a waiting sign-in (the app's Cancel button, Ctrl-C in the CLI).
+#[derive(Clone, Default, Debug)]
+pub struct Cancel(Arc<(AtomicBool, Notify)>);
+
+impl Cancel {
+    pub fn new() -> Self {
+        Self::default()
+    }
+    pub fn cancel(&self) {
+        self.0 .0.store(true, Ordering::SeqCst);
+        self.0 .1.notify_waiters();
+    }
+    pub fn is_cancelled(&self) -> bool {
+        self.0 .0.load(Ordering::SeqCst)
+    }
+    pub async fn cancelled(&self) {
+        loop {
+            let notified = self.0 .1.notified();
+            if self.is_cancelled() {
+                return;
+            }
+            notified.await;
+        }
+    }
+}
+
+/// A bound listener, waiting to be handed to the browser as `redirect_uri`.
+#[derive(Debug)]
+pub struct Loopback {
+    listener: TcpListener,
+    redirect_uri: Url,
+}
+
+impl Loopback {
+    /// Listen on 127.0.0.1 at the first free port of `ports`, or at an ephemeral port when
+    /// `ports` is empty. Servers that match redirect URIs exactly need a registered port.
+    pub async fn bind(ports: &[u16]) -> Result<Loopback> {
+        let candidates: Vec<u16> = if ports.is_empty() { vec![0] } else { ports.to_vec() };
+        let mut last = None;
+        for port in candidates {
+            match TcpListener::bind(("127.0.0.1", port)).await {
+                Ok(listener) => {
+                    let port = listener.local_addr().map_err(|e| Error::LoopbackUnavailable { ports: ports.to_vec(), detail: e.to_string() })?.port();
+                    let redirect_uri = Url::parse(&format!("http://127.0.0.1:{port}{CALLBACK_PATH}")).expect("valid URL");
+                    return Ok(Loopback { listener, redirect_uri });
+                }
+                Err(e) => last = Some(e),
+            }
+        }
+        Err(Error::LoopbackUnavailable {
+            ports: ports.to_vec(),
+            detail: last.map(|e| e.to_string()).unwrap_or_default(),
+        })
+    }
+
+    /// `http://127.0.0.1:<port>/callback`: the exact URI to register with a server.
+    pub fn redirect_uri(&self) -> &Url {
+        &self.redirect_uri
+    }
+
+    /// Wait for the one callback. `judge` gets its query parameters and decides; its result is
+    /// returned and the browser is told in plain words. The listener is closed on return.
+    pub async fn wait<T>(
+        self,
+        timeout: Duration,
+        cancel: &Cancel,
+        judge: impl FnOnce(&HashMap<String, String>) -> Result<T>,
+    ) -> Result<T> {
+        let accept = async {
+            loop {
+                let Ok((stream, peer)) = self.listener.accept().await else { continue };
+                if !peer.ip().is_loopback() {
+                    continue;
+                }
+                match read_request(stream).await {
+                    Some((stream, target)) if path_of(&target) == CALLBACK_PATH => return (stream, target),
+                    Some((mut stream, _)) => {
+                        let _ = respond(&mut stream, 404, "Not found", "This address only receives WP Connect's sign-in.").await;
+                    }
+                    None => {}
+                }
+            }
+        };
+        let (mut stream, target) = tokio::select! {
+            got = accept => got,
+            _ = tokio::time::sleep(timeout) => return Err(Error::CallbackTimeout { after: timeout }),
+            _ = cancel.cancelled() => return Err(Error::Cancelled),
+        };
+        let params: HashMap<String, String> = url::form_urlencoded::parse(target.split_once('?').map(|(_, q)| q).unwrap_or("").as_bytes())
+            .into_owned()
+            .collect();
+        let verdict = judge(&params);
+        let _ = match &verdict {
+            Ok(_) => respond(&mut stream, 200, "Signed in", "You can close this tab and return to WP Connect.").await,
+            Err(e) => respond(&mut stream, 400, "Sign-in did not complete", &format!("{e} Return to WP Connect to try again.")).await,
+        };
+        verdict
+    }
+}
+
+fn path_of(target: &str) -> &str {
+    target.split(['?', '#']).next().unwrap_or("")
+}
+
+/// Read one request head (bounded in size and time); return the request target of a GET.
+async fn read_request(mut stream: TcpStream) -> Option<(TcpStream, String)> {
+    let mut buf = Vec::with_capacity(1024);
+    let mut chunk = [0u8; 1024];
+    let read = async {
+        loop {
+            let n = stream.read(&mut chunk).await.ok()?;
+            if n == 0 {
+                return None;
+            }
+            buf.extend_from_slice(&chunk[..n]);
+            if buf.windows(4).any(|w| w == b"\r\n\r\n") {
+                return Some(());
+            }
+            if buf.len() > 16 * 1024 {
+                return None;
+            }
+        }
+    };
+    tokio::time::timeout(Duration::from_secs(10), read).await.ok()??;
+    let head = String::from_utf8_lossy(&buf);
+    let mut first = head.lines().next()?.split(' ');
+    let (method, target) = (first.next()?, first.next()?.to_string());
+    if method != "GET" {
+        let _ = respond(&mut stream, 405, "Not allowed", "This address only receives WP Connect's sign-in.").await;
+        return None;
+    }
+    Some((stream, target))
+}
+
+async fn respond(stream: &mut TcpStream, status: u16, title: &str, text: &str) -> std::io::Result<()> {
+    let body = format!(
+        "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>WP Connect: {t}</title>\
+         <style>body{{font:16px/1.5 system-ui,sans-serif;max-width:32rem;margin:4rem auto;padding:0 1rem}}</style></head>\
+         <body><h1>{t}</h1><p>{x}</p></body></html>",
+        t = escape(title),
+        x = escape(text)
+    );
+    let reason = match status {
+        200 => "OK",
+        400 => "Bad Request",
+        404 => "Not Found",
+        _ => "Method Not Allowed",
+    };
+    let head = format!(
+        "HTTP/1.1 {status} {reason}\r\nContent-Type: text/html; charset=utf-8\r\nContent-Length: {}\r\n\
+         Content-Security-Policy: default-src 'none'; style-src 'unsafe-inline'\r\nReferrer-Policy: no-referrer\r\n\
+         Cache-Control: no-store\r\nConnection: close\r\n\r\n",
+        body.len()
+    );
+    stream.write_all(head.as_bytes()).await?;
+    stream.write_all(body.as_bytes()).await?;
+    stream.shutdown().await
+}
+
+fn escape(s: &str) -> String {
+    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
+}

@@ -1,0 +1,175 @@
+//! Who is signed in: the profile from the OAuth server's `me` endpoint, enriched from core's
+//! `/wp/v2/users/me?context=edit` where the token works there.
+
+use reqwest::header::{HeaderMap, HeaderValue, AUTHORIZATION};
+use serde::{Deserialize, Serialize};
+use url::Url;
+
+use crate::body;
+use crate::error::{Error, Result};
+use crate::http::{limits, Http};
+use crate::secret::AccessToken;
+
+/// The signed-in person, as the app shows them.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+pub struct Profile {
+    pub user_id: Option<String>,
+    pub username: String,
+    pub display_name: String,
+    pub email: Option<String>,
+    pub registered: Option<String>,
+    pub roles: Vec<String>,
+    /// Capabilities granted (true), sorted.
+    pub capabilities: Vec<String>,
+    pub avatar_url: Option<String>,
+}
+
+/// How a token travelled to the server.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TokenIn {
+    Header,
+    /// As an `access_token` parameter: only for sites whose hosting strips the header, and only
+    /// over https (or to this computer).
+    Parameter,
+}
+
+/// GET `url` with the token; JSON back, or the error that says what went wrong.
+pub(crate) async fn get_json(http: &Http, url: &Url, token: &AccessToken, how: TokenIn) -> Result<serde_json::Value> {
+    let mut headers = HeaderMap::new();
+    let mut target = url.clone();
+    match how {
+        TokenIn::Header => {
+            let mut v = HeaderValue::from_str(&format!("Bearer {}", token.expose())).map_err(|_| Error::UnsupportedTokenType {
+                token_type: "token with characters that cannot be sent".into(),
+            })?;
+            v.set_sensitive(true);
+            headers.insert(AUTHORIZATION, v);
+        }
+        TokenIn::Parameter => {
+            target.query_pairs_mut().append_pair("access_token", token.expose());
+        }
+    }
+    let mut answer = http.send(reqwest::Method::GET, target, headers, None).await?;
+    let status = answer.status.as_u16();
+    let bytes = answer.body(limits::JSON, http.options().timeout).await?;
+    let ct = answer.content_type().map(str::to_string);
+    if (200..300).contains(&status) && !body::looks_like_html(ct.as_deref(), &bytes) {
+        return serde_json::from_slice(crate::site::trim_json_prefix(&bytes)).map_err(|e| Error::InvalidJson {
+            url: url.clone(),
+            status,
+            detail: e.to_string(),
+            snippet: body::snippet_redacted(&bytes),
+        });
+    }
+    if body::looks_like_html(ct.as_deref(), &bytes) {
+        return Err(body::html_error(url.clone(), status, &bytes));
+    }
+    let code = crate::oauth2::token::oauth_error(&bytes).map(|e| e.0).or_else(|| body::rest_error(&bytes).map(|e| e.0));
+    match status {
+        400 | 401 | 403 => Err(Error::TokenRejected { url: url.clone(), status, code, stripped_header_suspected: false }),
+        500..=599 => Err(Error::ServerError { url: url.clone(), status, snippet: body::snippet_redacted(&bytes) }),
+        _ => Err(Error::TokenRejected { url: url.clone(), status, code, stripped_header_suspected: false }),
+    }
+}
+
+fn string_of(v: &serde_json::Value) -> Option<String> {
+    match v {
+        serde_json::Value::String(s) if !s.is_empty() => Some(s.clone()),
+        serde_json::Value::Number(n) => Some(n.to_string()),
+        _ => None,
+    }
+}
+
+fn granted(v: Option<&serde_json::Value>) -> Vec<String> {
+    let mut caps: Vec<String> = v
+        .and_then(|c| c.as_object())
+        .map(|o| o.iter().filter(|(_, g)| g.as_bool() == Some(true)).map(|(k, _)| k.clone()).collect())
+        .unwrap_or_default();
+    caps.sort();
+    caps
+}
+
+/// WP OAuth Server's `/oauth/me` (`ID` is a string there).
+pub fn from_oauth_me(v: &serde_json::Value) -> Profile {
+    Profile {
+        user_id: v.get("ID").and_then(string_of),
+        username: v.get("user_login").and_then(string_of).unwrap_or_default(),
+        display_name: v.get("display_name").and_then(string_of).unwrap_or_default(),
+        email: v.get("user_email").and_then(string_of),
+        registered: v.get("user_registered").and_then(string_of),
+        roles: v
+            .get("user_roles")
+            .and_then(|r| r.as_array())
+            .map(|a| a.iter().filter_map(string_of).collect())
+            .unwrap_or_default(),
+        capabilities: granted(v.get("capabilities")),
+        avatar_url: None,
+    }
+}
+
+/// Core's `/wp/v2/users/me?context=edit`.
+pub fn from_rest_me(v: &serde_json::Value) -> Profile {
+    let avatar = v.get("avatar_urls").and_then(|a| a.get("96").or_else(|| a.get("48"))).and_then(string_of);
+    Profile {
+        user_id: v.get("id").and_then(string_of),
+        username: v.get("username").or_else(|| v.get("slug")).and_then(string_of).unwrap_or_default(),
+        display_name: v.get("name").and_then(string_of).unwrap_or_default(),
+        email: v.get("email").and_then(string_of),
+        registered: v.get("registered_date").and_then(string_of),
+        roles: v
+            .get("roles")
+            .and_then(|r| r.as_array())
+            .map(|a| a.iter().filter_map(string_of).collect())
+            .unwrap_or_default(),
+        capabilities: granted(v.get("capabilities")),
+        avatar_url: avatar,
+    }
+}
+
+impl Profile {
+    /// Fill what `self` lacks from `more` (the richer core REST profile).
+    pub fn enrich(mut self, more: Profile) -> Profile {
+        if self.avatar_url.is_none() {
+            self.avatar_url = more.avatar_url;
+        }
+        if self.email.is_none() {
+            self.email = more.email;
+        }
+        if self.registered.is_none() {
+            self.registered = more.registered;
+        }
+        if self.roles.is_empty() {
+            self.roles = more.roles;
+        }
+        if self.capabilities.is_empty() || more.capabilities.len() > self.capabilities.len() {
+            self.capabilities = more.capabilities;
+        }
+        if self.display_name.is_empty() {
+            self.display_name = more.display_name;
+        }
+        if self.username.is_empty() {
+            self.username = more.username;
+        }
+        if self.user_id.is_none() {
+            self.user_id = more.user_id;
+        }
+        self
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn oauth_me_with_string_id_enriched_from_rest() {
+        let me = serde_json::json!({"ID":"2","user_login":"ada","user_email":"a@x.test","display_name":"Ada","user_roles":["author"],"capabilities":{"author":true,"level_2":true,"banned":false}});
+        let rest = serde_json::json!({"id":2,"username":"ada","name":"Ada","avatar_urls":{"96":"https://x.test/a.png"},"capabilities":{"read":true,"edit_posts":true,"upload_files":true,"author":true}});
+        let p = from_oauth_me(&me).enrich(from_rest_me(&rest));
+        assert_eq!(p.user_id.as_deref(), Some("2"));
+        assert_eq!(p.username, "ada");
+        assert_eq!(p.avatar_url.as_deref(), Some("https://x.test/a.png"));
+        assert_eq!(p.capabilities, ["author", "edit_posts", "read", "upload_files"]);
+        assert_eq!(p.roles, ["author"]);
+    }
+}

@@ -1,0 +1,565 @@
+//! Accounts: signing in, keeping tokens fresh, signing out. The one place that ties the OAuth
+//! flows, the token store and the accounts file together; the CLI and the desktop app use only
+//! this.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use serde::Serialize;
+use url::Url;
+
+use crate::browser::Browser;
+use crate::discovery::Discovered;
+use crate::error::{Error, Result};
+use crate::http::{Http, HttpOptions};
+use crate::loopback::{Cancel, Loopback};
+use crate::oauth2::token::{self, REFRESH_MARGIN};
+use crate::oauth2::{transport_ok, unix_now, AuthorizeRequest, ClientAuth, Endpoints, Tokens};
+use crate::profile::{self, Profile, TokenIn};
+use crate::recommend::Method;
+use crate::secret::{AccessToken, ClientSecret, Password, RefreshToken};
+use crate::store::{secret_key, AccountStatus, AccountsFile, MemoryStore, SecretStore, Storage, StoredAccount};
+
+const ACCESS: &str = "access-token";
+const REFRESH: &str = "refresh-token";
+const CLIENT_SECRET: &str = "client-secret";
+
+/// The OAuth 2 client a person signs in with.
+#[derive(Debug, Clone)]
+pub struct OAuth2Client {
+    pub client_id: String,
+    /// `None` for a public client.
+    pub client_secret: Option<ClientSecret>,
+    /// Ports the client has registered (`http://127.0.0.1:<port>/callback`); empty: any port.
+    pub redirect_ports: Vec<u16>,
+    pub scope: Option<String>,
+}
+
+/// What a sign-in produced, for the person to see.
+#[derive(Debug, Clone, Serialize)]
+pub struct SignedIn {
+    pub account: StoredAccount,
+    pub profile: Profile,
+    /// Where the secrets were put, in words.
+    pub stored_in: String,
+    /// Said when the method is a fallback, or something else deserves a word.
+    pub notes: Vec<String>,
+}
+
+/// What signing out did.
+#[derive(Debug, Clone, Serialize)]
+pub struct SignedOut {
+    pub account: String,
+    /// The server revoked the tokens.
+    pub revoked: bool,
+    /// Why not, when not.
+    pub revoke_problem: Option<String>,
+}
+
+/// The facade: accounts, sign-in, fresh tokens, sign-out.
+pub struct Connect {
+    http: Http,
+    accounts: AccountsFile,
+    keyring: Result<Arc<dyn SecretStore>>,
+    session: Arc<MemoryStore>,
+    session_accounts: Mutex<Vec<StoredAccount>>,
+    refresh_locks: Mutex<HashMap<String, Arc<tokio::sync::Mutex<()>>>>,
+}
+
+/// What sign-in needs to know beyond the method's own inputs.
+#[derive(Debug, Clone, Copy)]
+pub struct SignInOptions {
+    pub storage: Storage,
+    /// How long to wait for the browser.
+    pub timeout: Duration,
+}
+
+impl Default for SignInOptions {
+    fn default() -> Self {
+        SignInOptions { storage: Storage::Keyring, timeout: crate::loopback::DEFAULT_TIMEOUT }
+    }
+}
+
+impl Connect {
+    /// `keyring` is the OS keyring, or the error met opening it (reported only when a keyring
+    /// is actually needed, so session-only sign-ins still work without one).
+    pub fn new(http: HttpOptions, accounts: AccountsFile, keyring: Result<Arc<dyn SecretStore>>) -> Connect {
+        Connect {
+            http: Http::new(http),
+            accounts,
+            keyring,
+            session: Arc::new(MemoryStore::new()),
+            session_accounts: Mutex::new(Vec::new()),
+            refresh_locks: Mutex::new(HashMap::new()),
+        }
+    }
+
+    fn store(&self, storage: Storage) -> Result<Arc<dyn SecretStore>> {
+        match storage {
+            Storage::Session => Ok(self.session.clone()),
+            Storage::Keyring => self.keyring.clone(),
+        }
+    }
+
+    /// Every account: those in the accounts file, then this session's.
+    pub fn accounts(&self) -> Result<Vec<StoredAccount>> {
+        let mut all = self.accounts.load()?;
+        all.extend(self.session_accounts.lock().expect("not poisoned").iter().cloned());
+        Ok(all)
+    }
+
+    pub fn account(&self, id: &str) -> Result<StoredAccount> {
+        self.accounts()?.into_iter().find(|a| a.id == id).ok_or_else(|| Error::NoSuchAccount { id: id.into() })
+    }
+
+    /// Sign in through the person's browser: authorization code with PKCE and a loopback redirect.
+    /// `waiting` is told the address opened (to show it, and for `--no-browser`) and the redirect
+    /// URI in use, before the wait starts.
+    pub async fn sign_in_browser(
+        &self,
+        site: &Discovered,
+        client: OAuth2Client,
+        opts: SignInOptions,
+        browser: &dyn Browser,
+        cancel: &Cancel,
+        waiting: impl FnOnce(&Url, &Url),
+    ) -> Result<SignedIn> {
+        let endpoints = oauth2_endpoints(site)?;
+        for url in [&endpoints.authorize, &endpoints.token] {
+            if !transport_ok(url) {
+                return Err(Error::InsecureConnection { url: url.clone(), what: "a sign-in code" });
+            }
+        }
+        let store = self.store(opts.storage)?;
+        let loopback = Loopback::bind(&client.redirect_ports).await?;
+        let request = AuthorizeRequest::new(&endpoints, &client.client_id, loopback.redirect_uri(), client.scope.as_deref());
+        waiting(&request.url, &request.redirect_uri);
+        if let Err(e) = browser.open(&request.url) {
+            tracing::warn!(error = %e, "the browser could not be opened; the person opens the address by hand");
+        }
+        let code = loopback.wait(opts.timeout, cancel, |params| request.judge(params)).await?;
+        let auth = ClientAuth { client_id: client.client_id.clone(), client_secret: client.client_secret.clone() };
+        let referer = site_url(site);
+        let tokens = token::grant(
+            &self.http,
+            &endpoints.token,
+            &auth,
+            &[
+                ("grant_type", "authorization_code"),
+                ("code", &code),
+                ("redirect_uri", request.redirect_uri.as_str()),
+                ("code_verifier", request.pkce.verifier.expose()),
+            ],
+            &referer,
+        )
+        .await
+        .map_err(|e| with_context(e, "authorization_code", Some(&request.redirect_uri)))?;
+        self.finish(site, &endpoints, client, Method::Oauth2, tokens, Some(request.redirect_uri.clone()), store, opts, Vec::new())
+            .await
+    }
+
+    /// The password grant ("user credentials"): a fallback for when the browser flow cannot work.
+    /// Only over https or to a local site; the password is used for this one request and dropped.
+    pub async fn sign_in_password(
+        &self,
+        site: &Discovered,
+        client: OAuth2Client,
+        username: &str,
+        password: Password,
+        opts: SignInOptions,
+    ) -> Result<SignedIn> {
+        let endpoints = oauth2_endpoints(site)?;
+        if !transport_ok(&endpoints.token) {
+            return Err(Error::InsecureConnection { url: endpoints.token.clone(), what: "your password" });
+        }
+        let store = self.store(opts.storage)?;
+        let auth = ClientAuth { client_id: client.client_id.clone(), client_secret: client.client_secret.clone() };
+        let mut form = vec![("grant_type", "password"), ("username", username), ("password", password.expose())];
+        if let Some(s) = client.scope.as_deref().filter(|s| !s.is_empty()) {
+            form.push(("scope", s));
+        }
+        let result = token::grant(&self.http, &endpoints.token, &auth, &form, &site_url(site)).await;
+        drop(form);
+        drop(password);
+        let tokens = result.map_err(|e| match e {
+            Error::OAuth { ref code, .. } if code == "invalid_grant" => Error::WrongPassword,
+            e => with_context(e, "password", None),
+        })?;
+        let notes = vec![
+            "Signed in with the password grant, a fallback: your password went to the site once and was not kept. Signing in through the browser is safer where the site allows it.".to_string(),
+        ];
+        self.finish(site, &endpoints, client, Method::Oauth2, tokens, None, store, opts, notes).await
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    async fn finish(
+        &self,
+        site: &Discovered,
+        endpoints: &Endpoints,
+        client: OAuth2Client,
+        method: Method,
+        tokens: Tokens,
+        redirect_uri: Option<Url>,
+        store: Arc<dyn SecretStore>,
+        opts: SignInOptions,
+        mut notes: Vec<String>,
+    ) -> Result<SignedIn> {
+        let (profile, strips) = self.fetch_profile(site, endpoints.me.as_ref(), &tokens.access).await?;
+        let existing = self.accounts()?;
+        let site_url = site_url(site);
+        // Signing in again to the same account replaces it.
+        let id = existing
+            .iter()
+            .find(|a| a.site_url == site_url && a.user_login == profile.username && a.method == method)
+            .map(|a| a.id.clone())
+            .unwrap_or_else(|| crate::store::account_id(&profile.username, &site_url, &existing));
+        let account = StoredAccount {
+            id: id.clone(),
+            method,
+            site_url,
+            site_name: site.site.name.clone(),
+            api_root: site.api_root.clone(),
+            user_login: profile.username.clone(),
+            display_name: profile.display_name.clone(),
+            user_id: profile.user_id.clone(),
+            client_id: Some(client.client_id.clone()),
+            has_client_secret: client.client_secret.is_some(),
+            scope: tokens.scope.clone(),
+            expires_at: tokens.expires_at,
+            last_refresh: None,
+            token_url: Some(endpoints.token.clone()),
+            revoke_url: endpoints.revoke.clone(),
+            me_url: endpoints.me.clone(),
+            redirect_uri,
+            strips_authorization: strips,
+            storage: opts.storage,
+            status: AccountStatus::SignedIn,
+            created_at: unix_now(),
+        };
+        // Secrets first: an account is only written once its tokens are safe.
+        let secrets: Vec<(String, String)> = [
+            Some((secret_key(&id, ACCESS), tokens.access.expose().to_string())),
+            tokens.refresh.as_ref().map(|r| (secret_key(&id, REFRESH), r.expose().to_string())),
+            client.client_secret.as_ref().map(|s| (secret_key(&id, CLIENT_SECRET), s.expose().to_string())),
+        ]
+        .into_iter()
+        .flatten()
+        .collect();
+        let st = store.clone();
+        blocking(move || {
+            for (k, v) in &secrets {
+                st.set(k, v)?;
+            }
+            Ok(())
+        })
+        .await?;
+        if tokens.refresh.is_none() {
+            blocking({
+                let st = store.clone();
+                let k = secret_key(&id, REFRESH);
+                move || st.delete(&k)
+            })
+            .await?;
+        }
+        self.save_account(account.clone())?;
+        if strips {
+            notes.push("This site's hosting removes the Authorization header, so the token is sent as a parameter (over https or to this computer only). The site's admin can fix this; see `wpconnect doctor`.".into());
+        }
+        Ok(SignedIn { account, profile, stored_in: store.describe(), notes })
+    }
+
+    fn save_account(&self, account: StoredAccount) -> Result<()> {
+        match account.storage {
+            Storage::Keyring => self.accounts.update(|all| {
+                all.retain(|a| a.id != account.id);
+                all.push(account);
+            }),
+            Storage::Session => {
+                let mut s = self.session_accounts.lock().expect("not poisoned");
+                s.retain(|a| a.id != account.id);
+                s.push(account);
+                Ok(())
+            }
+        }
+    }
+
+    /// The profile, from the OAuth server's `me` and core's `users/me` in parallel. Returns
+    /// whether the site strips the Authorization header (found when a fresh token is answered as
+    /// anonymous with the header and accepted as a parameter).
+    async fn fetch_profile(&self, site: &Discovered, me: Option<&Url>, access: &AccessToken) -> Result<(Profile, bool)> {
+        let mut rest_me = rest_route(&site.api_root, "wp/v2/users/me");
+        rest_me.query_pairs_mut().append_pair("context", "edit");
+        let oauth = async {
+            match me {
+                Some(u) => Some(profile::get_json(&self.http, u, access, TokenIn::Header).await),
+                None => None,
+            }
+        };
+        let core = profile::get_json(&self.http, &rest_me, access, TokenIn::Header);
+        let (oauth, core) = tokio::join!(oauth, core);
+        match (oauth, core) {
+            (Some(Ok(o)), Ok(c)) => Ok((profile::from_oauth_me(&o).enrich(profile::from_rest_me(&c)), false)),
+            (Some(Ok(o)), Err(_)) => Ok((profile::from_oauth_me(&o), false)),
+            (None, Ok(c)) => Ok((profile::from_rest_me(&c), false)),
+            (Some(Err(e @ Error::TokenRejected { .. })), _) | (None, Err(e @ Error::TokenRejected { .. })) => {
+                // A token just issued cannot be bad: suspect the hosting stripping the header.
+                let url = me.cloned().unwrap_or(rest_me);
+                if !transport_ok(&url) {
+                    return Err(strip_suspected(e));
+                }
+                match profile::get_json(&self.http, &url, access, TokenIn::Parameter).await {
+                    Ok(v) if me.is_some() => Ok((profile::from_oauth_me(&v), true)),
+                    Ok(v) => Ok((profile::from_rest_me(&v), true)),
+                    Err(_) => Err(strip_suspected(e)),
+                }
+            }
+            (Some(Err(e)), _) | (None, Err(e)) => Err(e),
+        }
+    }
+
+    /// A valid access token for the account: refreshed first when it expires within the margin.
+    pub async fn access_token(&self, id: &str) -> Result<AccessToken> {
+        let account = self.account(id)?;
+        if let AccountStatus::SignInAgain { reason } = &account.status {
+            return Err(Error::SignInAgain { account: id.into(), reason: reason.clone() });
+        }
+        let due = account.expires_at.is_some_and(|e| e <= unix_now() + REFRESH_MARGIN.as_secs());
+        if due {
+            return self.refresh(id, account.expires_at).await;
+        }
+        self.secret(&account, ACCESS).await?.map(AccessToken::new).ok_or_else(|| Error::SignInAgain {
+            account: id.into(),
+            reason: "its access token is missing from the keyring".into(),
+        })
+    }
+
+    async fn secret(&self, account: &StoredAccount, what: &str) -> Result<Option<String>> {
+        use secrecy::ExposeSecret;
+        let store = self.store(account.storage)?;
+        let key = secret_key(&account.id, what);
+        let got = blocking(move || store.get(&key)).await?;
+        Ok(got.map(|s| s.expose_secret().to_string()))
+    }
+
+    /// Refresh the account's tokens, once for all concurrent callers: whoever comes second waits
+    /// for the first and uses its result. `seen_expiry` is the expiry the caller saw; if it has
+    /// changed by the time the lock is held, someone else refreshed already.
+    pub async fn refresh(&self, id: &str, seen_expiry: Option<u64>) -> Result<AccessToken> {
+        let lock = self.refresh_locks.lock().expect("not poisoned").entry(id.to_string()).or_default().clone();
+        let _guard = lock.lock().await;
+        let account = self.account(id)?;
+        if let AccountStatus::SignInAgain { reason } = &account.status {
+            return Err(Error::SignInAgain { account: id.into(), reason: reason.clone() });
+        }
+        if account.expires_at != seen_expiry || account.last_refresh.is_some_and(|t| t + 2 > unix_now()) {
+            if let Some(t) = self.secret(&account, ACCESS).await? {
+                return Ok(AccessToken::new(t));
+            }
+        }
+        let Some(refresh) = self.secret(&account, REFRESH).await?.map(RefreshToken::new) else {
+            return Err(self.mark_sign_in_again(&account, "the site gave no refresh token and the access token expired")?);
+        };
+        let client_secret = if account.has_client_secret { self.secret(&account, CLIENT_SECRET).await?.map(ClientSecret::new) } else { None };
+        let auth = ClientAuth { client_id: account.client_id.clone().unwrap_or_default(), client_secret };
+        let token_url = account.token_url.clone().ok_or_else(|| Error::SignInAgain {
+            account: id.into(),
+            reason: "the account has no token endpoint recorded".into(),
+        })?;
+        let result = token::grant(
+            &self.http,
+            &token_url,
+            &auth,
+            &[("grant_type", "refresh_token"), ("refresh_token", refresh.expose())],
+            &account.site_url,
+        )
+        .await;
+        let tokens = match result {
+            Ok(t) => t,
+            Err(Error::OAuth { code, description, .. }) if code == "invalid_grant" || code == "invalid_client" => {
+                let reason = format!(
+                    "the site refused to refresh the sign-in ({code}{})",
+                    description.map(|d| format!(": {d}")).unwrap_or_default()
+                );
+                return Err(self.mark_sign_in_again(&account, &reason)?);
+            }
+            Err(e) => return Err(e),
+        };
+        let store = self.store(account.storage)?;
+        let (id_owned, access, new_refresh) =
+            (id.to_string(), tokens.access.expose().to_string(), tokens.refresh.as_ref().map(|r| r.expose().to_string()));
+        blocking(move || {
+            store.set(&secret_key(&id_owned, ACCESS), &access)?;
+            if let Some(r) = new_refresh {
+                store.set(&secret_key(&id_owned, REFRESH), &r)?;
+            }
+            Ok(())
+        })
+        .await?;
+        let mut updated = account.clone();
+        updated.expires_at = tokens.expires_at;
+        updated.last_refresh = Some(unix_now());
+        if tokens.scope.is_some() {
+            updated.scope = tokens.scope.clone();
+        }
+        self.save_account(updated)?;
+        Ok(tokens.access)
+    }
+
+    fn mark_sign_in_again(&self, account: &StoredAccount, reason: &str) -> Result<Error> {
+        let mut a = account.clone();
+        a.status = AccountStatus::SignInAgain { reason: reason.into() };
+        self.save_account(a)?;
+        Ok(Error::SignInAgain { account: account.id.clone(), reason: reason.into() })
+    }
+
+    /// The signed-in person's profile, now. A 401 refreshes once and tries again.
+    pub async fn me(&self, id: &str) -> Result<Profile> {
+        let account = self.account(id)?;
+        let site = SiteRef { api_root: account.api_root.clone() };
+        let token = self.access_token(id).await?;
+        match self.profile_for(&account, &site, &token).await {
+            Err(Error::TokenRejected { .. }) if account.token_url.is_some() => {
+                let token = self.refresh(id, self.account(id)?.expires_at).await?;
+                self.profile_for(&account, &site, &token).await
+            }
+            other => other,
+        }
+    }
+
+    async fn profile_for(&self, account: &StoredAccount, site: &SiteRef, token: &AccessToken) -> Result<Profile> {
+        let how = if account.strips_authorization { TokenIn::Parameter } else { TokenIn::Header };
+        let mut rest_me = rest_route(&site.api_root, "wp/v2/users/me");
+        rest_me.query_pairs_mut().append_pair("context", "edit");
+        let oauth = async {
+            match &account.me_url {
+                Some(u) => Some(profile::get_json(&self.http, u, token, how).await),
+                None => None,
+            }
+        };
+        let core = profile::get_json(&self.http, &rest_me, token, how);
+        let (oauth, core) = tokio::join!(oauth, core);
+        match (oauth, core) {
+            (Some(Ok(o)), c) => Ok(profile::from_oauth_me(&o).enrich(c.map(|c| profile::from_rest_me(&c)).unwrap_or_default())),
+            (None, Ok(c)) => Ok(profile::from_rest_me(&c)),
+            (Some(Err(e)), _) | (None, Err(e)) => Err(e),
+        }
+    }
+
+    /// Sign out: revoke on the server where it can, delete the secrets, forget the account. If
+    /// the server cannot be reached the account is still forgotten here, and the result says so.
+    pub async fn sign_out(&self, id: &str) -> Result<SignedOut> {
+        let account = self.account(id)?;
+        let (revoked, problem) = match &account.revoke_url {
+            Some(url) => {
+                let client_secret = if account.has_client_secret { self.secret(&account, CLIENT_SECRET).await.ok().flatten().map(ClientSecret::new) } else { None };
+                let auth = ClientAuth { client_id: account.client_id.clone().unwrap_or_default(), client_secret };
+                let mut outcomes = Vec::new();
+                for (what, hint) in [(REFRESH, "refresh_token"), (ACCESS, "access_token")] {
+                    if let Some(t) = self.secret(&account, what).await.ok().flatten() {
+                        outcomes.push(token::revoke(&self.http, url, &auth, &t, hint, &account.site_url).await);
+                    }
+                }
+                let revoked = !outcomes.is_empty() && outcomes.iter().all(|o| o.is_ok());
+                let problem = outcomes.into_iter().find_map(|o| o.err()).map(|e| {
+                    format!("{e} The tokens could not be revoked on the site; they stop working when they expire, or the site's admin can revoke them.")
+                });
+                (revoked, problem)
+            }
+            None => (
+                false,
+                Some("This site offers no way to revoke tokens; they stop working when they expire, or the site's admin can revoke them.".to_string()),
+            ),
+        };
+        let store = self.store(account.storage)?;
+        let ids = account.id.clone();
+        blocking(move || {
+            for what in [ACCESS, REFRESH, CLIENT_SECRET] {
+                store.delete(&secret_key(&ids, what))?;
+            }
+            Ok(())
+        })
+        .await?;
+        match account.storage {
+            Storage::Keyring => self.accounts.update(|all| all.retain(|a| a.id != account.id))?,
+            Storage::Session => self.session_accounts.lock().expect("not poisoned").retain(|a| a.id != account.id),
+        }
+        Ok(SignedOut { account: account.id, revoked, revoke_problem: problem })
+    }
+}
+
+struct SiteRef {
+    api_root: Url,
+}
+
+fn strip_suspected(e: Error) -> Error {
+    match e {
+        Error::TokenRejected { url, status, code, .. } => Error::TokenRejected { url, status, code, stripped_header_suspected: true },
+        e => e,
+    }
+}
+
+fn oauth2_endpoints(site: &Discovered) -> Result<Endpoints> {
+    site.methods.oauth2.as_ref().map(Endpoints::from_site).ok_or_else(|| Error::NoSignInMethod {
+        site: site_url(site),
+        wanted: "uses OAuth 2 (no OAuth server plugin was found)".into(),
+    })
+}
+
+fn site_url(site: &Discovered) -> Url {
+    Url::parse(&site.site.url).or_else(|_| Url::parse(&site.site.home)).unwrap_or_else(|_| site.api_root.clone())
+}
+
+/// A REST route under `root`, for both `/wp-json/` and `?rest_route=/` roots.
+pub fn rest_route(root: &Url, route: &str) -> Url {
+    let mut u = root.clone();
+    if let Some(r) = root.query_pairs().find(|(k, _)| k == "rest_route").map(|(_, v)| v.into_owned()) {
+        let joined = format!("{}/{}", r.trim_end_matches('/'), route.trim_start_matches('/'));
+        let others: Vec<(String, String)> = root.query_pairs().filter(|(k, _)| k != "rest_route").map(|(k, v)| (k.into_owned(), v.into_owned())).collect();
+        u.query_pairs_mut().clear().append_pair("rest_route", &joined).extend_pairs(others);
+        return u;
+    }
+    if !u.path().ends_with('/') {
+        let p = format!("{}/", u.path());
+        u.set_path(&p);
+    }
+    u.join(route.trim_start_matches('/')).unwrap_or(u)
+}
+
+fn with_context(e: Error, grant: &str, redirect: Option<&Url>) -> Error {
+    match e {
+        Error::OAuth { endpoint, status, code, description, .. } if code == "error" && status == 503 => {
+            let _ = description;
+            Error::OAuthServerDisabled { endpoint }
+        }
+        Error::OAuth { endpoint, status, code, description, .. } => Error::OAuth {
+            endpoint,
+            status,
+            code,
+            description,
+            grant: Some(grant.into()),
+            redirect_uri: redirect.cloned(),
+        },
+        e => e,
+    }
+}
+
+/// Run a keyring call off the async threads (D-Bus calls block).
+async fn blocking<T: Send + 'static>(f: impl FnOnce() -> Result<T> + Send + 'static) -> Result<T> {
+    tokio::task::spawn_blocking(f)
+        .await
+        .unwrap_or_else(|e| Err(Error::KeyringFailure { store: "the keyring".into(), detail: e.to_string() }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rest_routes_under_both_roots() {
+        let pretty = Url::parse("https://s.example/blog/wp-json/").unwrap();
+        assert_eq!(rest_route(&pretty, "wp/v2/users/me").as_str(), "https://s.example/blog/wp-json/wp/v2/users/me");
+        let plain = Url::parse("https://s.example/index.php?rest_route=/").unwrap();
+        assert_eq!(rest_route(&plain, "wp/v2/users/me").as_str(), "https://s.example/index.php?rest_route=%2Fwp%2Fv2%2Fusers%2Fme");
+    }
+}

@@ -1,0 +1,85 @@
+//! The OS keyring through keyring-core, with the platform store chosen explicitly per target.
+
+use std::sync::Arc;
+
+use keyring_core::{CredentialStore, Entry};
+use secrecy::SecretString;
+
+use super::{SecretStore, SERVICE};
+use crate::error::{Error, Result};
+
+pub struct KeyringStore {
+    store: Arc<CredentialStore>,
+    name: &'static str,
+}
+
+impl KeyringStore {
+    /// Connect to the platform's keyring. Fails with a clear error when there is none.
+    pub fn open() -> Result<KeyringStore> {
+        let (store, name) = platform_store()?;
+        Ok(KeyringStore { store, name })
+    }
+
+    fn entry(&self, key: &str) -> Result<Entry> {
+        Entry::new_in_store(&self.store, SERVICE, key).map_err(|e| map_error(e, self.name))
+    }
+}
+
+#[cfg(target_os = "linux")]
+fn platform_store() -> Result<(Arc<CredentialStore>, &'static str)> {
+    let store = zbus_secret_service_keyring_store::Store::new().map_err(|e| map_error(e, "the Secret Service"))?;
+    Ok((store, "the Secret Service (GNOME Keyring, KWallet)"))
+}
+
+#[cfg(target_os = "macos")]
+fn platform_store() -> Result<(Arc<CredentialStore>, &'static str)> {
+    let store = apple_native_keyring_store::keychain::Store::new().map_err(|e| map_error(e, "the macOS Keychain"))?;
+    Ok((store, "the macOS Keychain"))
+}
+
+#[cfg(target_os = "windows")]
+fn platform_store() -> Result<(Arc<CredentialStore>, &'static str)> {
+    let store = windows_native_keyring_store::Store::new().map_err(|e| map_error(e, "the Windows Credential Manager"))?;
+    Ok((store, "the Windows Credential Manager"))
+}
+
+#[cfg(not(any(target_os = "linux", target_os = "macos", target_os = "windows")))]
+fn platform_store() -> Result<(Arc<CredentialStore>, &'static str)> {
+    Err(Error::KeyringUnavailable { store: "a keyring".into(), detail: "this platform has no supported keyring".into() })
+}
+
+/// keyring-core's errors, by the reaction each calls for.
+fn map_error(e: keyring_core::Error, store: &str) -> Error {
+    use keyring_core::Error as K;
+    match e {
+        K::NoStorageAccess(inner) => Error::KeyringLocked { store: store.into(), detail: inner.to_string() },
+        K::PlatformFailure(inner) => Error::KeyringUnavailable { store: store.into(), detail: inner.to_string() },
+        K::NoDefaultStore => Error::KeyringUnavailable { store: store.into(), detail: "no keyring store is set up".into() },
+        other => Error::KeyringFailure { store: store.into(), detail: other.to_string() },
+    }
+}
+
+impl SecretStore for KeyringStore {
+    fn set(&self, key: &str, secret: &str) -> Result<()> {
+        self.entry(key)?.set_password(secret).map_err(|e| map_error(e, self.name))
+    }
+
+    fn get(&self, key: &str) -> Result<Option<SecretString>> {
+        match self.entry(key)?.get_password() {
+            Ok(p) => Ok(Some(SecretString::from(p))),
+            Err(keyring_core::Error::NoEntry) => Ok(None),
+            Err(e) => Err(map_error(e, self.name)),
+        }
+    }
+
+    fn delete(&self, key: &str) -> Result<()> {
+        match self.entry(key)?.delete_credential() {
+            Ok(()) | Err(keyring_core::Error::NoEntry) => Ok(()),
+            Err(e) => Err(map_error(e, self.name)),
+        }
+    }
+
+    fn describe(&self) -> String {
+        self.name.to_string()
+    }
+}

@@ -1,0 +1,428 @@
+//! Signing in to a WordPress-dialect site (WP OAuth Server, strict) on loopback: the browser flow
+//! with PKCE, the password fallback, refresh, sign-out, and every way they go wrong.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use url::Url;
+use wpconnect_core::browser::Browser;
+use wpconnect_core::loopback::Cancel;
+use wpconnect_core::secret::{ClientSecret, Password};
+use wpconnect_core::session::{Connect, OAuth2Client, SignInOptions};
+use wpconnect_core::store::{AccountStatus, AccountsFile, MemoryStore, SecretStore, Storage};
+use wpconnect_core::{Discovered, Discoverer, DiscoveryOptions, ErrorKind, HttpOptions};
+use wpconnect_testsupport::browser::{Consent, TestBrowser};
+use wpconnect_testsupport::dialect::{Client, Knobs, OAuthSite, User};
+
+const SECRET: &str = "client-secret-&-more";
+
+fn http() -> HttpOptions {
+    HttpOptions { timeout: Duration::from_secs(5), ..Default::default() }
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+}
+
+struct Fixture {
+    site: OAuthSite,
+    discovered: Discovered,
+    connect: Connect,
+    store: Arc<MemoryStore>,
+    port: u16,
+    _dir: tempfile::TempDir,
+}
+
+async fn fixture(knobs: Knobs, client: impl FnOnce(u16) -> Client) -> Fixture {
+    let port = free_port();
+    let users = vec![User::new(7, "ada", "correct horse", "Ada Lovelace", &["author"])];
+    let site = OAuthSite::start(knobs, vec![client(port)], users).await;
+    let discovered = Discoverer::new(DiscoveryOptions { http: http(), ..Default::default() }).discover(&site.url()).await.unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let store = Arc::new(MemoryStore::new());
+    let keyring: Arc<dyn SecretStore> = store.clone();
+    let connect = Connect::new(http(), AccountsFile::at(dir.path().join("accounts.json")), Ok(keyring));
+    Fixture { site, discovered, connect, store, port, _dir: dir }
+}
+
+fn confidential(port: u16) -> Client {
+    Client::new("desk-app", Some(SECRET), &[&format!("http://127.0.0.1:{port}/callback")])
+}
+
+fn oauth_client(f: &Fixture, secret: bool) -> OAuth2Client {
+    OAuth2Client {
+        client_id: "desk-app".into(),
+        client_secret: secret.then(|| ClientSecret::new(SECRET)),
+        redirect_ports: vec![f.port],
+        scope: None,
+    }
+}
+
+/// The person at the browser, played by the scripted browser in the background.
+struct Person(TestBrowser);
+
+impl Browser for Person {
+    fn open(&self, url: &Url) -> wpconnect_core::Result<()> {
+        let b = self.0.clone();
+        let url = url.to_string();
+        tokio::spawn(async move { b.visit(&url).await });
+        Ok(())
+    }
+}
+
+fn ada(consent: Consent) -> Person {
+    Person(TestBrowser::new("ada", "correct horse", consent))
+}
+
+fn opts(timeout: Duration) -> SignInOptions {
+    SignInOptions { storage: Storage::Keyring, timeout }
+}
+
+#[tokio::test]
+async fn browser_sign_in_with_pkce_stores_tokens_in_the_keyring_only() {
+    let f = fixture(Knobs::default(), confidential).await;
+    let mut shown = None;
+    let done = f
+        .connect
+        .sign_in_browser(&f.discovered, oauth_client(&f, true), opts(Duration::from_secs(20)), &ada(Consent::Allow), &Cancel::new(), |u, r| {
+            shown = Some((u.clone(), r.clone()))
+        })
+        .await
+        .unwrap();
+    assert_eq!(done.profile.username, "ada");
+    assert_eq!(done.profile.display_name, "Ada Lovelace");
+    assert_eq!(done.profile.roles, ["author"]);
+    assert!(done.profile.avatar_url.is_some(), "enriched from /wp/v2/users/me");
+    assert_eq!(done.account.status, AccountStatus::SignedIn);
+    let (authorize, redirect) = shown.unwrap();
+    assert_eq!(redirect.as_str(), format!("http://127.0.0.1:{}/callback", f.port));
+    let q: std::collections::HashMap<_, _> = authorize.query_pairs().into_owned().collect();
+    assert_eq!(q["code_challenge_method"], "S256");
+
+    // What the server received: S256 challenge, verifier at the token endpoint, Basic client auth, Referer.
+    let reqs = f.site.server().requests();
+    let token_req = reqs.iter().find(|r| r.path() == "/oauth/token").unwrap();
+    let form: std::collections::HashMap<String, String> = url::form_urlencoded::parse(&token_req.body).into_owned().collect();
+    assert_eq!(form["grant_type"], "authorization_code");
+    assert_eq!(form["code_verifier"].len(), 43);
+    assert!(!form.contains_key("client_secret"), "the secret went in the Basic header");
+    assert!(token_req.header("authorization").unwrap().starts_with("Basic "));
+    assert_eq!(token_req.header("referer").unwrap(), format!("{}/", f.site.url()));
+
+    // The secrets are in the store; the accounts file holds none of them.
+    let id = &done.account.id;
+    let access = f.store.get(&format!("{id}/access-token")).unwrap().expect("access token stored");
+    use secrecy::ExposeSecret;
+    assert!(f.site.access_token_valid(access.expose_secret()));
+    let file = std::fs::read_to_string(f._dir.path().join("accounts.json")).unwrap();
+    assert!(!file.contains(access.expose_secret()), "no token in the accounts file");
+    assert!(!file.contains(SECRET), "no client secret in the accounts file");
+    assert!(file.contains("\"user_login\": \"ada\""));
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(f._dir.path().join("accounts.json")).unwrap().permissions().mode();
+        assert_eq!(mode & 0o077, 0, "owner-only permissions");
+    }
+    // The listener is closed after its one callback.
+    assert!(std::net::TcpStream::connect(("127.0.0.1", f.port)).is_err(), "loopback listener closed");
+}
+
+#[tokio::test]
+async fn a_public_client_sends_its_id_in_the_body() {
+    let f = fixture(Knobs { consent_screen: true, ..Default::default() }, |p| {
+        Client::new("desk-app", None, &[&format!("http://127.0.0.1:{p}/callback")])
+    })
+    .await;
+    let done = f
+        .connect
+        .sign_in_browser(&f.discovered, oauth_client(&f, false), opts(Duration::from_secs(20)), &ada(Consent::Allow), &Cancel::new(), |_, _| {})
+        .await
+        .unwrap();
+    assert_eq!(done.profile.username, "ada");
+    let reqs = f.site.server().requests();
+    let token_req = reqs.iter().find(|r| r.path() == "/oauth/token").unwrap();
+    assert!(token_req.header("authorization").is_none());
+    assert!(String::from_utf8_lossy(&token_req.body).contains("client_id=desk-app"));
+}
+
+#[tokio::test]
+async fn denied_consent_is_its_own_error_and_nothing_is_stored() {
+    let f = fixture(Knobs { consent_screen: true, ..Default::default() }, confidential).await;
+    let e = f
+        .connect
+        .sign_in_browser(&f.discovered, oauth_client(&f, true), opts(Duration::from_secs(20)), &ada(Consent::Deny), &Cancel::new(), |_, _| {})
+        .await
+        .unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::AccessDenied, "{e}");
+    assert!(e.to_string().contains("denied"), "{e}");
+    assert!(f.connect.accounts().unwrap().is_empty());
+}
+
+/// A "browser" that lands on the callback with a forged state.
+struct Forger;
+impl Browser for Forger {
+    fn open(&self, url: &Url) -> wpconnect_core::Result<()> {
+        let q: std::collections::HashMap<_, _> = url.query_pairs().into_owned().collect();
+        let cb = format!("{}?code=stolen&state=not-yours", q["redirect_uri"]);
+        tokio::spawn(async move { reqwest::get(cb).await });
+        Ok(())
+    }
+}
+
+#[tokio::test]
+async fn a_wrong_state_ends_the_attempt() {
+    let f = fixture(Knobs::default(), confidential).await;
+    let e = f
+        .connect
+        .sign_in_browser(&f.discovered, oauth_client(&f, true), opts(Duration::from_secs(20)), &Forger, &Cancel::new(), |_, _| {})
+        .await
+        .unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::StateMismatch);
+    assert_eq!(f.site.counters().token_requests, 0, "the forged code was never exchanged");
+    assert!(f.connect.accounts().unwrap().is_empty());
+}
+
+#[tokio::test]
+async fn exact_matching_with_an_unregistered_port_times_out_with_advice() {
+    // The registered URI has another port: the server shows the browser a 400 and never calls back.
+    let f = fixture(Knobs { exact_redirect: true, ..Default::default() }, |_| confidential(1)).await;
+    let e = f
+        .connect
+        .sign_in_browser(&f.discovered, oauth_client(&f, true), opts(Duration::from_secs(2)), &ada(Consent::Allow), &Cancel::new(), |_, _| {})
+        .await
+        .unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::CallbackTimeout);
+    assert!(!e.hint().is_empty());
+    let authorize = f.site.server().requests().into_iter().find(|r| r.path() == "/oauth/authorize").unwrap();
+    assert!(authorize.query().unwrap().contains("code_challenge_method=S256"));
+}
+
+#[tokio::test]
+async fn cancel_stops_waiting() {
+    let f = fixture(Knobs::default(), confidential).await;
+    let cancel = Cancel::new();
+    let c2 = cancel.clone();
+    tokio::spawn(async move {
+        tokio::time::sleep(Duration::from_millis(200)).await;
+        c2.cancel();
+    });
+    struct Nobody;
+    impl Browser for Nobody {
+        fn open(&self, _: &Url) -> wpconnect_core::Result<()> {
+            Ok(())
+        }
+    }
+    let e = f
+        .connect
+        .sign_in_browser(&f.discovered, oauth_client(&f, true), opts(Duration::from_secs(60)), &Nobody, &cancel, |_, _| {})
+        .await
+        .unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::Cancelled);
+    assert!(std::net::TcpStream::connect(("127.0.0.1", f.port)).is_err(), "listener closed on cancel");
+}
+
+#[tokio::test]
+async fn password_fallback_right_and_wrong() {
+    let f = fixture(Knobs::default(), confidential).await;
+    let e = f
+        .connect
+        .sign_in_password(&f.discovered, oauth_client(&f, true), "ada", Password::new("wrong"), SignInOptions::default())
+        .await
+        .unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::WrongPassword);
+    assert!(f.connect.accounts().unwrap().is_empty());
+    let done = f
+        .connect
+        .sign_in_password(&f.discovered, oauth_client(&f, true), "ada", Password::new("correct horse"), SignInOptions::default())
+        .await
+        .unwrap();
+    assert_eq!(done.profile.username, "ada");
+    assert!(done.notes.iter().any(|n| n.contains("fallback")), "{:?}", done.notes);
+    let file = std::fs::read_to_string(f._dir.path().join("accounts.json")).unwrap();
+    assert!(!file.contains("correct horse"));
+}
+
+#[tokio::test]
+async fn grant_not_enabled_wrong_secret_disabled_server_and_html() {
+    let f = fixture(Knobs::default(), |p| confidential(p).grants(&["authorization_code"])).await;
+    let e = f
+        .connect
+        .sign_in_password(&f.discovered, oauth_client(&f, true), "ada", Password::new("correct horse"), SignInOptions::default())
+        .await
+        .unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::Oauth);
+    assert!(e.to_string().contains("not allowed to use the password grant"), "{e}");
+    assert!(e.hint().contains("User Credentials"), "{}", e.hint());
+
+    let f = fixture(Knobs::default(), confidential).await;
+    let mut client = oauth_client(&f, true);
+    client.client_secret = Some(ClientSecret::new("wrong"));
+    let before = f.site.counters().token_requests;
+    let e = f.connect.sign_in_password(&f.discovered, client, "ada", Password::new("correct horse"), SignInOptions::default()).await.unwrap_err();
+    assert!(e.to_string().contains("client ID or client secret"), "{e}");
+    assert_eq!(f.site.counters().token_requests - before, 2, "Basic, then the body as a fallback");
+
+    f.site.set(|k| k.disabled = true);
+    let e = f.connect.sign_in_password(&f.discovered, oauth_client(&f, true), "ada", Password::new("correct horse"), SignInOptions::default()).await.unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::OauthServerDisabled, "{e}");
+
+    f.site.set(|k| {
+        k.disabled = false;
+        k.html_token_endpoint = true;
+    });
+    let e = f.connect.sign_in_password(&f.discovered, oauth_client(&f, true), "ada", Password::new("correct horse"), SignInOptions::default()).await.unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::HtmlInsteadOfJson);
+    assert!(e.to_string().contains("Wordfence"), "{e}");
+}
+
+#[tokio::test]
+async fn the_password_never_goes_over_plain_http_to_a_remote_site() {
+    let f = fixture(Knobs::default(), confidential).await;
+    let mut remote = f.discovered.clone();
+    let oauth = remote.methods.oauth2.as_mut().unwrap();
+    oauth.token = Url::parse("http://blog.example/oauth/token").unwrap();
+    let e = f
+        .connect
+        .sign_in_password(&remote, oauth_client(&f, true), "ada", Password::new("correct horse"), SignInOptions::default())
+        .await
+        .unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::InsecureConnection);
+    assert_eq!(f.site.counters().token_requests, 0);
+}
+
+async fn signed_in(f: &Fixture) -> String {
+    f.connect
+        .sign_in_password(&f.discovered, oauth_client(f, true), "ada", Password::new("correct horse"), SignInOptions::default())
+        .await
+        .unwrap()
+        .account
+        .id
+}
+
+#[tokio::test]
+async fn refresh_before_expiry_is_single_flight() {
+    // Tokens that live 60 s are inside the refresh margin at once.
+    let f = fixture(Knobs { access_ttl: Duration::from_secs(60), token_delay: Duration::from_millis(300), ..Default::default() }, confidential).await;
+    let id = signed_in(&f).await;
+    let c = Arc::new(f.connect);
+    let mut tasks = Vec::new();
+    for _ in 0..5 {
+        let (c, id) = (c.clone(), id.clone());
+        tasks.push(tokio::spawn(async move { c.access_token(&id).await.map(|t| t.expose().to_string()) }));
+    }
+    let mut tokens = Vec::new();
+    for t in tasks {
+        tokens.push(t.await.unwrap().unwrap());
+    }
+    assert_eq!(f.site.counters().refresh_grants, 1, "five callers, one refresh");
+    assert!(tokens.iter().all(|t| t == &tokens[0]), "all share the new token");
+    assert!(f.site.access_token_valid(&tokens[0]));
+    assert!(c.account(&id).unwrap().last_refresh.is_some());
+}
+
+#[tokio::test]
+async fn a_401_refreshes_once_and_retries() {
+    let f = fixture(Knobs::default(), confidential).await;
+    let id = signed_in(&f).await;
+    f.site.expire_access_tokens();
+    let p = f.connect.me(&id).await.unwrap();
+    assert_eq!(p.username, "ada");
+    assert_eq!(f.site.counters().refresh_grants, 1);
+}
+
+#[tokio::test]
+async fn a_refused_refresh_asks_to_sign_in_again_and_loses_nothing_else() {
+    let f = fixture(Knobs::default(), confidential).await;
+    let id = signed_in(&f).await;
+    f.site.expire_access_tokens();
+    f.site.revoke_refresh_tokens();
+    let e = f.connect.me(&id).await.unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::SignInAgain, "{e}");
+    let account = f.connect.account(&id).unwrap();
+    assert!(matches!(account.status, AccountStatus::SignInAgain { .. }));
+    assert_eq!(account.user_login, "ada", "the account is still there");
+}
+
+#[tokio::test]
+async fn sign_out_revokes_then_forgets() {
+    let f = fixture(Knobs::default(), confidential).await;
+    let id = signed_in(&f).await;
+    let token = f.connect.access_token(&id).await.unwrap().expose().to_string();
+    let out = f.connect.sign_out(&id).await.unwrap();
+    assert!(out.revoked, "{out:?}");
+    assert!(!f.site.access_token_valid(&token), "revoked on the server");
+    assert!(f.connect.accounts().unwrap().is_empty());
+    assert!(f.store.get(&format!("{id}/access-token")).unwrap().is_none());
+    assert!(f.store.get(&format!("{id}/refresh-token")).unwrap().is_none());
+}
+
+#[tokio::test]
+async fn sign_out_with_the_site_down_still_forgets_and_says_so() {
+    let f = fixture(Knobs::default(), confidential).await;
+    let id = signed_in(&f).await;
+    let Fixture { site, connect, store, .. } = f;
+    drop(site);
+    tokio::time::sleep(Duration::from_millis(50)).await;
+    let out = connect.sign_out(&id).await.unwrap();
+    assert!(!out.revoked);
+    assert!(out.revoke_problem.unwrap().contains("could not be revoked"));
+    assert!(connect.accounts().unwrap().is_empty());
+    assert!(store.get(&format!("{id}/access-token")).unwrap().is_none());
+}
+
+#[tokio::test]
+async fn a_host_that_strips_the_authorization_header_is_detected_and_worked_around() {
+    let f = fixture(Knobs { strip_authorization: true, ..Default::default() }, confidential).await;
+    let done = f
+        .connect
+        .sign_in_password(&f.discovered, oauth_client(&f, true), "ada", Password::new("correct horse"), SignInOptions::default())
+        .await
+        .unwrap();
+    assert!(done.account.strips_authorization);
+    assert!(done.notes.iter().any(|n| n.contains("Authorization header")), "{:?}", done.notes);
+    assert_eq!(f.connect.me(&done.account.id).await.unwrap().username, "ada");
+}
+
+#[tokio::test]
+async fn expires_in_as_a_string_and_session_only_storage() {
+    let f = fixture(Knobs { expires_in_as_string: true, ..Default::default() }, confidential).await;
+    let done = f
+        .connect
+        .sign_in_password(
+            &f.discovered,
+            oauth_client(&f, true),
+            "ada",
+            Password::new("correct horse"),
+            SignInOptions { storage: Storage::Session, ..Default::default() },
+        )
+        .await
+        .unwrap();
+    assert!(done.account.expires_at.is_some());
+    assert!(done.stored_in.contains("this session only"));
+    assert!(f.store.get(&format!("{}/access-token", done.account.id)).unwrap().is_none(), "not in the keyring");
+    assert_eq!(f.connect.accounts().unwrap().len(), 1);
+    assert!(!f._dir.path().join("accounts.json").exists(), "session accounts are never written");
+}
+
+#[tokio::test]
+async fn no_keyring_is_a_clear_error_unless_session_only() {
+    let f = fixture(Knobs::default(), confidential).await;
+    let dir = tempfile::tempdir().unwrap();
+    let connect = Connect::new(
+        http(),
+        AccountsFile::at(dir.path().join("accounts.json")),
+        Err(wpconnect_core::Error::KeyringUnavailable { store: "the Secret Service".into(), detail: "no D-Bus session".into() }),
+    );
+    let e = connect
+        .sign_in_password(&f.discovered, oauth_client(&f, true), "ada", Password::new("correct horse"), SignInOptions::default())
+        .await
+        .unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::KeyringUnavailable);
+    assert!(e.hint().contains("session only"), "{}", e.hint());
+    assert_eq!(f.site.counters().token_requests, 0, "nothing was sent before the keyring was known to work");
+    connect
+        .sign_in_password(&f.discovered, oauth_client(&f, true), "ada", Password::new("correct horse"), SignInOptions { storage: Storage::Session, ..Default::default() })
+        .await
+        .unwrap();
+}

@@ -1,0 +1,153 @@
+//! A scripted "person at a browser": follows redirects, keeps cookies, fills in WordPress's login
+//! form, answers a consent screen, and ends where the site sends it (the app's loopback
+//! callback). Loopback only: it refuses to visit any other address.
+
+use std::collections::HashMap;
+
+use reqwest::header::{COOKIE, LOCATION, SET_COOKIE};
+
+/// What the person does on a consent screen.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Consent {
+    Allow,
+    Deny,
+}
+
+#[derive(Debug, Clone)]
+pub struct TestBrowser {
+    pub username: String,
+    pub password: String,
+    pub consent: Consent,
+}
+
+/// Where the visit ended.
+#[derive(Debug, Clone)]
+pub struct Visit {
+    pub status: u16,
+    pub url: String,
+    pub body: String,
+    /// Every address visited, in order.
+    pub trail: Vec<String>,
+}
+
+impl TestBrowser {
+    pub fn new(username: &str, password: &str, consent: Consent) -> Self {
+        TestBrowser { username: username.into(), password: password.into(), consent }
+    }
+
+    /// Visit `start` and go where the pages lead, acting as the person would.
+    pub async fn visit(&self, start: &str) -> Result<Visit, String> {
+        let client = reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .no_proxy()
+            .timeout(std::time::Duration::from_secs(20))
+            .build()
+            .map_err(|e| e.to_string())?;
+        let mut cookies: HashMap<String, String> = HashMap::new();
+        let mut url = url::Url::parse(start).map_err(|e| format!("{start}: {e}"))?;
+        let mut form: Option<Vec<(String, String)>> = None;
+        let mut trail = Vec::new();
+        let mut logged_in_once = false;
+        for _ in 0..25 {
+            if !is_loopback(&url) {
+                return Err(format!("the test browser only visits loopback addresses, not {url}"));
+            }
+            trail.push(url.to_string());
+            let cookie = cookies.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join("; ");
+            let mut req = match &form {
+                Some(f) => client.post(url.clone()).header("content-type", "application/x-www-form-urlencoded").body(
+                    url::form_urlencoded::Serializer::new(String::new()).extend_pairs(f.iter()).finish(),
+                ),
+                None => client.get(url.clone()),
+            };
+            if !cookie.is_empty() {
+                req = req.header(COOKIE, cookie);
+            }
+            let resp = req.send().await.map_err(|e| format!("{url}: {e}"))?;
+            form = None;
+            for c in resp.headers().get_all(SET_COOKIE) {
+                if let Some((k, v)) = c.to_str().unwrap_or("").split(';').next().and_then(|kv| kv.split_once('=')) {
+                    cookies.insert(k.trim().to_string(), v.trim().to_string());
+                }
+            }
+            let status = resp.status().as_u16();
+            if (300..400).contains(&status) {
+                let loc = resp.headers().get(LOCATION).and_then(|l| l.to_str().ok()).unwrap_or("").to_string();
+                url = url.join(&loc).map_err(|e| format!("bad Location {loc}: {e}"))?;
+                continue;
+            }
+            let body = resp.text().await.unwrap_or_default();
+            if body.contains("id=\"loginform\"") && !logged_in_once {
+                logged_in_once = true;
+                let mut f = hidden_inputs(&body);
+                f.retain(|(k, _)| k != "log" && k != "pwd");
+                f.push(("log".into(), self.username.clone()));
+                f.push(("pwd".into(), self.password.clone()));
+                if !f.iter().any(|(k, _)| k == "wp-submit") {
+                    f.push(("wp-submit".into(), "Log In".into()));
+                }
+                url = url.join(&form_action(&body, "loginform").unwrap_or_else(|| "/wp-login.php".into())).map_err(|e| e.to_string())?;
+                form = Some(f);
+                continue;
+            }
+            if body.contains("id=\"consent\"") {
+                let mut f = hidden_inputs(&body);
+                f.push(("authorize".into(), if self.consent == Consent::Allow { "allow" } else { "deny" }.into()));
+                url = url.join(&form_action(&body, "consent").unwrap_or_default()).map_err(|e| e.to_string())?;
+                form = Some(f);
+                continue;
+            }
+            return Ok(Visit { status, url: url.to_string(), body, trail });
+        }
+        Err(format!("too many steps; visited {trail:?}"))
+    }
+}
+
+fn is_loopback(url: &url::Url) -> bool {
+    match url.host() {
+        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
+        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
+        Some(url::Host::Domain(d)) => d == "localhost",
+        None => false,
+    }
+}
+
+/// The `action` of the form with this id.
+fn form_action(html: &str, id: &str) -> Option<String> {
+    let at = html.find(&format!("id=\"{id}\""))?;
+    let start = html[..at].rfind("<form")?;
+    let tag_end = html[start..].find('>')? + start;
+    attr(&html[start..tag_end], "action").map(|a| unescape(&a))
+}
+
+/// `(name, value)` of every hidden input.
+fn hidden_inputs(html: &str) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    let mut rest = html;
+    while let Some(i) = rest.find("<input") {
+        let tag_end = rest[i..].find('>').map(|e| e + i).unwrap_or(rest.len());
+        let tag = &rest[i..tag_end];
+        if attr(tag, "type").as_deref() == Some("hidden") {
+            if let Some(name) = attr(tag, "name") {
+                out.push((unescape(&name), unescape(&attr(tag, "value").unwrap_or_default())));
+            }
+        }
+        rest = &rest[tag_end..];
+    }
+    out
+}
+
+fn attr(tag: &str, name: &str) -> Option<String> {
+    for quote in ['"', '\''] {
+        let key = format!(" {name}={quote}");
+        if let Some(i) = tag.find(&key) {
+            let v = &tag[i + key.len()..];
+            return v.find(quote).map(|e| v[..e].to_string());
+        }
+    }
+    None
+}
+
+fn unescape(s: &str) -> String {
+    s.replace("&quot;", "\"").replace("&lt;", "<").replace("&gt;", ">").replace("&#038;", "&").replace("&amp;", "&")
+}

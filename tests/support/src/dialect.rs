@@ -1,0 +1,642 @@
+//! The WordPress-dialect test server: a site running the WP OAuth Server plugin, as strict as the
+//! real one described in `shared/wordpress-auth-facts.md`, with knobs for the settings and the
+//! defects real sites have. It exists for what cannot run here (the plugin's protocol); the real
+//! WordPress harness covers core.
+//!
+//! What it does like the real plugin: `/oauth/authorize` sends a visitor who is not logged in to
+//! `wp-login.php` and back; usually no consent screen; codes live 30 s and work once; PKCE is
+//! honoured when a challenge is sent but the method defaults to `plain`; redirect URIs match
+//! exactly (enforce mode) or by case-insensitive prefix on the same host and port; a mismatch is
+//! a 400 JSON error, not a redirect; client auth by HTTP Basic (form-encoded id and secret) or the
+//! form body; `invalid_client` is a 400; a wrong password is a 401 `invalid_grant`; a grant the
+//! client may not use is `unauthorized_client`; a disabled server answers every endpoint with 503
+//! "temporarily unavailable"; `/oauth/me` takes the token from the header or a parameter and says
+//! "Invalid token" with a 400; refresh returns a new pair; `/oauth/revoke` (RFC 7009).
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use base64::Engine as _;
+use serde_json::json;
+use sha2::Digest as _;
+
+use crate::{Reply, Request, Server};
+
+/// Settings of the site and its OAuth server (the plugin's options, and its hosting's quirks).
+#[derive(Debug, Clone)]
+pub struct Knobs {
+    /// "Enforce redirect URI": exact match (else case-insensitive prefix on the same host and port).
+    pub exact_redirect: bool,
+    /// The plugin's server switched off: every endpoint answers 503.
+    pub disabled: bool,
+    /// The hosting strips the Authorization header before WordPress sees it.
+    pub strip_authorization: bool,
+    /// The server ignores `code_challenge` (an old or broken plugin).
+    pub pkce_ignored: bool,
+    /// The old refresh token keeps working after a refresh.
+    pub refresh_reusable: bool,
+    /// A consent screen (Allow / Deny) after login; the real plugin usually has none.
+    pub consent_screen: bool,
+    /// `expires_in` sent as a string ("3600"), as some versions do.
+    pub expires_in_as_string: bool,
+    /// A security plugin in front of the token endpoint answers with an HTML page.
+    pub html_token_endpoint: bool,
+    /// Plain permalinks: endpoints at `/?oauth=…` and the REST API at `/?rest_route=`.
+    pub plain_permalinks: bool,
+    pub access_ttl: Duration,
+    pub refresh_ttl: Duration,
+    pub code_ttl: Duration,
+    /// Answers of `/oauth/token` are delayed by this much (to make concurrent refreshes overlap).
+    pub token_delay: Duration,
+}
+
+impl Default for Knobs {
+    fn default() -> Self {
+        Knobs {
+            exact_redirect: false,
+            disabled: false,
+            strip_authorization: false,
+            pkce_ignored: false,
+            refresh_reusable: false,
+            consent_screen: false,
+            expires_in_as_string: false,
+            html_token_endpoint: false,
+            plain_permalinks: false,
+            access_ttl: Duration::from_secs(3600),
+            refresh_ttl: Duration::from_secs(86400),
+            code_ttl: Duration::from_secs(30),
+            token_delay: Duration::ZERO,
+        }
+    }
+}
+
+/// A registered OAuth client.
+#[derive(Debug, Clone)]
+pub struct Client {
+    pub id: String,
+    /// `None`: a public client.
+    pub secret: Option<String>,
+    /// Registered redirect URIs (the plugin stores them space-separated).
+    pub redirect_uris: Vec<String>,
+    /// Grants the client may use: "authorization_code", "password", "refresh_token", ...
+    pub grants: Vec<String>,
+}
+
+impl Client {
+    pub fn new(id: &str, secret: Option<&str>, redirect_uris: &[&str]) -> Self {
+        Client {
+            id: id.into(),
+            secret: secret.map(Into::into),
+            redirect_uris: redirect_uris.iter().map(|s| s.to_string()).collect(),
+            grants: ["authorization_code", "password", "refresh_token"].map(String::from).to_vec(),
+        }
+    }
+    pub fn grants(mut self, grants: &[&str]) -> Self {
+        self.grants = grants.iter().map(|s| s.to_string()).collect();
+        self
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct User {
+    pub id: u64,
+    pub login: String,
+    pub password: String,
+    pub email: String,
+    pub display_name: String,
+    pub roles: Vec<String>,
+}
+
+impl User {
+    pub fn new(id: u64, login: &str, password: &str, display_name: &str, roles: &[&str]) -> Self {
+        User {
+            id,
+            login: login.into(),
+            password: password.into(),
+            email: format!("{login}@dialect.test"),
+            display_name: display_name.into(),
+            roles: roles.iter().map(|s| s.to_string()).collect(),
+        }
+    }
+}
+
+#[derive(Debug)]
+struct Code {
+    client_id: String,
+    user_id: u64,
+    redirect_uri: String,
+    challenge: Option<(String, String)>,
+    issued: Instant,
+    used: bool,
+}
+
+#[derive(Debug, Clone)]
+struct Token {
+    client_id: String,
+    user_id: u64,
+    expires: Instant,
+    scope: String,
+    revoked: bool,
+}
+
+/// What the server counted, for tests to assert.
+#[derive(Debug, Default, Clone)]
+pub struct Counters {
+    pub token_requests: usize,
+    pub refresh_grants: usize,
+    pub revocations: usize,
+}
+
+#[derive(Debug)]
+struct State {
+    knobs: Knobs,
+    clients: Vec<Client>,
+    users: Vec<User>,
+    sessions: HashMap<String, u64>,
+    codes: HashMap<String, Code>,
+    access: HashMap<String, Token>,
+    refresh: HashMap<String, Token>,
+    counters: Counters,
+    seq: u64,
+}
+
+/// A running WordPress site with WP OAuth Server, on 127.0.0.1.
+pub struct OAuthSite {
+    server: Server,
+    state: Arc<Mutex<State>>,
+}
+
+impl OAuthSite {
+    pub async fn start(knobs: Knobs, clients: Vec<Client>, users: Vec<User>) -> OAuthSite {
+        let state = Arc::new(Mutex::new(State {
+            knobs,
+            clients,
+            users,
+            sessions: HashMap::new(),
+            codes: HashMap::new(),
+            access: HashMap::new(),
+            refresh: HashMap::new(),
+            counters: Counters::default(),
+            seq: 0,
+        }));
+        let s = state.clone();
+        let server = Server::start(move |req, base| handle(&mut s.lock().unwrap(), req, base)).await;
+        OAuthSite { server, state }
+    }
+
+    /// `http://127.0.0.1:PORT`
+    pub fn url(&self) -> String {
+        self.server.url()
+    }
+    pub fn server(&self) -> &Server {
+        &self.server
+    }
+    pub fn counters(&self) -> Counters {
+        self.state.lock().unwrap().counters.clone()
+    }
+    /// Change a setting while the site runs.
+    pub fn set(&self, f: impl FnOnce(&mut Knobs)) {
+        f(&mut self.state.lock().unwrap().knobs)
+    }
+    /// Is this access token accepted right now?
+    pub fn access_token_valid(&self, token: &str) -> bool {
+        let st = self.state.lock().unwrap();
+        st.access.get(token).is_some_and(|t| !t.revoked && t.expires > Instant::now())
+    }
+    /// Make every access token expire now (the refresh tokens stay).
+    pub fn expire_access_tokens(&self) {
+        let mut st = self.state.lock().unwrap();
+        for t in st.access.values_mut() {
+            t.expires = Instant::now();
+        }
+    }
+    /// Make every refresh token unusable (revoked from wp-admin, say).
+    pub fn revoke_refresh_tokens(&self) {
+        let mut st = self.state.lock().unwrap();
+        for t in st.refresh.values_mut() {
+            t.revoked = true;
+        }
+    }
+}
+
+fn oauth_error(status: u16, error: &str, description: &str) -> Reply {
+    Reply::json(status, json!({"error": error, "error_description": description}).to_string())
+}
+
+fn unavailable() -> Reply {
+    oauth_error(503, "error", "temporarily unavailable")
+}
+
+/// Query or form parameters, decoded.
+fn params(s: &str) -> HashMap<String, String> {
+    url::form_urlencoded::parse(s.as_bytes()).into_owned().collect()
+}
+
+fn cookie(req: &Request) -> Option<String> {
+    req.header("cookie")?
+        .split(';')
+        .filter_map(|c| c.trim().split_once('='))
+        .find(|(k, _)| *k == "wordpress_logged_in")
+        .map(|(_, v)| v.to_string())
+}
+
+fn endpoint(base: &str, knobs: &Knobs, name: &str) -> String {
+    if knobs.plain_permalinks {
+        format!("{base}/?oauth={name}")
+    } else {
+        format!("{base}/oauth/{name}")
+    }
+}
+
+fn rest_root(base: &str, knobs: &Knobs) -> String {
+    if knobs.plain_permalinks {
+        format!("{base}/index.php?rest_route=/")
+    } else {
+        format!("{base}/wp-json/")
+    }
+}
+
+/// Which route a request is for, whatever the permalink mode.
+fn route(req: &Request) -> (String, HashMap<String, String>) {
+    let q = params(req.query().unwrap_or(""));
+    if let Some(r) = q.get("rest_route") {
+        return (format!("/wp-json{r}"), q);
+    }
+    if let Some(o) = q.get("oauth") {
+        return (format!("/oauth/{o}"), q);
+    }
+    (req.path().to_string(), q)
+}
+
+fn handle(st: &mut State, req: &Request, base: &str) -> Reply {
+    let (path, query) = route(req);
+    let form = if req.method == "POST" { params(&String::from_utf8_lossy(&req.body)) } else { HashMap::new() };
+    let link = format!("<{}>; rel=\"https://api.w.org/\"", rest_root(base, &st.knobs));
+    match path.as_str() {
+        "/" | "/index.php" => Reply::html(200, "<!DOCTYPE html><html><head></head><body>Dialect site</body></html>")
+            .header("Link", link),
+        "/wp-json/" | "/wp-json" if !st.knobs.plain_permalinks || req.query().is_some() => {
+            Reply::json(200, index(base, &st.knobs)).header("Link", link)
+        }
+        "/wp-json/wp/v2/users/me" => rest_me(st, req),
+        "/wp-login.php" => login(st, req, &query, &form),
+        p if p.starts_with("/oauth/") && st.knobs.disabled => unavailable(),
+        "/oauth/authorize" => authorize(st, req, base, &query, &form),
+        "/oauth/token" => token(st, req, &form),
+        "/oauth/me" => oauth_me(st, req, &query, &form),
+        "/oauth/revoke" => revoke(st, req, &form),
+        _ => Reply::html(404, "<html><body>Page not found</body></html>"),
+    }
+}
+
+fn index(base: &str, knobs: &Knobs) -> String {
+    json!({
+        "name": "Dialect Site",
+        "description": "WP OAuth Server, strictly",
+        "url": base,
+        "home": base,
+        "gmt_offset": "0",
+        "timezone_string": "",
+        "namespaces": ["oembed/1.0", "wp/v2", "wp-site-health/v1"],
+        "authentication": {
+            "oauth2": {
+                "authorize": endpoint(base, knobs, "authorize"),
+                "token": endpoint(base, knobs, "token"),
+                "me": endpoint(base, knobs, "me"),
+                "version": "2.0",
+                "software": "WP OAuth Server"
+            }
+        },
+        "site_icon_url": false,
+    })
+    .to_string()
+}
+
+fn login(st: &mut State, req: &Request, query: &HashMap<String, String>, form: &HashMap<String, String>) -> Reply {
+    if req.method == "POST" {
+        let (log, pwd) = (form.get("log").cloned().unwrap_or_default(), form.get("pwd").cloned().unwrap_or_default());
+        let redirect_to = form.get("redirect_to").cloned().unwrap_or_else(|| "/wp-admin/".into());
+        if let Some(u) = st.users.iter().find(|u| u.login == log && u.password == pwd) {
+            st.seq += 1;
+            let sid = format!("sess{}{}", st.seq, random_token(16));
+            st.sessions.insert(sid.clone(), u.id);
+            return Reply::redirect(302, redirect_to)
+                .header("Set-Cookie", format!("wordpress_logged_in={sid}; path=/; HttpOnly"));
+        }
+        return login_page(&redirect_to, Some("<strong>Error:</strong> The password you entered is incorrect."));
+    }
+    login_page(query.get("redirect_to").map(String::as_str).unwrap_or("/wp-admin/"), None)
+}
+
+fn login_page(redirect_to: &str, error: Option<&str>) -> Reply {
+    let err = error.map(|e| format!("<div id=\"login_error\">{e}</div>")).unwrap_or_default();
+    Reply::html(
+        200,
+        format!(
+            "<!DOCTYPE html><html><body class=\"login\">{err}<form name=\"loginform\" id=\"loginform\" action=\"/wp-login.php\" method=\"post\">\
+             <input type=\"text\" name=\"log\"><input type=\"password\" name=\"pwd\">\
+             <input type=\"hidden\" name=\"redirect_to\" value=\"{}\"><input type=\"submit\" name=\"wp-submit\" value=\"Log In\"></form></body></html>",
+            html_escape(redirect_to)
+        ),
+    )
+}
+
+fn html_escape(s: &str) -> String {
+    s.replace('&', "&amp;").replace('"', "&quot;").replace('<', "&lt;").replace('>', "&gt;")
+}
+
+fn redirect_ok(knobs: &Knobs, client: &Client, uri: &str) -> bool {
+    let Ok(asked) = url::Url::parse(uri) else { return false };
+    client.redirect_uris.iter().any(|reg| {
+        if knobs.exact_redirect {
+            return reg == uri;
+        }
+        let Ok(r) = url::Url::parse(reg) else { return false };
+        r.host_str() == asked.host_str()
+            && r.port_or_known_default() == asked.port_or_known_default()
+            && uri.to_ascii_lowercase().starts_with(&reg.to_ascii_lowercase())
+    })
+}
+
+fn authorize(
+    st: &mut State,
+    req: &Request,
+    base: &str,
+    query: &HashMap<String, String>,
+    form: &HashMap<String, String>,
+) -> Reply {
+    // A consent answer comes back as a POST carrying the original parameters.
+    let p = if req.method == "POST" { form } else { query };
+    let get = |k: &str| p.get(k).cloned().unwrap_or_default();
+    let Some(client) = st.clients.iter().find(|c| c.id == get("client_id")).cloned() else {
+        return oauth_error(400, "invalid_client", "The client id supplied is invalid");
+    };
+    let redirect_uri = match p.get("redirect_uri") {
+        Some(r) => r.clone(),
+        None => client.redirect_uris.first().cloned().unwrap_or_default(),
+    };
+    if !redirect_ok(&st.knobs, &client, &redirect_uri) {
+        return oauth_error(400, "redirect_uri_mismatch", "The redirect URI provided is missing or does not match");
+    }
+    let sep = if redirect_uri.contains('?') { '&' } else { '?' };
+    let state_param = p.get("state").map(|s| format!("&state={}", enc(s))).unwrap_or_default();
+    if get("response_type") != "code" {
+        return Reply::redirect(302, format!("{redirect_uri}{sep}error=unsupported_response_type{state_param}"));
+    }
+    if !client.grants.iter().any(|g| g == "authorization_code") {
+        return Reply::redirect(
+            302,
+            format!("{redirect_uri}{sep}error=unauthorized_client&error_description={}{state_param}", enc("The grant type is unauthorized for this client_id")),
+        );
+    }
+    let Some(user_id) = cookie(req).and_then(|c| st.sessions.get(&c).copied()) else {
+        if get("prompt") == "none" {
+            return Reply::redirect(302, format!("{redirect_uri}{sep}error=access_denied{state_param}"));
+        }
+        let here = format!("{base}/oauth/authorize?{}", req.query().unwrap_or(""));
+        return Reply::redirect(302, format!("{base}/wp-login.php?redirect_to={}", enc(&here)));
+    };
+    if st.knobs.consent_screen {
+        match (req.method.as_str(), form.get("authorize").map(String::as_str)) {
+            ("POST", Some("allow")) => {}
+            ("POST", _) => {
+                return Reply::redirect(
+                    302,
+                    format!("{redirect_uri}{sep}error=access_denied&error_description={}{state_param}", enc("The user denied access to your application")),
+                )
+            }
+            _ => {
+                let hidden: String = query
+                    .iter()
+                    .map(|(k, v)| format!("<input type=\"hidden\" name=\"{}\" value=\"{}\">", html_escape(k), html_escape(v)))
+                    .collect();
+                return Reply::html(
+                    200,
+                    format!(
+                        "<!DOCTYPE html><html><body><h1>Authorize</h1><form id=\"consent\" method=\"post\" action=\"/oauth/authorize\">{hidden}\
+                         <button name=\"authorize\" value=\"allow\">Allow</button><button name=\"authorize\" value=\"deny\">Deny</button></form></body></html>"
+                    ),
+                );
+            }
+        }
+    }
+    let challenge = match (st.knobs.pkce_ignored, p.get("code_challenge")) {
+        (false, Some(c)) => Some((c.clone(), p.get("code_challenge_method").cloned().unwrap_or_else(|| "plain".into()))),
+        _ => None,
+    };
+    let code = random_token(40);
+    st.codes.insert(
+        code.clone(),
+        Code { client_id: client.id, user_id, redirect_uri: redirect_uri.clone(), challenge, issued: Instant::now(), used: false },
+    );
+    Reply::redirect(302, format!("{redirect_uri}{sep}code={code}{state_param}"))
+}
+
+fn enc(s: &str) -> String {
+    url::form_urlencoded::byte_serialize(s.as_bytes()).collect()
+}
+
+/// The client that authenticated, from HTTP Basic (form-encoded id and secret) or the body.
+fn client_auth(st: &State, req: &Request, form: &HashMap<String, String>) -> Result<Client, Reply> {
+    let invalid = || oauth_error(400, "invalid_client", "The client credentials are invalid");
+    let (id, secret) = match req.header("authorization").and_then(|h| h.strip_prefix("Basic ")) {
+        Some(b64) if !st.knobs.strip_authorization => {
+            let raw = base64::engine::general_purpose::STANDARD.decode(b64.trim()).map_err(|_| invalid())?;
+            let raw = String::from_utf8(raw).map_err(|_| invalid())?;
+            let (i, s) = raw.split_once(':').ok_or_else(invalid)?;
+            let dec = |v: &str| url::form_urlencoded::parse(format!("v={v}").as_bytes()).next().map(|(_, v)| v.into_owned()).unwrap_or_default();
+            (dec(i), dec(s))
+        }
+        _ => (form.get("client_id").cloned().unwrap_or_default(), form.get("client_secret").cloned().unwrap_or_default()),
+    };
+    let client = st.clients.iter().find(|c| c.id == id).ok_or_else(invalid)?;
+    match &client.secret {
+        Some(s) if *s != secret => Err(invalid()),
+        _ => Ok(client.clone()),
+    }
+}
+
+fn token(st: &mut State, req: &Request, form: &HashMap<String, String>) -> Reply {
+    st.counters.token_requests += 1;
+    if !st.knobs.token_delay.is_zero() {
+        std::thread::sleep(st.knobs.token_delay);
+    }
+    if st.knobs.html_token_endpoint {
+        return Reply::html(403, "<!DOCTYPE html><html><head><title>Blocked</title></head><body><h1>Wordfence: your access to this site has been limited</h1></body></html>");
+    }
+    if req.method != "POST" {
+        return oauth_error(400, "invalid_request", "The request method must be POST when requesting an access token");
+    }
+    let client = match client_auth(st, req, form) {
+        Ok(c) => c,
+        Err(r) => return r,
+    };
+    let grant = form.get("grant_type").cloned().unwrap_or_default();
+    if !["authorization_code", "password", "refresh_token", "client_credentials"].contains(&grant.as_str()) {
+        return oauth_error(400, "unsupported_grant_type", "Grant type not supported");
+    }
+    if !client.grants.contains(&grant) {
+        return oauth_error(400, "unauthorized_client", "The grant type is unauthorized for this client_id");
+    }
+    let (user_id, scope) = match grant.as_str() {
+        "authorization_code" => {
+            let Some(code) = form.get("code").and_then(|c| st.codes.get_mut(c)) else {
+                return oauth_error(400, "invalid_grant", "Authorization code doesn't exist or is invalid for the client");
+            };
+            if code.used || code.client_id != client.id {
+                return oauth_error(400, "invalid_grant", "Authorization code doesn't exist or is invalid for the client");
+            }
+            if code.issued.elapsed() > st.knobs.code_ttl {
+                return oauth_error(400, "invalid_grant", "The authorization code has expired");
+            }
+            if form.get("redirect_uri") != Some(&code.redirect_uri) {
+                return oauth_error(400, "redirect_uri_mismatch", "The redirect URI is missing or do not match");
+            }
+            if let Some((challenge, method)) = &code.challenge {
+                let Some(verifier) = form.get("code_verifier") else {
+                    return oauth_error(400, "invalid_grant", "The PKCE code verifier parameter is required.");
+                };
+                let computed = match method.as_str() {
+                    "S256" => base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(sha2::Sha256::digest(verifier.as_bytes())),
+                    _ => verifier.clone(),
+                };
+                if computed != *challenge {
+                    return oauth_error(400, "invalid_grant", "The PKCE code verifier parameter is invalid.");
+                }
+            }
+            code.used = true;
+            (code.user_id, "basic".to_string())
+        }
+        "password" => {
+            let (u, p) = (form.get("username").cloned().unwrap_or_default(), form.get("password").cloned().unwrap_or_default());
+            match st.users.iter().find(|x| x.login == u && x.password == p) {
+                Some(user) => (user.id, form.get("scope").cloned().unwrap_or_else(|| "basic".into())),
+                None => return oauth_error(401, "invalid_grant", "Invalid username and password combination"),
+            }
+        }
+        "refresh_token" => {
+            st.counters.refresh_grants += 1;
+            let reusable = st.knobs.refresh_reusable;
+            let Some(t) = form.get("refresh_token").and_then(|r| st.refresh.get_mut(r)) else {
+                return oauth_error(400, "invalid_grant", "Invalid refresh token");
+            };
+            if t.revoked || t.client_id != client.id {
+                return oauth_error(400, "invalid_grant", "Invalid refresh token");
+            }
+            if t.expires <= Instant::now() {
+                return oauth_error(400, "invalid_grant", "Refresh token has expired");
+            }
+            if !reusable {
+                t.revoked = true;
+            }
+            (t.user_id, t.scope.clone())
+        }
+        _ => return oauth_error(400, "unsupported_grant_type", "Grant type not supported"),
+    };
+    let now = Instant::now();
+    let access = random_token(40);
+    let refresh = random_token(40);
+    let knobs = st.knobs.clone();
+    let tok = |ttl: Duration| Token { client_id: client.id.clone(), user_id, expires: now + ttl, scope: scope.clone(), revoked: false };
+    st.access.insert(access.clone(), tok(knobs.access_ttl));
+    st.refresh.insert(refresh.clone(), tok(knobs.refresh_ttl));
+    let expires_in = if knobs.expires_in_as_string {
+        json!(knobs.access_ttl.as_secs().to_string())
+    } else {
+        json!(knobs.access_ttl.as_secs())
+    };
+    Reply::json(
+        200,
+        json!({"access_token": access, "expires_in": expires_in, "token_type": "Bearer", "scope": scope, "refresh_token": refresh})
+            .to_string(),
+    )
+}
+
+/// The bearer token a request carries, as WordPress would see it.
+fn bearer(st: &State, req: &Request, query: &HashMap<String, String>, form: &HashMap<String, String>) -> Option<String> {
+    let header = if st.knobs.strip_authorization { None } else { req.header("authorization") };
+    header
+        .and_then(|h| h.strip_prefix("Bearer ").map(str::to_string))
+        .or_else(|| query.get("access_token").cloned())
+        .or_else(|| form.get("access_token").cloned())
+}
+
+fn valid_user(st: &State, token: Option<String>) -> Option<User> {
+    let t = st.access.get(&token?)?;
+    if t.revoked || t.expires <= Instant::now() {
+        return None;
+    }
+    st.users.iter().find(|u| u.id == t.user_id).cloned()
+}
+
+fn oauth_me(st: &mut State, req: &Request, query: &HashMap<String, String>, form: &HashMap<String, String>) -> Reply {
+    let Some(u) = valid_user(st, bearer(st, req, query, form)) else {
+        return oauth_error(400, "invalid_request", "Invalid token");
+    };
+    let caps: serde_json::Map<String, serde_json::Value> = u.roles.iter().map(|r| (r.clone(), json!(true))).collect();
+    Reply::json(
+        200,
+        json!({
+            "ID": u.id.to_string(),
+            "user_login": u.login,
+            "user_nicename": u.login,
+            "user_email": u.email,
+            "user_registered": "2024-05-01 10:00:00",
+            "user_status": "0",
+            "display_name": u.display_name,
+            "user_roles": u.roles,
+            "capabilities": caps,
+        })
+        .to_string(),
+    )
+}
+
+fn rest_me(st: &mut State, req: &Request) -> Reply {
+    // Core REST routes read only the header; a bad token silently becomes anonymous.
+    let header = if st.knobs.strip_authorization { None } else { req.header("authorization") };
+    let token = header.and_then(|h| h.strip_prefix("Bearer ").map(str::to_string));
+    let Some(u) = valid_user(st, token) else {
+        return Reply::json(
+            401,
+            json!({"code": "rest_not_logged_in", "message": "You are not currently logged in.", "data": {"status": 401}}).to_string(),
+        );
+    };
+    Reply::json(
+        200,
+        json!({
+            "id": u.id,
+            "username": u.login,
+            "name": u.display_name,
+            "email": u.email,
+            "slug": u.login,
+            "registered_date": "2024-05-01T10:00:00+00:00",
+            "roles": u.roles,
+            "capabilities": {"read": true, "edit_posts": true, "upload_files": true},
+            "avatar_urls": {"24": "http://127.0.0.1/avatar-24.png", "48": "http://127.0.0.1/avatar-48.png", "96": "http://127.0.0.1/avatar-96.png"},
+        })
+        .to_string(),
+    )
+}
+
+fn revoke(st: &mut State, req: &Request, form: &HashMap<String, String>) -> Reply {
+    if let Err(r) = client_auth(st, req, form) {
+        return r;
+    }
+    st.counters.revocations += 1;
+    if let Some(t) = form.get("token") {
+        for map in [&mut st.access, &mut st.refresh] {
+            if let Some(tok) = map.get_mut(t) {
+                tok.revoked = true;
+            }
+        }
+    }
+    Reply::json(200, "{}")
+}
+
+fn random_token(n: usize) -> String {
+    use rand::RngExt as _;
+    const CHARS: &[u8] = b"abcdefghijklmnopqrstuvwxyz0123456789";
+    let mut rng = rand::rng();
+    (0..n).map(|_| CHARS[rng.random_range(0..CHARS.len())] as char).collect()
+}
