@@ -301,21 +301,29 @@ pub async fn me(args: AccountArgs) -> ExitCode {
     let result = async {
         let connect = connect(&args.net)?;
         let account = pick(&connect, &args.account)?;
-        let profile = connect.me(&account.id).await?;
-        Ok::<_, Error>((connect.account(&account.id)?, profile))
+        let me = connect.me(&account.id).await?;
+        Ok::<_, Error>((connect.account(&account.id)?, me))
     }
     .await;
     match result {
-        Ok((account, profile)) => {
+        Ok((account, me)) => {
             if args.json {
                 #[derive(Serialize)]
-                struct Me<'a> {
+                struct MeDoc<'a> {
                     account: &'a StoredAccount,
                     profile: &'a Profile,
+                    site: &'a Option<wpconnect_core::SiteInfo>,
                 }
-                print_json("wpconnect.me/1", &Me { account: &account, profile: &profile });
+                print_json("wpconnect.me/1", &MeDoc { account: &account, profile: &me.profile, site: &me.site });
             } else {
-                print!("{}", profile_table(&account, &profile));
+                print!("{}", profile_table(&account, &me.profile));
+                if let Some(site) = &me.site {
+                    let mut rows = vec![("Site name", site.name.clone()), ("Tagline", site.description.clone()), ("Time zone", site.timezone_label())];
+                    if site.home != site.url {
+                        rows.push(("Home", site.home.clone()));
+                    }
+                    print!("{}", table(&rows));
+                }
             }
             ExitCode::SUCCESS
         }

@@ -107,6 +107,20 @@ pub fn from_oauth_me(v: &serde_json::Value) -> Profile {
     }
 }
 
+/// WordPress.com's `/rest/v1.1/me`.
+pub fn from_wpcom_me(v: &serde_json::Value) -> Profile {
+    Profile {
+        user_id: v.get("ID").and_then(string_of),
+        username: v.get("username").and_then(string_of).unwrap_or_default(),
+        display_name: v.get("display_name").and_then(string_of).unwrap_or_default(),
+        email: v.get("email").and_then(string_of),
+        registered: v.get("date").and_then(string_of),
+        roles: Vec::new(),
+        capabilities: Vec::new(),
+        avatar_url: v.get("avatar_URL").and_then(string_of),
+    }
+}
+
 /// Core's `/wp/v2/users/me?context=edit`.
 pub fn from_rest_me(v: &serde_json::Value) -> Profile {
     let avatar = v.get("avatar_urls").and_then(|a| a.get("96").or_else(|| a.get("48"))).and_then(string_of);

@@ -19,6 +19,7 @@ use crate::oauth2::{transport_ok, unix_now, AuthorizeRequest, ClientAuth, Endpoi
 use crate::profile::{self, Profile, TokenIn};
 use crate::recommend::Method;
 use crate::secret::{AccessToken, ClientSecret, Password, RefreshToken};
+use crate::site::{OAuth2Server, SiteInfo};
 use crate::store::{secret_key, AccountStatus, AccountsFile, MemoryStore, SecretStore, Storage, StoredAccount};
 
 const ACCESS: &str = "access-token";
@@ -45,6 +46,14 @@ pub struct SignedIn {
     pub stored_in: String,
     /// Said when the method is a fallback, or something else deserves a word.
     pub notes: Vec<String>,
+}
+
+/// Who is signed in, and to what.
+#[derive(Debug, Clone, Serialize)]
+pub struct Me {
+    pub profile: Profile,
+    /// The site as it describes itself now (`None` when it could not be read).
+    pub site: Option<SiteInfo>,
 }
 
 /// What signing out did.
@@ -133,13 +142,18 @@ impl Connect {
         }
         let store = self.store(opts.storage)?;
         let loopback = Loopback::bind(&client.redirect_ports).await?;
-        let request = AuthorizeRequest::new(&endpoints, &client.client_id, loopback.redirect_uri(), client.scope.as_deref());
+        let blog = site.wordpress_com.as_ref().map(|w| w.id.to_string());
+        let extra: Vec<(&str, &str)> = match (&blog, endpoints.server) {
+            (Some(b), OAuth2Server::WordpressCom) => vec![("blog", b.as_str())],
+            _ => Vec::new(),
+        };
+        let request = AuthorizeRequest::new(&endpoints, &client.client_id, loopback.redirect_uri(), client.scope.as_deref(), &extra);
         waiting(&request.url, &request.redirect_uri);
         if let Err(e) = browser.open(&request.url) {
             tracing::warn!(error = %e, "the browser could not be opened; the person opens the address by hand");
         }
         let code = loopback.wait(opts.timeout, cancel, |params| request.judge(params)).await?;
-        let auth = ClientAuth { client_id: client.client_id.clone(), client_secret: client.client_secret.clone() };
+        let auth = endpoints.client_auth(&client.client_id, client.client_secret.clone());
         let referer = site_url(site);
         let tokens = token::grant(
             &self.http,
@@ -155,8 +169,8 @@ impl Connect {
         )
         .await
         .map_err(|e| with_context(e, "authorization_code", Some(&request.redirect_uri)))?;
-        self.finish(site, &endpoints, client, Method::Oauth2, tokens, Some(request.redirect_uri.clone()), store, opts, Vec::new())
-            .await
+        let method = method_of(&endpoints);
+        self.finish(site, &endpoints, client, method, tokens, Some(request.redirect_uri.clone()), store, opts, Vec::new()).await
     }
 
     /// The password grant ("user credentials"): a fallback for when the browser flow cannot work.
@@ -174,7 +188,7 @@ impl Connect {
             return Err(Error::InsecureConnection { url: endpoints.token.clone(), what: "your password" });
         }
         let store = self.store(opts.storage)?;
-        let auth = ClientAuth { client_id: client.client_id.clone(), client_secret: client.client_secret.clone() };
+        let auth = endpoints.client_auth(&client.client_id, client.client_secret.clone());
         let mut form = vec![("grant_type", "password"), ("username", username), ("password", password.expose())];
         if let Some(s) = client.scope.as_deref().filter(|s| !s.is_empty()) {
             form.push(("scope", s));
@@ -189,7 +203,7 @@ impl Connect {
         let notes = vec![
             "Signed in with the password grant, a fallback: your password went to the site once and was not kept. Signing in through the browser is safer where the site allows it.".to_string(),
         ];
-        self.finish(site, &endpoints, client, Method::Oauth2, tokens, None, store, opts, notes).await
+        self.finish(site, &endpoints, client, method_of(&endpoints), tokens, None, store, opts, notes).await
     }
 
     #[allow(clippy::too_many_arguments)]
@@ -205,7 +219,7 @@ impl Connect {
         opts: SignInOptions,
         mut notes: Vec<String>,
     ) -> Result<SignedIn> {
-        let (profile, strips) = self.fetch_profile(site, endpoints.me.as_ref(), &tokens.access).await?;
+        let (profile, strips) = self.fetch_profile(site, endpoints, &tokens.access).await?;
         let existing = self.accounts()?;
         let site_url = site_url(site);
         // Signing in again to the same account replaces it.
@@ -284,38 +298,68 @@ impl Connect {
         }
     }
 
-    /// The profile, from the OAuth server's `me` and core's `users/me` in parallel. Returns
-    /// whether the site strips the Authorization header (found when a fresh token is answered as
-    /// anonymous with the header and accepted as a parameter).
-    async fn fetch_profile(&self, site: &Discovered, me: Option<&Url>, access: &AccessToken) -> Result<(Profile, bool)> {
-        let mut rest_me = rest_route(&site.api_root, "wp/v2/users/me");
-        rest_me.query_pairs_mut().append_pair("context", "edit");
-        let oauth = async {
-            match me {
-                Some(u) => Some(profile::get_json(&self.http, u, access, TokenIn::Header).await),
-                None => None,
-            }
-        };
-        let core = profile::get_json(&self.http, &rest_me, access, TokenIn::Header);
-        let (oauth, core) = tokio::join!(oauth, core);
-        match (oauth, core) {
-            (Some(Ok(o)), Ok(c)) => Ok((profile::from_oauth_me(&o).enrich(profile::from_rest_me(&c)), false)),
-            (Some(Ok(o)), Err(_)) => Ok((profile::from_oauth_me(&o), false)),
-            (None, Ok(c)) => Ok((profile::from_rest_me(&c), false)),
-            (Some(Err(e @ Error::TokenRejected { .. })), _) | (None, Err(e @ Error::TokenRejected { .. })) => {
-                // A token just issued cannot be bad: suspect the hosting stripping the header.
-                let url = me.cloned().unwrap_or(rest_me);
+    /// The profile right after sign-in. Returns whether the site strips the Authorization header
+    /// (found when a token just issued is answered as anonymous with the header and accepted as a
+    /// parameter); the parameter is only ever used over https or to this computer.
+    async fn fetch_profile(&self, site: &Discovered, endpoints: &Endpoints, access: &AccessToken) -> Result<(Profile, bool)> {
+        let method = method_of(endpoints);
+        let me = endpoints.me.as_ref();
+        match self.load_profile(method, &site.api_root, me, access, TokenIn::Header).await {
+            Ok(v) => Ok((v.profile, false)),
+            Err(e @ Error::TokenRejected { .. }) => {
+                let url = me.cloned().unwrap_or_else(|| site.api_root.clone());
                 if !transport_ok(&url) {
                     return Err(strip_suspected(e));
                 }
-                match profile::get_json(&self.http, &url, access, TokenIn::Parameter).await {
-                    Ok(v) if me.is_some() => Ok((profile::from_oauth_me(&v), true)),
-                    Ok(v) => Ok((profile::from_rest_me(&v), true)),
+                match self.load_profile(method, &site.api_root, me, access, TokenIn::Parameter).await {
+                    Ok(v) => Ok((v.profile, true)),
                     Err(_) => Err(strip_suspected(e)),
                 }
             }
-            (Some(Err(e)), _) | (None, Err(e)) => Err(e),
+            Err(e) => Err(e),
         }
+    }
+
+    /// Profile and site, fetched in parallel: the OAuth server's `me` (or WordPress.com's
+    /// `/rest/v1.1/me`), core's `/wp/v2/users/me?context=edit` to enrich it, and the site's info.
+    async fn load_profile(&self, method: Method, api_root: &Url, me: Option<&Url>, token: &AccessToken, how: TokenIn) -> Result<Me> {
+        let wpcom = method == Method::WordpressCom;
+        let main = async {
+            match me {
+                Some(u) => Some(profile::get_json(&self.http, u, token, how).await),
+                None => None,
+            }
+        };
+        let core = async {
+            if wpcom {
+                return None;
+            }
+            let mut rest_me = rest_route(api_root, "wp/v2/users/me");
+            rest_me.query_pairs_mut().append_pair("context", "edit");
+            Some(profile::get_json(&self.http, &rest_me, token, how).await)
+        };
+        let site = self.site_info(wpcom, api_root, token, how);
+        let (main, core, site) = tokio::join!(main, core, site);
+        let from_main = |v: &serde_json::Value| if wpcom { profile::from_wpcom_me(v) } else { profile::from_oauth_me(v) };
+        let profile = match (main, core) {
+            (Some(Ok(m)), Some(Ok(c))) => from_main(&m).enrich(profile::from_rest_me(&c)),
+            (Some(Ok(m)), _) => from_main(&m),
+            (None, Some(Ok(c))) => profile::from_rest_me(&c),
+            (Some(Err(e)), _) | (None, Some(Err(e))) => return Err(e),
+            (None, None) => return Err(Error::NoSignInMethod { site: api_root.clone(), wanted: "tells who is signed in".into() }),
+        };
+        Ok(Me { profile, site })
+    }
+
+    /// The site's information as it is now (`None` when it cannot be read; the profile matters more).
+    async fn site_info(&self, wpcom: bool, api_root: &Url, token: &AccessToken, how: TokenIn) -> Option<SiteInfo> {
+        if wpcom {
+            let v = profile::get_json(&self.http, api_root, token, how).await.ok()?;
+            let w = crate::discovery::wpcom::parse_site(v.to_string().as_bytes())?;
+            return Some(crate::discovery::wpcom::site_info(&w));
+        }
+        let (_, body) = self.http.get_bytes(api_root.clone(), crate::http::limits::JSON).await.ok()?;
+        crate::site::parse_index(&body, api_root).ok().map(|ix| ix.site)
     }
 
     /// A valid access token for the account: refreshed first when it expires within the margin.
@@ -361,7 +405,7 @@ impl Connect {
             return Err(self.mark_sign_in_again(&account, "the site gave no refresh token and the access token expired")?);
         };
         let client_secret = if account.has_client_secret { self.secret(&account, CLIENT_SECRET).await?.map(ClientSecret::new) } else { None };
-        let auth = ClientAuth { client_id: account.client_id.clone().unwrap_or_default(), client_secret };
+        let auth = account_client_auth(&account, client_secret);
         let token_url = account.token_url.clone().ok_or_else(|| Error::SignInAgain {
             account: id.into(),
             reason: "the account has no token endpoint recorded".into(),
@@ -413,36 +457,22 @@ impl Connect {
         Ok(Error::SignInAgain { account: account.id.clone(), reason: reason.into() })
     }
 
-    /// The signed-in person's profile, now. A 401 refreshes once and tries again.
-    pub async fn me(&self, id: &str) -> Result<Profile> {
+    /// The signed-in person's profile and their site, now. A rejected token is refreshed once
+    /// and tried again.
+    pub async fn me(&self, id: &str) -> Result<Me> {
         let account = self.account(id)?;
-        let site = SiteRef { api_root: account.api_root.clone() };
+        let how = if account.strips_authorization { TokenIn::Parameter } else { TokenIn::Header };
         let token = self.access_token(id).await?;
-        match self.profile_for(&account, &site, &token).await {
-            Err(Error::TokenRejected { .. }) if account.token_url.is_some() => {
+        let load = |t: AccessToken| {
+            let account = account.clone();
+            async move { self.load_profile(account.method, &account.api_root, account.me_url.as_ref(), &t, how).await }
+        };
+        match load(token).await {
+            Err(Error::TokenRejected { .. }) if account.token_url.is_some() && account.method != Method::WordpressCom => {
                 let token = self.refresh(id, self.account(id)?.expires_at).await?;
-                self.profile_for(&account, &site, &token).await
+                load(token).await
             }
             other => other,
-        }
-    }
-
-    async fn profile_for(&self, account: &StoredAccount, site: &SiteRef, token: &AccessToken) -> Result<Profile> {
-        let how = if account.strips_authorization { TokenIn::Parameter } else { TokenIn::Header };
-        let mut rest_me = rest_route(&site.api_root, "wp/v2/users/me");
-        rest_me.query_pairs_mut().append_pair("context", "edit");
-        let oauth = async {
-            match &account.me_url {
-                Some(u) => Some(profile::get_json(&self.http, u, token, how).await),
-                None => None,
-            }
-        };
-        let core = profile::get_json(&self.http, &rest_me, token, how);
-        let (oauth, core) = tokio::join!(oauth, core);
-        match (oauth, core) {
-            (Some(Ok(o)), c) => Ok(profile::from_oauth_me(&o).enrich(c.map(|c| profile::from_rest_me(&c)).unwrap_or_default())),
-            (None, Ok(c)) => Ok(profile::from_rest_me(&c)),
-            (Some(Err(e)), _) | (None, Err(e)) => Err(e),
         }
     }
 
@@ -453,7 +483,7 @@ impl Connect {
         let (revoked, problem) = match &account.revoke_url {
             Some(url) => {
                 let client_secret = if account.has_client_secret { self.secret(&account, CLIENT_SECRET).await.ok().flatten().map(ClientSecret::new) } else { None };
-                let auth = ClientAuth { client_id: account.client_id.clone().unwrap_or_default(), client_secret };
+                let auth = account_client_auth(&account, client_secret);
                 let mut outcomes = Vec::new();
                 for (what, hint) in [(REFRESH, "refresh_token"), (ACCESS, "access_token")] {
                     if let Some(t) = self.secret(&account, what).await.ok().flatten() {
@@ -466,6 +496,10 @@ impl Connect {
                 });
                 (revoked, problem)
             }
+            None if account.method == Method::WordpressCom => (
+                false,
+                Some("WordPress.com offers no way for apps to revoke their token: remove WP Connect at https://wordpress.com/me/security/connected-applications to revoke it.".to_string()),
+            ),
             None => (
                 false,
                 Some("This site offers no way to revoke tokens; they stop working when they expire, or the site's admin can revoke them.".to_string()),
@@ -488,8 +522,20 @@ impl Connect {
     }
 }
 
-struct SiteRef {
-    api_root: Url,
+fn method_of(endpoints: &Endpoints) -> Method {
+    if endpoints.server == OAuth2Server::WordpressCom {
+        Method::WordpressCom
+    } else {
+        Method::Oauth2
+    }
+}
+
+fn account_client_auth(account: &StoredAccount, client_secret: Option<ClientSecret>) -> ClientAuth {
+    ClientAuth {
+        client_id: account.client_id.clone().unwrap_or_default(),
+        client_secret,
+        in_body: account.method == Method::WordpressCom,
+    }
 }
 
 fn strip_suspected(e: Error) -> Error {

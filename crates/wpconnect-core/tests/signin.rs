@@ -326,8 +326,9 @@ async fn a_401_refreshes_once_and_retries() {
     let f = fixture(Knobs::default(), confidential).await;
     let id = signed_in(&f).await;
     f.site.expire_access_tokens();
-    let p = f.connect.me(&id).await.unwrap();
-    assert_eq!(p.username, "ada");
+    let me = f.connect.me(&id).await.unwrap();
+    assert_eq!(me.profile.username, "ada");
+    assert_eq!(me.site.unwrap().name, "Dialect Site", "the site's info comes along");
     assert_eq!(f.site.counters().refresh_grants, 1);
 }
 
@@ -381,7 +382,7 @@ async fn a_host_that_strips_the_authorization_header_is_detected_and_worked_arou
         .unwrap();
     assert!(done.account.strips_authorization);
     assert!(done.notes.iter().any(|n| n.contains("Authorization header")), "{:?}", done.notes);
-    assert_eq!(f.connect.me(&done.account.id).await.unwrap().username, "ada");
+    assert_eq!(f.connect.me(&done.account.id).await.unwrap().profile.username, "ada");
 }
 
 #[tokio::test]
@@ -425,4 +426,50 @@ async fn no_keyring_is_a_clear_error_unless_session_only() {
         .sign_in_password(&f.discovered, oauth_client(&f, true), "ada", Password::new("correct horse"), SignInOptions { storage: Storage::Session, ..Default::default() })
         .await
         .unwrap();
+}
+
+#[tokio::test]
+async fn wordpress_com_site_signs_in_with_its_own_rules() {
+    let port = free_port();
+    let users = vec![User::new(91, "wpuser", "wp-pass", "WP User", &[])];
+    let api = OAuthSite::start(
+        Knobs { wordpress_com: true, ..Default::default() },
+        vec![Client::new("55555", Some(SECRET), &[&format!("http://127.0.0.1:{port}/callback")])],
+        users,
+    )
+    .await;
+    let base = Url::parse(&format!("{}/", api.url())).unwrap();
+    let discovered = Discoverer::new(DiscoveryOptions { http: http(), wpcom_api_base: base })
+        .discover("dialect.wordpress.com")
+        .await
+        .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let store = Arc::new(MemoryStore::new());
+    let keyring: Arc<dyn SecretStore> = store.clone();
+    let connect = Connect::new(http(), AccountsFile::at(dir.path().join("accounts.json")), Ok(keyring));
+    let client = OAuth2Client { client_id: "55555".into(), client_secret: Some(ClientSecret::new(SECRET)), redirect_ports: vec![port], scope: None };
+    let mut opened = None;
+    let done = connect
+        .sign_in_browser(&discovered, client, opts(Duration::from_secs(20)), &Person(TestBrowser::new("wpuser", "wp-pass", Consent::Allow)), &Cancel::new(), |u, _| {
+            opened = Some(u.clone())
+        })
+        .await
+        .unwrap();
+    let q: std::collections::HashMap<_, _> = opened.unwrap().query_pairs().into_owned().collect();
+    assert_eq!(q["blog"], "4242", "the site is named to WordPress.com");
+    assert_eq!(done.account.method, wpconnect_core::Method::WordpressCom);
+    assert_eq!(done.profile.username, "wpuser");
+    assert_eq!(done.profile.avatar_url.as_deref(), Some("https://127.0.0.1/avatar/wpcom.png"));
+    assert_eq!(done.account.expires_at, None, "WordPress.com tokens do not expire");
+    let token_req = api.server().requests().into_iter().find(|r| r.path() == "/oauth2/token").unwrap();
+    assert!(token_req.header("authorization").is_none(), "credentials in the body for WordPress.com");
+    assert!(String::from_utf8_lossy(&token_req.body).contains("client_secret="));
+
+    let me = connect.me(&done.account.id).await.unwrap();
+    assert_eq!(me.profile.display_name, "WP User");
+    assert_eq!(me.site.unwrap().name, "Dialect on WordPress.com");
+    let out = connect.sign_out(&done.account.id).await.unwrap();
+    assert!(!out.revoked);
+    assert!(out.revoke_problem.unwrap().contains("wordpress.com/me/security"));
+    assert!(connect.accounts().unwrap().is_empty());
 }

@@ -49,6 +49,10 @@ pub struct Knobs {
     pub code_ttl: Duration,
     /// Answers of `/oauth/token` are delayed by this much (to make concurrent refreshes overlap).
     pub token_delay: Duration,
+    /// Play WordPress.com's public API instead (`/oauth2/authorize`, `/oauth2/token`,
+    /// `/rest/v1.1/me`, `/rest/v1.1/sites/<site>`): exact redirect URIs, client credentials in the
+    /// body only, tokens that neither expire nor refresh, `blog_id` and `blog_url` in the answer.
+    pub wordpress_com: bool,
 }
 
 impl Default for Knobs {
@@ -67,6 +71,7 @@ impl Default for Knobs {
             refresh_ttl: Duration::from_secs(86400),
             code_ttl: Duration::from_secs(30),
             token_delay: Duration::ZERO,
+            wordpress_com: false,
         }
     }
 }
@@ -282,8 +287,10 @@ fn handle(st: &mut State, req: &Request, base: &str) -> Reply {
         "/wp-json/wp/v2/users/me" => rest_me(st, req),
         "/wp-login.php" => login(st, req, &query, &form),
         p if p.starts_with("/oauth/") && st.knobs.disabled => unavailable(),
-        "/oauth/authorize" => authorize(st, req, base, &query, &form),
-        "/oauth/token" => token(st, req, &form),
+        "/oauth/authorize" | "/oauth2/authorize" => authorize(st, req, base, &query, &form),
+        "/oauth/token" | "/oauth2/token" => token(st, req, &form),
+        "/rest/v1.1/me" => wpcom_me(st, req, &query),
+        p if p.starts_with("/rest/v1.1/sites/") => wpcom_site(base, p.trim_start_matches("/rest/v1.1/sites/")),
         "/oauth/me" => oauth_me(st, req, &query, &form),
         "/oauth/revoke" => revoke(st, req, &form),
         _ => Reply::html(404, "<html><body>Page not found</body></html>"),
@@ -349,7 +356,7 @@ fn html_escape(s: &str) -> String {
 fn redirect_ok(knobs: &Knobs, client: &Client, uri: &str) -> bool {
     let Ok(asked) = url::Url::parse(uri) else { return false };
     client.redirect_uris.iter().any(|reg| {
-        if knobs.exact_redirect {
+        if knobs.exact_redirect || knobs.wordpress_com {
             return reg == uri;
         }
         let Ok(r) = url::Url::parse(reg) else { return false };
@@ -394,7 +401,7 @@ fn authorize(
         if get("prompt") == "none" {
             return Reply::redirect(302, format!("{redirect_uri}{sep}error=access_denied{state_param}"));
         }
-        let here = format!("{base}/oauth/authorize?{}", req.query().unwrap_or(""));
+        let here = format!("{base}{}?{}", req.path(), req.query().unwrap_or(""));
         return Reply::redirect(302, format!("{base}/wp-login.php?redirect_to={}", enc(&here)));
     };
     if st.knobs.consent_screen {
@@ -414,8 +421,9 @@ fn authorize(
                 return Reply::html(
                     200,
                     format!(
-                        "<!DOCTYPE html><html><body><h1>Authorize</h1><form id=\"consent\" method=\"post\" action=\"/oauth/authorize\">{hidden}\
-                         <button name=\"authorize\" value=\"allow\">Allow</button><button name=\"authorize\" value=\"deny\">Deny</button></form></body></html>"
+                        "<!DOCTYPE html><html><body><h1>Authorize</h1><form id=\"consent\" method=\"post\" action=\"{}\">{hidden}\
+                         <button name=\"authorize\" value=\"allow\">Allow</button><button name=\"authorize\" value=\"deny\">Deny</button></form></body></html>",
+                        req.path()
                     ),
                 );
             }
@@ -441,7 +449,8 @@ fn enc(s: &str) -> String {
 fn client_auth(st: &State, req: &Request, form: &HashMap<String, String>) -> Result<Client, Reply> {
     let invalid = || oauth_error(400, "invalid_client", "The client credentials are invalid");
     let (id, secret) = match req.header("authorization").and_then(|h| h.strip_prefix("Basic ")) {
-        Some(b64) if !st.knobs.strip_authorization => {
+        // WordPress.com reads the client's credentials from the body only.
+        Some(b64) if !st.knobs.strip_authorization && !st.knobs.wordpress_com => {
             let raw = base64::engine::general_purpose::STANDARD.decode(b64.trim()).map_err(|_| invalid())?;
             let raw = String::from_utf8(raw).map_err(|_| invalid())?;
             let (i, s) = raw.split_once(':').ok_or_else(invalid)?;
@@ -541,6 +550,15 @@ fn token(st: &mut State, req: &Request, form: &HashMap<String, String>) -> Reply
     let tok = |ttl: Duration| Token { client_id: client.id.clone(), user_id, expires: now + ttl, scope: scope.clone(), revoked: false };
     st.access.insert(access.clone(), tok(knobs.access_ttl));
     st.refresh.insert(refresh.clone(), tok(knobs.refresh_ttl));
+    if knobs.wordpress_com {
+        // Neither expiry nor refresh: the token lasts until revoked at wordpress.com.
+        st.access.insert(access.clone(), Token { expires: now + Duration::from_secs(10 * 365 * 86400), ..tok(knobs.access_ttl) });
+        st.refresh.remove(&refresh);
+        return Reply::json(
+            200,
+            json!({"access_token": access, "token_type": "bearer", "blog_id": "4242", "blog_url": "https://dialect.wordpress.com", "scope": ""}).to_string(),
+        );
+    }
     let expires_in = if knobs.expires_in_as_string {
         json!(knobs.access_ttl.as_secs().to_string())
     } else {
@@ -614,6 +632,50 @@ fn rest_me(st: &mut State, req: &Request) -> Reply {
             "roles": u.roles,
             "capabilities": {"read": true, "edit_posts": true, "upload_files": true},
             "avatar_urls": {"24": "http://127.0.0.1/avatar-24.png", "48": "http://127.0.0.1/avatar-48.png", "96": "http://127.0.0.1/avatar-96.png"},
+        })
+        .to_string(),
+    )
+}
+
+fn wpcom_me(st: &mut State, req: &Request, query: &HashMap<String, String>) -> Reply {
+    let Some(u) = valid_user(st, bearer(st, req, query, &HashMap::new())) else {
+        return Reply::json(403, json!({"error": "authorization_required", "message": "An active access token must be used to query information about the current user."}).to_string());
+    };
+    Reply::json(
+        200,
+        json!({
+            "ID": u.id,
+            "display_name": u.display_name,
+            "username": u.login,
+            "email": u.email,
+            "primary_blog": 4242,
+            "primary_blog_url": "https://dialect.wordpress.com",
+            "avatar_URL": "https://127.0.0.1/avatar/wpcom.png",
+            "profile_URL": format!("https://gravatar.invalid/{}", u.login),
+            "site_count": 1,
+            "verified": true,
+            "date": "2019-03-04T05:06:07+00:00",
+        })
+        .to_string(),
+    )
+}
+
+fn wpcom_site(base: &str, site: &str) -> Reply {
+    if site != "4242" && site != "dialect.wordpress.com" {
+        return Reply::json(404, json!({"error": "unknown_blog", "message": "Unknown blog"}).to_string());
+    }
+    let _ = base;
+    Reply::json(
+        200,
+        json!({
+            "ID": 4242,
+            "name": "Dialect on WordPress.com",
+            "description": "Hosted, strictly",
+            "URL": "https://dialect.wordpress.com",
+            "jetpack": false,
+            "is_private": false,
+            "options": {"timezone": "Europe/Lisbon", "gmt_offset": 0},
+            "icon": {"img": "https://127.0.0.1/icon.png"}
         })
         .to_string(),
     )

@@ -12,6 +12,7 @@ pub use pkce::Pkce;
 pub use token::{unix_now, ClientAuth, Tokens};
 
 use crate::error::{Error, Result};
+use crate::secret::ClientSecret;
 use crate::site::{OAuth2Endpoints, OAuth2Server};
 
 /// One site's OAuth 2 endpoints.
@@ -26,6 +27,11 @@ pub struct Endpoints {
 }
 
 impl Endpoints {
+    /// The client's credentials for this server, sent the way it reads them.
+    pub fn client_auth(&self, client_id: &str, client_secret: Option<ClientSecret>) -> ClientAuth {
+        ClientAuth { client_id: client_id.to_string(), client_secret, in_body: self.server == OAuth2Server::WordpressCom }
+    }
+
     pub fn from_site(e: &OAuth2Endpoints) -> Endpoints {
         let revoke = match e.server {
             OAuth2Server::WpOauthServer => sibling(&e.token, "revoke"),
@@ -64,7 +70,8 @@ pub struct AuthorizeRequest {
 }
 
 impl AuthorizeRequest {
-    pub fn new(endpoints: &Endpoints, client_id: &str, redirect_uri: &Url, scope: Option<&str>) -> AuthorizeRequest {
+    /// `extra`: server-specific parameters (WordPress.com's `blog`).
+    pub fn new(endpoints: &Endpoints, client_id: &str, redirect_uri: &Url, scope: Option<&str>, extra: &[(&str, &str)]) -> AuthorizeRequest {
         let state = pkce::random_state();
         let pkce = Pkce::new();
         let mut url = endpoints.authorize.clone();
@@ -79,6 +86,7 @@ impl AuthorizeRequest {
             if let Some(s) = scope.filter(|s| !s.is_empty()) {
                 q.append_pair("scope", s);
             }
+            q.extend_pairs(extra);
         }
         AuthorizeRequest { url, state, pkce, redirect_uri: redirect_uri.clone() }
     }
@@ -138,7 +146,7 @@ mod tests {
 
     #[test]
     fn authorize_url_always_names_s256() {
-        let r = AuthorizeRequest::new(&endpoints("https://s.example/oauth/token"), "cid", &Url::parse("http://127.0.0.1:4000/callback").unwrap(), None);
+        let r = AuthorizeRequest::new(&endpoints("https://s.example/oauth/token"), "cid", &Url::parse("http://127.0.0.1:4000/callback").unwrap(), None, &[]);
         let q: HashMap<_, _> = r.url.query_pairs().into_owned().collect();
         assert_eq!(q["code_challenge_method"], "S256");
         assert_eq!(q["code_challenge"], pkce::challenge_for(r.pkce.verifier.expose()));
@@ -149,7 +157,7 @@ mod tests {
 
     #[test]
     fn callbacks_are_judged_state_first() {
-        let r = AuthorizeRequest::new(&endpoints("https://s.example/oauth/token"), "cid", &Url::parse("http://127.0.0.1:4000/callback").unwrap(), None);
+        let r = AuthorizeRequest::new(&endpoints("https://s.example/oauth/token"), "cid", &Url::parse("http://127.0.0.1:4000/callback").unwrap(), None, &[]);
         let p = |pairs: &[(&str, &str)]| pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect::<HashMap<_, _>>();
         let st = r.state.clone();
         assert_eq!(r.judge(&p(&[("code", "abc"), ("state", &st), ("extra", "ignored")])).unwrap(), "abc");

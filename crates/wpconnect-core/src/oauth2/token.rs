@@ -42,6 +42,8 @@ pub struct ClientAuth {
     pub client_id: String,
     /// `None` for a public client.
     pub client_secret: Option<ClientSecret>,
+    /// The server reads the credentials from the form body only (WordPress.com).
+    pub in_body: bool,
 }
 
 #[derive(Deserialize)]
@@ -61,8 +63,9 @@ pub(crate) async fn grant(
     form: &[(&str, &str)],
     referer: &Url,
 ) -> Result<Tokens> {
-    let (status, ct, body) = post(http, token_url, client, form, referer, true).await?;
+    let (status, ct, body) = post(http, token_url, client, form, referer, !client.in_body).await?;
     let (status, ct, body) = match (&client.client_secret, oauth_error(&body)) {
+        _ if client.in_body => (status, ct, body),
         // Some servers and proxies only take the credentials in the body: try that once.
         (Some(_), Some((code, _))) if code == "invalid_client" => post(http, token_url, client, form, referer, false).await?,
         _ => (status, ct, body),
@@ -72,7 +75,7 @@ pub(crate) async fn grant(
 
 /// RFC 7009 revocation of one token. `Ok(())` when the server accepted it.
 pub(crate) async fn revoke(http: &Http, url: &Url, client: &ClientAuth, token: &str, hint: &str, referer: &Url) -> Result<()> {
-    let (status, ct, body) = post(http, url, client, &[("token", token), ("token_type_hint", hint)], referer, true).await?;
+    let (status, ct, body) = post(http, url, client, &[("token", token), ("token_type_hint", hint)], referer, !client.in_body).await?;
     if (200..300).contains(&status) {
         return Ok(());
     }
