@@ -19,6 +19,8 @@ cargo build --locked -p wpconnect-desktop --features tauri/custom-protocol
 mkdir -p tests/.state/app
 cp target/debug/wpconnect-desktop tests/.state/app/wpconnect-desktop
 export WPCONNECT_TEST_APP=$repo/tests/.state/app/wpconnect-desktop
+# The scripted browser (for $BROWSER in the CLI's and the app's sign-in tests).
+cargo build --locked -p wpconnect-testsupport --bins
 
 say "starting the test WordPress (tests/wordpress/wp-env.sh)"
 tests/wordpress/wp-env.sh start >/dev/null
@@ -35,5 +37,6 @@ npm run --silent test -w ui
 
 say "benchmarks"
 cargo bench --locked -p wpconnect-core --bench discovery
+cargo bench --locked -p wpconnect-core --bench signin
 
 say "all tests passed"

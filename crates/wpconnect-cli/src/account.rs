@@ -23,7 +23,9 @@ pub enum LoginMethod {
     /// OAuth 2 in your browser (authorization code with PKCE). Your password never touches this app.
     Oauth2,
     /// OAuth 2 password grant ("user credentials"): a fallback when the browser flow cannot work.
-    Oauth2Password,
+    Password,
+    /// WordPress.com (or a Jetpack site) through WordPress.com's OAuth 2, in your browser.
+    Wpcom,
 }
 
 #[derive(clap::Args, Debug)]
@@ -158,8 +160,11 @@ async fn login_inner(args: &LoginArgs) -> Result<SignedIn, Error> {
         storage: if args.session_only { Storage::Session } else { Storage::Keyring },
         timeout: Duration::from_secs(args.wait),
     };
+    if args.method == LoginMethod::Wpcom && site.wordpress_com.is_none() {
+        return Err(Error::NoSignInMethod { site: site.answered_at.clone(), wanted: "goes through WordPress.com (it is neither hosted there nor connected with Jetpack)".into() });
+    }
     match args.method {
-        LoginMethod::Oauth2 => {
+        LoginMethod::Oauth2 | LoginMethod::Wpcom => {
             let browser: Box<dyn Browser> = if args.no_browser { Box::new(NoBrowser) } else { Box::new(SystemBrowser) };
             let cancel = Cancel::new();
             let c2 = cancel.clone();
@@ -180,7 +185,7 @@ async fn login_inner(args: &LoginArgs) -> Result<SignedIn, Error> {
                 })
                 .await
         }
-        LoginMethod::Oauth2Password => {
+        LoginMethod::Password => {
             let username = match &args.username {
                 Some(u) => u.clone(),
                 None => {
@@ -324,6 +329,31 @@ pub async fn me(args: AccountArgs) -> ExitCode {
                     }
                     print!("{}", table(&rows));
                 }
+            }
+            ExitCode::SUCCESS
+        }
+        Err(e) => fail(&e, args.json),
+    }
+}
+
+pub async fn refresh(args: AccountArgs) -> ExitCode {
+    let result = async {
+        let connect = connect(&args.net)?;
+        let account = pick(&connect, &args.account)?;
+        connect.refresh(&account.id, account.expires_at).await?;
+        connect.account(&account.id)
+    }
+    .await;
+    match result {
+        Ok(account) => {
+            if args.json {
+                #[derive(Serialize)]
+                struct Refreshed<'a> {
+                    account: &'a StoredAccount,
+                }
+                print_json("wpconnect.refresh/1", &Refreshed { account: &account });
+            } else {
+                println!("Refreshed the sign-in of {}: {}.", account.id, status_text(&account));
             }
             ExitCode::SUCCESS
         }

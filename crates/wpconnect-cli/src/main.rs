@@ -38,6 +38,8 @@ enum Command {
     Accounts(account::AccountsArgs),
     /// Show who you are signed in as (refreshing the sign-in if needed).
     Me(account::AccountArgs),
+    /// Refresh the sign-in's tokens now.
+    Refresh(account::AccountArgs),
     /// Sign out: revoke on the site where possible, and delete the tokens from this computer.
     Logout(account::AccountArgs),
 }
@@ -94,6 +96,7 @@ fn main() -> ExitCode {
             Command::Login(args) => account::login(args).await,
             Command::Accounts(args) => account::accounts(args).await,
             Command::Me(args) => account::me(args).await,
+            Command::Refresh(args) => account::refresh(args).await,
             Command::Logout(args) => account::logout(args).await,
         }
     })

@@ -188,7 +188,7 @@ async fn password_fallback_from_stdin_wrong_then_right() {
     }
     let (s, _) = site(Knobs::default()).await;
     let m = Machine::new();
-    let args = ["login", &s.url(), "--method", "oauth2-password", "--client-id", "desk-app", "--username", "grace", "--password-stdin"];
+    let args = ["login", &s.url(), "--method", "password", "--client-id", "desk-app", "--username", "grace", "--password-stdin"];
     let mut with_json = args.to_vec();
     with_json.push("--json");
     let out = m.run(&with_json, Some("not-her-password\n")).await;
@@ -212,7 +212,7 @@ async fn without_a_keyring_it_says_so_and_session_only_still_works() {
     let mut m = Machine::new();
     m.env.retain(|(k, _)| k != "DBUS_SESSION_BUS_ADDRESS");
     m.env.push(("DBUS_SESSION_BUS_ADDRESS".into(), "unix:path=/nonexistent/wpconnect-test-bus".into()));
-    let base = ["login", &s.url(), "--method", "oauth2-password", "--client-id", "desk-app", "--username", "grace", "--password-stdin", "--json"];
+    let base = ["login", &s.url(), "--method", "password", "--client-id", "desk-app", "--username", "grace", "--password-stdin", "--json"];
     let out = m.run(&base, Some("hopper-1906\n")).await;
     assert_eq!(out.status.code(), Some(7), "{}", String::from_utf8_lossy(&out.stdout));
     let doc = json(&out);
@@ -243,7 +243,7 @@ async fn a_locked_keyring_is_named_with_its_remedy() {
                 org.freedesktop.Secret.Service.Lock array:objpath:/org/freedesktop/secrets/collection/login >/dev/null && exec \"$0\" \"$@\"";
     let mut cmd = tokio::process::Command::new(script);
     cmd.args(["bash", "-c", lock, env!("CARGO_BIN_EXE_wpconnect")])
-        .args(["login", &s.url(), "--method", "oauth2-password", "--client-id", "desk-app", "--username", "grace", "--password-stdin", "--json"])
+        .args(["login", &s.url(), "--method", "password", "--client-id", "desk-app", "--username", "grace", "--password-stdin", "--json"])
         .env_clear()
         .env("WPCONNECT_KEYRING_HOME", keyring_home.path())
         .stdin(Stdio::piped())
@@ -261,4 +261,92 @@ async fn a_locked_keyring_is_named_with_its_remedy() {
     assert_eq!(doc["error"]["kind"], "keyring_locked", "{doc}");
     assert!(doc["error"]["hint"].as_str().unwrap().contains("Unlock your keyring"), "{doc}");
     assert!(!m.config.path().join("accounts.json").exists(), "no half-saved account");
+}
+
+/// The scripted browser as a program, for `$BROWSER` (built by the test command beside wpconnect).
+fn test_browser_program(test: &str) -> Option<std::path::PathBuf> {
+    let p = std::path::Path::new(env!("CARGO_BIN_EXE_wpconnect")).with_file_name("wpconnect-test-browser");
+    if p.is_file() {
+        return Some(p);
+    }
+    if std::env::var_os("WPCONNECT_TEST_COMMAND").is_some() {
+        panic!("{test}: {} is missing: scripts/test.sh builds it (cargo build -p wpconnect-testsupport --bins)", p.display());
+    }
+    eprintln!("\n*** SKIPPED {test}: build the test browser first: cargo build -p wpconnect-testsupport --bins ***\n");
+    None
+}
+
+/// Every file under `dir`, read as text.
+fn all_files(dir: &std::path::Path) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for e in std::fs::read_dir(&d).into_iter().flatten().flatten() {
+            let p = e.path();
+            if p.is_dir() {
+                stack.push(p);
+            } else {
+                out.push((p.display().to_string(), String::from_utf8_lossy(&std::fs::read(&p).unwrap_or_default()).into_owned()));
+            }
+        }
+    }
+    out
+}
+
+#[tokio::test]
+async fn at_trace_level_no_secret_reaches_output_logs_or_files() {
+    let test = "at_trace_level_no_secret_reaches_output_logs_or_files";
+    if !keyring_here(test) {
+        return;
+    }
+    let Some(browser) = test_browser_program(test) else { return };
+    let (s, port) = site(Knobs { access_ttl: Duration::from_secs(60), ..Default::default() }).await;
+    let mut m = Machine::new();
+    m.env.push(("BROWSER".into(), browser.display().to_string()));
+    m.env.push(("WPCONNECT_TEST_BROWSER_USER".into(), "grace".into()));
+    m.env.push(("WPCONNECT_TEST_BROWSER_PASSWORD".into(), "hopper-1906".into()));
+    let trail = m.config.path().join("browser.log");
+    m.env.push(("WPCONNECT_TEST_BROWSER_LOG".into(), trail.display().to_string()));
+    m.env.push(("WPCONNECT_LOG".into(), "trace".into()));
+    let port_s = port.to_string();
+
+    let mut outputs = Vec::new();
+    // The browser flow through $BROWSER, then every other command, all at trace level.
+    let out = m.run(&["login", &s.url(), "--client-id", "desk-app", "--redirect-port", &port_s], None).await;
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("Signed in to Dialect Site as Grace Hopper"));
+    assert!(std::fs::read_to_string(&trail).unwrap().starts_with("200 http://127.0.0.1:"), "the browser landed on the callback page");
+    outputs.push(out);
+    for args in [&["me", "--json"][..], &["refresh", "--json"], &["accounts", "--json"]] {
+        let out = m.run(args, None).await;
+        assert!(out.status.success(), "{args:?}: {}", String::from_utf8_lossy(&out.stderr));
+        outputs.push(out);
+    }
+    // The password fallback too, with its password on stdin.
+    let out = m
+        .run(&["login", &s.url(), "--method", "password", "--client-id", "desk-app", "--username", "grace", "--password-stdin", "--json"], Some("hopper-1906\n"))
+        .await;
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    outputs.push(out);
+    let out = m.run(&["logout", "--json"], None).await;
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stdout));
+    assert_eq!(json(&out)["revoked"], true);
+    outputs.push(out);
+
+    let tokens = s.issued_tokens();
+    assert!(tokens.len() >= 6, "tokens were issued: {}", tokens.len());
+    assert!(s.counters().refresh_grants >= 1, "refresh ran");
+    let logs: String = outputs.iter().map(|o| format!("{}{}", String::from_utf8_lossy(&o.stdout), String::from_utf8_lossy(&o.stderr))).collect();
+    assert!(logs.contains("TRACE") || logs.contains("DEBUG"), "trace logging was really on");
+    let mut secrets: Vec<String> = tokens;
+    secrets.push("s3cret".into());
+    secrets.push("hopper-1906".into());
+    let files = all_files(m.config.path());
+    assert!(files.iter().any(|(p, _)| p.ends_with("accounts.json")), "{files:?}");
+    for secret in &secrets {
+        assert!(!logs.contains(secret.as_str()), "a secret appeared in the output or logs: {secret}");
+        for (path, text) in files.iter().filter(|(p, _)| !p.ends_with("browser.log")) {
+            assert!(!text.contains(secret.as_str()), "a secret appeared in {path}");
+        }
+    }
 }

@@ -402,6 +402,12 @@ impl Connect {
             }
         }
         let Some(refresh) = self.secret(&account, REFRESH).await?.map(RefreshToken::new) else {
+            // Nothing to refresh with: fine while the access token lasts (WordPress.com's never expire).
+            if account.expires_at.is_none_or(|e| e > unix_now()) {
+                if let Some(t) = self.secret(&account, ACCESS).await? {
+                    return Ok(AccessToken::new(t));
+                }
+            }
             return Err(self.mark_sign_in_again(&account, "the site gave no refresh token and the access token expired")?);
         };
         let client_secret = if account.has_client_secret { self.secret(&account, CLIENT_SECRET).await?.map(ClientSecret::new) } else { None };

@@ -473,3 +473,96 @@ async fn wordpress_com_site_signs_in_with_its_own_rules() {
     assert!(out.revoke_problem.unwrap().contains("wordpress.com/me/security"));
     assert!(connect.accounts().unwrap().is_empty());
 }
+
+/// The person, who also remembers where the browser was sent back to.
+struct Recording(TestBrowser, Arc<std::sync::Mutex<Vec<String>>>);
+
+impl Browser for Recording {
+    fn open(&self, url: &Url) -> wpconnect_core::Result<()> {
+        let (b, seen, url) = (self.0.clone(), self.1.clone(), url.to_string());
+        tokio::spawn(async move {
+            if let Ok(v) = b.visit(&url).await {
+                seen.lock().unwrap().extend(v.trail);
+            }
+        });
+        Ok(())
+    }
+}
+
+#[tokio::test]
+async fn an_ephemeral_port_where_the_server_allows_any_loopback_port() {
+    let f = fixture(Knobs { loopback_any_port: true, ..Default::default() }, |_| confidential(1)).await;
+    let mut client = oauth_client(&f, true);
+    client.redirect_ports.clear();
+    let mut used = None;
+    let done = f
+        .connect
+        .sign_in_browser(&f.discovered, client, opts(Duration::from_secs(20)), &ada(Consent::Allow), &Cancel::new(), |_, r| used = Some(r.clone()))
+        .await
+        .unwrap();
+    assert_eq!(done.profile.username, "ada");
+    let used = used.unwrap();
+    assert_ne!(used.port(), Some(1));
+    assert_eq!(done.account.redirect_uri, Some(used));
+}
+
+#[tokio::test]
+async fn a_replayed_callback_finds_the_door_shut_and_the_code_spent() {
+    let f = fixture(Knobs::default(), confidential).await;
+    let seen = Arc::new(std::sync::Mutex::new(Vec::new()));
+    let person = Recording(TestBrowser::new("ada", "correct horse", Consent::Allow), seen.clone());
+    f.connect
+        .sign_in_browser(&f.discovered, oauth_client(&f, true), opts(Duration::from_secs(20)), &person, &Cancel::new(), |_, _| {})
+        .await
+        .unwrap();
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    let callback = seen.lock().unwrap().iter().find(|u| u.contains("/callback?")).cloned().expect("the browser came back");
+    assert!(reqwest::get(&callback).await.is_err(), "the listener took one callback and closed");
+    // The code inside it cannot be exchanged again either.
+    let code = Url::parse(&callback).unwrap().query_pairs().find(|(k, _)| k == "code").unwrap().1.into_owned();
+    let again = reqwest::Client::new()
+        .post(format!("{}/oauth/token", f.site.url()))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(format!("grant_type=authorization_code&code={code}&client_id=desk-app&client_secret=client-secret-%26-more&redirect_uri=http%3A%2F%2F127.0.0.1%3A{}%2Fcallback", f.port))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(again.status(), 400);
+    assert!(again.text().await.unwrap().contains("invalid_grant"));
+}
+
+#[tokio::test]
+async fn an_expired_code_is_explained() {
+    let f = fixture(Knobs { code_ttl: Duration::ZERO, ..Default::default() }, confidential).await;
+    let e = f
+        .connect
+        .sign_in_browser(&f.discovered, oauth_client(&f, true), opts(Duration::from_secs(20)), &ada(Consent::Allow), &Cancel::new(), |_, _| {})
+        .await
+        .unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::Oauth);
+    assert!(e.to_string().contains("expired"), "{e}");
+    assert!(e.hint().contains("30 seconds"), "{}", e.hint());
+    assert!(f.connect.accounts().unwrap().is_empty());
+}
+
+#[tokio::test]
+async fn a_server_that_drops_state_is_not_trusted() {
+    let f = fixture(Knobs { drop_state: true, ..Default::default() }, confidential).await;
+    let e = f
+        .connect
+        .sign_in_browser(&f.discovered, oauth_client(&f, true), opts(Duration::from_secs(20)), &ada(Consent::Allow), &Cancel::new(), |_, _| {})
+        .await
+        .unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::StateMismatch);
+    assert_eq!(f.site.counters().token_requests, 0);
+}
+
+#[tokio::test]
+async fn a_server_that_ignores_pkce_still_signs_in() {
+    // Old plugin versions ignore the challenge; signing in must still work (the doctor flags it).
+    let f = fixture(Knobs { pkce_ignored: true, ..Default::default() }, confidential).await;
+    f.connect
+        .sign_in_browser(&f.discovered, oauth_client(&f, true), opts(Duration::from_secs(20)), &ada(Consent::Allow), &Cancel::new(), |_, _| {})
+        .await
+        .unwrap();
+}

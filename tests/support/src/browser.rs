@@ -37,6 +37,12 @@ impl TestBrowser {
 
     /// Visit `start` and go where the pages lead, acting as the person would.
     pub async fn visit(&self, start: &str) -> Result<Visit, String> {
+        self.visit_until(start, |_| false).await
+    }
+
+    /// Like [`visit`](Self::visit), but stop before requesting the first address `stop` picks
+    /// (returned as the visit's `url`, with status 0).
+    pub async fn visit_until(&self, start: &str, stop: impl Fn(&url::Url) -> bool) -> Result<Visit, String> {
         let client = reqwest::Client::builder()
             .redirect(reqwest::redirect::Policy::none())
             .no_proxy()
@@ -49,6 +55,9 @@ impl TestBrowser {
         let mut trail = Vec::new();
         let mut logged_in_once = false;
         for _ in 0..25 {
+            if stop(&url) {
+                return Ok(Visit { status: 0, url: url.to_string(), body: String::new(), trail });
+            }
             if !is_loopback(&url) {
                 return Err(format!("the test browser only visits loopback addresses, not {url}"));
             }

@@ -53,6 +53,12 @@ pub struct Knobs {
     /// `/rest/v1.1/me`, `/rest/v1.1/sites/<site>`): exact redirect URIs, client credentials in the
     /// body only, tokens that neither expire nor refresh, `blog_id` and `blog_url` in the answer.
     pub wordpress_com: bool,
+    /// Loopback redirect URIs match whatever their port (RFC 8252 §7.3), so ephemeral ports work.
+    pub loopback_any_port: bool,
+    /// A defect: the server does not echo `state` back.
+    pub drop_state: bool,
+    /// Injected latency before every answer (a round trip, for benchmarks).
+    pub latency: Duration,
 }
 
 impl Default for Knobs {
@@ -72,6 +78,9 @@ impl Default for Knobs {
             code_ttl: Duration::from_secs(30),
             token_delay: Duration::ZERO,
             wordpress_com: false,
+            loopback_any_port: false,
+            drop_state: false,
+            latency: Duration::ZERO,
         }
     }
 }
@@ -186,7 +195,8 @@ impl OAuthSite {
             seq: 0,
         }));
         let s = state.clone();
-        let server = Server::start(move |req, base| handle(&mut s.lock().unwrap(), req, base)).await;
+        let latency = state.lock().unwrap().knobs.latency;
+        let server = Server::start_with_latency(latency, move |req, base| handle(&mut s.lock().unwrap(), req, base)).await;
         OAuthSite { server, state }
     }
 
@@ -208,6 +218,11 @@ impl OAuthSite {
     pub fn access_token_valid(&self, token: &str) -> bool {
         let st = self.state.lock().unwrap();
         st.access.get(token).is_some_and(|t| !t.revoked && t.expires > Instant::now())
+    }
+    /// Every token issued so far (access and refresh), for tests that look for leaks.
+    pub fn issued_tokens(&self) -> Vec<String> {
+        let st = self.state.lock().unwrap();
+        st.access.keys().chain(st.refresh.keys()).cloned().collect()
     }
     /// Make every access token expire now (the refresh tokens stay).
     pub fn expire_access_tokens(&self) {
@@ -360,6 +375,9 @@ fn redirect_ok(knobs: &Knobs, client: &Client, uri: &str) -> bool {
             return reg == uri;
         }
         let Ok(r) = url::Url::parse(reg) else { return false };
+        if knobs.loopback_any_port && asked.host_str() == Some("127.0.0.1") && r.host_str() == Some("127.0.0.1") {
+            return r.path() == asked.path();
+        }
         r.host_str() == asked.host_str()
             && r.port_or_known_default() == asked.port_or_known_default()
             && uri.to_ascii_lowercase().starts_with(&reg.to_ascii_lowercase())
@@ -387,7 +405,7 @@ fn authorize(
         return oauth_error(400, "redirect_uri_mismatch", "The redirect URI provided is missing or does not match");
     }
     let sep = if redirect_uri.contains('?') { '&' } else { '?' };
-    let state_param = p.get("state").map(|s| format!("&state={}", enc(s))).unwrap_or_default();
+    let state_param = p.get("state").filter(|_| !st.knobs.drop_state).map(|s| format!("&state={}", enc(s))).unwrap_or_default();
     if get("response_type") != "code" {
         return Reply::redirect(302, format!("{redirect_uri}{sep}error=unsupported_response_type{state_param}"));
     }
