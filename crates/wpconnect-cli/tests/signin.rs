@@ -8,17 +8,8 @@ use std::time::Duration;
 use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
 use wpconnect_testsupport::browser::{Consent, TestBrowser};
 use wpconnect_testsupport::dialect::{Client, Knobs, OAuthSite, User};
+use wpconnect_testsupport::keyring_here;
 
-fn keyring_here(test: &str) -> bool {
-    if std::env::var_os("WPCONNECT_TEST_KEYRING").is_some() {
-        return true;
-    }
-    if std::env::var_os("WPCONNECT_TEST_COMMAND").is_some() {
-        panic!("{test}: no Secret Service; scripts/test.sh must run the tests under tests/keyring/with-keyring.sh");
-    }
-    eprintln!("\n*** SKIPPED {test}: needs a Secret Service; run under tests/keyring/with-keyring.sh (scripts/test.sh does) ***\n");
-    false
-}
 
 fn free_port() -> u16 {
     std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()

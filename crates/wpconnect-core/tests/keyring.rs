@@ -6,17 +6,8 @@ use std::process::Command;
 
 use secrecy::ExposeSecret;
 use wpconnect_core::store::{KeyringStore, SecretStore, SERVICE};
+use wpconnect_testsupport::keyring_here;
 
-fn keyring_here() -> bool {
-    if std::env::var_os("WPCONNECT_TEST_KEYRING").is_some() {
-        return true;
-    }
-    if std::env::var_os("WPCONNECT_TEST_COMMAND").is_some() {
-        panic!("WPCONNECT_TEST_KEYRING is not set: scripts/test.sh must run the tests inside tests/keyring/with-keyring.sh");
-    }
-    eprintln!("\n*** SKIPPED: needs a Secret Service; run under tests/keyring/with-keyring.sh (scripts/test.sh does) ***\n");
-    false
-}
 
 fn secret_tool(args: &[&str]) -> std::process::Output {
     Command::new("secret-tool").args(args).output().expect("secret-tool (libsecret-tools) is installed")
@@ -24,7 +15,7 @@ fn secret_tool(args: &[&str]) -> std::process::Output {
 
 #[test]
 fn secrets_round_trip_through_the_secret_service() {
-    if !keyring_here() {
+    if !keyring_here("keyring") {
         return;
     }
     let store = KeyringStore::open().expect("the Secret Service answers");
@@ -48,7 +39,7 @@ fn secrets_round_trip_through_the_secret_service() {
 
 #[test]
 fn store_describes_itself_in_plain_words() {
-    if !keyring_here() {
+    if !keyring_here("keyring") {
         return;
     }
     assert!(KeyringStore::open().unwrap().describe().contains("Secret Service"));

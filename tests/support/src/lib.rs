@@ -16,6 +16,20 @@ use tokio::net::{TcpListener, TcpStream};
 pub mod browser;
 pub mod dialect;
 
+/// Is a real Secret Service here (the test command runs the tests under
+/// tests/keyring/with-keyring.sh)? Under the test command its absence is a failure; elsewhere the
+/// test skips with a loud message.
+pub fn keyring_here(test: &str) -> bool {
+    if std::env::var_os("WPCONNECT_TEST_KEYRING").is_some() {
+        return true;
+    }
+    if std::env::var_os("WPCONNECT_TEST_COMMAND").is_some() {
+        panic!("{test}: no Secret Service; scripts/test.sh must run the tests under tests/keyring/with-keyring.sh");
+    }
+    eprintln!("\n*** SKIPPED {test}: needs a Secret Service; run under tests/keyring/with-keyring.sh (scripts/test.sh does) ***\n");
+    false
+}
+
 /// A request as the server received it.
 #[derive(Debug, Clone)]
 pub struct Request {
