@@ -53,6 +53,8 @@ pub enum ErrorKind {
     ConfigFile,
     InvalidClientId,
     InvalidInput,
+    SiteMismatch,
+    WrongAppPassword,
 }
 
 /// What a caller does about an error: the CLI's exit code follows from it.
@@ -207,6 +209,12 @@ pub enum Error {
     #[error("The client ID contains characters that cannot be sent.")]
     InvalidClientId,
 
+    #[error("The answer came from {reported}, not from {expected}, so it was not used.")]
+    SiteMismatch { expected: Url, reported: String },
+
+    #[error("WordPress did not accept the username and Application Password.")]
+    WrongAppPassword,
+
     #[error("{what}: {reason}.")]
     InvalidInput { what: String, reason: String },
 }
@@ -294,6 +302,8 @@ impl Error {
             Error::ConfigFile { .. } => ErrorKind::ConfigFile,
             Error::InvalidClientId => ErrorKind::InvalidClientId,
             Error::InvalidInput { .. } => ErrorKind::InvalidInput,
+            Error::SiteMismatch { .. } => ErrorKind::SiteMismatch,
+            Error::WrongAppPassword => ErrorKind::WrongAppPassword,
         }
     }
 
@@ -324,7 +334,9 @@ impl Error {
             | ErrorKind::NoSignInMethod
             | ErrorKind::UnsupportedTokenType
             | ErrorKind::TokenRejected
-            | ErrorKind::SignInAgain => Category::Auth,
+            | ErrorKind::SignInAgain
+            | ErrorKind::SiteMismatch
+            | ErrorKind::WrongAppPassword => Category::Auth,
             ErrorKind::CallbackTimeout | ErrorKind::Cancelled => Category::Cancelled,
             ErrorKind::LoopbackUnavailable
             | ErrorKind::BrowserUnavailable
@@ -427,6 +439,8 @@ impl Error {
             Error::ConfigFile { .. } => "Check the file's permissions, or move it aside to start with no accounts (your keyring entries stay).".into(),
             Error::InvalidClientId => "Copy the client ID again from the site's OAuth client settings.".into(),
             Error::InvalidInput { .. } => "See `wpconnect help` for what each option takes.".into(),
+            Error::SiteMismatch { .. } => "Start again from the site's own address; if it keeps happening, the site may be redirecting to another address (check Settings > General).".into(),
+            Error::WrongAppPassword => "Use your WordPress username (not your email) and an Application Password from Users > Profile > Application Passwords; your normal login password does not work here.".into(),
         }
     }
 

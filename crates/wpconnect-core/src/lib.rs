@@ -8,6 +8,7 @@
 //! - [`error`]: the one error type, each variant with a message, a hint and a stable kind.
 
 pub mod address;
+pub mod app_passwords;
 pub mod body;
 pub mod browser;
 pub mod discovery;

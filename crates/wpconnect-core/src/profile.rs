@@ -25,9 +25,11 @@ pub struct Profile {
 }
 
 /// How a token travelled to the server.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum TokenIn {
     Header,
+    /// HTTP Basic with this username: the token is an Application Password.
+    Basic(String),
     /// As an `access_token` parameter: only for sites whose hosting strips the header, and only
     /// over https (or to this computer).
     Parameter,
@@ -35,6 +37,11 @@ pub enum TokenIn {
 
 /// GET `url` with the token; JSON back, or the error that says what went wrong.
 pub(crate) async fn get_json(http: &Http, url: &Url, token: &AccessToken, how: TokenIn) -> Result<serde_json::Value> {
+    send_json(http, reqwest::Method::GET, url, token, how).await
+}
+
+/// A request with the token; JSON back, or the error that says what went wrong.
+pub(crate) async fn send_json(http: &Http, method: reqwest::Method, url: &Url, token: &AccessToken, how: TokenIn) -> Result<serde_json::Value> {
     let mut headers = HeaderMap::new();
     let mut target = url.clone();
     match how {
@@ -48,8 +55,15 @@ pub(crate) async fn get_json(http: &Http, url: &Url, token: &AccessToken, how: T
         TokenIn::Parameter => {
             target.query_pairs_mut().append_pair("access_token", token.expose());
         }
+        TokenIn::Basic(user) => {
+            use base64::Engine as _;
+            let pair = base64::engine::general_purpose::STANDARD.encode(format!("{user}:{}", token.expose()));
+            let mut v = HeaderValue::from_str(&format!("Basic {pair}")).map_err(|_| Error::WrongAppPassword)?;
+            v.set_sensitive(true);
+            headers.insert(AUTHORIZATION, v);
+        }
     }
-    let mut answer = http.send(reqwest::Method::GET, target, headers, None).await?;
+    let mut answer = http.send(method, target, headers, None).await?;
     let status = answer.status.as_u16();
     let bytes = answer.body(limits::JSON, http.options().timeout).await?;
     let ct = answer.content_type().map(str::to_string);

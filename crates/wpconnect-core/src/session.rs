@@ -10,6 +10,7 @@ use serde::Serialize;
 use url::Url;
 
 use crate::browser::Browser;
+use crate::app_passwords;
 use crate::discovery::Discovered;
 use crate::error::{Error, Result};
 use crate::http::{Http, HttpOptions};
@@ -323,10 +324,11 @@ impl Connect {
     /// Profile and site, fetched in parallel: the OAuth server's `me` (or WordPress.com's
     /// `/rest/v1.1/me`), core's `/wp/v2/users/me?context=edit` to enrich it, and the site's info.
     async fn load_profile(&self, method: Method, api_root: &Url, me: Option<&Url>, token: &AccessToken, how: TokenIn) -> Result<Me> {
+        let how = &how;
         let wpcom = method == Method::WordpressCom;
         let main = async {
             match me {
-                Some(u) => Some(profile::get_json(&self.http, u, token, how).await),
+                Some(u) => Some(profile::get_json(&self.http, u, token, how.clone()).await),
                 None => None,
             }
         };
@@ -336,9 +338,9 @@ impl Connect {
             }
             let mut rest_me = rest_route(api_root, "wp/v2/users/me");
             rest_me.query_pairs_mut().append_pair("context", "edit");
-            Some(profile::get_json(&self.http, &rest_me, token, how).await)
+            Some(profile::get_json(&self.http, &rest_me, token, how.clone()).await)
         };
-        let site = self.site_info(wpcom, api_root, token, how);
+        let site = self.site_info(wpcom, api_root, token, how.clone());
         let (main, core, site) = tokio::join!(main, core, site);
         let from_main = |v: &serde_json::Value| if wpcom { profile::from_wpcom_me(v) } else { profile::from_oauth_me(v) };
         let profile = match (main, core) {
@@ -456,6 +458,25 @@ impl Connect {
         Ok(tokens.access)
     }
 
+    /// Find our Application Password (`introspect` names the one in use) and delete it on the site.
+    async fn delete_app_password(&self, account: &StoredAccount) -> Result<()> {
+        let token = self.secret(account, ACCESS).await?.map(AccessToken::new).ok_or_else(|| Error::SignInAgain {
+            account: account.id.clone(),
+            reason: "its Application Password is missing from the keyring".into(),
+        })?;
+        let how = how_for(account);
+        let introspect = rest_route(&account.api_root, "wp/v2/users/me/application-passwords/introspect");
+        let found = profile::get_json(&self.http, &introspect, &token, how.clone()).await?;
+        let uuid = found.get("uuid").and_then(|u| u.as_str()).ok_or_else(|| Error::InvalidJson {
+            url: introspect.clone(),
+            status: 200,
+            detail: "no uuid in the answer".into(),
+            snippet: crate::body::snippet_redacted(found.to_string().as_bytes()),
+        })?;
+        let one = rest_route(&account.api_root, &format!("wp/v2/users/me/application-passwords/{uuid}"));
+        profile::send_json(&self.http, reqwest::Method::DELETE, &one, &token, how).await.map(|_| ())
+    }
+
     fn mark_sign_in_again(&self, account: &StoredAccount, reason: &str) -> Result<Error> {
         let mut a = account.clone();
         a.status = AccountStatus::SignInAgain { reason: reason.into() };
@@ -464,22 +485,109 @@ impl Connect {
     }
 
     /// The signed-in person's profile and their site, now. A rejected token is refreshed once
-    /// and tried again.
+    /// and tried again; a rejected Application Password marks the account "sign in again".
     pub async fn me(&self, id: &str) -> Result<Me> {
         let account = self.account(id)?;
-        let how = if account.strips_authorization { TokenIn::Parameter } else { TokenIn::Header };
         let token = self.access_token(id).await?;
-        let load = |t: AccessToken| {
-            let account = account.clone();
-            async move { self.load_profile(account.method, &account.api_root, account.me_url.as_ref(), &t, how).await }
-        };
-        match load(token).await {
+        match self.load_profile(account.method, &account.api_root, account.me_url.as_ref(), &token, how_for(&account)).await {
+            Err(Error::TokenRejected { .. }) if account.method == Method::ApplicationPasswords => Err(self.mark_sign_in_again(
+                &account,
+                "WordPress no longer accepts its Application Password (it may have been revoked in the profile)",
+            )?),
             Err(Error::TokenRejected { .. }) if account.token_url.is_some() && account.method != Method::WordpressCom => {
                 let token = self.refresh(id, self.account(id)?.expires_at).await?;
-                load(token).await
+                self.load_profile(account.method, &account.api_root, account.me_url.as_ref(), &token, how_for(&account)).await
             }
             other => other,
         }
+    }
+
+    /// Sign in with an Application Password approved in the browser. WordPress only sends a
+    /// plain-http loopback answer for local sites; elsewhere the desktop app's URL scheme is
+    /// needed (or the paste path).
+    pub async fn sign_in_app_password_browser(
+        &self,
+        site: &Discovered,
+        device: &str,
+        opts: SignInOptions,
+        browser: &dyn Browser,
+        cancel: &Cancel,
+        waiting: impl FnOnce(&Url, &Url),
+    ) -> Result<SignedIn> {
+        let authorize = app_password_url(site)?;
+        let site_url = site_url(site);
+        if !app_passwords::loopback_possible(&site_url) {
+            return Err(Error::NoSignInMethod {
+                site: site_url,
+                wanted: "can send an Application Password back to this program (only local sites can; use the desktop app, or create one in your profile and paste it)".into(),
+            });
+        }
+        let store = self.store(opts.storage)?;
+        let loopback = Loopback::bind(&[]).await?;
+        let back = app_passwords::Return::Loopback(loopback.redirect_uri().clone());
+        let request = app_passwords::ApprovalRequest::new(&authorize, &site_url, &app_passwords::app_name(device, unix_now()), &back);
+        waiting(&request.url, loopback.redirect_uri());
+        if let Err(e) = browser.open(&request.url) {
+            tracing::warn!(error = %e, "the browser could not be opened; the person opens the address by hand");
+        }
+        let approved = loopback.wait(opts.timeout, cancel, |params| request.judge(params)).await?;
+        self.finish_app_password(site, &approved.user_login, approved.password, store, opts).await
+    }
+
+    /// Sign in with an Application Password the person created and pasted (spaces allowed),
+    /// checked against the site before it is kept.
+    pub async fn sign_in_app_password_paste(&self, site: &Discovered, username: &str, password: Password, opts: SignInOptions) -> Result<SignedIn> {
+        let url = rest_route(&site.api_root, "wp/v2/users/me");
+        if !transport_ok(&url) {
+            return Err(Error::InsecureConnection { url, what: "an Application Password" });
+        }
+        let store = self.store(opts.storage)?;
+        let token = AccessToken::new(password.expose().split_whitespace().collect::<String>());
+        drop(password);
+        self.finish_app_password(site, username, token, store, opts).await
+    }
+
+    async fn finish_app_password(&self, site: &Discovered, username: &str, password: AccessToken, store: Arc<dyn SecretStore>, opts: SignInOptions) -> Result<SignedIn> {
+        let me = match self.load_profile(Method::ApplicationPasswords, &site.api_root, None, &password, TokenIn::Basic(username.to_string())).await {
+            Ok(me) => me,
+            Err(Error::TokenRejected { .. }) => return Err(Error::WrongAppPassword),
+            Err(e) => return Err(e),
+        };
+        let profile = me.profile;
+        let site_url = site_url(site);
+        let existing = self.accounts()?;
+        let id = existing
+            .iter()
+            .find(|a| a.site_url == site_url && a.user_login == profile.username && a.method == Method::ApplicationPasswords)
+            .map(|a| a.id.clone())
+            .unwrap_or_else(|| crate::store::account_id(&profile.username, &site_url, &existing));
+        let account = StoredAccount {
+            id: id.clone(),
+            method: Method::ApplicationPasswords,
+            site_url,
+            site_name: site.site.name.clone(),
+            api_root: site.api_root.clone(),
+            user_login: username.to_string(),
+            display_name: profile.display_name.clone(),
+            user_id: profile.user_id.clone(),
+            client_id: None,
+            has_client_secret: false,
+            scope: None,
+            expires_at: None,
+            last_refresh: None,
+            token_url: None,
+            revoke_url: None,
+            me_url: None,
+            redirect_uri: None,
+            strips_authorization: false,
+            storage: opts.storage,
+            status: AccountStatus::SignedIn,
+            created_at: unix_now(),
+        };
+        let (st, key, value) = (store.clone(), secret_key(&id, ACCESS), password.expose().to_string());
+        blocking(move || st.set(&key, &value)).await?;
+        self.save_account(account.clone())?;
+        Ok(SignedIn { account, profile, stored_in: store.describe(), notes: Vec::new() })
     }
 
     /// Sign out: revoke on the server where it can, delete the secrets, forget the account. If
@@ -487,6 +595,10 @@ impl Connect {
     pub async fn sign_out(&self, id: &str) -> Result<SignedOut> {
         let account = self.account(id)?;
         let (revoked, problem) = match &account.revoke_url {
+            None if account.method == Method::ApplicationPasswords => match self.delete_app_password(&account).await {
+                Ok(()) => (true, None),
+                Err(e) => (false, Some(format!("{e} The Application Password could not be deleted on the site; delete \"WP Connect\" under Users > Profile > Application Passwords."))),
+            },
             Some(url) => {
                 let client_secret = if account.has_client_secret { self.secret(&account, CLIENT_SECRET).await.ok().flatten().map(ClientSecret::new) } else { None };
                 let auth = account_client_auth(&account, client_secret);
@@ -526,6 +638,21 @@ impl Connect {
         }
         Ok(SignedOut { account: account.id, revoked, revoke_problem: problem })
     }
+}
+
+fn how_for(account: &StoredAccount) -> TokenIn {
+    match account.method {
+        Method::ApplicationPasswords => TokenIn::Basic(account.user_login.clone()),
+        _ if account.strips_authorization => TokenIn::Parameter,
+        _ => TokenIn::Header,
+    }
+}
+
+fn app_password_url(site: &Discovered) -> Result<Url> {
+    site.methods.application_passwords.as_ref().and_then(|a| a.authorization_url.clone()).ok_or_else(|| Error::NoSignInMethod {
+        site: site_url(site),
+        wanted: "uses Application Passwords (WordPress offers them only over https or on local sites, and a plugin may switch them off)".into(),
+    })
 }
 
 fn method_of(endpoints: &Endpoints) -> Method {

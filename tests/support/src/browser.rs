@@ -99,6 +99,22 @@ impl TestBrowser {
                 form = Some(f);
                 continue;
             }
+            // WordPress's own "Authorize Application" page (wp-admin/authorize-application.php).
+            if body.contains("value=\"authorize_application_password\"") {
+                let mut f = form_inputs(&body);
+                f.push(if self.consent == Consent::Allow {
+                    ("approve".into(), "Yes, I approve of this connection".into())
+                } else {
+                    ("reject".into(), "No, I do not approve of this connection".into())
+                });
+                let at = body.find("authorize_application_password").unwrap_or(0);
+                let start = body[..at].rfind("<form").unwrap_or(0);
+                let tag_end = body[start..].find('>').map(|e| e + start).unwrap_or(start);
+                let action = attr(&body[start..tag_end], "action").map(|a| unescape(&a)).unwrap_or_default();
+                url = url.join(&action).map_err(|e| e.to_string())?;
+                form = Some(f);
+                continue;
+            }
             if body.contains("id=\"consent\"") {
                 let mut f = hidden_inputs(&body);
                 f.push(("authorize".into(), if self.consent == Consent::Allow { "allow" } else { "deny" }.into()));
@@ -131,12 +147,21 @@ fn form_action(html: &str, id: &str) -> Option<String> {
 
 /// `(name, value)` of every hidden input.
 fn hidden_inputs(html: &str) -> Vec<(String, String)> {
+    inputs_of(html, &["hidden"])
+}
+
+/// `(name, value)` of every hidden and text input (what a form submits as it stands).
+fn form_inputs(html: &str) -> Vec<(String, String)> {
+    inputs_of(html, &["hidden", "text"])
+}
+
+fn inputs_of(html: &str, types: &[&str]) -> Vec<(String, String)> {
     let mut out = Vec::new();
     let mut rest = html;
     while let Some(i) = rest.find("<input") {
         let tag_end = rest[i..].find('>').map(|e| e + i).unwrap_or(rest.len());
         let tag = &rest[i..tag_end];
-        if attr(tag, "type").as_deref() == Some("hidden") {
+        if attr(tag, "type").is_some_and(|t| types.contains(&t.as_str())) {
             if let Some(name) = attr(tag, "name") {
                 out.push((unescape(&name), unescape(&attr(tag, "value").unwrap_or_default())));
             }

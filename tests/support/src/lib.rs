@@ -16,6 +16,45 @@ use tokio::net::{TcpListener, TcpStream};
 pub mod browser;
 pub mod dialect;
 
+/// The real test WordPress (tests/wordpress/wp-env.sh), as the test command describes it.
+#[derive(Debug, Clone)]
+pub struct RealWordPress {
+    pub url: String,
+    pub plain_url: String,
+    pub name: String,
+    pub tagline: String,
+    pub timezone: String,
+    pub author_user: String,
+    pub author_password: String,
+    pub author_app_password: String,
+}
+
+/// The real WordPress started by the README's test command. Outside the test command it skips
+/// loudly; inside it, a missing site is a failure.
+pub fn real_wordpress(test: &str) -> Option<RealWordPress> {
+    let var = |k: &str| std::env::var(k).ok().filter(|v| !v.is_empty());
+    let need = |k: &str| var(k).unwrap_or_else(|| panic!("{k} is not set"));
+    match var("WPCONNECT_TEST_WP_URL") {
+        Some(url) => Some(RealWordPress {
+            url,
+            plain_url: need("WPCONNECT_TEST_WP_PLAIN_URL"),
+            name: need("WPCONNECT_TEST_WP_NAME"),
+            tagline: need("WPCONNECT_TEST_WP_TAGLINE"),
+            timezone: need("WPCONNECT_TEST_WP_TIMEZONE"),
+            author_user: need("WPCONNECT_TEST_WP_AUTHOR_USER"),
+            author_password: need("WPCONNECT_TEST_WP_AUTHOR_PASSWORD"),
+            author_app_password: need("WPCONNECT_TEST_WP_AUTHOR_APP_PASSWORD"),
+        }),
+        None if var("WPCONNECT_TEST_COMMAND").is_some() => {
+            panic!("{test}: the test command is running but no real WordPress was started (WPCONNECT_TEST_WP_URL is unset)")
+        }
+        None => {
+            eprintln!("\n!!!!! SKIPPED {test}: no real WordPress. Run the README's test command (scripts/test.sh), or start one with tests/wordpress/wp-env.sh start and export its env file. !!!!!\n");
+            None
+        }
+    }
+}
+
 /// Is a real Secret Service here (the test command runs the tests under
 /// tests/keyring/with-keyring.sh)? Under the test command its absence is a failure; elsewhere the
 /// test skips with a loud message.

@@ -39,33 +39,5 @@ pub fn json(o: &Output) -> serde_json::Value {
     serde_json::from_slice(&o.stdout).unwrap_or_else(|e| panic!("stdout is JSON ({e}): {}", stdout(o)))
 }
 
-/// The real test WordPress, when the test command started it.
-pub struct RealWordPress {
-    pub url: String,
-    pub plain_url: String,
-    pub name: String,
-    pub tagline: String,
-    pub timezone: String,
-}
-
-/// The real WordPress started by the README's test command (tests/wordpress/wp-env.sh).
-/// Outside the test command it skips loudly; inside it, a missing site is a failure.
-pub fn real_wordpress(test: &str) -> Option<RealWordPress> {
-    let var = |k: &str| std::env::var(k).ok().filter(|v| !v.is_empty());
-    match var("WPCONNECT_TEST_WP_URL") {
-        Some(url) => Some(RealWordPress {
-            url,
-            plain_url: var("WPCONNECT_TEST_WP_PLAIN_URL").expect("WPCONNECT_TEST_WP_PLAIN_URL"),
-            name: var("WPCONNECT_TEST_WP_NAME").expect("WPCONNECT_TEST_WP_NAME"),
-            tagline: var("WPCONNECT_TEST_WP_TAGLINE").expect("WPCONNECT_TEST_WP_TAGLINE"),
-            timezone: var("WPCONNECT_TEST_WP_TIMEZONE").expect("WPCONNECT_TEST_WP_TIMEZONE"),
-        }),
-        None if var("WPCONNECT_TEST_COMMAND").is_some() => {
-            panic!("{test}: the test command is running but no real WordPress was started (WPCONNECT_TEST_WP_URL is unset)")
-        }
-        None => {
-            eprintln!("\n!!!!! SKIPPED {test}: no real WordPress. Run the README's test command (scripts/test.sh), or start one with tests/wordpress/wp-env.sh start and export its env file. !!!!!\n");
-            None
-        }
-    }
-}
+#[allow(unused_imports)]
+pub use wpconnect_testsupport::{real_wordpress, RealWordPress};

@@ -1,0 +1,179 @@
+//! WordPress core's Application Passwords (WordPress 5.6+): the person approves this app in their
+//! browser and WordPress hands back a password for it; or, as a last resort, the person pastes
+//! one they created in their profile. Used with HTTP Basic on the REST API.
+//!
+//! WordPress has no `state`: our one-time nonce rides in `success_url`'s query (WordPress keeps
+//! it) and is checked on the way back, with the `site_url` WordPress reports.
+
+use std::collections::HashMap;
+
+use url::Url;
+
+use crate::error::{Error, Result};
+use crate::oauth2::pkce;
+use crate::secret::AccessToken;
+
+/// WP Connect's fixed `app_id`: lets site admins recognise (and revoke) our passwords.
+pub const APP_ID: &str = "6f1c1a8e-5d2b-4f63-9a57-3c0f2e7b9d41";
+
+/// Where WordPress sends the browser back to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Return {
+    /// The loopback listener: WordPress only accepts plain-http `success_url`s from sites whose
+    /// environment type is `local`, so this is for local sites.
+    Loopback(Url),
+    /// The desktop app's URL scheme (`wpconnect://auth/callback`), for every other site.
+    Scheme(Url),
+}
+
+/// An approval request about to be opened in the browser.
+#[derive(Debug)]
+pub struct ApprovalRequest {
+    pub url: Url,
+    pub nonce: String,
+    pub app_name: String,
+    site: Url,
+}
+
+/// What the approval gave: the user and their new password for this app.
+#[derive(Debug)]
+pub struct Approved {
+    pub user_login: String,
+    pub password: AccessToken,
+}
+
+/// Can the loopback receive the approval for this site? WordPress advertises Application
+/// Passwords over plain http only when the site's environment type is `local`, and accepts plain
+/// http `success_url`s only then.
+pub fn loopback_possible(site_url: &Url) -> bool {
+    site_url.scheme() == "http" || site_url.host_str().is_some_and(crate::address::is_local_host)
+}
+
+/// `app_name` must be unique per user (WordPress shows an error page for a repeat): name the
+/// device and the moment.
+pub fn app_name(device: &str, now_unix: u64) -> String {
+    let (y, m, d, hh, mm, ss) = civil(now_unix);
+    format!("WP Connect on {device} ({y:04}-{m:02}-{d:02} {hh:02}:{mm:02}:{ss:02} UTC)")
+}
+
+/// Unix time to UTC calendar fields (days-from-civil inverse; no time zone database needed).
+fn civil(t: u64) -> (i64, u32, u32, u32, u32, u32) {
+    let days = (t / 86_400) as i64;
+    let secs = t % 86_400;
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let y = yoe + era * 400;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
+    (if m <= 2 { y + 1 } else { y }, m, d, (secs / 3600) as u32, (secs % 3600 / 60) as u32, (secs % 60) as u32)
+}
+
+impl ApprovalRequest {
+    pub fn new(authorization_url: &Url, site: &Url, app_name: &str, back: &Return) -> ApprovalRequest {
+        let nonce = pkce::random_state();
+        let mut success = match back {
+            Return::Loopback(u) | Return::Scheme(u) => u.clone(),
+        };
+        success.query_pairs_mut().append_pair("nonce", &nonce);
+        let mut reject = success.clone();
+        reject.query_pairs_mut().append_pair("success", "false");
+        let mut url = authorization_url.clone();
+        url.query_pairs_mut()
+            .append_pair("app_name", app_name)
+            .append_pair("app_id", APP_ID)
+            .append_pair("success_url", success.as_str())
+            .append_pair("reject_url", reject.as_str());
+        ApprovalRequest { url, nonce, app_name: app_name.to_string(), site: site.clone() }
+    }
+
+    /// Check what came back: our nonce, then refusal, then the site and the credentials.
+    pub fn judge(&self, params: &HashMap<String, String>) -> Result<Approved> {
+        match params.get("nonce") {
+            Some(n) if pkce::same(n, &self.nonce) => {}
+            _ => return Err(Error::StateMismatch),
+        }
+        if params.get("success").map(String::as_str) == Some("false") {
+            return Err(Error::AccessDenied { description: Some("the connection was not approved in WordPress".into()) });
+        }
+        if let Some(reported) = params.get("site_url") {
+            if !same_site(reported, &self.site) {
+                return Err(Error::SiteMismatch { expected: self.site.clone(), reported: reported.clone() });
+            }
+        }
+        let user_login = params.get("user_login").filter(|u| !u.is_empty()).cloned();
+        let password = params.get("password").filter(|p| !p.is_empty()).cloned();
+        match (user_login, password) {
+            (Some(user_login), Some(password)) => Ok(Approved { user_login, password: AccessToken::new(password) }),
+            _ => Err(Error::MissingCode { detail: Some("WordPress sent no user name or password back".into()) }),
+        }
+    }
+}
+
+/// Is `reported` (WordPress's `site_url`) the site we asked? Scheme, host and port must agree;
+/// a trailing slash or `www.` difference is not a different site.
+fn same_site(reported: &str, site: &Url) -> bool {
+    let Ok(r) = Url::parse(reported) else { return false };
+    let host = |u: &Url| u.host_str().map(|h| h.trim_start_matches("www.").to_ascii_lowercase());
+    host(&r) == host(site) && r.port_or_known_default() == site.port_or_known_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn request() -> ApprovalRequest {
+        ApprovalRequest::new(
+            &Url::parse("http://127.0.0.1:8080/wp-admin/authorize-application.php").unwrap(),
+            &Url::parse("http://127.0.0.1:8080").unwrap(),
+            "WP Connect on test",
+            &Return::Loopback(Url::parse("http://127.0.0.1:5555/callback").unwrap()),
+        )
+    }
+
+    fn p(pairs: &[(&str, &str)]) -> HashMap<String, String> {
+        pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
+    }
+
+    #[test]
+    fn the_request_carries_our_nonce_in_both_urls() {
+        let r = request();
+        let q: HashMap<_, _> = r.url.query_pairs().into_owned().collect();
+        assert_eq!(q["app_id"], APP_ID);
+        assert!(q["success_url"].ends_with(&format!("nonce={}", r.nonce)));
+        assert!(q["reject_url"].ends_with("&success=false"));
+    }
+
+    #[test]
+    fn approval_refusal_forgery_and_wrong_site() {
+        let r = request();
+        let n = r.nonce.clone();
+        let ok = r
+            .judge(&p(&[("nonce", &n), ("site_url", "http://127.0.0.1:8080/"), ("user_login", "author"), ("password", "abcd efgh ijkl mnop qrst uvwx")]))
+            .unwrap();
+        assert_eq!(ok.user_login, "author");
+        assert!(matches!(r.judge(&p(&[("nonce", &n), ("success", "false")])), Err(Error::AccessDenied { .. })));
+        assert!(matches!(r.judge(&p(&[("nonce", "forged"), ("user_login", "a"), ("password", "b")])), Err(Error::StateMismatch)));
+        assert!(matches!(
+            r.judge(&p(&[("nonce", &n), ("site_url", "http://evil.example/"), ("user_login", "a"), ("password", "b")])),
+            Err(Error::SiteMismatch { .. })
+        ));
+        assert!(matches!(r.judge(&p(&[("nonce", &n), ("user_login", "a")])), Err(Error::MissingCode { .. })));
+    }
+
+    #[test]
+    fn names_are_unique_per_second_and_readable() {
+        assert_eq!(app_name("laptop", 1_764_000_000), "WP Connect on laptop (2025-11-24 16:00:00 UTC)");
+        assert_eq!(civil(0), (1970, 1, 1, 0, 0, 0));
+    }
+
+    #[test]
+    fn loopback_only_for_local_sites() {
+        assert!(loopback_possible(&Url::parse("http://127.0.0.1:8080/").unwrap()));
+        assert!(loopback_possible(&Url::parse("https://blog.local/").unwrap()));
+        assert!(!loopback_possible(&Url::parse("https://example.com/").unwrap()));
+    }
+}

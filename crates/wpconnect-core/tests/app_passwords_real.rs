@@ -1,0 +1,116 @@
+//! Application Passwords against the project's real WordPress (Debian's package, local
+//! environment, on 127.0.0.1): browser approval through the loopback with the scripted person
+//! logging in and pressing WordPress's own Approve / Reject buttons, the paste path, and sign-out
+//! deleting the password on the server.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use url::Url;
+use wpconnect_core::browser::Browser;
+use wpconnect_core::loopback::Cancel;
+use wpconnect_core::secret::Password;
+use wpconnect_core::session::{Connect, SignInOptions};
+use wpconnect_core::store::{AccountsFile, MemoryStore, SecretStore, Storage};
+use wpconnect_core::{Discovered, Discoverer, DiscoveryOptions, ErrorKind, HttpOptions, Method};
+use wpconnect_testsupport::browser::{Consent, TestBrowser};
+use wpconnect_testsupport::{real_wordpress, RealWordPress};
+
+fn http() -> HttpOptions {
+    HttpOptions { timeout: Duration::from_secs(20), ..Default::default() }
+}
+
+struct Person(TestBrowser);
+
+impl Browser for Person {
+    fn open(&self, url: &Url) -> wpconnect_core::Result<()> {
+        let (b, url) = (self.0.clone(), url.to_string());
+        tokio::spawn(async move { b.visit(&url).await });
+        Ok(())
+    }
+}
+
+async fn setup(wp: &RealWordPress) -> (Discovered, Connect, tempfile::TempDir) {
+    let discovered = Discoverer::new(DiscoveryOptions { http: http(), ..Default::default() }).discover(&wp.url).await.unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let store: Arc<dyn SecretStore> = Arc::new(MemoryStore::new());
+    let connect = Connect::new(http(), AccountsFile::at(dir.path().join("accounts.json")), Ok(store));
+    (discovered, connect, dir)
+}
+
+/// The author's application passwords, as WordPress lists them (using the harness's known one).
+async fn listed(wp: &RealWordPress) -> Vec<serde_json::Value> {
+    let resp = reqwest::Client::new()
+        .get(format!("{}/wp-json/wp/v2/users/me/application-passwords", wp.url))
+        .basic_auth(&wp.author_user, Some(&wp.author_app_password))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 200);
+    serde_json::from_str(&resp.text().await.unwrap()).unwrap()
+}
+
+fn opts() -> SignInOptions {
+    SignInOptions { storage: Storage::Keyring, timeout: Duration::from_secs(60) }
+}
+
+#[tokio::test]
+async fn approve_in_wordpress_use_it_then_sign_out_deletes_it_on_the_server() {
+    let Some(wp) = real_wordpress("approve_in_wordpress_use_it_then_sign_out_deletes_it_on_the_server") else { return };
+    let (site, connect, _dir) = setup(&wp).await;
+    let person = Person(TestBrowser::new(&wp.author_user, &wp.author_password, Consent::Allow));
+    let before = listed(&wp).await.len();
+    let done = connect.sign_in_app_password_browser(&site, "test-runner", opts(), &person, &Cancel::new(), |_, _| {}).await.unwrap();
+    assert_eq!(done.account.method, Method::ApplicationPasswords);
+    assert_eq!(done.profile.username, wp.author_user);
+    assert_eq!(done.profile.display_name, "Ada Author");
+    assert!(done.profile.roles.contains(&"author".to_string()), "{:?}", done.profile.roles);
+    assert!(done.profile.avatar_url.is_some());
+
+    let ours: Vec<_> = listed(&wp).await.into_iter().filter(|p| p["app_id"] == wpconnect_core::app_passwords::APP_ID).collect();
+    assert_eq!(listed(&wp).await.len(), before + 1, "WordPress holds one more application password");
+    assert!(ours.iter().any(|p| p["name"].as_str().unwrap().starts_with("WP Connect on test-runner")), "{ours:?}");
+
+    let me = connect.me(&done.account.id).await.unwrap();
+    assert_eq!(me.profile.username, wp.author_user);
+    let site_now = me.site.unwrap();
+    assert_eq!(site_now.name, wp.name);
+    assert_eq!(site_now.description, wp.tagline);
+
+    let out = connect.sign_out(&done.account.id).await.unwrap();
+    assert!(out.revoked, "{out:?}");
+    assert_eq!(listed(&wp).await.len(), before, "deleted on the server");
+    assert!(connect.accounts().unwrap().is_empty());
+}
+
+#[tokio::test]
+async fn rejecting_in_wordpress_is_access_denied() {
+    let Some(wp) = real_wordpress("rejecting_in_wordpress_is_access_denied") else { return };
+    let (site, connect, _dir) = setup(&wp).await;
+    let person = Person(TestBrowser::new(&wp.author_user, &wp.author_password, Consent::Deny));
+    let before = listed(&wp).await.len();
+    let e = connect.sign_in_app_password_browser(&site, "test-runner", opts(), &person, &Cancel::new(), |_, _| {}).await.unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::AccessDenied, "{e}");
+    assert_eq!(listed(&wp).await.len(), before);
+    assert!(connect.accounts().unwrap().is_empty());
+}
+
+#[tokio::test]
+async fn pasted_passwords_right_and_wrong() {
+    let Some(wp) = real_wordpress("pasted_passwords_right_and_wrong") else { return };
+    let (site, connect, _dir) = setup(&wp).await;
+    let e = connect
+        .sign_in_app_password_paste(&site, &wp.author_user, Password::new("abcd efgh ijkl mnop qrst uvwx"), opts())
+        .await
+        .unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::WrongAppPassword, "{e}");
+    assert!(e.hint().contains("Application Password"), "{}", e.hint());
+    // The account's login password is not an Application Password either.
+    let e = connect.sign_in_app_password_paste(&site, &wp.author_user, Password::new(&wp.author_password), opts()).await.unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::WrongAppPassword);
+    assert!(connect.accounts().unwrap().is_empty());
+
+    let done = connect.sign_in_app_password_paste(&site, &wp.author_user, Password::new(&wp.author_app_password), opts()).await.unwrap();
+    assert_eq!(done.profile.username, wp.author_user);
+    assert_eq!(connect.me(&done.account.id).await.unwrap().profile.display_name, "Ada Author");
+}
