@@ -26,6 +26,9 @@ pub enum LoginMethod {
     Password,
     /// WordPress.com (or a Jetpack site) through WordPress.com's OAuth 2, in your browser.
     Wpcom,
+    /// WordPress's own Application Passwords: approve in your browser (local sites), or paste
+    /// one you created under Users > Profile (with --username and --password-stdin or a prompt).
+    AppPassword,
 }
 
 #[derive(clap::Args, Debug)]
@@ -36,9 +39,9 @@ pub struct LoginArgs {
     #[arg(long, value_enum, default_value = "oauth2")]
     method: LoginMethod,
 
-    /// The OAuth client's ID (from the site's OAuth server settings).
+    /// The OAuth client's ID (from the site's OAuth server settings; OAuth 2 methods only).
     #[arg(long)]
-    client_id: String,
+    client_id: Option<String>,
 
     /// Port(s) registered for the redirect URI http://127.0.0.1:<port>/callback (repeat or
     /// comma-separate; the first free one is used). Without it, any free port.
@@ -57,7 +60,8 @@ pub struct LoginArgs {
     #[arg(long)]
     username: Option<String>,
 
-    /// Read the password for the fallback from standard input (one line) instead of a prompt.
+    /// Read the password (for the password fallback, or a pasted Application Password) from
+    /// standard input (one line) instead of a prompt.
     #[arg(long)]
     password_stdin: bool,
 
@@ -115,14 +119,14 @@ fn client_secret() -> Result<Option<ClientSecret>, Error> {
     Ok((!s.is_empty()).then(|| ClientSecret::new(s)))
 }
 
-fn password(from_stdin: bool) -> Result<Password, Error> {
+fn password(from_stdin: bool, prompt: &str) -> Result<Password, Error> {
     let read_error = |e: std::io::Error| Error::InvalidInput { what: "The password".into(), reason: format!("it could not be read ({e})") };
     let p = if from_stdin {
         let mut line = String::new();
         std::io::stdin().lock().read_line(&mut line).map_err(read_error)?;
         line.trim_end_matches(['\r', '\n']).to_string()
     } else {
-        rpassword::prompt_password("Password: ").map_err(read_error)?
+        rpassword::prompt_password(prompt).map_err(read_error)?
     };
     Ok(Password::new(p))
 }
@@ -149,57 +153,98 @@ pub async fn login(args: LoginArgs) -> ExitCode {
 async fn login_inner(args: &LoginArgs) -> Result<SignedIn, Error> {
     let connect = connect(&args.net)?;
     let site = Discoverer::new(args.net.discovery_options()).discover(&args.address).await?;
-    let secret = client_secret()?;
-    let client = OAuth2Client {
-        client_id: args.client_id.clone(),
-        client_secret: secret,
-        redirect_ports: args.redirect_ports.clone(),
-        scope: args.scope.clone(),
-    };
     let opts = SignInOptions {
         storage: if args.session_only { Storage::Session } else { Storage::Keyring },
         timeout: Duration::from_secs(args.wait),
     };
+    if args.method == LoginMethod::AppPassword {
+        return app_password_login(args, &connect, &site, opts).await;
+    }
+    let Some(client_id) = args.client_id.clone() else {
+        return Err(Error::InvalidInput {
+            what: "--client-id".into(),
+            reason: "OAuth 2 sign-in needs the ID of the site's OAuth client (or use --method app-password)".into(),
+        });
+    };
+    let secret = client_secret()?;
+    let client = OAuth2Client { client_id, client_secret: secret, redirect_ports: args.redirect_ports.clone(), scope: args.scope.clone() };
     if args.method == LoginMethod::Wpcom && site.wordpress_com.is_none() {
         return Err(Error::NoSignInMethod { site: site.answered_at.clone(), wanted: "goes through WordPress.com (it is neither hosted there nor connected with Jetpack)".into() });
     }
     match args.method {
         LoginMethod::Oauth2 | LoginMethod::Wpcom => {
             let browser: Box<dyn Browser> = if args.no_browser { Box::new(NoBrowser) } else { Box::new(SystemBrowser) };
-            let cancel = Cancel::new();
-            let c2 = cancel.clone();
-            tokio::spawn(async move {
-                if tokio::signal::ctrl_c().await.is_ok() {
-                    c2.cancel();
-                }
-            });
+            let cancel = cancel_on_ctrl_c();
             let no_browser = args.no_browser;
             connect
-                .sign_in_browser(&site, client, opts, browser.as_ref(), &cancel, |url, redirect| {
-                    if no_browser {
-                        eprintln!("Open this address in your browser to sign in:\n\n  {url}\n");
-                    } else {
-                        eprintln!("Continue in your browser. If it did not open, open this address:\n\n  {url}\n");
-                    }
-                    eprintln!("Waiting for the browser to come back to {redirect} (Ctrl-C cancels)...");
-                })
+                .sign_in_browser(&site, client, opts, browser.as_ref(), &cancel, |url, redirect| waiting_message(no_browser, url, redirect))
                 .await
         }
         LoginMethod::Password => {
-            let username = match &args.username {
-                Some(u) => u.clone(),
-                None => {
-                    return Err(Error::InvalidInput {
-                        what: "--username".into(),
-                        reason: "the password fallback needs the username to sign in with".into(),
-                    })
-                }
-            };
+            let username = username(args)?;
             eprintln!("Signing in with the password grant, a fallback: your password goes to the site once and is not kept.");
-            let pw = password(args.password_stdin)?;
+            let pw = password(args.password_stdin, "Password: ")?;
             connect.sign_in_password(&site, client, &username, pw, opts).await
         }
+        LoginMethod::AppPassword => unreachable!("handled above"),
     }
+}
+
+fn username(args: &LoginArgs) -> Result<String, Error> {
+    args.username.clone().ok_or_else(|| Error::InvalidInput {
+        what: "--username".into(),
+        reason: "this way of signing in needs the username to sign in with".into(),
+    })
+}
+
+/// This computer's name, for the Application Password's name in the person's profile.
+fn device_name() -> String {
+    std::fs::read_to_string("/etc/hostname")
+        .ok()
+        .map(|h| h.trim().to_string())
+        .filter(|h| !h.is_empty())
+        .or_else(|| std::env::var("COMPUTERNAME").ok())
+        .unwrap_or_else(|| "this computer".into())
+}
+
+async fn app_password_login(args: &LoginArgs, connect: &Connect, site: &wpconnect_core::Discovered, opts: SignInOptions) -> Result<SignedIn, Error> {
+    let site_url = url::Url::parse(&site.site.url).unwrap_or_else(|_| site.answered_at.clone());
+    let paste = args.password_stdin || !wpconnect_core::app_passwords::loopback_possible(&site_url);
+    if paste {
+        if !args.password_stdin {
+            eprintln!("This site cannot send an Application Password back to a command-line program (only local sites can).");
+            eprintln!("Create one under Users > Profile > Application Passwords on the site, then paste it here.");
+        }
+        let username = username(args)?;
+        let pw = password(args.password_stdin, "Application Password: ")?;
+        return connect.sign_in_app_password_paste(site, &username, pw, opts).await;
+    }
+    let browser: Box<dyn Browser> = if args.no_browser { Box::new(NoBrowser) } else { Box::new(SystemBrowser) };
+    let cancel = cancel_on_ctrl_c();
+    let no_browser = args.no_browser;
+    connect
+        .sign_in_app_password_browser(site, &device_name(), opts, browser.as_ref(), &cancel, |url, redirect| waiting_message(no_browser, url, redirect))
+        .await
+}
+
+fn cancel_on_ctrl_c() -> Cancel {
+    let cancel = Cancel::new();
+    let c2 = cancel.clone();
+    tokio::spawn(async move {
+        if tokio::signal::ctrl_c().await.is_ok() {
+            c2.cancel();
+        }
+    });
+    cancel
+}
+
+fn waiting_message(no_browser: bool, url: &url::Url, redirect: &url::Url) {
+    if no_browser {
+        eprintln!("Open this address in your browser to sign in:\n\n  {url}\n");
+    } else {
+        eprintln!("Continue in your browser. If it did not open, open this address:\n\n  {url}\n");
+    }
+    eprintln!("Waiting for the browser to come back to {redirect} (Ctrl-C cancels)...");
 }
 
 fn who(p: &Profile) -> String {

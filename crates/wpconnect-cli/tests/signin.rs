@@ -341,3 +341,35 @@ async fn at_trace_level_no_secret_reaches_output_logs_or_files() {
         }
     }
 }
+
+#[tokio::test]
+async fn app_password_against_the_real_wordpress_through_browser_program() {
+    let test = "app_password_against_the_real_wordpress_through_browser_program";
+    let Some(wp) = wpconnect_testsupport::real_wordpress(test) else { return };
+    if !keyring_here(test) {
+        return;
+    }
+    let Some(browser) = test_browser_program(test) else { return };
+    let mut m = Machine::new();
+    m.env.retain(|(k, _)| k != "WPCONNECT_CLIENT_SECRET");
+    m.env.push(("BROWSER".into(), browser.display().to_string()));
+    m.env.push(("WPCONNECT_TEST_BROWSER_USER".into(), wp.author_user.clone()));
+    m.env.push(("WPCONNECT_TEST_BROWSER_PASSWORD".into(), wp.author_password.clone()));
+    let out = m.run(&["login", &wp.url, "--method", "app-password", "--json"], None).await;
+    assert!(out.status.success(), "{}\n{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+    let doc = json(&out);
+    assert_eq!(doc["account"]["method"], "application-passwords");
+    assert_eq!(doc["profile"]["display_name"], "Ada Author");
+    let out = m.run(&["me"], None).await;
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("Ada Author") && text.contains(&wp.tagline), "{text}");
+    let out = m.run(&["logout", "--json"], None).await;
+    assert_eq!(json(&out)["revoked"], true, "{}", String::from_utf8_lossy(&out.stdout));
+
+    // A pasted password that is wrong.
+    let out = m
+        .run(&["login", &wp.url, "--method", "app-password", "--username", &wp.author_user, "--password-stdin", "--json"], Some("abcd efgh ijkl mnop qrst uvwx\n"))
+        .await;
+    assert_eq!(out.status.code(), Some(6));
+    assert_eq!(json(&out)["error"]["kind"], "wrong_app_password");
+}
