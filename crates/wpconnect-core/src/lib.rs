@@ -15,6 +15,7 @@ pub mod discovery;
 pub mod error;
 pub mod http;
 pub mod loopback;
+pub mod oauth1;
 pub mod oauth2;
 pub mod profile;
 pub mod recommend;
