@@ -55,6 +55,7 @@ pub enum ErrorKind {
     InvalidInput,
     SiteMismatch,
     WrongAppPassword,
+    Oauth1,
 }
 
 /// What a caller does about an error: the CLI's exit code follows from it.
@@ -215,6 +216,18 @@ pub enum Error {
     #[error("WordPress did not accept the username and Application Password.")]
     WrongAppPassword,
 
+    #[error("The site's OAuth 1.0a server refused the request (HTTP {status}): {text}{}", skew_secs.filter(|s| s.abs() > 60).map(|s| format!(" This computer's clock is {} minutes {} the site's.", s.abs() / 60, if s > 0 { "behind" } else { "ahead of" })).unwrap_or_default())]
+    OAuth1 {
+        endpoint: Url,
+        status: u16,
+        /// What the server said (plain text from its token endpoints, or a REST error code).
+        text: String,
+        /// The callback that was sent.
+        callback: Option<String>,
+        /// The site's clock minus ours, from its `Date` header.
+        skew_secs: Option<i64>,
+    },
+
     #[error("{what}: {reason}.")]
     InvalidInput { what: String, reason: String },
 }
@@ -304,6 +317,7 @@ impl Error {
             Error::InvalidInput { .. } => ErrorKind::InvalidInput,
             Error::SiteMismatch { .. } => ErrorKind::SiteMismatch,
             Error::WrongAppPassword => ErrorKind::WrongAppPassword,
+            Error::OAuth1 { .. } => ErrorKind::Oauth1,
         }
     }
 
@@ -336,7 +350,8 @@ impl Error {
             | ErrorKind::TokenRejected
             | ErrorKind::SignInAgain
             | ErrorKind::SiteMismatch
-            | ErrorKind::WrongAppPassword => Category::Auth,
+            | ErrorKind::WrongAppPassword
+            | ErrorKind::Oauth1 => Category::Auth,
             ErrorKind::CallbackTimeout | ErrorKind::Cancelled => Category::Cancelled,
             ErrorKind::LoopbackUnavailable
             | ErrorKind::BrowserUnavailable
@@ -440,6 +455,7 @@ impl Error {
             Error::InvalidClientId => "Copy the client ID again from the site's OAuth client settings.".into(),
             Error::InvalidInput { .. } => "See `wpconnect help` for what each option takes.".into(),
             Error::SiteMismatch { .. } => "Start again from the site's own address; if it keeps happening, the site may be redirecting to another address (check Settings > General).".into(),
+            Error::OAuth1 { text, callback, skew_secs, .. } => oauth1_hint(text, callback.as_deref(), *skew_secs),
             Error::WrongAppPassword => "Use your WordPress username (not your email) and an Application Password from Users > Profile > Application Passwords; your normal login password does not work here.".into(),
         }
     }
@@ -462,6 +478,27 @@ impl Error {
             _ => 6,
         }
     }
+}
+
+fn oauth1_hint(text: &str, callback: Option<&str>, skew: Option<i64>) -> String {
+    let lower = text.to_ascii_lowercase();
+    if lower.contains("callback") {
+        return match callback {
+            Some("oob") => "The application is not registered for out-of-band (copy the code) sign-in: set its callback to \"oob\" in wp-admin (Users > Applications), or use a registered port.".into(),
+            Some(cb) => format!("Set the application's callback URL in wp-admin (Users > Applications) to exactly {cb} (scheme, host, port and path must match), or use the port it is registered with (--redirect-port)."),
+            None => "Check the application's callback URL in wp-admin (Users > Applications).".into(),
+        };
+    }
+    if lower.contains("timestamp") || skew.is_some_and(|s| s.abs() > 15 * 60) {
+        return "Set this computer's clock right (turn on automatic time); OAuth 1.0a requests are refused when the clocks differ by more than 15 minutes.".into();
+    }
+    if lower.contains("consumer") {
+        return "Check the consumer key and secret against the application in wp-admin (Users > Applications).".into();
+    }
+    if lower.contains("signature") {
+        return "Check the consumer secret. If it is right, the site may see another address than its own (www or not, http or https): ask its admin to check Settings > General.".into();
+    }
+    "Try again; if it keeps happening, show this message to the site's admin.".into()
 }
 
 fn oauth_hint(code: &str, redirect_uri: Option<&Url>, grant: Option<&str>) -> String {

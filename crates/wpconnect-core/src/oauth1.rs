@@ -142,6 +142,25 @@ pub fn nonce() -> String {
     crate::oauth2::pkce::random_state()
 }
 
+/// An HTTP `Date` header (`Sun, 06 Nov 1994 08:49:37 GMT`) as Unix seconds.
+pub fn parse_http_date(s: &str) -> Option<u64> {
+    let parts: Vec<&str> = s.split_whitespace().collect();
+    let [_, day, month, year, time, _] = parts.as_slice() else { return None };
+    let d: i64 = day.parse().ok()?;
+    let m = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"].iter().position(|x| x == month)? as i64 + 1;
+    let y: i64 = year.parse().ok()?;
+    let hms: Vec<i64> = time.split(':').filter_map(|x| x.parse().ok()).collect();
+    let [h, mi, se] = hms.as_slice() else { return None };
+    // Days from civil (proleptic Gregorian).
+    let y2 = if m <= 2 { y - 1 } else { y };
+    let era = y2.div_euclid(400);
+    let yoe = y2 - era * 400;
+    let doy = (153 * (if m > 2 { m - 3 } else { m + 9 }) + 2) / 5 + d - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    let days = era * 146_097 + doe - 719_468;
+    u64::try_from(days * 86_400 + h * 3600 + mi * 60 + se).ok()
+}
+
 /// Parse a form-encoded token answer (`oauth_token=...&oauth_token_secret=...`).
 pub fn parse_form(body: &[u8]) -> HashMap<String, String> {
     url::form_urlencoded::parse(body).into_owned().collect()
@@ -231,6 +250,12 @@ mod tests {
         let home = Url::parse("https://example.com/blog").unwrap();
         assert_eq!(base_uri(&req, Some(&home)), "https://example.com/blog/wp-json/wp/v2/users/me");
         assert_eq!(base_uri(&Url::parse("http://127.0.0.1:8080/x").unwrap(), None), "http://127.0.0.1:8080/x");
+    }
+
+    #[test]
+    fn http_dates() {
+        assert_eq!(parse_http_date("Sun, 06 Nov 1994 08:49:37 GMT"), Some(784111777));
+        assert_eq!(parse_http_date("nonsense"), None);
     }
 
     #[test]

@@ -24,12 +24,30 @@ pub struct Profile {
     pub avatar_url: Option<String>,
 }
 
+/// What signing an OAuth 1.0a request needs.
+#[derive(Debug, Clone)]
+pub struct OAuth1Credentials {
+    pub consumer: crate::oauth1::Consumer,
+    pub token: crate::oauth1::TokenPair,
+    /// The site's home URL: the base of what is signed.
+    pub origin: Url,
+}
+
+impl PartialEq for OAuth1Credentials {
+    fn eq(&self, other: &Self) -> bool {
+        self.consumer.key == other.consumer.key && self.token.token == other.token.token
+    }
+}
+impl Eq for OAuth1Credentials {}
+
 /// How a token travelled to the server.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum TokenIn {
     Header,
     /// HTTP Basic with this username: the token is an Application Password.
     Basic(String),
+    /// Signed with OAuth 1.0a (each request signed anew).
+    OAuth1(Box<OAuth1Credentials>),
     /// As an `access_token` parameter: only for sites whose hosting strips the header, and only
     /// over https (or to this computer).
     Parameter,
@@ -54,6 +72,23 @@ pub(crate) async fn send_json(http: &Http, method: reqwest::Method, url: &Url, t
         }
         TokenIn::Parameter => {
             target.query_pairs_mut().append_pair("access_token", token.expose());
+        }
+        TokenIn::OAuth1(c) => {
+            let signing = crate::oauth1::Signing {
+                method: method.as_str(),
+                url: &target,
+                origin: Some(&c.origin),
+                consumer: &c.consumer,
+                token: Some(&c.token),
+                extra: &[],
+                form: &[],
+                signature_method: crate::oauth1::SignatureMethod::HmacSha1,
+                nonce: crate::oauth1::nonce(),
+                timestamp: crate::oauth2::unix_now(),
+            };
+            let mut v = HeaderValue::from_str(&signing.header()).map_err(|_| Error::InvalidClientId)?;
+            v.set_sensitive(true);
+            headers.insert(AUTHORIZATION, v);
         }
         TokenIn::Basic(user) => {
             use base64::Engine as _;

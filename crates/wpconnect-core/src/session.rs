@@ -26,6 +26,8 @@ use crate::store::{secret_key, AccountStatus, AccountsFile, MemoryStore, SecretS
 const ACCESS: &str = "access-token";
 const REFRESH: &str = "refresh-token";
 const CLIENT_SECRET: &str = "client-secret";
+/// OAuth 1.0a's token secret (the token itself is kept under ACCESS).
+const TOKEN_SECRET: &str = "token-secret";
 
 /// The OAuth 2 client a person signs in with.
 #[derive(Debug, Clone)]
@@ -458,6 +460,17 @@ impl Connect {
         Ok(tokens.access)
     }
 
+    async fn oauth1_credentials(&self, account: &StoredAccount, token: &AccessToken) -> Result<TokenIn> {
+        let missing = || Error::SignInAgain { account: account.id.clone(), reason: "its OAuth 1.0a secrets are missing from the keyring".into() };
+        let token_secret = self.secret(account, TOKEN_SECRET).await?.ok_or_else(missing)?;
+        let consumer_secret = self.secret(account, CLIENT_SECRET).await?.ok_or_else(missing)?;
+        Ok(TokenIn::OAuth1(Box::new(crate::profile::OAuth1Credentials {
+            consumer: crate::oauth1::Consumer { key: account.client_id.clone().unwrap_or_default(), secret: ClientSecret::new(consumer_secret) },
+            token: crate::oauth1::TokenPair { token: token.expose().to_string(), secret: AccessToken::new(token_secret) },
+            origin: account.site_url.clone(),
+        })))
+    }
+
     /// Find our Application Password (`introspect` names the one in use) and delete it on the site.
     async fn delete_app_password(&self, account: &StoredAccount) -> Result<()> {
         let token = self.secret(account, ACCESS).await?.map(AccessToken::new).ok_or_else(|| Error::SignInAgain {
@@ -489,6 +502,13 @@ impl Connect {
     pub async fn me(&self, id: &str) -> Result<Me> {
         let account = self.account(id)?;
         let token = self.access_token(id).await?;
+        if account.method == Method::Oauth1 {
+            let how = self.oauth1_credentials(&account, &token).await?;
+            return match self.load_profile(account.method, &account.api_root, None, &token, how).await {
+                Err(Error::TokenRejected { .. }) => Err(self.mark_sign_in_again(&account, "the site no longer accepts its OAuth 1.0a token (revoked in wp-admin?)")?),
+                other => other,
+            };
+        }
         match self.load_profile(account.method, &account.api_root, account.me_url.as_ref(), &token, how_for(&account)).await {
             Err(Error::TokenRejected { .. }) if account.method == Method::ApplicationPasswords => Err(self.mark_sign_in_again(
                 &account,
@@ -499,6 +519,151 @@ impl Connect {
                 self.load_profile(account.method, &account.api_root, account.me_url.as_ref(), &token, how_for(&account)).await
             }
             other => other,
+        }
+    }
+
+    /// Sign in with OAuth 1.0a (the WP REST API OAuth1 plugin). `callback_port`: the port the
+    /// application is registered with (`http://127.0.0.1:<port>/callback`), or `None` for `oob`,
+    /// where `verifier` asks the person for the code the site shows.
+    #[allow(clippy::too_many_arguments)]
+    pub async fn sign_in_oauth1(
+        &self,
+        site: &Discovered,
+        consumer: crate::oauth1::Consumer,
+        callback_port: Option<u16>,
+        opts: SignInOptions,
+        browser: &dyn Browser,
+        cancel: &Cancel,
+        waiting: impl FnOnce(&Url, Option<&Url>),
+        verifier: impl FnOnce() -> Result<String>,
+    ) -> Result<SignedIn> {
+        let ep = site.methods.oauth1.clone().ok_or_else(|| Error::NoSignInMethod {
+            site: site_url(site),
+            wanted: "uses OAuth 1.0a (the WP REST API OAuth1 plugin was not found)".into(),
+        })?;
+        for url in [&ep.request, &ep.access] {
+            if !transport_ok(url) {
+                return Err(Error::InsecureConnection { url: url.clone(), what: "an OAuth 1.0a sign-in" });
+            }
+        }
+        let store = self.store(opts.storage)?;
+        // The signing origin; the same one is used for every later request of this account.
+        let origin = site_url(site);
+        let loopback = match callback_port {
+            Some(p) => Some(Loopback::bind(&[p]).await?),
+            None => None,
+        };
+        let callback = loopback.as_ref().map(|l| l.redirect_uri().to_string()).unwrap_or_else(|| "oob".into());
+        let temp = self.oauth1_token_request(&ep.request, &origin, &consumer, None, &[("oauth_callback", &callback)], Some(&callback)).await?;
+        let mut authorize = ep.authorize.clone();
+        authorize.query_pairs_mut().append_pair("oauth_token", &temp.token);
+        waiting(&authorize, loopback.as_ref().map(|l| l.redirect_uri()));
+        if let Err(e) = browser.open(&authorize) {
+            tracing::warn!(error = %e, "the browser could not be opened; the person opens the address by hand");
+        }
+        let code = match loopback {
+            Some(l) => {
+                l.wait(opts.timeout, cancel, |p| {
+                    if p.get("oauth_token").is_none_or(|t| !crate::oauth2::pkce::same(t, &temp.token)) {
+                        return Err(Error::StateMismatch);
+                    }
+                    p.get("oauth_verifier").filter(|v| !v.is_empty()).cloned().ok_or(Error::MissingCode { detail: None })
+                })
+                .await?
+            }
+            None => verifier()?.trim().to_string(),
+        };
+        let access = self.oauth1_token_request(&ep.access, &origin, &consumer, Some(&temp), &[("oauth_verifier", &code)], None).await?;
+        let creds = crate::profile::OAuth1Credentials { consumer: consumer.clone(), token: access.clone(), origin };
+        let me = self.load_profile(Method::Oauth1, &site.api_root, None, &access.secret, TokenIn::OAuth1(Box::new(creds))).await?;
+        let profile = me.profile;
+        let site_url = site_url(site);
+        let existing = self.accounts()?;
+        let id = existing
+            .iter()
+            .find(|a| a.site_url == site_url && a.user_login == profile.username && a.method == Method::Oauth1)
+            .map(|a| a.id.clone())
+            .unwrap_or_else(|| crate::store::account_id(&profile.username, &site_url, &existing));
+        let account = StoredAccount {
+            id: id.clone(),
+            method: Method::Oauth1,
+            site_url,
+            site_name: site.site.name.clone(),
+            api_root: site.api_root.clone(),
+            user_login: profile.username.clone(),
+            display_name: profile.display_name.clone(),
+            user_id: profile.user_id.clone(),
+            client_id: Some(consumer.key.clone()),
+            has_client_secret: true,
+            scope: None,
+            expires_at: None,
+            last_refresh: None,
+            token_url: None,
+            revoke_url: None,
+            me_url: None,
+            redirect_uri: Url::parse(&callback).ok(),
+            strips_authorization: false,
+            storage: opts.storage,
+            status: AccountStatus::SignedIn,
+            created_at: unix_now(),
+        };
+        let secrets = vec![
+            (secret_key(&id, ACCESS), access.token.clone()),
+            (secret_key(&id, TOKEN_SECRET), access.secret.expose().to_string()),
+            (secret_key(&id, CLIENT_SECRET), consumer.secret.expose().to_string()),
+        ];
+        let st = store.clone();
+        blocking(move || secrets.iter().try_for_each(|(k, v)| st.set(k, v))).await?;
+        self.save_account(account.clone())?;
+        Ok(SignedIn { account, profile, stored_in: store.describe(), notes: Vec::new() })
+    }
+
+    /// POST a signed OAuth1 token request; read `oauth_token` and `oauth_token_secret`.
+    async fn oauth1_token_request(
+        &self,
+        url: &Url,
+        origin: &Url,
+        consumer: &crate::oauth1::Consumer,
+        token: Option<&crate::oauth1::TokenPair>,
+        extra: &[(&str, &str)],
+        callback: Option<&str>,
+    ) -> Result<crate::oauth1::TokenPair> {
+        let signing = crate::oauth1::Signing {
+            method: "POST",
+            url,
+            origin: Some(origin),
+            consumer,
+            token,
+            extra,
+            form: &[],
+            signature_method: crate::oauth1::SignatureMethod::HmacSha1,
+            nonce: crate::oauth1::nonce(),
+            timestamp: unix_now(),
+        };
+        let mut headers = reqwest::header::HeaderMap::new();
+        let mut v = reqwest::header::HeaderValue::from_str(&signing.header()).map_err(|_| Error::InvalidClientId)?;
+        v.set_sensitive(true);
+        headers.insert(reqwest::header::AUTHORIZATION, v);
+        let mut answer = self.http.post_form(url.clone(), headers, String::new()).await?;
+        let status = answer.status.as_u16();
+        let skew = answer
+            .headers
+            .get(reqwest::header::DATE)
+            .and_then(|d| d.to_str().ok())
+            .and_then(crate::oauth1::parse_http_date)
+            .map(|server| server as i64 - unix_now() as i64);
+        let body = answer.body(crate::http::limits::JSON, self.http.options().timeout).await?;
+        let fields = crate::oauth1::parse_form(&body);
+        match (status, fields.get("oauth_token"), fields.get("oauth_token_secret")) {
+            (200..=299, Some(t), Some(s)) => Ok(crate::oauth1::TokenPair { token: t.clone(), secret: AccessToken::new(s.clone()) }),
+            _ if crate::body::looks_like_html(answer.content_type(), &body) => Err(crate::body::html_error(url.clone(), status, &body)),
+            _ => Err(Error::OAuth1 {
+                endpoint: url.clone(),
+                status,
+                text: crate::body::snippet_redacted(&body),
+                callback: callback.map(str::to_string),
+                skew_secs: skew,
+            }),
         }
     }
 
@@ -614,6 +779,13 @@ impl Connect {
                 });
                 (revoked, problem)
             }
+            None if account.method == Method::Oauth1 => (
+                false,
+                Some(format!(
+                    "OAuth 1.0a tokens never expire and the plugin offers no way to revoke them from an app: revoke WP Connect in wp-admin at {}wp-admin/profile.php (Authorized Applications).",
+                    account.site_url
+                )),
+            ),
             None if account.method == Method::WordpressCom => (
                 false,
                 Some("WordPress.com offers no way for apps to revoke their token: remove WP Connect at https://wordpress.com/me/security/connected-applications to revoke it.".to_string()),
@@ -626,7 +798,7 @@ impl Connect {
         let store = self.store(account.storage)?;
         let ids = account.id.clone();
         blocking(move || {
-            for what in [ACCESS, REFRESH, CLIENT_SECRET] {
+            for what in [ACCESS, REFRESH, CLIENT_SECRET, TOKEN_SECRET] {
                 store.delete(&secret_key(&ids, what))?;
             }
             Ok(())

@@ -59,6 +59,11 @@ pub struct Knobs {
     pub drop_state: bool,
     /// Injected latency before every answer (a round trip, for benchmarks).
     pub latency: Duration,
+    /// WP REST API OAuth1 consumers: `(key, secret, registered callback or "oob")`. When any are
+    /// given, the site advertises `oauth1` and serves `/oauth1/request|authorize|access`.
+    pub oauth1_consumers: Vec<(String, String, String)>,
+    /// The server's clock runs this many seconds ahead (OAuth1 timestamps are checked ±15 min).
+    pub clock_skew_secs: i64,
 }
 
 impl Default for Knobs {
@@ -81,6 +86,8 @@ impl Default for Knobs {
             loopback_any_port: false,
             drop_state: false,
             latency: Duration::ZERO,
+            oauth1_consumers: Vec::new(),
+            clock_skew_secs: 0,
         }
     }
 }
@@ -173,6 +180,19 @@ struct State {
     refresh: HashMap<String, Token>,
     counters: Counters,
     seq: u64,
+    /// OAuth1 tokens: token → (secret, consumer key, user id once authorized, verifier, access?)
+    oauth1_tokens: HashMap<String, OAuth1Token>,
+    oauth1_nonces: std::collections::HashSet<String>,
+}
+
+#[derive(Debug, Clone)]
+struct OAuth1Token {
+    secret: String,
+    consumer: String,
+    callback: String,
+    user_id: Option<u64>,
+    verifier: Option<String>,
+    access: bool,
 }
 
 /// A running WordPress site with WP OAuth Server, on 127.0.0.1.
@@ -193,6 +213,8 @@ impl OAuthSite {
             refresh: HashMap::new(),
             counters: Counters::default(),
             seq: 0,
+            oauth1_tokens: HashMap::new(),
+            oauth1_nonces: std::collections::HashSet::new(),
         }));
         let s = state.clone();
         let latency = state.lock().unwrap().knobs.latency;
@@ -299,7 +321,10 @@ fn handle(st: &mut State, req: &Request, base: &str) -> Reply {
         "/wp-json/" | "/wp-json" if !st.knobs.plain_permalinks || req.query().is_some() => {
             Reply::json(200, index(base, &st.knobs)).header("Link", link)
         }
-        "/wp-json/wp/v2/users/me" => rest_me(st, req),
+        "/wp-json/wp/v2/users/me" => rest_me(st, req, base),
+        "/oauth1/request" if !st.knobs.oauth1_consumers.is_empty() => oauth1_request(st, req, base, &form),
+        "/oauth1/authorize" if !st.knobs.oauth1_consumers.is_empty() => oauth1_authorize(st, req, base, &query, &form),
+        "/oauth1/access" if !st.knobs.oauth1_consumers.is_empty() => oauth1_access(st, req, base, &form),
         "/wp-login.php" => login(st, req, &query, &form),
         p if p.starts_with("/oauth/") && st.knobs.disabled => unavailable(),
         "/oauth/authorize" | "/oauth2/authorize" => authorize(st, req, base, &query, &form),
@@ -313,6 +338,23 @@ fn handle(st: &mut State, req: &Request, base: &str) -> Reply {
 }
 
 fn index(base: &str, knobs: &Knobs) -> String {
+    let mut authentication = json!({
+        "oauth2": {
+            "authorize": endpoint(base, knobs, "authorize"),
+            "token": endpoint(base, knobs, "token"),
+            "me": endpoint(base, knobs, "me"),
+            "version": "2.0",
+            "software": "WP OAuth Server"
+        }
+    });
+    if !knobs.oauth1_consumers.is_empty() {
+        authentication["oauth1"] = json!({
+            "request": format!("{base}/oauth1/request"),
+            "authorize": format!("{base}/oauth1/authorize"),
+            "access": format!("{base}/oauth1/access"),
+            "version": "0.1"
+        });
+    }
     json!({
         "name": "Dialect Site",
         "description": "WP OAuth Server, strictly",
@@ -321,15 +363,7 @@ fn index(base: &str, knobs: &Knobs) -> String {
         "gmt_offset": "0",
         "timezone_string": "",
         "namespaces": ["oembed/1.0", "wp/v2", "wp-site-health/v1"],
-        "authentication": {
-            "oauth2": {
-                "authorize": endpoint(base, knobs, "authorize"),
-                "token": endpoint(base, knobs, "token"),
-                "me": endpoint(base, knobs, "me"),
-                "version": "2.0",
-                "software": "WP OAuth Server"
-            }
-        },
+        "authentication": authentication,
         "site_icon_url": false,
     })
     .to_string()
@@ -628,9 +662,19 @@ fn oauth_me(st: &mut State, req: &Request, query: &HashMap<String, String>, form
     )
 }
 
-fn rest_me(st: &mut State, req: &Request) -> Reply {
+fn rest_me(st: &mut State, req: &Request, base: &str) -> Reply {
     // Core REST routes read only the header; a bad token silently becomes anonymous.
     let header = if st.knobs.strip_authorization { None } else { req.header("authorization") };
+    if header.is_some_and(|h| h.starts_with("OAuth ")) {
+        return match oauth1_verify(st, req, base, &HashMap::new(), true) {
+            Ok((_, Some(t))) => match st.oauth1_tokens.get(&t).filter(|t| t.access).and_then(|t| t.user_id) {
+                Some(id) => user_json(st.users.iter().find(|u| u.id == id).cloned().expect("known user")),
+                None => Reply::json(401, json!({"code": "json_oauth1_invalid_token", "message": "Access token does not exist", "data": {"status": 401}}).to_string()),
+            },
+            Ok((_, None)) => Reply::json(401, json!({"code": "rest_not_logged_in", "message": "You are not currently logged in.", "data": {"status": 401}}).to_string()),
+            Err((code, message)) => Reply::json(401, json!({"code": code, "message": message, "data": {"status": 401}}).to_string()),
+        };
+    }
     let token = header.and_then(|h| h.strip_prefix("Bearer ").map(str::to_string));
     let Some(u) = valid_user(st, token) else {
         return Reply::json(
@@ -638,21 +682,7 @@ fn rest_me(st: &mut State, req: &Request) -> Reply {
             json!({"code": "rest_not_logged_in", "message": "You are not currently logged in.", "data": {"status": 401}}).to_string(),
         );
     };
-    Reply::json(
-        200,
-        json!({
-            "id": u.id,
-            "username": u.login,
-            "name": u.display_name,
-            "email": u.email,
-            "slug": u.login,
-            "registered_date": "2024-05-01T10:00:00+00:00",
-            "roles": u.roles,
-            "capabilities": {"read": true, "edit_posts": true, "upload_files": true},
-            "avatar_urls": {"24": "http://127.0.0.1/avatar-24.png", "48": "http://127.0.0.1/avatar-48.png", "96": "http://127.0.0.1/avatar-96.png"},
-        })
-        .to_string(),
-    )
+    user_json(u)
 }
 
 fn wpcom_me(st: &mut State, req: &Request, query: &HashMap<String, String>) -> Reply {
@@ -697,6 +727,225 @@ fn wpcom_site(base: &str, site: &str) -> Reply {
         })
         .to_string(),
     )
+}
+
+fn user_json(u: User) -> Reply {
+    Reply::json(
+        200,
+        json!({
+            "id": u.id,
+            "username": u.login,
+            "name": u.display_name,
+            "email": u.email,
+            "slug": u.login,
+            "registered_date": "2024-05-01T10:00:00+00:00",
+            "roles": u.roles,
+            "capabilities": {"read": true, "edit_posts": true, "upload_files": true},
+            "avatar_urls": {"24": "http://127.0.0.1/avatar-24.png", "48": "http://127.0.0.1/avatar-48.png", "96": "http://127.0.0.1/avatar-96.png"},
+        })
+        .to_string(),
+    )
+}
+
+/// Parse `Authorization: OAuth k="v", ...`.
+fn oauth_header(req: &Request) -> Option<HashMap<String, String>> {
+    let h = req.header("authorization")?.strip_prefix("OAuth ")?;
+    Some(
+        h.split(',')
+            .filter_map(|kv| kv.trim().split_once('='))
+            .map(|(k, v)| (pct_decode(k), pct_decode(v.trim_matches('"'))))
+            .collect(),
+    )
+}
+
+fn pct_decode(s: &str) -> String {
+    url::form_urlencoded::parse(format!("x={}", s.replace('+', "%2B")).as_bytes()).next().map(|(_, v)| v.into_owned()).unwrap_or_default()
+}
+
+fn rfc3986(s: &str) -> String {
+    s.bytes()
+        .map(|b| if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~') { (b as char).to_string() } else { format!("%{b:02X}") })
+        .collect()
+}
+
+/// Check an OAuth1 signature the way the plugin does: base URL from the site's home URL and the
+/// request path, parameters from the query, a form body and the header. Returns the consumer key
+/// and the token used, or the plugin's error code and message.
+fn oauth1_verify(
+    st: &mut State,
+    req: &Request,
+    base: &str,
+    form: &HashMap<String, String>,
+    json_errors: bool,
+) -> Result<(String, Option<String>), (String, String)> {
+    let err = |code: &str, msg: &str| Err((if json_errors { code.to_string() } else { code.to_string() }, msg.to_string()));
+    let Some(oauth) = oauth_header(req) else { return err("json_oauth1_missing_header", "Missing OAuth parameters") };
+    let Some((key, secret, _)) = st.knobs.oauth1_consumers.iter().find(|c| Some(&c.0) == oauth.get("oauth_consumer_key")).cloned() else {
+        return err("json_oauth1_consumer_mismatch", "Consumer is invalid");
+    };
+    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs() as i64 + st.knobs.clock_skew_secs;
+    let ts: i64 = oauth.get("oauth_timestamp").and_then(|t| t.parse().ok()).unwrap_or(0);
+    if (now - ts).abs() > 15 * 60 {
+        return err("json_oauth1_invalid_timestamp", "Timestamp is too old or too far in the future");
+    }
+    let nonce = format!("{}:{}", ts, oauth.get("oauth_nonce").cloned().unwrap_or_default());
+    if !st.oauth1_nonces.insert(nonce) {
+        return err("json_oauth1_nonce_already_used", "Invalid nonce - nonce has already been used");
+    }
+    let token = oauth.get("oauth_token").cloned();
+    let token_secret = match &token {
+        Some(t) => match st.oauth1_tokens.get(t) {
+            Some(tok) => tok.secret.clone(),
+            None => return err("json_oauth1_invalid_token", "Token is invalid"),
+        },
+        None => String::new(),
+    };
+    let mut params: Vec<(String, String)> = Vec::new();
+    for (k, v) in url::form_urlencoded::parse(req.query().unwrap_or("").as_bytes()) {
+        params.push((rfc3986(&k), rfc3986(&v)));
+    }
+    for (k, v) in form {
+        params.push((rfc3986(k), rfc3986(v)));
+    }
+    for (k, v) in &oauth {
+        if k != "oauth_signature" && k != "realm" {
+            params.push((rfc3986(k), rfc3986(v)));
+        }
+    }
+    params.sort();
+    let normalized = params.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join("&");
+    let base_uri = format!("{base}{}", req.path());
+    let base_string = format!("{}&{}&{}", req.method, rfc3986(&base_uri), rfc3986(&normalized));
+    let signing_key = format!("{}&{}", rfc3986(&secret), rfc3986(&token_secret));
+    use hmac::Mac;
+    let expected = match oauth.get("oauth_signature_method").map(String::as_str) {
+        Some("HMAC-SHA1") => {
+            let mut m = <hmac::Hmac<sha1::Sha1> as Mac>::new_from_slice(signing_key.as_bytes()).unwrap();
+            m.update(base_string.as_bytes());
+            base64::engine::general_purpose::STANDARD.encode(m.finalize().into_bytes())
+        }
+        Some("HMAC-SHA256") => {
+            let mut m = <hmac::Hmac<sha2::Sha256> as Mac>::new_from_slice(signing_key.as_bytes()).unwrap();
+            m.update(base_string.as_bytes());
+            base64::engine::general_purpose::STANDARD.encode(m.finalize().into_bytes())
+        }
+        _ => return err("json_oauth1_invalid_signature_method", "Signature method is invalid"),
+    };
+    if oauth.get("oauth_signature") != Some(&expected) {
+        return err("json_oauth1_signature_mismatch", "OAuth signature does not match");
+    }
+    Ok((key, token))
+}
+
+fn text(status: u16, body: &str) -> Reply {
+    Reply::new(status).header("Content-Type", "text/plain; charset=UTF-8").body(body.to_string())
+}
+
+fn with_date(r: Reply, st: &State) -> Reply {
+    let now = std::time::SystemTime::now() + Duration::from_secs(st.knobs.clock_skew_secs.max(0) as u64)
+        - Duration::from_secs((-st.knobs.clock_skew_secs).max(0) as u64);
+    r.header("Date", httpdate(now))
+}
+
+fn httpdate(t: std::time::SystemTime) -> String {
+    let secs = t.duration_since(std::time::UNIX_EPOCH).unwrap().as_secs();
+    let days = secs / 86400;
+    let (h, m, s) = (secs % 86400 / 3600, secs % 3600 / 60, secs % 60);
+    let weekday = ["Thu", "Fri", "Sat", "Sun", "Mon", "Tue", "Wed"][(days % 7) as usize];
+    let z = days as i64 + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let mo = if mp < 10 { mp + 3 } else { mp - 9 };
+    let y = yoe + era * 400 + if mo <= 2 { 1 } else { 0 };
+    let month = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"][(mo - 1) as usize];
+    format!("{weekday}, {d:02} {month} {y} {h:02}:{m:02}:{s:02} GMT")
+}
+
+/// Does `callback` match the registered one in scheme, host, port and path (query may differ)?
+fn callback_matches(registered: &str, callback: &str) -> bool {
+    if registered == "oob" || callback == "oob" {
+        return registered == callback;
+    }
+    match (url::Url::parse(registered), url::Url::parse(callback)) {
+        (Ok(r), Ok(c)) => {
+            r.scheme() == c.scheme() && r.host_str() == c.host_str() && r.port_or_known_default() == c.port_or_known_default() && r.path() == c.path()
+        }
+        _ => false,
+    }
+}
+
+fn oauth1_request(st: &mut State, req: &Request, base: &str, form: &HashMap<String, String>) -> Reply {
+    let (consumer, _) = match oauth1_verify(st, req, base, form, false) {
+        Ok(v) => v,
+        Err((_, msg)) => return with_date(text(401, &msg), st),
+    };
+    let callback = oauth_header(req).and_then(|h| h.get("oauth_callback").cloned()).unwrap_or_default();
+    let registered = st.knobs.oauth1_consumers.iter().find(|c| c.0 == consumer).map(|c| c.2.clone()).unwrap_or_default();
+    if !callback_matches(&registered, &callback) {
+        return text(500, "Callback URL is invalid");
+    }
+    let (token, secret) = (random_token(24), random_token(48));
+    st.oauth1_tokens.insert(token.clone(), OAuth1Token { secret: secret.clone(), consumer, callback, user_id: None, verifier: None, access: false });
+    Reply::new(200)
+        .header("Content-Type", "application/x-www-form-urlencoded; charset=UTF-8")
+        .body(format!("oauth_token={token}&oauth_token_secret={secret}&oauth_callback_confirmed=true"))
+}
+
+fn oauth1_authorize(st: &mut State, req: &Request, base: &str, query: &HashMap<String, String>, form: &HashMap<String, String>) -> Reply {
+    let p = if req.method == "POST" { form } else { query };
+    let token = p.get("oauth_token").cloned().unwrap_or_default();
+    if !st.oauth1_tokens.get(&token).is_some_and(|t| !t.access) {
+        return Reply::html(400, "<html><body><p>The request token is invalid or has expired.</p></body></html>");
+    }
+    let Some(user_id) = cookie(req).and_then(|c| st.sessions.get(&c).copied()) else {
+        let here = format!("{base}/oauth1/authorize?{}", req.query().unwrap_or(""));
+        return Reply::redirect(302, format!("{base}/wp-login.php?redirect_to={}", enc(&here)));
+    };
+    match (req.method.as_str(), form.get("authorize").map(String::as_str)) {
+        ("POST", Some("allow")) => {
+            let verifier = random_token(24);
+            let t = st.oauth1_tokens.get_mut(&token).expect("checked");
+            t.user_id = Some(user_id);
+            t.verifier = Some(verifier.clone());
+            if t.callback == "oob" {
+                return Reply::html(200, format!("<html><body><p>Your verification token is <code id=\"verifier\">{verifier}</code></p></body></html>"));
+            }
+            let sep = if t.callback.contains('?') { '&' } else { '?' };
+            Reply::redirect(302, format!("{}{sep}oauth_token={token}&oauth_verifier={verifier}&wp_scope=*", t.callback))
+        }
+        // Cancel leads nowhere: the app only notices by timing out or being cancelled.
+        ("POST", _) => Reply::html(200, "<html><body><p>Authorization cancelled.</p></body></html>"),
+        _ => Reply::html(
+            200,
+            format!(
+                "<!DOCTYPE html><html><body><h1>Connect Dialect Site</h1><form id=\"consent\" method=\"post\" action=\"/oauth1/authorize\">\
+                 <input type=\"hidden\" name=\"oauth_token\" value=\"{token}\"><button name=\"authorize\" value=\"allow\">Authorize</button>\
+                 <button name=\"authorize\" value=\"deny\">Cancel</button></form></body></html>"
+            ),
+        ),
+    }
+}
+
+fn oauth1_access(st: &mut State, req: &Request, base: &str, form: &HashMap<String, String>) -> Reply {
+    let (consumer, token) = match oauth1_verify(st, req, base, form, false) {
+        Ok(v) => v,
+        Err((_, msg)) => return with_date(text(401, &msg), st),
+    };
+    let verifier = oauth_header(req).and_then(|h| h.get("oauth_verifier").cloned()).or_else(|| form.get("oauth_verifier").cloned());
+    let Some(t) = token.as_ref().and_then(|t| st.oauth1_tokens.get(t)).cloned() else { return text(401, "Token is invalid") };
+    if t.consumer != consumer || t.access || t.verifier.is_none() || t.verifier != verifier {
+        return text(400, "OAuth verifier does not match");
+    }
+    st.oauth1_tokens.remove(token.as_ref().expect("checked"));
+    let (access, secret) = (random_token(24), random_token(48));
+    st.oauth1_tokens.insert(access.clone(), OAuth1Token { secret: secret.clone(), access: true, ..t });
+    Reply::new(200)
+        .header("Content-Type", "application/x-www-form-urlencoded; charset=UTF-8")
+        .body(format!("oauth_token={access}&oauth_token_secret={secret}"))
 }
 
 fn revoke(st: &mut State, req: &Request, form: &HashMap<String, String>) -> Reply {

@@ -1,0 +1,162 @@
+//! OAuth 1.0a against the WordPress-dialect site playing the WP REST API OAuth1 plugin: the
+//! three-legged flow through the loopback and out of band, and its errors.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use url::Url;
+use wpconnect_core::browser::Browser;
+use wpconnect_core::loopback::Cancel;
+use wpconnect_core::oauth1::Consumer;
+use wpconnect_core::secret::ClientSecret;
+use wpconnect_core::session::{Connect, SignInOptions};
+use wpconnect_core::store::{AccountsFile, MemoryStore, SecretStore, Storage};
+use wpconnect_core::{Discovered, Discoverer, DiscoveryOptions, ErrorKind, HttpOptions, Method};
+use wpconnect_testsupport::browser::{Consent, TestBrowser};
+use wpconnect_testsupport::dialect::{Knobs, OAuthSite, User};
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+}
+
+fn http() -> HttpOptions {
+    HttpOptions { timeout: Duration::from_secs(5), ..Default::default() }
+}
+
+async fn setup(callback: impl FnOnce(u16) -> String, skew: i64) -> (OAuthSite, Discovered, Connect, u16, tempfile::TempDir) {
+    let port = free_port();
+    let knobs = Knobs {
+        oauth1_consumers: vec![("ck_desk".into(), "cs_desk_secret".into(), callback(port))],
+        clock_skew_secs: skew,
+        ..Default::default()
+    };
+    let site = OAuthSite::start(knobs, vec![], vec![User::new(5, "linus", "penguin-91", "Linus T", &["contributor"])]).await;
+    let discovered = Discoverer::new(DiscoveryOptions { http: http(), ..Default::default() }).discover(&site.url()).await.unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let store: Arc<dyn SecretStore> = Arc::new(MemoryStore::new());
+    let connect = Connect::new(http(), AccountsFile::at(dir.path().join("accounts.json")), Ok(store));
+    (site, discovered, connect, port, dir)
+}
+
+fn consumer() -> Consumer {
+    Consumer { key: "ck_desk".into(), secret: ClientSecret::new("cs_desk_secret") }
+}
+
+/// The person in the browser; for `oob`, reads the verifier off the final page and hands it over.
+struct Person {
+    browser: TestBrowser,
+    verifier: Option<std::sync::mpsc::Sender<String>>,
+}
+
+impl Browser for Person {
+    fn open(&self, url: &Url) -> wpconnect_core::Result<()> {
+        let (b, url, tx) = (self.browser.clone(), url.to_string(), self.verifier.clone());
+        tokio::spawn(async move {
+            if let Ok(v) = b.visit(&url).await {
+                if let (Some(tx), Some(code)) = (tx, v.body.split("<code id=\"verifier\">").nth(1).and_then(|r| r.split('<').next())) {
+                    let _ = tx.send(code.to_string());
+                }
+            }
+        });
+        Ok(())
+    }
+}
+
+fn opts(timeout: Duration) -> SignInOptions {
+    SignInOptions { storage: Storage::Keyring, timeout }
+}
+
+fn no_verifier() -> wpconnect_core::Result<String> {
+    panic!("not an oob sign-in")
+}
+
+#[tokio::test]
+async fn three_legged_through_the_registered_loopback_port() {
+    let (site, discovered, connect, port, _dir) = setup(|p| format!("http://127.0.0.1:{p}/callback"), 0).await;
+    assert!(discovered.methods.oauth1.is_some());
+    let person = Person { browser: TestBrowser::new("linus", "penguin-91", Consent::Allow), verifier: None };
+    let done = connect
+        .sign_in_oauth1(&discovered, consumer(), Some(port), opts(Duration::from_secs(20)), &person, &Cancel::new(), |_, _| {}, no_verifier)
+        .await
+        .unwrap();
+    assert_eq!(done.account.method, Method::Oauth1);
+    assert_eq!(done.profile.username, "linus");
+    assert_eq!(done.profile.display_name, "Linus T");
+    // Later requests are signed afresh (new nonce, timestamp) and accepted.
+    for _ in 0..2 {
+        assert_eq!(connect.me(&done.account.id).await.unwrap().profile.username, "linus");
+    }
+    let reqs = site.server().requests();
+    let request_token = reqs.iter().find(|r| r.path() == "/oauth1/request").unwrap();
+    let auth = request_token.header("authorization").unwrap();
+    assert!(auth.contains("oauth_signature_method=\"HMAC-SHA1\"") && auth.contains("oauth_callback=\"http%3A%2F%2F127.0.0.1"), "{auth}");
+    let out = connect.sign_out(&done.account.id).await.unwrap();
+    assert!(!out.revoked);
+    assert!(out.revoke_problem.unwrap().contains("wp-admin"));
+    assert!(connect.accounts().unwrap().is_empty());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn out_of_band_the_person_copies_the_verifier() {
+    let (_site, discovered, connect, _port, _dir) = setup(|_| "oob".into(), 0).await;
+    let (tx, rx) = std::sync::mpsc::channel();
+    let person = Person { browser: TestBrowser::new("linus", "penguin-91", Consent::Allow), verifier: Some(tx) };
+    let done = connect
+        .sign_in_oauth1(&discovered, consumer(), None, opts(Duration::from_secs(20)), &person, &Cancel::new(), |_, _| {}, || {
+            Ok(format!("  {}\n", rx.recv_timeout(Duration::from_secs(20)).expect("the person read the code")))
+        })
+        .await
+        .unwrap();
+    assert_eq!(done.profile.username, "linus");
+}
+
+#[tokio::test]
+async fn a_callback_the_site_does_not_know_says_what_to_register() {
+    let (_site, discovered, connect, port, _dir) = setup(|_| "http://127.0.0.1:1/callback".into(), 0).await;
+    let person = Person { browser: TestBrowser::new("linus", "penguin-91", Consent::Allow), verifier: None };
+    let e = connect
+        .sign_in_oauth1(&discovered, consumer(), Some(port), opts(Duration::from_secs(5)), &person, &Cancel::new(), |_, _| {}, no_verifier)
+        .await
+        .unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::Oauth1);
+    assert!(e.to_string().contains("Callback URL is invalid"), "{e}");
+    assert!(e.hint().contains(&format!("http://127.0.0.1:{port}/callback")), "{}", e.hint());
+}
+
+#[tokio::test]
+async fn a_skewed_clock_is_reported_from_the_servers_date() {
+    let (_site, discovered, connect, port, _dir) = setup(|p| format!("http://127.0.0.1:{p}/callback"), 40 * 60).await;
+    let person = Person { browser: TestBrowser::new("linus", "penguin-91", Consent::Allow), verifier: None };
+    let e = connect
+        .sign_in_oauth1(&discovered, consumer(), Some(port), opts(Duration::from_secs(5)), &person, &Cancel::new(), |_, _| {}, no_verifier)
+        .await
+        .unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::Oauth1);
+    assert!(e.to_string().contains("clock is 40 minutes behind"), "{e}");
+    assert!(e.hint().contains("clock"), "{}", e.hint());
+}
+
+#[tokio::test]
+async fn a_wrong_consumer_secret_is_named() {
+    let (_site, discovered, connect, port, _dir) = setup(|p| format!("http://127.0.0.1:{p}/callback"), 0).await;
+    let person = Person { browser: TestBrowser::new("linus", "penguin-91", Consent::Allow), verifier: None };
+    let wrong = Consumer { key: "ck_desk".into(), secret: ClientSecret::new("not-it") };
+    let e = connect
+        .sign_in_oauth1(&discovered, wrong, Some(port), opts(Duration::from_secs(5)), &person, &Cancel::new(), |_, _| {}, no_verifier)
+        .await
+        .unwrap_err();
+    assert!(e.to_string().contains("signature"), "{e}");
+    assert!(e.hint().contains("consumer secret"), "{}", e.hint());
+}
+
+#[tokio::test]
+async fn cancel_on_the_sites_page_leads_nowhere_so_the_app_times_out() {
+    let (_site, discovered, connect, port, _dir) = setup(|p| format!("http://127.0.0.1:{p}/callback"), 0).await;
+    let person = Person { browser: TestBrowser::new("linus", "penguin-91", Consent::Deny), verifier: None };
+    let e = connect
+        .sign_in_oauth1(&discovered, consumer(), Some(port), opts(Duration::from_secs(2)), &person, &Cancel::new(), |_, _| {}, no_verifier)
+        .await
+        .unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::CallbackTimeout);
+    assert!(connect.accounts().unwrap().is_empty());
+}
