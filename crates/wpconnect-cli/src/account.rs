@@ -29,6 +29,9 @@ pub enum LoginMethod {
     /// WordPress's own Application Passwords: approve in your browser (local sites), or paste
     /// one you created under Users > Profile (with --username and --password-stdin or a prompt).
     AppPassword,
+    /// OAuth 1.0a (the WP REST API OAuth1 plugin), with --consumer-key; the consumer secret comes
+    /// from WPCONNECT_CLIENT_SECRET or a prompt.
+    Oauth1,
 }
 
 #[derive(clap::Args, Debug)]
@@ -42,6 +45,10 @@ pub struct LoginArgs {
     /// The OAuth client's ID (from the site's OAuth server settings; OAuth 2 methods only).
     #[arg(long)]
     client_id: Option<String>,
+
+    /// The OAuth 1.0a application's consumer key (wp-admin: Users > Applications).
+    #[arg(long)]
+    consumer_key: Option<String>,
 
     /// Port(s) registered for the redirect URI http://127.0.0.1:<port>/callback (repeat or
     /// comma-separate; the first free one is used). Without it, any free port.
@@ -105,14 +112,14 @@ fn connect(net: &NetArgs) -> Result<Connect, Error> {
 }
 
 /// The client secret: `WPCONNECT_CLIENT_SECRET`, else a prompt on a terminal (empty: a public client).
-fn client_secret() -> Result<Option<ClientSecret>, Error> {
+fn client_secret(prompt: &str) -> Result<Option<ClientSecret>, Error> {
     if let Ok(s) = std::env::var("WPCONNECT_CLIENT_SECRET") {
         return Ok((!s.is_empty()).then(|| ClientSecret::new(s)));
     }
     if !std::io::stdin().is_terminal() {
         return Ok(None);
     }
-    let s = rpassword::prompt_password("Client secret (leave empty for a public client): ").map_err(|e| Error::InvalidInput {
+    let s = rpassword::prompt_password(prompt).map_err(|e| Error::InvalidInput {
         what: "The client secret".into(),
         reason: format!("it could not be read ({e})"),
     })?;
@@ -160,13 +167,16 @@ async fn login_inner(args: &LoginArgs) -> Result<SignedIn, Error> {
     if args.method == LoginMethod::AppPassword {
         return app_password_login(args, &connect, &site, opts).await;
     }
+    if args.method == LoginMethod::Oauth1 {
+        return oauth1_login(args, &connect, &site, opts).await;
+    }
     let Some(client_id) = args.client_id.clone() else {
         return Err(Error::InvalidInput {
             what: "--client-id".into(),
             reason: "OAuth 2 sign-in needs the ID of the site's OAuth client (or use --method app-password)".into(),
         });
     };
-    let secret = client_secret()?;
+    let secret = client_secret("Client secret (leave empty for a public client): ")?;
     let client = OAuth2Client { client_id, client_secret: secret, redirect_ports: args.redirect_ports.clone(), scope: args.scope.clone() };
     if args.method == LoginMethod::Wpcom && site.wordpress_com.is_none() {
         return Err(Error::NoSignInMethod { site: site.answered_at.clone(), wanted: "goes through WordPress.com (it is neither hosted there nor connected with Jetpack)".into() });
@@ -186,7 +196,7 @@ async fn login_inner(args: &LoginArgs) -> Result<SignedIn, Error> {
             let pw = password(args.password_stdin, "Password: ")?;
             connect.sign_in_password(&site, client, &username, pw, opts).await
         }
-        LoginMethod::AppPassword => unreachable!("handled above"),
+        LoginMethod::AppPassword | LoginMethod::Oauth1 => unreachable!("handled above"),
     }
 }
 
@@ -224,6 +234,42 @@ async fn app_password_login(args: &LoginArgs, connect: &Connect, site: &wpconnec
     let no_browser = args.no_browser;
     connect
         .sign_in_app_password_browser(site, &device_name(), opts, browser.as_ref(), &cancel, |url, redirect| waiting_message(no_browser, url, redirect))
+        .await
+}
+
+async fn oauth1_login(args: &LoginArgs, connect: &Connect, site: &wpconnect_core::Discovered, opts: SignInOptions) -> Result<SignedIn, Error> {
+    let key = args.consumer_key.clone().ok_or_else(|| Error::InvalidInput {
+        what: "--consumer-key".into(),
+        reason: "OAuth 1.0a needs the application's consumer key (wp-admin: Users > Applications)".into(),
+    })?;
+    let secret = client_secret("Consumer secret: ")?.ok_or_else(|| Error::InvalidInput {
+        what: "The consumer secret".into(),
+        reason: "OAuth 1.0a needs it: set WPCONNECT_CLIENT_SECRET or type it at the prompt".into(),
+    })?;
+    let consumer = wpconnect_core::oauth1::Consumer { key, secret };
+    let browser: Box<dyn Browser> = if args.no_browser { Box::new(NoBrowser) } else { Box::new(SystemBrowser) };
+    let cancel = cancel_on_ctrl_c();
+    let no_browser = args.no_browser;
+    let port = args.redirect_ports.first().copied();
+    connect
+        .sign_in_oauth1(
+            site,
+            consumer,
+            port,
+            opts,
+            browser.as_ref(),
+            &cancel,
+            |url, redirect| match redirect {
+                Some(r) => waiting_message(no_browser, url, r),
+                None => eprintln!("Open this address, approve, and type the code the site shows:\n\n  {url}\n"),
+            },
+            || {
+                let mut line = String::new();
+                eprint!("Code: ");
+                std::io::stdin().lock().read_line(&mut line).map_err(|e| Error::InvalidInput { what: "The code".into(), reason: format!("it could not be read ({e})") })?;
+                Ok(line)
+            },
+        )
         .await
 }
 

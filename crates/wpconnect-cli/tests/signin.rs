@@ -373,3 +373,33 @@ async fn app_password_against_the_real_wordpress_through_browser_program() {
     assert_eq!(out.status.code(), Some(6));
     assert_eq!(json(&out)["error"]["kind"], "wrong_app_password");
 }
+
+#[tokio::test]
+async fn oauth1_through_the_browser_program_on_the_registered_port() {
+    let test = "oauth1_through_the_browser_program_on_the_registered_port";
+    if !keyring_here(test) {
+        return;
+    }
+    let Some(browser) = test_browser_program(test) else { return };
+    let port = free_port();
+    let s = OAuthSite::start(
+        Knobs { oauth1_consumers: vec![("ck_cli".into(), "cs_cli".into(), format!("http://127.0.0.1:{port}/callback"))], ..Default::default() },
+        vec![],
+        vec![User::new(3, "grace", "hopper-1906", "Grace Hopper", &["editor"])],
+    )
+    .await;
+    let mut m = Machine::new();
+    m.env.retain(|(k, _)| k != "WPCONNECT_CLIENT_SECRET");
+    m.env.push(("WPCONNECT_CLIENT_SECRET".into(), "cs_cli".into()));
+    m.env.push(("BROWSER".into(), browser.display().to_string()));
+    m.env.push(("WPCONNECT_TEST_BROWSER_USER".into(), "grace".into()));
+    m.env.push(("WPCONNECT_TEST_BROWSER_PASSWORD".into(), "hopper-1906".into()));
+    let port_s = port.to_string();
+    let out = m.run(&["login", &s.url(), "--method", "oauth1", "--consumer-key", "ck_cli", "--redirect-port", &port_s, "--json"], None).await;
+    assert!(out.status.success(), "{}\n{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+    assert_eq!(json(&out)["account"]["method"], "oauth1");
+    let out = m.run(&["me", "--json"], None).await;
+    assert_eq!(json(&out)["profile"]["username"], "grace", "a new process signs with the keyring's secrets");
+    let out = m.run(&["logout"], None).await;
+    assert!(String::from_utf8_lossy(&out.stdout).contains("wp-admin"));
+}
