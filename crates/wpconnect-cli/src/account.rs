@@ -20,6 +20,8 @@ use crate::NetArgs;
 /// How to sign in.
 #[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
 pub enum LoginMethod {
+    /// Choose from what the site offers and what you gave (client ID, consumer key), and say why.
+    Auto,
     /// OAuth 2 in your browser (authorization code with PKCE). Your password never touches this app.
     Oauth2,
     /// OAuth 2 password grant ("user credentials"): a fallback when the browser flow cannot work.
@@ -39,7 +41,7 @@ pub struct LoginArgs {
     /// The site's address, as you would type it in a browser.
     address: String,
 
-    #[arg(long, value_enum, default_value = "oauth2")]
+    #[arg(long, value_enum, default_value = "auto")]
     method: LoginMethod,
 
     /// The OAuth client's ID (from the site's OAuth server settings; OAuth 2 methods only).
@@ -164,10 +166,27 @@ async fn login_inner(args: &LoginArgs) -> Result<SignedIn, Error> {
         storage: if args.session_only { Storage::Session } else { Storage::Keyring },
         timeout: Duration::from_secs(args.wait),
     };
-    if args.method == LoginMethod::AppPassword {
+    let method = match args.method {
+        LoginMethod::Auto => {
+            let have = wpconnect_core::recommend::Have { client_id: args.client_id.is_some(), consumer_key: args.consumer_key.is_some() };
+            let (m, why) = wpconnect_core::recommend::choose(&site.recommended, have).map_err(|reason| Error::NoSignInMethod {
+                site: site.answered_at.clone(),
+                wanted: format!("works with what was given: {reason}"),
+            })?;
+            eprintln!("Signing in with {why}");
+            match m {
+                wpconnect_core::Method::ApplicationPasswords => LoginMethod::AppPassword,
+                wpconnect_core::Method::Oauth1 => LoginMethod::Oauth1,
+                wpconnect_core::Method::WordpressCom => LoginMethod::Wpcom,
+                wpconnect_core::Method::Oauth2 => LoginMethod::Oauth2,
+            }
+        }
+        m => m,
+    };
+    if method == LoginMethod::AppPassword {
         return app_password_login(args, &connect, &site, opts).await;
     }
-    if args.method == LoginMethod::Oauth1 {
+    if method == LoginMethod::Oauth1 {
         return oauth1_login(args, &connect, &site, opts).await;
     }
     let Some(client_id) = args.client_id.clone() else {
@@ -178,10 +197,10 @@ async fn login_inner(args: &LoginArgs) -> Result<SignedIn, Error> {
     };
     let secret = client_secret("Client secret (leave empty for a public client): ")?;
     let client = OAuth2Client { client_id, client_secret: secret, redirect_ports: args.redirect_ports.clone(), scope: args.scope.clone() };
-    if args.method == LoginMethod::Wpcom && site.wordpress_com.is_none() {
+    if method == LoginMethod::Wpcom && site.wordpress_com.is_none() {
         return Err(Error::NoSignInMethod { site: site.answered_at.clone(), wanted: "goes through WordPress.com (it is neither hosted there nor connected with Jetpack)".into() });
     }
-    match args.method {
+    match method {
         LoginMethod::Oauth2 | LoginMethod::Wpcom => {
             let browser: Box<dyn Browser> = if args.no_browser { Box::new(NoBrowser) } else { Box::new(SystemBrowser) };
             let cancel = cancel_on_ctrl_c();
@@ -196,7 +215,7 @@ async fn login_inner(args: &LoginArgs) -> Result<SignedIn, Error> {
             let pw = password(args.password_stdin, "Password: ")?;
             connect.sign_in_password(&site, client, &username, pw, opts).await
         }
-        LoginMethod::AppPassword | LoginMethod::Oauth1 => unreachable!("handled above"),
+        LoginMethod::AppPassword | LoginMethod::Oauth1 | LoginMethod::Auto => unreachable!("handled above"),
     }
 }
 

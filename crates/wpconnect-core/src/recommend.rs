@@ -87,6 +87,41 @@ pub fn recommend(methods: &AuthMethods, site: &SiteInfo, local: bool) -> Recomme
     Recommendation { method: offered.first().copied(), reason, offered }
 }
 
+/// What the person brings to sign in with.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Have {
+    pub client_id: bool,
+    pub consumer_key: bool,
+}
+
+/// Pick the method to use, given what the site offers and what the person has; explain why.
+/// An error names what is missing (a client ID, a consumer key) when nothing else fits.
+pub fn choose(rec: &Recommendation, have: Have) -> Result<(Method, String), String> {
+    let offers = |m| rec.offered.contains(&m);
+    if have.client_id && offers(Method::WordpressCom) {
+        return Ok((Method::WordpressCom, "WordPress.com sign-in: the site signs in with WordPress.com, and you gave a client ID.".into()));
+    }
+    if have.client_id && offers(Method::Oauth2) {
+        return Ok((Method::Oauth2, "OAuth2 with PKCE: you gave a client ID for the site's OAuth server; you sign in in your browser and the app never sees your password.".into()));
+    }
+    if have.consumer_key && offers(Method::Oauth1) {
+        return Ok((Method::Oauth1, "OAuth 1.0a: you gave a consumer key for the site's OAuth1 plugin.".into()));
+    }
+    if offers(Method::ApplicationPasswords) {
+        return Ok((Method::ApplicationPasswords, "Application Passwords: built into WordPress, no plugin or client registration needed.".into()));
+    }
+    if offers(Method::WordpressCom) {
+        return Err("this site signs in through WordPress.com, which needs a client ID (register an app at developer.wordpress.com/apps)".into());
+    }
+    if offers(Method::Oauth2) {
+        return Err("this site offers OAuth2, which needs the client ID the site's admin registered for this app".into());
+    }
+    if offers(Method::Oauth1) {
+        return Err("this site offers OAuth 1.0a, which needs the consumer key the site's admin registered for this app".into());
+    }
+    Err(rec.reason.clone())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -154,5 +189,19 @@ mod tests {
     fn local_http_site_without_methods_is_not_blamed_on_https() {
         let r = recommend(&AuthMethods::default(), &site(false), true);
         assert!(r.reason.contains("switched off"), "{}", r.reason);
+    }
+
+    #[test]
+    fn choosing_follows_what_the_person_has() {
+        let rec = |offered: Vec<Method>| Recommendation { method: offered.first().copied(), reason: "none".into(), offered };
+        let all = rec(vec![Method::ApplicationPasswords, Method::Oauth2, Method::Oauth1]);
+        assert_eq!(choose(&all, Have::default()).unwrap().0, Method::ApplicationPasswords);
+        assert_eq!(choose(&all, Have { client_id: true, ..Default::default() }).unwrap().0, Method::Oauth2);
+        assert_eq!(choose(&all, Have { consumer_key: true, ..Default::default() }).unwrap().0, Method::Oauth1);
+        let oauth2_only = rec(vec![Method::Oauth2]);
+        assert!(choose(&oauth2_only, Have::default()).unwrap_err().contains("client ID"));
+        let wpcom = rec(vec![Method::WordpressCom]);
+        assert_eq!(choose(&wpcom, Have { client_id: true, ..Default::default() }).unwrap().0, Method::WordpressCom);
+        assert!(choose(&rec(vec![]), Have::default()).is_err());
     }
 }

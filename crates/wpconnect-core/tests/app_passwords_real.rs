@@ -38,6 +38,13 @@ async fn setup(wp: &RealWordPress) -> (Discovered, Connect, tempfile::TempDir) {
     (discovered, connect, dir)
 }
 
+/// The author's application passwords named for `device` (tests run in parallel: each looks only
+/// at its own).
+async fn named(wp: &RealWordPress, device: &str) -> Vec<serde_json::Value> {
+    let prefix = format!("WP Connect on {device} (");
+    listed(wp).await.into_iter().filter(|p| p["name"].as_str().unwrap_or("").starts_with(&prefix)).collect()
+}
+
 /// The author's application passwords, as WordPress lists them (using the harness's known one).
 async fn listed(wp: &RealWordPress) -> Vec<serde_json::Value> {
     let resp = reqwest::Client::new()
@@ -59,17 +66,17 @@ async fn approve_in_wordpress_use_it_then_sign_out_deletes_it_on_the_server() {
     let Some(wp) = real_wordpress("approve_in_wordpress_use_it_then_sign_out_deletes_it_on_the_server") else { return };
     let (site, connect, _dir) = setup(&wp).await;
     let person = Person(TestBrowser::new(&wp.author_user, &wp.author_password, Consent::Allow));
-    let before = listed(&wp).await.len();
-    let done = connect.sign_in_app_password_browser(&site, "test-runner", opts(), &person, &Cancel::new(), |_, _| {}).await.unwrap();
+    let device = format!("approve-test-{}", std::process::id());
+    let done = connect.sign_in_app_password_browser(&site, &device, opts(), &person, &Cancel::new(), |_, _| {}).await.unwrap();
     assert_eq!(done.account.method, Method::ApplicationPasswords);
     assert_eq!(done.profile.username, wp.author_user);
     assert_eq!(done.profile.display_name, "Ada Author");
     assert!(done.profile.roles.contains(&"author".to_string()), "{:?}", done.profile.roles);
     assert!(done.profile.avatar_url.is_some());
 
-    let ours: Vec<_> = listed(&wp).await.into_iter().filter(|p| p["app_id"] == wpconnect_core::app_passwords::APP_ID).collect();
-    assert_eq!(listed(&wp).await.len(), before + 1, "WordPress holds one more application password");
-    assert!(ours.iter().any(|p| p["name"].as_str().unwrap().starts_with("WP Connect on test-runner")), "{ours:?}");
+    let ours = named(&wp, &device).await;
+    assert_eq!(ours.len(), 1, "WordPress holds the new application password: {ours:?}");
+    assert_eq!(ours[0]["app_id"], wpconnect_core::app_passwords::APP_ID);
 
     let me = connect.me(&done.account.id).await.unwrap();
     assert_eq!(me.profile.username, wp.author_user);
@@ -79,7 +86,7 @@ async fn approve_in_wordpress_use_it_then_sign_out_deletes_it_on_the_server() {
 
     let out = connect.sign_out(&done.account.id).await.unwrap();
     assert!(out.revoked, "{out:?}");
-    assert_eq!(listed(&wp).await.len(), before, "deleted on the server");
+    assert!(named(&wp, &device).await.is_empty(), "deleted on the server");
     assert!(connect.accounts().unwrap().is_empty());
 }
 
@@ -88,10 +95,10 @@ async fn rejecting_in_wordpress_is_access_denied() {
     let Some(wp) = real_wordpress("rejecting_in_wordpress_is_access_denied") else { return };
     let (site, connect, _dir) = setup(&wp).await;
     let person = Person(TestBrowser::new(&wp.author_user, &wp.author_password, Consent::Deny));
-    let before = listed(&wp).await.len();
-    let e = connect.sign_in_app_password_browser(&site, "test-runner", opts(), &person, &Cancel::new(), |_, _| {}).await.unwrap_err();
+    let device = format!("reject-test-{}", std::process::id());
+    let e = connect.sign_in_app_password_browser(&site, &device, opts(), &person, &Cancel::new(), |_, _| {}).await.unwrap_err();
     assert_eq!(e.kind(), ErrorKind::AccessDenied, "{e}");
-    assert_eq!(listed(&wp).await.len(), before);
+    assert!(named(&wp, &device).await.is_empty(), "no password was created");
     assert!(connect.accounts().unwrap().is_empty());
 }
 
