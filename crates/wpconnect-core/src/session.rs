@@ -505,6 +505,10 @@ impl Connect {
         if account.method == Method::Oauth1 {
             let how = self.oauth1_credentials(&account, &token).await?;
             return match self.load_profile(account.method, &account.api_root, None, &token, how).await {
+                // Clock, nonce or signature trouble is not a lost sign-in: say what it is.
+                Err(Error::TokenRejected { url, status, code: Some(code), .. }) if code.starts_with("json_oauth1_") && code != "json_oauth1_invalid_token" => {
+                    Err(Error::OAuth1 { endpoint: url, status, text: code, callback: None, skew_secs: None })
+                }
                 Err(Error::TokenRejected { .. }) => Err(self.mark_sign_in_again(&account, "the site no longer accepts its OAuth 1.0a token (revoked in wp-admin?)")?),
                 other => other,
             };

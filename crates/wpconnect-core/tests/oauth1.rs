@@ -160,3 +160,20 @@ async fn cancel_on_the_sites_page_leads_nowhere_so_the_app_times_out() {
     assert_eq!(e.kind(), ErrorKind::CallbackTimeout);
     assert!(connect.accounts().unwrap().is_empty());
 }
+
+#[tokio::test]
+async fn clock_trouble_after_sign_in_is_named_and_loses_nothing() {
+    let (site, discovered, connect, port, _dir) = setup(|p| format!("http://127.0.0.1:{p}/callback"), 0).await;
+    let person = Person { browser: TestBrowser::new("linus", "penguin-91", Consent::Allow), verifier: None };
+    let done = connect
+        .sign_in_oauth1(&discovered, consumer(), Some(port), opts(Duration::from_secs(20)), &person, &Cancel::new(), |_, _| {}, no_verifier)
+        .await
+        .unwrap();
+    site.set(|k| k.clock_skew_secs = 2 * 3600);
+    let e = connect.me(&done.account.id).await.unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::Oauth1, "{e}");
+    assert!(e.hint().contains("clock"), "{}", e.hint());
+    assert_eq!(connect.account(&done.account.id).unwrap().status, wpconnect_core::store::AccountStatus::SignedIn);
+    site.set(|k| k.clock_skew_secs = 0);
+    assert_eq!(connect.me(&done.account.id).await.unwrap().profile.username, "linus");
+}
