@@ -223,66 +223,85 @@ impl Connect {
         mut notes: Vec<String>,
     ) -> Result<SignedIn> {
         let (profile, strips) = self.fetch_profile(site, endpoints, &tokens.access).await?;
-        let existing = self.accounts()?;
-        let site_url = site_url(site);
-        // Signing in again to the same account replaces it.
-        let id = existing
-            .iter()
-            .find(|a| a.site_url == site_url && a.user_login == profile.username && a.method == method)
-            .map(|a| a.id.clone())
-            .unwrap_or_else(|| crate::store::account_id(&profile.username, &site_url, &existing));
         let account = StoredAccount {
-            id: id.clone(),
-            method,
-            site_url,
-            site_name: site.site.name.clone(),
-            api_root: site.api_root.clone(),
-            user_login: profile.username.clone(),
-            display_name: profile.display_name.clone(),
-            user_id: profile.user_id.clone(),
             client_id: Some(client.client_id.clone()),
             has_client_secret: client.client_secret.is_some(),
             scope: tokens.scope.clone(),
             expires_at: tokens.expires_at,
-            last_refresh: None,
             token_url: Some(endpoints.token.clone()),
             revoke_url: endpoints.revoke.clone(),
             me_url: endpoints.me.clone(),
             redirect_uri,
             strips_authorization: strips,
-            storage: opts.storage,
-            status: AccountStatus::SignedIn,
-            created_at: unix_now(),
+            ..self.new_account(site, method, &profile.username, &profile, opts)?
         };
-        // Secrets first: an account is only written once its tokens are safe.
-        let secrets: Vec<(String, String)> = [
-            Some((secret_key(&id, ACCESS), tokens.access.expose().to_string())),
-            tokens.refresh.as_ref().map(|r| (secret_key(&id, REFRESH), r.expose().to_string())),
-            client.client_secret.as_ref().map(|s| (secret_key(&id, CLIENT_SECRET), s.expose().to_string())),
-        ]
-        .into_iter()
-        .flatten()
-        .collect();
-        let st = store.clone();
-        blocking(move || {
-            for (k, v) in &secrets {
-                st.set(k, v)?;
-            }
-            Ok(())
-        })
-        .await?;
-        if tokens.refresh.is_none() {
-            blocking({
-                let st = store.clone();
-                let k = secret_key(&id, REFRESH);
-                move || st.delete(&k)
-            })
-            .await?;
-        }
-        self.save_account(account.clone())?;
         if strips {
             notes.push("This site's hosting removes the Authorization header, so the token is sent as a parameter (over https or to this computer only). The site's admin can fix this; see `wpconnect doctor`.".into());
         }
+        let secrets = [
+            (ACCESS, Some(tokens.access.expose())),
+            (REFRESH, tokens.refresh.as_ref().map(|r| r.expose())),
+            (CLIENT_SECRET, client.client_secret.as_ref().map(|c| c.expose())),
+        ];
+        self.keep(store, account, &secrets, profile, notes).await
+    }
+
+    /// A new account record for `user_login` on `site` (the same id again when this person
+    /// signs in again with the same method: the new sign-in replaces the old).
+    fn new_account(&self, site: &Discovered, method: Method, user_login: &str, profile: &Profile, opts: SignInOptions) -> Result<StoredAccount> {
+        let existing = self.accounts()?;
+        let site_url = site_url(site);
+        let id = existing
+            .iter()
+            .find(|a| a.site_url == site_url && a.user_login == user_login && a.method == method)
+            .map(|a| a.id.clone())
+            .unwrap_or_else(|| crate::store::account_id(user_login, &site_url, &existing));
+        Ok(StoredAccount {
+            id,
+            method,
+            site_url,
+            site_name: site.site.name.clone(),
+            api_root: site.api_root.clone(),
+            user_login: user_login.to_string(),
+            display_name: profile.display_name.clone(),
+            user_id: profile.user_id.clone(),
+            client_id: None,
+            has_client_secret: false,
+            scope: None,
+            expires_at: None,
+            last_refresh: None,
+            token_url: None,
+            revoke_url: None,
+            me_url: None,
+            redirect_uri: None,
+            strips_authorization: false,
+            storage: opts.storage,
+            status: AccountStatus::SignedIn,
+            created_at: unix_now(),
+        })
+    }
+
+    /// Put the secrets in the store (a `None` deletes what an earlier sign-in left), then write the
+    /// account: an account is only recorded once its secrets are safe.
+    async fn keep(
+        &self,
+        store: Arc<dyn SecretStore>,
+        account: StoredAccount,
+        secrets: &[(&str, Option<&str>)],
+        profile: Profile,
+        notes: Vec<String>,
+    ) -> Result<SignedIn> {
+        let items: Vec<(String, Option<String>)> =
+            secrets.iter().map(|(what, v)| (secret_key(&account.id, what), v.map(str::to_string))).collect();
+        let st = store.clone();
+        blocking(move || {
+            items.iter().try_for_each(|(k, v)| match v {
+                Some(v) => st.set(k, v),
+                None => st.delete(k),
+            })
+        })
+        .await?;
+        self.save_account(account.clone())?;
         Ok(SignedIn { account, profile, stored_in: store.describe(), notes })
     }
 
@@ -581,45 +600,18 @@ impl Connect {
         let creds = crate::profile::OAuth1Credentials { consumer: consumer.clone(), token: access.clone(), origin };
         let me = self.load_profile(Method::Oauth1, &site.api_root, None, &access.secret, TokenIn::OAuth1(Box::new(creds))).await?;
         let profile = me.profile;
-        let site_url = site_url(site);
-        let existing = self.accounts()?;
-        let id = existing
-            .iter()
-            .find(|a| a.site_url == site_url && a.user_login == profile.username && a.method == Method::Oauth1)
-            .map(|a| a.id.clone())
-            .unwrap_or_else(|| crate::store::account_id(&profile.username, &site_url, &existing));
         let account = StoredAccount {
-            id: id.clone(),
-            method: Method::Oauth1,
-            site_url,
-            site_name: site.site.name.clone(),
-            api_root: site.api_root.clone(),
-            user_login: profile.username.clone(),
-            display_name: profile.display_name.clone(),
-            user_id: profile.user_id.clone(),
             client_id: Some(consumer.key.clone()),
             has_client_secret: true,
-            scope: None,
-            expires_at: None,
-            last_refresh: None,
-            token_url: None,
-            revoke_url: None,
-            me_url: None,
             redirect_uri: Url::parse(&callback).ok(),
-            strips_authorization: false,
-            storage: opts.storage,
-            status: AccountStatus::SignedIn,
-            created_at: unix_now(),
+            ..self.new_account(site, Method::Oauth1, &profile.username, &profile, opts)?
         };
-        let secrets = vec![
-            (secret_key(&id, ACCESS), access.token.clone()),
-            (secret_key(&id, TOKEN_SECRET), access.secret.expose().to_string()),
-            (secret_key(&id, CLIENT_SECRET), consumer.secret.expose().to_string()),
+        let secrets = [
+            (ACCESS, Some(access.token.as_str())),
+            (TOKEN_SECRET, Some(access.secret.expose())),
+            (CLIENT_SECRET, Some(consumer.secret.expose())),
         ];
-        let st = store.clone();
-        blocking(move || secrets.iter().try_for_each(|(k, v)| st.set(k, v))).await?;
-        self.save_account(account.clone())?;
-        Ok(SignedIn { account, profile, stored_in: store.describe(), notes: Vec::new() })
+        self.keep(store, account, &secrets, profile, Vec::new()).await
     }
 
     /// POST a signed OAuth1 token request; read `oauth_token` and `oauth_token_secret`.
@@ -723,40 +715,8 @@ impl Connect {
             Err(e) => return Err(e),
         };
         let profile = me.profile;
-        let site_url = site_url(site);
-        let existing = self.accounts()?;
-        let id = existing
-            .iter()
-            .find(|a| a.site_url == site_url && a.user_login == profile.username && a.method == Method::ApplicationPasswords)
-            .map(|a| a.id.clone())
-            .unwrap_or_else(|| crate::store::account_id(&profile.username, &site_url, &existing));
-        let account = StoredAccount {
-            id: id.clone(),
-            method: Method::ApplicationPasswords,
-            site_url,
-            site_name: site.site.name.clone(),
-            api_root: site.api_root.clone(),
-            user_login: username.to_string(),
-            display_name: profile.display_name.clone(),
-            user_id: profile.user_id.clone(),
-            client_id: None,
-            has_client_secret: false,
-            scope: None,
-            expires_at: None,
-            last_refresh: None,
-            token_url: None,
-            revoke_url: None,
-            me_url: None,
-            redirect_uri: None,
-            strips_authorization: false,
-            storage: opts.storage,
-            status: AccountStatus::SignedIn,
-            created_at: unix_now(),
-        };
-        let (st, key, value) = (store.clone(), secret_key(&id, ACCESS), password.expose().to_string());
-        blocking(move || st.set(&key, &value)).await?;
-        self.save_account(account.clone())?;
-        Ok(SignedIn { account, profile, stored_in: store.describe(), notes: Vec::new() })
+        let account = self.new_account(site, Method::ApplicationPasswords, username, &profile, opts)?;
+        self.keep(store, account, &[(ACCESS, Some(password.expose()))], profile, Vec::new()).await
     }
 
     /// Sign out: revoke on the server where it can, delete the secrets, forget the account. If
