@@ -291,7 +291,18 @@ async fn at_trace_level_no_secret_reaches_output_logs_or_files() {
         return;
     }
     let Some(browser) = test_browser_program(test) else { return };
-    let (s, port) = site(Knobs { access_ttl: Duration::from_secs(60), ..Default::default() }).await;
+    let port = free_port();
+    let port1 = free_port();
+    let s = OAuthSite::start(
+        Knobs {
+            access_ttl: Duration::from_secs(60),
+            oauth1_consumers: vec![("ck_trace".into(), "s3cret".into(), format!("http://127.0.0.1:{port1}/callback"))],
+            ..Default::default()
+        },
+        vec![Client::new("desk-app", Some("s3cret"), &[&format!("http://127.0.0.1:{port}/callback")])],
+        vec![User::new(3, "grace", "hopper-1906", "Grace Hopper", &["editor"])],
+    )
+    .await;
     let mut m = Machine::new();
     m.env.push(("BROWSER".into(), browser.display().to_string()));
     m.env.push(("WPCONNECT_TEST_BROWSER_USER".into(), "grace".into()));
@@ -323,9 +334,19 @@ async fn at_trace_level_no_secret_reaches_output_logs_or_files() {
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stdout));
     assert_eq!(json(&out)["revoked"], true);
     outputs.push(out);
+    // OAuth 1.0a too: its token and token secret, and its consumer secret.
+    let port1_s = port1.to_string();
+    let out = m.run(&["login", &s.url(), "--method", "oauth1", "--consumer-key", "ck_trace", "--redirect-port", &port1_s], None).await;
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    outputs.push(out);
+    for args in [&["me", "--json"][..], &["logout", "--json"]] {
+        let out = m.run(args, None).await;
+        assert!(out.status.success(), "{args:?}: {}", String::from_utf8_lossy(&out.stderr));
+        outputs.push(out);
+    }
 
     let tokens = s.issued_tokens();
-    assert!(tokens.len() >= 6, "tokens were issued: {}", tokens.len());
+    assert!(tokens.len() >= 8, "tokens were issued: {}", tokens.len());
     assert!(s.counters().refresh_grants >= 1, "refresh ran");
     let logs: String = outputs.iter().map(|o| format!("{}{}", String::from_utf8_lossy(&o.stdout), String::from_utf8_lossy(&o.stderr))).collect();
     assert!(logs.contains("TRACE") || logs.contains("DEBUG"), "trace logging was really on");
@@ -355,14 +376,33 @@ async fn app_password_against_the_real_wordpress_through_browser_program() {
     m.env.push(("BROWSER".into(), browser.display().to_string()));
     m.env.push(("WPCONNECT_TEST_BROWSER_USER".into(), wp.author_user.clone()));
     m.env.push(("WPCONNECT_TEST_BROWSER_PASSWORD".into(), wp.author_password.clone()));
-    let out = m.run(&["login", &wp.url, "--method", "app-password", "--json"], None).await;
-    assert!(out.status.success(), "{}\n{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
-    let doc = json(&out);
+    m.env.push(("WPCONNECT_LOG".into(), "trace".into()));
+    let login = m.run(&["login", &wp.url, "--method", "app-password", "--json"], None).await;
+    assert!(login.status.success(), "{}\n{}", String::from_utf8_lossy(&login.stdout), String::from_utf8_lossy(&login.stderr));
+    let doc = json(&login);
     assert_eq!(doc["account"]["method"], "application-passwords");
     assert_eq!(doc["profile"]["display_name"], "Ada Author");
-    let out = m.run(&["me"], None).await;
-    let text = String::from_utf8_lossy(&out.stdout);
+    let id = doc["account"]["id"].as_str().unwrap().to_string();
+    let me = m.run(&["me"], None).await;
+    let text = String::from_utf8_lossy(&me.stdout);
     assert!(text.contains("Ada Author") && text.contains(&wp.tagline), "{text}");
+
+    // The password WordPress issued is in the keyring, and nowhere in the output, logs or files.
+    let looked_up = std::process::Command::new("secret-tool")
+        .args(["lookup", "service", wpconnect_core::store::SERVICE, "username", &format!("{id}/access-token")])
+        .output()
+        .unwrap();
+    let issued = String::from_utf8_lossy(&looked_up.stdout).to_string();
+    assert_eq!(issued.replace(' ', "").len(), 24, "an Application Password is in the keyring");
+    for out in [&login, &me] {
+        let all = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+        assert!(all.contains("DEBUG") || all.contains("TRACE"), "trace logging was on");
+        assert!(!all.contains(&issued) && !all.contains(&issued.replace(' ', "")), "the Application Password leaked");
+        assert!(!all.contains(&wp.author_password), "the login password leaked");
+    }
+    for (path, text) in all_files(m.config.path()) {
+        assert!(!text.contains(&issued) && !text.contains(&issued.replace(' ', "")), "the Application Password is in {path}");
+    }
     let out = m.run(&["logout", "--json"], None).await;
     assert_eq!(json(&out)["revoked"], true, "{}", String::from_utf8_lossy(&out.stdout));
 

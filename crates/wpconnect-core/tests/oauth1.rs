@@ -177,3 +177,34 @@ async fn clock_trouble_after_sign_in_is_named_and_loses_nothing() {
     site.set(|k| k.clock_skew_secs = 0);
     assert_eq!(connect.me(&done.account.id).await.unwrap().profile.username, "linus");
 }
+
+#[tokio::test]
+async fn the_server_refuses_a_replayed_nonce_and_the_app_never_sends_one() {
+    let (site, discovered, connect, port, _dir) = setup(|p| format!("http://127.0.0.1:{p}/callback"), 0).await;
+    let person = Person { browser: TestBrowser::new("linus", "penguin-91", Consent::Allow), verifier: None };
+    let done = connect
+        .sign_in_oauth1(&discovered, consumer(), Some(port), opts(Duration::from_secs(20)), &person, &Cancel::new(), |_, _| {}, no_verifier)
+        .await
+        .unwrap();
+    connect.me(&done.account.id).await.unwrap();
+    // Replaying a request the app signed, byte for byte, is refused: the dialect server is strict.
+    let signed = site.server().requests().into_iter().rev().find(|r| r.path() == "/wp-json/wp/v2/users/me").unwrap();
+    let replay = reqwest::Client::new()
+        .get(format!("{}{}", site.url(), signed.target))
+        .header("authorization", signed.header("authorization").unwrap())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(replay.status(), 401);
+    assert!(replay.text().await.unwrap().contains("json_oauth1_nonce_already_used"));
+    // Every request the app signed carried its own nonce.
+    let nonces: Vec<String> = site
+        .server()
+        .requests()
+        .iter()
+        .filter_map(|r| r.header("authorization").filter(|a| a.starts_with("OAuth ")).map(|a| a.split("oauth_nonce=\"").nth(1).unwrap().split('"').next().unwrap().to_string()))
+        .collect();
+    let unique: std::collections::HashSet<_> = nonces.iter().collect();
+    assert!(nonces.len() >= 4);
+    assert_eq!(unique.len(), nonces.len() - 1, "all fresh but the one replayed by the test");
+}

@@ -244,7 +244,8 @@ impl OAuthSite {
     /// Every token issued so far (access and refresh), for tests that look for leaks.
     pub fn issued_tokens(&self) -> Vec<String> {
         let st = self.state.lock().unwrap();
-        st.access.keys().chain(st.refresh.keys()).cloned().collect()
+        let oauth1 = st.oauth1_tokens.iter().flat_map(|(t, v)| [t.clone(), v.secret.clone()]);
+        st.access.keys().chain(st.refresh.keys()).cloned().chain(oauth1).collect()
     }
     /// Make every access token expire now (the refresh tokens stay).
     pub fn expire_access_tokens(&self) {
