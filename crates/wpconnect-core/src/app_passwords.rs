@@ -42,6 +42,46 @@ pub struct Approved {
     pub password: AccessToken,
 }
 
+/// Where answers arriving through the app's URL scheme (`wpconnect://auth/callback?...`) go:
+/// the desktop app hands every URL the operating system gives it to [`CallbackInbox::deliver`],
+/// which passes it to the sign-in waiting for its nonce. Unknown or stale URLs are dropped.
+#[derive(Debug, Default)]
+pub struct CallbackInbox {
+    waiting: std::sync::Mutex<HashMap<String, tokio::sync::oneshot::Sender<HashMap<String, String>>>>,
+}
+
+impl CallbackInbox {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Wait for the answer that carries `nonce`.
+    pub fn expect(&self, nonce: &str) -> tokio::sync::oneshot::Receiver<HashMap<String, String>> {
+        let (tx, rx) = tokio::sync::oneshot::channel();
+        self.waiting.lock().expect("not poisoned").insert(nonce.to_string(), tx);
+        rx
+    }
+
+    /// Stop waiting for `nonce` (the sign-in ended some other way).
+    pub fn forget(&self, nonce: &str) {
+        self.waiting.lock().expect("not poisoned").remove(nonce);
+    }
+
+    /// Hand over a URL the operating system opened the app with. True when a sign-in took it.
+    pub fn deliver(&self, url: &Url) -> bool {
+        let params: HashMap<String, String> = url.query_pairs().into_owned().collect();
+        let Some(nonce) = params.get("nonce") else { return false };
+        let waiter = self.waiting.lock().expect("not poisoned").remove(nonce);
+        match waiter {
+            Some(tx) => tx.send(params).is_ok(),
+            None => false,
+        }
+    }
+}
+
+/// The URL scheme the desktop app registers.
+pub const SCHEME_CALLBACK: &str = "wpconnect://auth/callback";
+
 /// Can the loopback receive the approval for this site? WordPress advertises Application
 /// Passwords over plain http only when the site's environment type is `local`, and accepts plain
 /// http `success_url`s only then.
@@ -175,5 +215,16 @@ mod tests {
         assert!(loopback_possible(&Url::parse("http://127.0.0.1:8080/").unwrap()));
         assert!(loopback_possible(&Url::parse("https://blog.local/").unwrap()));
         assert!(!loopback_possible(&Url::parse("https://example.com/").unwrap()));
+    }
+
+    #[tokio::test]
+    async fn the_inbox_hands_each_url_to_the_sign_in_waiting_for_its_nonce() {
+        let inbox = CallbackInbox::new();
+        let rx = inbox.expect("n1");
+        assert!(!inbox.deliver(&Url::parse("wpconnect://auth/callback?nonce=other&password=x").unwrap()), "not ours");
+        assert!(!inbox.deliver(&Url::parse("wpconnect://auth/callback?password=x").unwrap()), "no nonce");
+        assert!(inbox.deliver(&Url::parse("wpconnect://auth/callback?nonce=n1&user_login=a&password=b").unwrap()));
+        assert_eq!(rx.await.unwrap()["user_login"], "a");
+        assert!(!inbox.deliver(&Url::parse("wpconnect://auth/callback?nonce=n1&user_login=a&password=b").unwrap()), "only once");
     }
 }

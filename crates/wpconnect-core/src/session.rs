@@ -695,6 +695,40 @@ impl Connect {
         self.finish_app_password(site, &approved.user_login, approved.password, store, opts).await
     }
 
+    /// Sign in with an Application Password approved in the browser, the answer coming back
+    /// through the desktop app's URL scheme (any site, https included): the operating system opens
+    /// `wpconnect://auth/callback?...`, the app hands it to `inbox`.
+    #[allow(clippy::too_many_arguments)]
+    pub async fn sign_in_app_password_scheme(
+        &self,
+        site: &Discovered,
+        device: &str,
+        opts: SignInOptions,
+        browser: &dyn Browser,
+        cancel: &Cancel,
+        inbox: &app_passwords::CallbackInbox,
+        waiting: impl FnOnce(&Url),
+    ) -> Result<SignedIn> {
+        let authorize = app_password_url(site)?;
+        let site_url = site_url(site);
+        let store = self.store(opts.storage)?;
+        let back = app_passwords::Return::Scheme(Url::parse(app_passwords::SCHEME_CALLBACK).expect("constant URL"));
+        let request = app_passwords::ApprovalRequest::new(&authorize, &site_url, &app_passwords::app_name(device, unix_now()), &back);
+        let answer = inbox.expect(&request.nonce);
+        waiting(&request.url);
+        if let Err(e) = browser.open(&request.url) {
+            tracing::warn!(error = %e, "the browser could not be opened; the person opens the address by hand");
+        }
+        let params = tokio::select! {
+            got = answer => got.map_err(|_| Error::Cancelled),
+            _ = tokio::time::sleep(opts.timeout) => Err(Error::CallbackTimeout { after: opts.timeout }),
+            _ = cancel.cancelled() => Err(Error::Cancelled),
+        };
+        inbox.forget(&request.nonce);
+        let approved = request.judge(&params?)?;
+        self.finish_app_password(site, &approved.user_login, approved.password, store, opts).await
+    }
+
     /// Sign in with an Application Password the person created and pasted (spaces allowed),
     /// checked against the site before it is kept.
     pub async fn sign_in_app_password_paste(&self, site: &Discovered, username: &str, password: Password, opts: SignInOptions) -> Result<SignedIn> {
