@@ -152,6 +152,22 @@ impl App {
         }
     }
 
+    /// Call one of the app's commands from the page, as the front end does; `Ok` with its result or
+    /// `Err` with the `{kind, message, hint}` error.
+    pub async fn invoke(&self, command: &str, args: Value, timeout: Duration) -> Result<Value, Value> {
+        let ms = timeout.as_millis() as u64;
+        self.session_call("POST", "/timeouts", Some(json!({"script": ms + 5000}))).await.expect("set script timeout");
+        let script = "const [cmd, args, done] = arguments; window.__TAURI_INTERNALS__.invoke(cmd, args).then(r => done({ok: r}), e => done({err: e}));";
+        let v = self
+            .session_call("POST", "/execute/async", Some(json!({"script": script, "args": [command, args]})))
+            .await
+            .expect("the command answered");
+        match v.get("ok") {
+            Some(ok) => Ok(ok.clone()),
+            None => Err(v.get("err").cloned().unwrap_or(v)),
+        }
+    }
+
     /// The window title as the page sets it.
     pub async fn title(&self) -> String {
         self.session_call("GET", "/title", None).await.expect("title").as_str().unwrap_or_default().to_string()

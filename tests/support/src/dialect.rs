@@ -62,6 +62,12 @@ pub struct Knobs {
     /// WP REST API OAuth1 consumers: `(key, secret, registered callback or "oob")`. When any are
     /// given, the site advertises `oauth1` and serves `/oauth1/request|authorize|access`.
     pub oauth1_consumers: Vec<(String, String, String)>,
+    /// Application Passwords as WordPress 6.3+ serves them (`authorize-application.php` keeping a
+    /// custom-scheme `success_url`, Basic auth on REST, introspect and delete).
+    pub app_passwords: bool,
+    /// The site's own address as its REST index reports it (`url`, `home`, `site_url`), when it
+    /// is not the loopback address the test reaches it at (a "remote" https site, say).
+    pub advertised_url: Option<String>,
     /// The server's clock runs this many seconds ahead (OAuth1 timestamps are checked ±15 min).
     pub clock_skew_secs: i64,
 }
@@ -87,6 +93,8 @@ impl Default for Knobs {
             drop_state: false,
             latency: Duration::ZERO,
             oauth1_consumers: Vec::new(),
+            app_passwords: false,
+            advertised_url: None,
             clock_skew_secs: 0,
         }
     }
@@ -183,6 +191,8 @@ struct State {
     /// OAuth1 tokens: token → (secret, consumer key, user id once authorized, verifier, access?)
     oauth1_tokens: HashMap<String, OAuth1Token>,
     oauth1_nonces: std::collections::HashSet<String>,
+    /// Application Passwords: (user id, uuid, name, password).
+    app_passwords: Vec<(u64, String, String, String)>,
 }
 
 #[derive(Debug, Clone)]
@@ -215,6 +225,7 @@ impl OAuthSite {
             seq: 0,
             oauth1_tokens: HashMap::new(),
             oauth1_nonces: std::collections::HashSet::new(),
+            app_passwords: Vec::new(),
         }));
         let s = state.clone();
         let latency = state.lock().unwrap().knobs.latency;
@@ -228,6 +239,10 @@ impl OAuthSite {
     }
     pub fn server(&self) -> &Server {
         &self.server
+    }
+    /// Names of the Application Passwords the site holds.
+    pub fn app_password_names(&self) -> Vec<String> {
+        self.state.lock().unwrap().app_passwords.iter().map(|p| p.2.clone()).collect()
     }
     pub fn counters(&self) -> Counters {
         self.state.lock().unwrap().counters.clone()
@@ -323,6 +338,8 @@ fn handle(st: &mut State, req: &Request, base: &str) -> Reply {
             Reply::json(200, index(base, &st.knobs)).header("Link", link)
         }
         "/wp-json/wp/v2/users/me" => rest_me(st, req, base),
+        "/wp-admin/authorize-application.php" if st.knobs.app_passwords => authorize_application(st, req, base, &query, &form),
+        p if st.knobs.app_passwords && p.starts_with("/wp-json/wp/v2/users/me/application-passwords/") => app_password_manage(st, req, p),
         "/oauth1/request" if !st.knobs.oauth1_consumers.is_empty() => oauth1_request(st, req, base, &form),
         "/oauth1/authorize" if !st.knobs.oauth1_consumers.is_empty() => oauth1_authorize(st, req, base, &query, &form),
         "/oauth1/access" if !st.knobs.oauth1_consumers.is_empty() => oauth1_access(st, req, base, &form),
@@ -348,6 +365,10 @@ fn index(base: &str, knobs: &Knobs) -> String {
             "software": "WP OAuth Server"
         }
     });
+    if knobs.app_passwords {
+        authentication["application-passwords"] = json!({"endpoints": {"authorization": format!("{base}/wp-admin/authorize-application.php")}});
+    }
+    let own = knobs.advertised_url.clone().unwrap_or_else(|| base.to_string());
     if !knobs.oauth1_consumers.is_empty() {
         authentication["oauth1"] = json!({
             "request": format!("{base}/oauth1/request"),
@@ -359,8 +380,8 @@ fn index(base: &str, knobs: &Knobs) -> String {
     json!({
         "name": "Dialect Site",
         "description": "WP OAuth Server, strictly",
-        "url": base,
-        "home": base,
+        "url": own,
+        "home": own,
         "gmt_offset": "0",
         "timezone_string": "",
         "namespaces": ["oembed/1.0", "wp/v2", "wp-site-health/v1"],
@@ -676,6 +697,9 @@ fn rest_me(st: &mut State, req: &Request, base: &str) -> Reply {
             Err((code, message)) => Reply::json(401, json!({"code": code, "message": message, "data": {"status": 401}}).to_string()),
         };
     }
+    if let Some(u) = header.and_then(|h| basic_app_password_user(st, h)) {
+        return user_json(u);
+    }
     let token = header.and_then(|h| h.strip_prefix("Bearer ").map(str::to_string));
     let Some(u) = valid_user(st, token) else {
         return Reply::json(
@@ -728,6 +752,84 @@ fn wpcom_site(base: &str, site: &str) -> Reply {
         })
         .to_string(),
     )
+}
+
+/// The user an `Authorization: Basic user:app-password` header names, if it is right (spaces in
+/// the password are ignored, as WordPress does).
+fn basic_app_password_user(st: &State, header: &str) -> Option<User> {
+    let raw = base64::engine::general_purpose::STANDARD.decode(header.strip_prefix("Basic ")?.trim()).ok()?;
+    let (login, pw) = String::from_utf8(raw).ok()?.split_once(':').map(|(a, b)| (a.to_string(), b.replace(' ', "")))?;
+    let user = st.users.iter().find(|u| u.login == login)?;
+    st.app_passwords.iter().any(|p| p.0 == user.id && p.3 == pw).then(|| user.clone())
+}
+
+fn authorize_application(st: &mut State, req: &Request, base: &str, query: &HashMap<String, String>, form: &HashMap<String, String>) -> Reply {
+    let Some(user_id) = cookie(req).and_then(|c| st.sessions.get(&c).copied()) else {
+        let here = format!("{base}/wp-admin/authorize-application.php?{}", req.query().unwrap_or(""));
+        return Reply::redirect(302, format!("{base}/wp-login.php?redirect_to={}", enc(&here)));
+    };
+    let p = if req.method == "POST" { form } else { query };
+    let get = |k: &str| p.get(k).cloned().unwrap_or_default();
+    let success = get("success_url");
+    let reject = p.get("reject_url").cloned().unwrap_or_else(|| format!("{success}&success=false"));
+    if req.method == "POST" {
+        if form.contains_key("reject") {
+            return Reply::redirect(302, reject);
+        }
+        let password = random_token(24);
+        let login = st.users.iter().find(|u| u.id == user_id).map(|u| u.login.clone()).unwrap_or_default();
+        st.seq += 1;
+        let uuid = format!("00000000-0000-4000-8000-{:012}", st.seq);
+        st.app_passwords.push((user_id, uuid, get("app_name"), password.clone()));
+        let site_url = st.knobs.advertised_url.clone().unwrap_or_else(|| base.to_string());
+        let sep = if success.contains('?') { '&' } else { '?' };
+        return Reply::redirect(302, format!("{success}{sep}site_url={}&user_login={}&password={password}", enc(&site_url), enc(&login)));
+    }
+    let hidden = |k: &str, v: &str| format!("<input type=\"hidden\" name=\"{k}\" value=\"{}\" />", html_escape(v));
+    Reply::html(
+        200,
+        format!(
+            "<!DOCTYPE html><html><body><form action=\"{base}/wp-admin/authorize-application.php\" method=\"post\" class=\"form-wrap\">{}{}{}{}\
+             <input type=\"text\" id=\"app_name\" name=\"app_name\" value=\"{}\" required />\
+             <input type=\"submit\" name=\"approve\" value=\"Yes, I approve of this connection\" />\
+             <input type=\"submit\" name=\"reject\" value=\"No, I do not approve of this connection\" /></form></body></html>",
+            hidden("action", "authorize_application_password"),
+            hidden("app_id", &get("app_id")),
+            hidden("success_url", &success),
+            hidden("reject_url", &reject),
+            html_escape(&get("app_name")),
+        ),
+    )
+}
+
+/// `GET .../application-passwords/introspect` and `DELETE .../application-passwords/<uuid>`.
+fn app_password_manage(st: &mut State, req: &Request, path: &str) -> Reply {
+    let Some(user) = req.header("authorization").and_then(|h| basic_app_password_user(st, h)) else {
+        return Reply::json(401, json!({"code": "rest_not_logged_in", "message": "You are not currently logged in.", "data": {"status": 401}}).to_string());
+    };
+    let last = path.rsplit('/').next().unwrap_or("");
+    let pw = req
+        .header("authorization")
+        .and_then(|h| base64::engine::general_purpose::STANDARD.decode(h.trim_start_matches("Basic ").trim()).ok())
+        .and_then(|raw| String::from_utf8(raw).ok())
+        .and_then(|s| s.split_once(':').map(|(_, p)| p.replace(' ', "")))
+        .unwrap_or_default();
+    match (req.method.as_str(), last) {
+        ("GET", "introspect") => match st.app_passwords.iter().find(|p| p.0 == user.id && p.3 == pw) {
+            Some(p) => Reply::json(200, json!({"uuid": p.1, "name": p.2}).to_string()),
+            None => Reply::json(404, json!({"code": "rest_application_password_not_found"}).to_string()),
+        },
+        ("DELETE", uuid) => {
+            let before = st.app_passwords.len();
+            st.app_passwords.retain(|p| !(p.0 == user.id && p.1 == uuid));
+            if st.app_passwords.len() < before {
+                Reply::json(200, json!({"deleted": true}).to_string())
+            } else {
+                Reply::json(404, json!({"code": "rest_application_password_not_found"}).to_string())
+            }
+        }
+        _ => Reply::json(404, json!({"code": "rest_no_route"}).to_string()),
+    }
 }
 
 fn user_json(u: User) -> Reply {

@@ -2,7 +2,9 @@
 //! the CLI and the desktop app. The person it plays comes from the environment:
 //! `WPCONNECT_TEST_BROWSER_USER`, `WPCONNECT_TEST_BROWSER_PASSWORD`,
 //! `WPCONNECT_TEST_BROWSER_CONSENT` (`allow`, the default, or `deny`). With
-//! `WPCONNECT_TEST_BROWSER_LOG` set, it appends where it ended to that file.
+//! `WPCONNECT_TEST_BROWSER_LOG` set, it appends where it ended to that file. When the site sends
+//! it to an address that is not http(s) (the app's `wpconnect:` scheme), it does what the
+//! operating system does: starts `WPCONNECT_TEST_BROWSER_SCHEME_HANDLER` with the URL.
 
 use wpconnect_testsupport::browser::{Consent, TestBrowser};
 
@@ -12,8 +14,20 @@ async fn main() {
     let env = |k: &str| std::env::var(k).unwrap_or_default();
     let consent = if env("WPCONNECT_TEST_BROWSER_CONSENT") == "deny" { Consent::Deny } else { Consent::Allow };
     let b = TestBrowser::new(&env("WPCONNECT_TEST_BROWSER_USER"), &env("WPCONNECT_TEST_BROWSER_PASSWORD"), consent);
-    let line = match b.visit(&url).await {
-        Ok(v) => format!("{} {}\n", v.status, v.url),
+    let line = match b.visit_until(&url, |u| u.scheme() != "http" && u.scheme() != "https").await {
+        Ok(v) if v.status == 0 => match std::env::var("WPCONNECT_TEST_BROWSER_SCHEME_HANDLER") {
+            Ok(handler) => match std::process::Command::new(&handler).arg(&v.url).status() {
+                // Only where it went: the URL itself carries the new password.
+                Ok(st) => format!("handed {}:{} to {handler} ({st})\n", v.url.split(':').next().unwrap_or(""), "//…"),
+                Err(e) => format!("error starting {handler}: {e}\n"),
+            },
+            Err(_) => format!("error no handler for {}\n", v.url),
+        },
+        Ok(v) => {
+            // Where it ended, and (for diagnosis) the page's first paragraph of notices, if any.
+            let notice = v.body.split("<p>").nth(1).map(|p| p.split('<').next().unwrap_or("")).unwrap_or("");
+            format!("{} {} {}\n", v.status, v.url, notice.chars().take(200).collect::<String>())
+        }
         Err(e) => format!("error {e}\n"),
     };
     if let Ok(log) = std::env::var("WPCONNECT_TEST_BROWSER_LOG") {

@@ -1,0 +1,66 @@
+//! Application Passwords in the desktop app, the answer coming back through the app's
+//! `wpconnect:` URL scheme: the scripted person approves on the site's Authorize Application page,
+//! WordPress sends the browser to `wpconnect://auth/callback?...`, and the "operating system" (the
+//! test browser) starts the app a second time with that URL, which must reach the running instance.
+//!
+//! The site is the WordPress-dialect server playing a remote https site on WordPress 6.3+: the
+//! project's real WordPress (6.1) empties a custom-scheme `success_url` on its approval page
+//! (esc_url), so there the person is shown the password to paste instead.
+
+use std::time::Duration;
+
+use serde_json::json;
+use wpconnect_gui_tests::{app_under_test, App};
+use wpconnect_testsupport::dialect::{Knobs, OAuthSite, User};
+
+#[tokio::test]
+async fn a_second_launch_with_the_callback_url_completes_the_sign_in() {
+    let Some(bin) = app_under_test() else { return };
+    let site = OAuthSite::start(
+        Knobs { app_passwords: true, advertised_url: Some("https://remote.example".into()), ..Default::default() },
+        vec![],
+        vec![User::new(4, "ada", "analytical-engine", "Ada Author", &["author"])],
+    )
+    .await;
+    let browser = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../target/debug/wpconnect-test-browser");
+    assert!(browser.is_file(), "{} is built by scripts/test.sh", browser.display());
+    let config = tempfile::tempdir().unwrap();
+    let log = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../.state/deep-link-browser.log");
+    let _ = std::fs::remove_file(&log);
+    let (b, c, l, a) = (browser.display().to_string(), config.path().display().to_string(), log.display().to_string(), bin.display().to_string());
+    let app = App::launch(
+        &bin,
+        &[
+            ("BROWSER", b.as_str()),
+            ("WPCONNECT_TEST_BROWSER_USER", "ada"),
+            ("WPCONNECT_TEST_BROWSER_PASSWORD", "analytical-engine"),
+            ("WPCONNECT_TEST_BROWSER_SCHEME_HANDLER", a.as_str()),
+            ("WPCONNECT_TEST_BROWSER_LOG", l.as_str()),
+            ("WPCONNECT_CONFIG_DIR", c.as_str()),
+        ],
+    )
+    .await;
+    let signed_in = app
+        .invoke("sign_in_app_password", json!({"address": site.url()}), Duration::from_secs(50))
+        .await
+        .unwrap_or_else(|e| panic!("sign-in failed: {e}; the browser's log: {:?}", std::fs::read_to_string(&log)));
+    assert_eq!(signed_in["displayName"], "Ada Author");
+    assert_eq!(signed_in["method"], "Application Passwords");
+    assert!(signed_in["storedIn"].as_str().unwrap().contains("Secret Service"), "{signed_in}");
+    assert!(signed_in.to_string().len() < 400 && !signed_in.to_string().contains("password\""), "no secret crosses into the page: {signed_in}");
+    let trail = std::fs::read_to_string(&log).unwrap();
+    assert!(trail.starts_with("handed wpconnect:"), "the answer went through a second launch: {trail}");
+    let accounts = std::fs::read_to_string(config.path().join("accounts.json")).unwrap();
+    assert!(accounts.contains("application-passwords"));
+
+    // Sign out deletes the password on the site.
+    assert_eq!(site.app_password_names().len(), 1);
+    let out = app.invoke("sign_out", json!({"accountId": signed_in["accountId"]}), Duration::from_secs(30)).await.unwrap();
+    assert_eq!(out["revoked"], true, "{out}");
+    assert!(site.app_password_names().is_empty(), "deleted on the site");
+    // An unknown account is a {kind, message, hint} error.
+    let err = app.invoke("sign_out", json!({"accountId": "nobody@nowhere"}), Duration::from_secs(30)).await.unwrap_err();
+    assert_eq!(err["kind"], "no_such_account", "{err}");
+    assert!(err["hint"].as_str().is_some_and(|h| !h.is_empty()));
+    app.close().await;
+}
