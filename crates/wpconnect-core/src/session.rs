@@ -152,9 +152,7 @@ impl Connect {
         };
         let request = AuthorizeRequest::new(&endpoints, &client.client_id, loopback.redirect_uri(), client.scope.as_deref(), &extra);
         waiting(&request.url, &request.redirect_uri);
-        if let Err(e) = browser.open(&request.url) {
-            tracing::warn!(error = %e, "the browser could not be opened; the person opens the address by hand");
-        }
+        hand_to_browser(browser, &request.url);
         let code = loopback.wait(opts.timeout, cancel, |params| request.judge(params)).await?;
         let auth = endpoints.client_auth(&client.client_id, client.client_secret.clone());
         let referer = site_url(site);
@@ -581,9 +579,7 @@ impl Connect {
         let mut authorize = ep.authorize.clone();
         authorize.query_pairs_mut().append_pair("oauth_token", &temp.token);
         waiting(&authorize, loopback.as_ref().map(|l| l.redirect_uri()));
-        if let Err(e) = browser.open(&authorize) {
-            tracing::warn!(error = %e, "the browser could not be opened; the person opens the address by hand");
-        }
+        hand_to_browser(browser, &authorize);
         let code = match loopback {
             Some(l) => {
                 l.wait(opts.timeout, cancel, |p| {
@@ -688,9 +684,7 @@ impl Connect {
         let back = app_passwords::Return::Loopback(loopback.redirect_uri().clone());
         let request = app_passwords::ApprovalRequest::new(&authorize, &site_url, &app_passwords::app_name(device, unix_now()), &back);
         waiting(&request.url, loopback.redirect_uri());
-        if let Err(e) = browser.open(&request.url) {
-            tracing::warn!(error = %e, "the browser could not be opened; the person opens the address by hand");
-        }
+        hand_to_browser(browser, &request.url);
         let approved = loopback.wait(opts.timeout, cancel, |params| request.judge(params)).await?;
         self.finish_app_password(site, &approved.user_login, approved.password, store, opts).await
     }
@@ -716,9 +710,7 @@ impl Connect {
         let request = app_passwords::ApprovalRequest::new(&authorize, &site_url, &app_passwords::app_name(device, unix_now()), &back);
         let answer = inbox.expect(&request.nonce);
         waiting(&request.url);
-        if let Err(e) = browser.open(&request.url) {
-            tracing::warn!(error = %e, "the browser could not be opened; the person opens the address by hand");
-        }
+        hand_to_browser(browser, &request.url);
         let params = tokio::select! {
             got = answer => got.map_err(|_| Error::Cancelled),
             _ = tokio::time::sleep(opts.timeout) => Err(Error::CallbackTimeout { after: opts.timeout }),
@@ -807,6 +799,14 @@ impl Connect {
             Storage::Session => self.session_accounts.lock().expect("not poisoned").retain(|a| a.id != account.id),
         }
         Ok(SignedOut { account: account.id, revoked, revoke_problem: problem })
+    }
+}
+
+/// Open the address in the person's browser. Failing to is not fatal: the caller has shown the
+/// address, and the person can open it by hand.
+fn hand_to_browser(browser: &dyn Browser, url: &Url) {
+    if let Err(e) = browser.open(url) {
+        tracing::warn!(error = %e, "the browser could not be opened; the person opens the address by hand");
     }
 }
 
