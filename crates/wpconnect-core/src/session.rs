@@ -376,7 +376,7 @@ impl Connect {
     async fn site_info(&self, wpcom: bool, api_root: &Url, token: &AccessToken, how: TokenIn) -> Option<SiteInfo> {
         if wpcom {
             let v = profile::get_json(&self.http, api_root, token, how).await.ok()?;
-            let w = crate::discovery::wpcom::parse_site(v.to_string().as_bytes())?;
+            let w = crate::discovery::wpcom::site_from_value(&v)?;
             return Some(crate::discovery::wpcom::site_info(&w));
         }
         let (_, body) = self.http.get_bytes(api_root.clone(), crate::http::limits::JSON).await.ok()?;
@@ -877,10 +877,7 @@ pub fn rest_route(root: &Url, route: &str) -> Url {
 
 fn with_context(e: Error, grant: &str, redirect: Option<&Url>) -> Error {
     match e {
-        Error::OAuth { endpoint, status, code, description, .. } if code == "error" && status == 503 => {
-            let _ = description;
-            Error::OAuthServerDisabled { endpoint }
-        }
+        Error::OAuth { endpoint, status: 503, code, .. } if code == "error" => Error::OAuthServerDisabled { endpoint },
         Error::OAuth { endpoint, status, code, description, .. } => Error::OAuth {
             endpoint,
             status,

@@ -32,7 +32,11 @@ pub fn site_url(api_base: &Url, site: &str) -> Url {
 }
 
 pub fn parse_site(body: &[u8]) -> Option<WpcomSite> {
-    let v: Value = serde_json::from_slice(trim_json_prefix(body)).ok()?;
+    site_from_value(&serde_json::from_slice(trim_json_prefix(body)).ok()?)
+}
+
+/// The same, from a document already parsed (the signed-in fetch of the site).
+pub fn site_from_value(v: &Value) -> Option<WpcomSite> {
     let o = v.as_object()?;
     let id = match o.get("ID")? {
         Value::Number(n) => n.as_u64()?,
