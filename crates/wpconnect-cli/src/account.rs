@@ -11,7 +11,7 @@ use wpconnect_core::loopback::Cancel;
 use wpconnect_core::profile::Profile;
 use wpconnect_core::secret::{ClientSecret, Password};
 use wpconnect_core::session::{Connect, OAuth2Client, SignInOptions, SignedIn};
-use wpconnect_core::store::{AccountStatus, AccountsFile, KeyringStore, SecretStore, Storage, StoredAccount};
+use wpconnect_core::store::{AccountsFile, KeyringStore, SecretStore, Storage, StoredAccount};
 use wpconnect_core::{Discoverer, Error};
 
 use crate::output::{fail, table};
@@ -146,7 +146,7 @@ pub async fn login(args: LoginArgs) -> ExitCode {
             if args.json {
                 print_json("wpconnect.login/1", &done);
             } else {
-                println!("Signed in to {} as {}.", done.account.site_name, who(&done.profile));
+                println!("Signed in to {} as {}.", done.account.site_name, wpconnect_core::present::who(&done.profile));
                 print!("{}", profile_table(&done.account, &done.profile));
                 println!("Tokens are kept in {}.", done.stored_in);
                 for n in &done.notes {
@@ -226,16 +226,6 @@ fn username(args: &LoginArgs) -> Result<String, Error> {
     })
 }
 
-/// This computer's name, for the Application Password's name in the person's profile.
-fn device_name() -> String {
-    std::fs::read_to_string("/etc/hostname")
-        .ok()
-        .map(|h| h.trim().to_string())
-        .filter(|h| !h.is_empty())
-        .or_else(|| std::env::var("COMPUTERNAME").ok())
-        .unwrap_or_else(|| "this computer".into())
-}
-
 async fn app_password_login(args: &LoginArgs, connect: &Connect, site: &wpconnect_core::Discovered, opts: SignInOptions) -> Result<SignedIn, Error> {
     let site_url = url::Url::parse(&site.site.url).unwrap_or_else(|_| site.answered_at.clone());
     let paste = args.password_stdin || !wpconnect_core::app_passwords::loopback_possible(&site_url);
@@ -252,7 +242,7 @@ async fn app_password_login(args: &LoginArgs, connect: &Connect, site: &wpconnec
     let cancel = cancel_on_ctrl_c();
     let no_browser = args.no_browser;
     connect
-        .sign_in_app_password_browser(site, &device_name(), opts, browser.as_ref(), &cancel, |url, redirect| waiting_message(no_browser, url, redirect))
+        .sign_in_app_password_browser(site, &wpconnect_core::present::device_name(), opts, browser.as_ref(), &cancel, |url, redirect| waiting_message(no_browser, url, redirect))
         .await
 }
 
@@ -312,30 +302,15 @@ fn waiting_message(no_browser: bool, url: &url::Url, redirect: &url::Url) {
     eprintln!("Waiting for the browser to come back to {redirect} (Ctrl-C cancels)...");
 }
 
-fn who(p: &Profile) -> String {
-    if p.display_name.is_empty() || p.display_name == p.username {
-        p.username.clone()
-    } else {
-        format!("{} ({})", p.display_name, p.username)
-    }
-}
-
 fn status_text(a: &StoredAccount) -> String {
-    match &a.status {
-        AccountStatus::SignedIn => match a.expires_at.map(|e| e as i64 - wpconnect_core::oauth2::unix_now() as i64) {
-            Some(left) if left <= 0 => "signed in (token expired; refreshes on next use)".into(),
-            Some(left) if left < 600 => format!("signed in (token expires in {} min)", left / 60),
-            _ => "signed in".into(),
-        },
-        AccountStatus::SignInAgain { reason } => format!("sign in again: {reason}"),
-    }
+    wpconnect_core::present::standing(a).1
 }
 
 fn profile_table(a: &StoredAccount, p: &Profile) -> String {
     let mut rows = vec![
         ("Account", a.id.clone()),
         ("Site", format!("{} ({})", a.site_name, a.site_url)),
-        ("User", who(p)),
+        ("User", wpconnect_core::present::who(p)),
     ];
     if let Some(e) = &p.email {
         rows.push(("Email", e.clone()));
@@ -347,7 +322,7 @@ fn profile_table(a: &StoredAccount, p: &Profile) -> String {
         rows.push(("Registered", r.clone()));
     }
     if !p.capabilities.is_empty() {
-        rows.push(("Can", summarise(&p.capabilities)));
+        rows.push(("Can", wpconnect_core::present::summarise_capabilities(&p.capabilities)));
     }
     rows.push(("Method", a.method.label().to_string()));
     if let Some(s) = &a.scope {
@@ -355,16 +330,6 @@ fn profile_table(a: &StoredAccount, p: &Profile) -> String {
     }
     rows.push(("Status", status_text(a)));
     table(&rows)
-}
-
-fn summarise(caps: &[String]) -> String {
-    let shown: Vec<&str> = caps.iter().map(String::as_str).filter(|c| !c.starts_with("level_")).take(6).collect();
-    let more = caps.iter().filter(|c| !c.starts_with("level_")).count().saturating_sub(shown.len());
-    if more > 0 {
-        format!("{} and {more} more", shown.join(", "))
-    } else {
-        shown.join(", ")
-    }
 }
 
 #[derive(Serialize)]

@@ -72,6 +72,24 @@ pub fn snippet_redacted(body: &[u8]) -> String {
     snippet(redact(&text).as_bytes())
 }
 
+/// A line of text (a log line) with secrets masked: secret-looking JSON keys and form fields, and
+/// the credentials after `Bearer ` / `Basic ` / `OAuth `. A second guard: nothing is meant to log
+/// a secret in the first place.
+pub fn redact_text(text: &str) -> String {
+    let mut out = redact(text);
+    for scheme in ["Bearer ", "Basic ", "OAuth "] {
+        let mut from = 0;
+        while let Some(at) = out[from..].find(scheme).map(|i| from + i + scheme.len()) {
+            let end = out[at..].find(|c: char| c.is_whitespace() || c == '"' || c == ',').map_or(out.len(), |e| at + e);
+            if end > at && &out[at..end] != "[redacted]" {
+                out.replace_range(at..end, "[redacted]");
+            }
+            from = at;
+        }
+    }
+    out
+}
+
 fn redact(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     let mut rest = text;
@@ -126,6 +144,17 @@ mod tests {
         assert!(!f.contains("S3CRET") && f.contains("oauth_callback_confirmed=true"), "{f}");
         let cut = snippet_redacted(br#"{"access_token":"NOEND"#);
         assert!(!cut.contains("NOEND"), "{cut}");
+    }
+
+    #[test]
+    fn log_lines_lose_credentials_and_keep_the_rest() {
+        let line = r#"GET /wp-json/wp/v2/users/me authorization="Bearer tok123" other=Basic dXNlcjpwYXNz password=hunter2 status=200"#;
+        let r = redact_text(line);
+        for secret in ["tok123", "dXNlcjpwYXNz", "hunter2"] {
+            assert!(!r.contains(secret), "{r}");
+        }
+        assert!(r.contains("/wp-json/wp/v2/users/me") && r.contains("status=200"), "{r}");
+        assert_eq!(redact_text("nothing secret here"), "nothing secret here");
     }
 
     #[test]

@@ -53,6 +53,7 @@ pub enum ErrorKind {
     ConfigFile,
     InvalidClientId,
     InvalidInput,
+    InvalidSetting,
     SiteMismatch,
     WrongAppPassword,
     Oauth1,
@@ -204,7 +205,7 @@ pub enum Error {
     #[error("The keyring failed ({store}: {detail}).")]
     KeyringFailure { store: String, detail: String },
 
-    #[error("The accounts file {} could not be used: {detail}.", path.display())]
+    #[error("The file {} could not be used: {detail}.", path.display())]
     ConfigFile { path: std::path::PathBuf, detail: String },
 
     #[error("The client ID contains characters that cannot be sent.")]
@@ -230,6 +231,9 @@ pub enum Error {
 
     #[error("{what}: {reason}.")]
     InvalidInput { what: String, reason: String },
+
+    #[error("That setting cannot be saved: {detail}.")]
+    InvalidSetting { detail: String },
 }
 
 fn oauth_message(code: &str, description: Option<&str>, status: u16, grant: Option<&str>) -> String {
@@ -315,6 +319,7 @@ impl Error {
             Error::ConfigFile { .. } => ErrorKind::ConfigFile,
             Error::InvalidClientId => ErrorKind::InvalidClientId,
             Error::InvalidInput { .. } => ErrorKind::InvalidInput,
+            Error::InvalidSetting { .. } => ErrorKind::InvalidSetting,
             Error::SiteMismatch { .. } => ErrorKind::SiteMismatch,
             Error::WrongAppPassword => ErrorKind::WrongAppPassword,
             Error::OAuth1 { .. } => ErrorKind::Oauth1,
@@ -336,7 +341,7 @@ impl Error {
             | ErrorKind::HtmlInsteadOfJson
             | ErrorKind::InvalidJson => Category::NotWordpress,
             ErrorKind::ServerError => Category::Server,
-            ErrorKind::InsecureConnection | ErrorKind::NoSuchAccount | ErrorKind::InvalidClientId | ErrorKind::InvalidInput => {
+            ErrorKind::InsecureConnection | ErrorKind::NoSuchAccount | ErrorKind::InvalidClientId | ErrorKind::InvalidInput | ErrorKind::InvalidSetting => {
                 Category::Usage
             }
             ErrorKind::Oauth
@@ -454,6 +459,7 @@ impl Error {
             Error::ConfigFile { .. } => "Check the file's permissions, or move it aside to start with no accounts (your keyring entries stay).".into(),
             Error::InvalidClientId => "Copy the client ID again from the site's OAuth client settings.".into(),
             Error::InvalidInput { .. } => "See `wpconnect help` for what each option takes.".into(),
+            Error::InvalidSetting { .. } => "Change it and save again; the settings in use have not changed.".into(),
             Error::SiteMismatch { .. } => "Start again from the site's own address; if it keeps happening, the site may be redirecting to another address (check Settings > General).".into(),
             Error::OAuth1 { text, callback, skew_secs, .. } => oauth1_hint(text, callback.as_deref(), *skew_secs),
             Error::WrongAppPassword => "Use your WordPress username (not your email) and an Application Password from Users > Profile > Application Passwords; your normal login password does not work here.".into(),

@@ -57,6 +57,8 @@ pub struct Me {
     pub profile: Profile,
     /// The site as it describes itself now (`None` when it could not be read).
     pub site: Option<SiteInfo>,
+    /// The sign-in methods the site offers now, best first (empty when it could not be read).
+    pub offered: Vec<Method>,
 }
 
 /// What signing out did.
@@ -276,6 +278,8 @@ impl Connect {
             storage: opts.storage,
             status: AccountStatus::SignedIn,
             created_at: unix_now(),
+            avatar_url: profile.avatar_url.clone(),
+            site_icon_url: site.site.icon_url.clone(),
         })
     }
 
@@ -305,14 +309,9 @@ impl Connect {
 
     fn save_account(&self, account: StoredAccount) -> Result<()> {
         match account.storage {
-            Storage::Keyring => self.accounts.update(|all| {
-                all.retain(|a| a.id != account.id);
-                all.push(account);
-            }),
+            Storage::Keyring => self.accounts.update(|all| replace_or_add(all, account)),
             Storage::Session => {
-                let mut s = self.session_accounts.lock().expect("not poisoned");
-                s.retain(|a| a.id != account.id);
-                s.push(account);
+                replace_or_add(&mut self.session_accounts.lock().expect("not poisoned"), account);
                 Ok(())
             }
         }
@@ -369,18 +368,22 @@ impl Connect {
             (Some(Err(e)), _) | (None, Some(Err(e))) => return Err(e),
             (None, None) => return Err(Error::NoSignInMethod { site: api_root.clone(), wanted: "tells who is signed in".into() }),
         };
-        Ok(Me { profile, site })
+        let (site, offered) = site.map_or((None, Vec::new()), |(s, o)| (Some(s), o));
+        Ok(Me { profile, site, offered })
     }
 
     /// The site's information as it is now (`None` when it cannot be read; the profile matters more).
-    async fn site_info(&self, wpcom: bool, api_root: &Url, token: &AccessToken, how: TokenIn) -> Option<SiteInfo> {
+    async fn site_info(&self, wpcom: bool, api_root: &Url, token: &AccessToken, how: TokenIn) -> Option<(SiteInfo, Vec<Method>)> {
         if wpcom {
             let v = profile::get_json(&self.http, api_root, token, how).await.ok()?;
             let w = crate::discovery::wpcom::site_from_value(&v)?;
-            return Some(crate::discovery::wpcom::site_info(&w));
+            return Some((crate::discovery::wpcom::site_info(&w), vec![Method::WordpressCom]));
         }
         let (_, body) = self.http.get_bytes(api_root.clone(), crate::http::limits::JSON).await.ok()?;
-        crate::site::parse_index(&body, api_root).ok().map(|ix| ix.site)
+        let ix = crate::site::parse_index(&body, api_root).ok()?;
+        let local = Url::parse(&ix.site.url).is_ok_and(|u| app_passwords::loopback_possible(&u));
+        let offered = crate::recommend::recommend(&ix.methods, &ix.site, local).offered;
+        Some((ix.site, offered))
     }
 
     /// A valid access token for the account: refreshed first when it expires within the margin.
@@ -517,6 +520,25 @@ impl Connect {
     /// The signed-in person's profile and their site, now. A rejected token is refreshed once
     /// and tried again; a rejected Application Password marks the account "sign in again".
     pub async fn me(&self, id: &str) -> Result<Me> {
+        let me = self.me_now(id).await?;
+        // Keep what lists show (names, pictures) as the site has them now.
+        let account = self.account(id)?;
+        let mut seen = account.clone();
+        seen.display_name = me.profile.display_name.clone();
+        seen.avatar_url = me.profile.avatar_url.clone().or(seen.avatar_url);
+        if let Some(site) = &me.site {
+            seen.site_name = site.name.clone();
+            seen.site_icon_url = site.icon_url.clone().or(seen.site_icon_url);
+        }
+        if (&seen.display_name, &seen.avatar_url, &seen.site_name, &seen.site_icon_url)
+            != (&account.display_name, &account.avatar_url, &account.site_name, &account.site_icon_url)
+        {
+            self.save_account(seen)?;
+        }
+        Ok(me)
+    }
+
+    async fn me_now(&self, id: &str) -> Result<Me> {
         let account = self.account(id)?;
         let token = self.access_token(id).await?;
         if account.method == Method::Oauth1 {
@@ -860,6 +882,14 @@ fn site_url(site: &Discovered) -> Url {
 }
 
 /// A REST route under `root`, for both `/wp-json/` and `?rest_route=/` roots.
+/// Put `account` where the one with its id was (lists keep their order), or at the end.
+fn replace_or_add(all: &mut Vec<StoredAccount>, account: StoredAccount) {
+    match all.iter_mut().find(|a| a.id == account.id) {
+        Some(slot) => *slot = account,
+        None => all.push(account),
+    }
+}
+
 pub fn rest_route(root: &Url, route: &str) -> Url {
     let mut u = root.clone();
     if let Some(r) = root.query_pairs().find(|(k, _)| k == "rest_route").map(|(_, v)| v.into_owned()) {

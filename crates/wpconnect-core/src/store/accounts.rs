@@ -55,6 +55,12 @@ pub struct StoredAccount {
     pub storage: Storage,
     pub status: AccountStatus,
     pub created_at: u64,
+    /// The user's avatar, as the site gave it (for lists; not a secret).
+    #[serde(default)]
+    pub avatar_url: Option<String>,
+    /// The site's icon, as the site gave it.
+    #[serde(default)]
+    pub site_icon_url: Option<String>,
 }
 
 #[derive(Debug, Default, Serialize, Deserialize)]
@@ -72,13 +78,7 @@ pub struct AccountsFile {
 impl AccountsFile {
     /// The platform's config directory, or `$WPCONNECT_CONFIG_DIR` when set.
     pub fn default_location() -> Result<AccountsFile> {
-        let dir = match std::env::var_os("WPCONNECT_CONFIG_DIR") {
-            Some(d) => PathBuf::from(d),
-            None => dirs::config_dir()
-                .ok_or_else(|| Error::ConfigFile { path: PathBuf::from("~"), detail: "this system has no config directory".into() })?
-                .join("wpconnect"),
-        };
-        Ok(AccountsFile { path: dir.join("accounts.json") })
+        Ok(AccountsFile { path: config_dir()?.join("accounts.json") })
     }
 
     pub fn at(path: impl Into<PathBuf>) -> AccountsFile {
@@ -102,13 +102,7 @@ impl AccountsFile {
     /// Replace the file's accounts (session-only accounts are never written).
     pub fn save(&self, accounts: &[StoredAccount]) -> Result<()> {
         let doc = FileDoc { version: 1, accounts: accounts.iter().filter(|a| a.storage == Storage::Keyring).cloned().collect() };
-        let json = serde_json::to_vec_pretty(&doc).expect("plain data serializes");
-        let err = |e: std::io::Error| Error::ConfigFile { path: self.path.clone(), detail: e.to_string() };
-        let dir = self.path.parent().expect("a file path has a parent");
-        std::fs::create_dir_all(dir).map_err(err)?;
-        let tmp = self.path.with_extension("json.tmp");
-        write_private(&tmp, &json).map_err(err)?;
-        std::fs::rename(&tmp, &self.path).map_err(err)
+        save_private_json(&self.path, &doc)
     }
 
     /// Load, change, save: one read-modify-write.
@@ -118,6 +112,28 @@ impl AccountsFile {
         self.save(&all)?;
         Ok(out)
     }
+}
+
+/// WP Connect's config directory: `$WPCONNECT_CONFIG_DIR`, else `<platform config dir>/wpconnect`.
+pub fn config_dir() -> Result<PathBuf> {
+    match std::env::var_os("WPCONNECT_CONFIG_DIR") {
+        Some(d) => Ok(PathBuf::from(d)),
+        None => dirs::config_dir()
+            .map(|d| d.join("wpconnect"))
+            .ok_or_else(|| Error::ConfigFile { path: PathBuf::from("~"), detail: "this system has no config directory".into() }),
+    }
+}
+
+/// Write `value` as JSON to `path` atomically (a temporary file renamed over it), readable by
+/// the owner only.
+pub fn save_private_json<T: Serialize>(path: &Path, value: &T) -> Result<()> {
+    let json = serde_json::to_vec_pretty(value).expect("plain data serializes");
+    let err = |e: std::io::Error| Error::ConfigFile { path: path.to_path_buf(), detail: e.to_string() };
+    let dir = path.parent().expect("a file path has a parent");
+    std::fs::create_dir_all(dir).map_err(err)?;
+    let tmp = path.with_extension("json.tmp");
+    write_private(&tmp, &json).map_err(err)?;
+    std::fs::rename(&tmp, path).map_err(err)
 }
 
 fn write_private(path: &Path, bytes: &[u8]) -> std::io::Result<()> {

@@ -1,0 +1,123 @@
+//! Words for people: how an account's state, a user and their capabilities read. Shared by the
+//! CLI and the desktop app so both say the same thing.
+
+use serde::Serialize;
+
+use crate::oauth2::unix_now;
+use crate::profile::Profile;
+use crate::store::{AccountStatus, StoredAccount};
+
+/// An access token this close to expiry is called "expires soon".
+pub const EXPIRES_SOON_SECS: i64 = 600;
+
+/// Where an account stands, for a badge and a sentence.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Standing {
+    SignedIn,
+    /// The access token expires within [`EXPIRES_SOON_SECS`] (it is refreshed on next use).
+    ExpiresSoon,
+    /// The access token has expired; it is refreshed on next use.
+    Expired,
+    /// The tokens stopped working: the person must sign in again.
+    SignInAgain,
+}
+
+/// An account's standing at `now` (seconds since the Unix epoch), and the sentence for it.
+pub fn standing_at(a: &StoredAccount, now: u64) -> (Standing, String) {
+    match &a.status {
+        AccountStatus::SignInAgain { reason } => (Standing::SignInAgain, format!("sign in again: {reason}")),
+        AccountStatus::SignedIn => match a.expires_at.map(|e| e as i64 - now as i64) {
+            Some(left) if left <= 0 => (Standing::Expired, "signed in (token expired; refreshes on next use)".into()),
+            Some(left) if left < EXPIRES_SOON_SECS => (Standing::ExpiresSoon, format!("signed in (token expires in {} min)", (left + 59) / 60)),
+            _ => (Standing::SignedIn, "signed in".into()),
+        },
+    }
+}
+
+/// [`standing_at`] now.
+pub fn standing(a: &StoredAccount) -> (Standing, String) {
+    standing_at(a, unix_now())
+}
+
+/// "Display Name (login)", or just the login when the two agree.
+pub fn who(p: &Profile) -> String {
+    if p.display_name.is_empty() || p.display_name == p.username {
+        p.username.clone()
+    } else {
+        format!("{} ({})", p.display_name, p.username)
+    }
+}
+
+/// A few capabilities by name and how many more (the numbered `level_*` ones left out).
+pub fn summarise_capabilities(caps: &[String]) -> String {
+    let meaningful: Vec<&str> = caps.iter().map(String::as_str).filter(|c| !c.starts_with("level_")).collect();
+    let shown = &meaningful[..meaningful.len().min(6)];
+    match meaningful.len() - shown.len() {
+        0 => shown.join(", "),
+        more => format!("{} and {more} more", shown.join(", ")),
+    }
+}
+
+/// This computer's name, for the Application Password's name in the person's profile.
+pub fn device_name() -> String {
+    std::fs::read_to_string("/etc/hostname")
+        .ok()
+        .map(|h| h.trim().to_string())
+        .filter(|h| !h.is_empty())
+        .or_else(|| std::env::var("COMPUTERNAME").ok())
+        .unwrap_or_else(|| "this computer".into())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn account(expires_at: Option<u64>, status: AccountStatus) -> StoredAccount {
+        let url = url::Url::parse("https://example.test/").unwrap();
+        StoredAccount {
+            id: "a@example.test".into(),
+            method: crate::Method::Oauth2,
+            site_url: url.clone(),
+            site_name: "Example".into(),
+            api_root: url,
+            user_login: "a".into(),
+            display_name: "A".into(),
+            user_id: None,
+            client_id: None,
+            has_client_secret: false,
+            scope: None,
+            expires_at,
+            last_refresh: None,
+            token_url: None,
+            revoke_url: None,
+            me_url: None,
+            redirect_uri: None,
+            strips_authorization: false,
+            storage: crate::store::Storage::Keyring,
+            status,
+            created_at: 0,
+            avatar_url: None,
+            site_icon_url: None,
+        }
+    }
+
+    #[test]
+    fn standing_follows_expiry_and_status() {
+        let now = 1_000_000;
+        assert_eq!(standing_at(&account(None, AccountStatus::SignedIn), now).0, Standing::SignedIn);
+        assert_eq!(standing_at(&account(Some(now + 3600), AccountStatus::SignedIn), now).0, Standing::SignedIn);
+        let (s, text) = standing_at(&account(Some(now + 90), AccountStatus::SignedIn), now);
+        assert_eq!((s, text.as_str()), (Standing::ExpiresSoon, "signed in (token expires in 2 min)"));
+        assert_eq!(standing_at(&account(Some(now - 1), AccountStatus::SignedIn), now).0, Standing::Expired);
+        let (s, text) = standing_at(&account(Some(now + 3600), AccountStatus::SignInAgain { reason: "revoked".into() }), now);
+        assert_eq!((s, text.as_str()), (Standing::SignInAgain, "sign in again: revoked"));
+    }
+
+    #[test]
+    fn capabilities_are_summarised_without_levels() {
+        let caps: Vec<String> = ["level_0", "read", "edit_posts", "upload_files", "a", "b", "c", "d"].iter().map(|s| s.to_string()).collect();
+        assert_eq!(summarise_capabilities(&caps), "read, edit_posts, upload_files, a, b, c and 1 more");
+        assert_eq!(summarise_capabilities(&caps[..3]), "read, edit_posts");
+    }
+}
