@@ -1,8 +1,24 @@
+/// Every app command; each has an `allow-<name>` permission the main window's capability grants.
+const COMMANDS: &[&str] = &[
+    "app_info",
+    "discover",
+    "accounts",
+    "account_details",
+    "sign_in",
+    "cancel_sign_in",
+    "refresh",
+    "sign_out",
+    "open_site",
+    "get_settings",
+    "save_settings",
+    "reveal_logs",
+];
+
 fn main() {
     // App commands go through Tauri's permission system like plugin commands do.
     tauri_build::try_build(
         tauri_build::Attributes::new()
-            .app_manifest(tauri_build::AppManifest::new().commands(&["app_info", "sign_in_app_password", "sign_out"])),
+            .app_manifest(tauri_build::AppManifest::new().commands(COMMANDS)),
     )
     .expect("tauri build step");
 }

@@ -1,73 +1,209 @@
 //! Thin commands: check, delegate to the core, return typed results or an `IpcError`.
+//! Every decision about the protocol is the core's; these translate and nothing more.
 
-use serde::Serialize;
+use std::time::Duration;
+
+use tauri::ipc::Channel;
+use tauri::State;
+use url::Url;
+use wpconnect_core::app_passwords::loopback_possible;
+use wpconnect_core::browser::SystemBrowser;
+use wpconnect_core::oauth1::Consumer;
+use wpconnect_core::present::device_name;
+use wpconnect_core::session::{OAuth2Client, SignInOptions};
+use wpconnect_core::store::Storage;
+use wpconnect_core::{Discovered, Error};
 
 use crate::error::IpcError;
+use crate::models::*;
+use crate::AppState;
 
-#[derive(Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct AppInfo {
-    name: &'static str,
-    version: &'static str,
-    core_version: &'static str,
-}
+type Answer<T> = Result<T, IpcError>;
 
 #[tauri::command]
-pub fn app_info() -> Result<AppInfo, IpcError> {
+pub fn app_info() -> Answer<AppInfo> {
     Ok(AppInfo { name: "WP Connect", version: env!("CARGO_PKG_VERSION"), core_version: wpconnect_core::VERSION })
 }
 
-/// What the page sees of a sign-in: who, where, how. Never a token.
-#[derive(Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct SignedInView {
-    account_id: String,
-    site_name: String,
-    username: String,
-    display_name: String,
-    method: &'static str,
-    stored_in: String,
+/// Find the site's REST API, what it is and how to sign in to it.
+#[tauri::command]
+pub async fn discover(state: State<'_, AppState>, address: String) -> Answer<SiteView> {
+    let found = state.discoverer.discover(&address).await?;
+    let view = SiteView::new(&address, &found, is_local(&found));
+    state.sites.lock().expect("not poisoned").insert(address, found);
+    Ok(view)
 }
 
-/// Sign in with an Application Password approved in the person's browser; WordPress's answer
-/// comes back through the app's `wpconnect:` URL scheme.
+fn is_local(d: &Discovered) -> bool {
+    loopback_possible(&site_url(d))
+}
+
+fn site_url(d: &Discovered) -> Url {
+    Url::parse(&d.site.url).unwrap_or_else(|_| d.answered_at.clone())
+}
+
+/// The site discovered for `address` (again, if it was not this session).
+async fn site_for(state: &AppState, address: &str) -> Result<Discovered, Error> {
+    let known = state.sites.lock().expect("not poisoned").get(address).cloned();
+    match known {
+        Some(d) => Ok(d),
+        None => state.discoverer.discover(address).await,
+    }
+}
+
 #[tauri::command]
-pub async fn sign_in_app_password(state: tauri::State<'_, crate::AppState>, address: String) -> Result<SignedInView, IpcError> {
-    use wpconnect_core::browser::SystemBrowser;
-    use wpconnect_core::loopback::Cancel;
-    use wpconnect_core::session::SignInOptions;
-    let site = wpconnect_core::Discoverer::new(Default::default()).discover(&address).await?;
-    let device = std::fs::read_to_string("/etc/hostname").map(|h| h.trim().to_string()).unwrap_or_else(|_| "this computer".into());
-    let site_url = url::Url::parse(&site.site.url).unwrap_or_else(|_| site.answered_at.clone());
-    // Local sites answer on the loopback (every WordPress version); others through our URL scheme.
-    let done = if wpconnect_core::app_passwords::loopback_possible(&site_url) {
-        state.connect.sign_in_app_password_browser(&site, &device, SignInOptions::default(), &SystemBrowser, &Cancel::new(), |_, _| {}).await?
-    } else {
-        state
-            .connect
-            .sign_in_app_password_scheme(&site, &device, SignInOptions::default(), &SystemBrowser, &Cancel::new(), &state.inbox, |_| {})
-            .await?
+pub fn accounts(state: State<'_, AppState>) -> Answer<Vec<AccountView>> {
+    Ok(state.connect.accounts()?.iter().map(AccountView::from).collect())
+}
+
+/// Profile, site and session of one account, read from the site now.
+#[tauri::command]
+pub async fn account_details(state: State<'_, AppState>, account_id: String) -> Answer<AccountDetails> {
+    let me = state.connect.me(&account_id).await?;
+    Ok(AccountDetails::new(&state.connect.account(&account_id)?, &me))
+}
+
+/// Sign in the way the person chose. Progress (the address the browser was sent to) goes to
+/// `progress`; the answer is the account, never a token.
+#[tauri::command]
+pub async fn sign_in(state: State<'_, AppState>, request: SignInRequest, progress: Channel<Progress>) -> Answer<SignedInView> {
+    let site = site_for(&state, &request.address).await?;
+    let settings = state.settings.load()?;
+    let timeout = Duration::from_secs(settings.sign_in_timeout_secs);
+    let opts = SignInOptions { storage: if request.session_only { Storage::Session } else { Storage::Keyring }, timeout };
+    let cancel = state.begin_sign_in();
+    let tell = |p: Progress| {
+        let _ = progress.send(p);
     };
-    Ok(SignedInView {
-        account_id: done.account.id,
-        site_name: done.account.site_name,
-        username: done.profile.username,
-        display_name: done.profile.display_name,
-        method: done.account.method.label(),
-        stored_in: done.stored_in,
+    let browser_at = |url: &Url, waiting_on: String| {
+        tell(Progress::Browser { url: url.to_string(), waiting_on, timeout_secs: timeout.as_secs() });
+    };
+    let done = match request.way {
+        Way::AppPassword if is_local(&site) => {
+            state
+                .connect
+                .sign_in_app_password_browser(&site, &device_name(), opts, &SystemBrowser, &cancel, |url, back| browser_at(url, back.to_string()))
+                .await
+        }
+        Way::AppPassword => {
+            state
+                .connect
+                .sign_in_app_password_scheme(&site, &device_name(), opts, &SystemBrowser, &cancel, &state.inbox, |url| {
+                    browser_at(url, "this app's wpconnect: link".into())
+                })
+                .await
+        }
+        Way::AppPasswordPaste => {
+            let username = required(request.username, "your WordPress username")?;
+            let password = request.password.ok_or_else(|| missing("the Application Password"))?;
+            state.connect.sign_in_app_password_paste(&site, &username, password, opts).await
+        }
+        Way::Oauth2 | Way::WordpressCom => {
+            let client = oauth2_client(&request, &settings)?;
+            state.connect.sign_in_browser(&site, client, opts, &SystemBrowser, &cancel, |url, back| browser_at(url, back.to_string())).await
+        }
+        Way::Password => {
+            let client = oauth2_client(&request, &settings)?;
+            let username = required(request.username.clone(), "your username")?;
+            let password = request.password.ok_or_else(|| missing("your password"))?;
+            tell(Progress::Finishing);
+            state.connect.sign_in_password(&site, client, &username, password, opts).await
+        }
+        Way::Oauth1 => {
+            let key = required(request.consumer_key.clone(), "the consumer key")?;
+            let secret = request.consumer_secret.ok_or_else(|| missing("the consumer secret"))?;
+            let port = request.redirect_port.ok_or_else(|| missing("the callback port registered with the application"))?;
+            state
+                .connect
+                .sign_in_oauth1(
+                    &site,
+                    Consumer { key, secret },
+                    Some(port),
+                    opts,
+                    &SystemBrowser,
+                    &cancel,
+                    |url, back| browser_at(url, back.map(|b| b.to_string()).unwrap_or_default()),
+                    || Err(missing("the verification code")),
+                )
+                .await
+        }
+    };
+    state.end_sign_in(&cancel);
+    let done = done?;
+    tracing::info!(account = %done.account.id, method = done.account.method.label(), "signed in");
+    Ok((&done).into())
+}
+
+fn missing(what: &str) -> Error {
+    Error::InvalidInput { what: format!("To sign in this way, {what} is needed"), reason: "fill it in and try again".into() }
+}
+
+fn required(v: Option<String>, what: &str) -> Result<String, Error> {
+    v.map(|s| s.trim().to_string()).filter(|s| !s.is_empty()).ok_or_else(|| missing(what))
+}
+
+fn oauth2_client(r: &SignInRequest, settings: &wpconnect_core::settings::Settings) -> Result<OAuth2Client, Error> {
+    let wpcom = r.way == Way::WordpressCom;
+    let client_id = r.client_id.clone().filter(|c| !c.trim().is_empty()).or_else(|| if wpcom { settings.wpcom_client_id.clone() } else { None });
+    let redirect_ports = match (r.redirect_port, wpcom) {
+        (Some(p), _) => vec![p],
+        (None, true) => settings.wpcom_redirect_port.into_iter().collect(),
+        (None, false) => settings.redirect_ports.clone(),
+    };
+    Ok(OAuth2Client {
+        client_id: required(client_id, "the client ID")?,
+        client_secret: r.client_secret.clone().filter(|s| !s.expose().is_empty()),
+        redirect_ports,
+        scope: None,
     })
 }
 
-/// What signing out did, for the page.
-#[derive(Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct SignedOutView {
-    revoked: bool,
-    note: Option<String>,
+/// Stop the sign-in that is waiting for the browser.
+#[tauri::command]
+pub fn cancel_sign_in(state: State<'_, AppState>) -> Answer<bool> {
+    Ok(state.cancel_sign_in())
+}
+
+/// Refresh the account's tokens now.
+#[tauri::command]
+pub async fn refresh(state: State<'_, AppState>, account_id: String) -> Answer<AccountView> {
+    let account = state.connect.account(&account_id)?;
+    state.connect.refresh(&account_id, account.expires_at).await?;
+    Ok((&state.connect.account(&account_id)?).into())
 }
 
 #[tauri::command]
-pub async fn sign_out(state: tauri::State<'_, crate::AppState>, account_id: String) -> Result<SignedOutView, IpcError> {
+pub async fn sign_out(state: State<'_, AppState>, account_id: String) -> Answer<SignedOutView> {
     let out = state.connect.sign_out(&account_id).await?;
+    tracing::info!(account = %account_id, revoked = out.revoked, "signed out");
     Ok(SignedOutView { revoked: out.revoked, note: out.revoke_problem })
+}
+
+/// Open the account's site in the person's browser.
+#[tauri::command]
+pub fn open_site(state: State<'_, AppState>, account_id: String) -> Answer<()> {
+    use wpconnect_core::browser::Browser;
+    let account = state.connect.account(&account_id)?;
+    Ok(SystemBrowser.open(&account.site_url)?)
+}
+
+#[tauri::command]
+pub fn get_settings(state: State<'_, AppState>) -> Answer<SettingsView> {
+    Ok(SettingsView::new(&state.settings.load()?, &state.log_dir))
+}
+
+#[tauri::command]
+pub fn save_settings(state: State<'_, AppState>, settings: SettingsView) -> Answer<SettingsView> {
+    let s = settings.into_settings();
+    state.settings.save(&s)?;
+    crate::logging::set_level(s.log_level);
+    Ok(SettingsView::new(&s, &state.log_dir))
+}
+
+/// Show the log folder in the file manager; returns its path.
+#[tauri::command]
+pub fn reveal_logs(state: State<'_, AppState>) -> Answer<String> {
+    std::fs::create_dir_all(&state.log_dir).map_err(|e| Error::ConfigFile { path: state.log_dir.clone(), detail: e.to_string() })?;
+    wpconnect_core::browser::open_folder(&state.log_dir)?;
+    Ok(state.log_dir.display().to_string())
 }

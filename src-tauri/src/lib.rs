@@ -1,27 +1,70 @@
 //! WP Connect's desktop shell: a window over `wpconnect-core`. Commands (in [`commands`]) only
-//! translate between the page and the core; errors cross as [`error::IpcError`]
-//! `{kind, message, hint}`; secrets never cross at all.
+//! translate between the page and the core; what crosses is in [`models`]; errors cross as
+//! [`error::IpcError`] `{kind, message, hint}`; secrets never cross out at all.
 //!
 //! Single-instance is registered first, then deep-link: a second launch carrying a
 //! `wpconnect://auth/callback?...` URL (the way the operating system opens the app's scheme) hands
 //! it to the running instance, whose [`CallbackInbox`] gives it to the sign-in waiting for it.
+//! The window's size and place are remembered (window-state plugin); logs go to the platform's
+//! log directory, redacted ([`logging`]).
 
 mod commands;
 pub mod error;
+mod logging;
+mod models;
 
-use std::sync::Arc;
+use std::collections::HashMap;
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
 
 use tauri::Manager;
 use tauri_plugin_deep_link::DeepLinkExt;
 use wpconnect_core::app_passwords::CallbackInbox;
+use wpconnect_core::loopback::Cancel;
 use wpconnect_core::session::Connect;
+use wpconnect_core::settings::SettingsFile;
 use wpconnect_core::store::{AccountsFile, KeyringStore, SecretStore};
-use wpconnect_core::HttpOptions;
+use wpconnect_core::{Discovered, Discoverer, HttpOptions};
 
 /// What the commands share.
 pub struct AppState {
     pub connect: Connect,
+    pub discoverer: Discoverer,
     pub inbox: Arc<CallbackInbox>,
+    /// Sites discovered this session, by the address typed.
+    pub sites: Mutex<HashMap<String, Discovered>>,
+    pub settings: SettingsFile,
+    pub log_dir: PathBuf,
+    /// The sign-in waiting on the browser, to cancel.
+    signing_in: Mutex<Option<Cancel>>,
+}
+
+impl AppState {
+    /// A new sign-in starts; one that was still waiting is cancelled.
+    fn begin_sign_in(&self) -> Cancel {
+        let cancel = Cancel::new();
+        if let Some(old) = self.signing_in.lock().expect("not poisoned").replace(cancel.clone()) {
+            old.cancel();
+        }
+        cancel
+    }
+
+    fn end_sign_in(&self, cancel: &Cancel) {
+        let mut current = self.signing_in.lock().expect("not poisoned");
+        if current.as_ref().is_some_and(|c| c.same(cancel)) {
+            *current = None;
+        }
+    }
+
+    fn cancel_sign_in(&self) -> bool {
+        match self.signing_in.lock().expect("not poisoned").take() {
+            Some(c) => {
+                c.cancel();
+                true
+            }
+            None => false,
+        }
+    }
 }
 
 fn deliver(inbox: &CallbackInbox, urls: impl IntoIterator<Item = url::Url>) {
@@ -35,9 +78,6 @@ fn deliver(inbox: &CallbackInbox, urls: impl IntoIterator<Item = url::Url>) {
 
 pub fn run() {
     let inbox = Arc::new(CallbackInbox::new());
-    let accounts = AccountsFile::default_location().unwrap_or_else(|_| AccountsFile::at(std::env::temp_dir().join("wpconnect-accounts.json")));
-    let keyring = KeyringStore::open().map(|k| Arc::new(k) as Arc<dyn SecretStore>);
-    let state = AppState { connect: Connect::new(HttpOptions::default(), accounts, keyring), inbox: inbox.clone() };
     let from_second = inbox.clone();
     tauri::Builder::default()
         .plugin(tauri_plugin_single_instance::init(move |app, argv, _cwd| {
@@ -49,8 +89,29 @@ pub fn run() {
             }
         }))
         .plugin(tauri_plugin_deep_link::init())
-        .manage(state)
+        .plugin(tauri_plugin_window_state::Builder::default().build())
         .setup(move |app| {
+            let settings = SettingsFile::default_location().unwrap_or_else(|_| SettingsFile::at(std::env::temp_dir().join("wpconnect-settings.json")));
+            let log_dir = std::env::var_os("WPCONNECT_LOG_DIR")
+                .map(PathBuf::from)
+                .or_else(|| app.path().app_log_dir().ok())
+                .unwrap_or_else(|| std::env::temp_dir().join("wpconnect-logs"));
+            logging::init(&log_dir, settings.load().map(|s| s.log_level).unwrap_or_default());
+            tracing::info!(version = env!("CARGO_PKG_VERSION"), "WP Connect started");
+            let accounts = AccountsFile::default_location().unwrap_or_else(|_| AccountsFile::at(std::env::temp_dir().join("wpconnect-accounts.json")));
+            let keyring = KeyringStore::open().map(|k| Arc::new(k) as Arc<dyn SecretStore>);
+            if let Err(e) = &keyring {
+                tracing::warn!(error = %e, "no keyring: sign-ins can only last this session");
+            }
+            app.manage(AppState {
+                connect: Connect::new(HttpOptions::default(), accounts, keyring),
+                discoverer: Discoverer::new(Default::default()),
+                inbox: inbox.clone(),
+                sites: Mutex::new(HashMap::new()),
+                settings,
+                log_dir,
+                signing_in: Mutex::new(None),
+            });
             let on_open = inbox.clone();
             app.deep_link().on_open_url(move |event| deliver(&on_open, event.urls()));
             if let Ok(Some(urls)) = app.deep_link().get_current() {
@@ -58,7 +119,20 @@ pub fn run() {
             }
             Ok(())
         })
-        .invoke_handler(tauri::generate_handler![commands::app_info, commands::sign_in_app_password, commands::sign_out])
+        .invoke_handler(tauri::generate_handler![
+            commands::app_info,
+            commands::discover,
+            commands::accounts,
+            commands::account_details,
+            commands::sign_in,
+            commands::cancel_sign_in,
+            commands::refresh,
+            commands::sign_out,
+            commands::open_site,
+            commands::get_settings,
+            commands::save_settings,
+            commands::reveal_logs,
+        ])
         .run(tauri::generate_context!())
         .expect("WP Connect could not start its window");
 }

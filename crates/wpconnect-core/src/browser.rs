@@ -26,17 +26,29 @@ impl Browser for SystemBrowser {
             None => vec![platform_opener(url.as_str())],
         };
         for argv in commands {
-            let Some((prog, args)) = argv.split_first() else { continue };
-            match Command::new(prog).args(args).stdin(Stdio::null()).stdout(Stdio::null()).stderr(Stdio::null()).spawn() {
-                Ok(mut child) => {
-                    // Reap it whenever it exits; the browser may outlive the sign-in.
-                    std::thread::spawn(move || child.wait());
-                    return Ok(());
-                }
-                Err(e) => tried.push(format!("{prog}: {e}")),
+            match spawn_detached(&argv) {
+                Ok(()) => return Ok(()),
+                Err(e) => tried.push(e),
             }
         }
         Err(Error::BrowserUnavailable { detail: tried.join("; ") })
+    }
+}
+
+/// Show a folder in the system's file manager (the platform opener, never `$BROWSER`).
+pub fn open_folder(path: &std::path::Path) -> Result<()> {
+    spawn_detached(&platform_opener(&path.display().to_string())).map_err(|detail| Error::BrowserUnavailable { detail })
+}
+
+fn spawn_detached(argv: &[String]) -> std::result::Result<(), String> {
+    let Some((prog, args)) = argv.split_first() else { return Err("an empty command".into()) };
+    match Command::new(prog).args(args).stdin(Stdio::null()).stdout(Stdio::null()).stderr(Stdio::null()).spawn() {
+        Ok(mut child) => {
+            // Reap it whenever it exits; the browser may outlive the sign-in.
+            std::thread::spawn(move || child.wait());
+            Ok(())
+        }
+        Err(e) => Err(format!("{prog}: {e}")),
     }
 }
 

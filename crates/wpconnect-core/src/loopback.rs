@@ -34,6 +34,11 @@ impl Cancel {
         self.0 .0.store(true, Ordering::SeqCst);
         self.0 .1.notify_waiters();
     }
+    /// The same cancellation (a clone of it), not merely an equal one.
+    pub fn same(&self, other: &Cancel) -> bool {
+        Arc::ptr_eq(&self.0, &other.0)
+    }
+
     pub fn is_cancelled(&self) -> bool {
         self.0 .0.load(Ordering::SeqCst)
     }

@@ -1,0 +1,348 @@
+//! What crosses between the page and the app, both ways. Mirrored in `ui/src/ipc.ts`.
+//! Nothing here carries a token: secrets only come *in* (typed by the person) as core secret
+//! types, which cannot be serialized back out.
+
+use serde::{Deserialize, Serialize};
+use wpconnect_core::present::{self, Standing};
+use wpconnect_core::secret::{ClientSecret, Password};
+use wpconnect_core::session::{Me, SignedIn};
+use wpconnect_core::settings::{LogLevel, Settings};
+use wpconnect_core::site::{OAuth2Server, SiteInfo};
+use wpconnect_core::store::{Storage, StoredAccount};
+use wpconnect_core::{Discovered, Method};
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AppInfo {
+    pub name: &'static str,
+    pub version: &'static str,
+    pub core_version: &'static str,
+}
+
+/// How to sign in, as the page asks for it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Way {
+    /// Application Passwords approved in the browser.
+    AppPassword,
+    /// Application Passwords, one the person created and pastes.
+    AppPasswordPaste,
+    /// OAuth2 authorization code + PKCE in the browser.
+    Oauth2,
+    /// OAuth2 password grant: the labelled fallback.
+    Password,
+    /// OAuth 1.0a in the browser.
+    Oauth1,
+    /// WordPress.com's OAuth2 in the browser.
+    WordpressCom,
+}
+
+/// One way to sign in that the site offers, for the method picker.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct WayView {
+    pub way: Way,
+    pub label: String,
+    /// One sentence about what it involves.
+    pub about: String,
+    /// A fallback, said so on screen.
+    pub fallback: bool,
+}
+
+/// The site card and the sign-in choice, after discovery.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SiteView {
+    /// The address as typed (the key the sign-in uses).
+    pub address: String,
+    pub site: SiteInfoView,
+    pub api_root: String,
+    pub permalinks: Option<String>,
+    pub ways: Vec<WayView>,
+    pub recommended: Option<Way>,
+    pub reason: String,
+    pub notes: Vec<String>,
+    /// This site is on this computer (plain http is acceptable).
+    pub local: bool,
+    pub wordpress_com: bool,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SiteInfoView {
+    pub name: String,
+    pub description: String,
+    pub url: String,
+    pub home: String,
+    pub https: bool,
+    pub timezone: String,
+    pub namespaces: Vec<String>,
+    pub icon_url: Option<String>,
+}
+
+impl From<&SiteInfo> for SiteInfoView {
+    fn from(s: &SiteInfo) -> Self {
+        SiteInfoView {
+            name: s.name.clone(),
+            description: s.description.clone(),
+            url: s.url.clone(),
+            home: s.home.clone(),
+            https: s.https,
+            timezone: s.timezone_label(),
+            namespaces: s.namespaces.clone(),
+            icon_url: s.icon_url.clone(),
+        }
+    }
+}
+
+pub fn way_of(m: Method) -> Way {
+    match m {
+        Method::ApplicationPasswords => Way::AppPassword,
+        Method::Oauth2 => Way::Oauth2,
+        Method::Oauth1 => Way::Oauth1,
+        Method::WordpressCom => Way::WordpressCom,
+    }
+}
+
+impl SiteView {
+    pub fn new(address: &str, d: &Discovered, local: bool) -> SiteView {
+        let mut ways = Vec::new();
+        for m in &d.recommended.offered {
+            let about = match m {
+                Method::ApplicationPasswords => "Built into WordPress: you approve WP Connect on your site's page in your browser.",
+                Method::Oauth2 => "Your site's OAuth2 server: you sign in in your browser; needs the client ID your site's admin registered.",
+                Method::Oauth1 => "The OAuth 1.0a plugin: you approve in your browser; needs the consumer key and secret your site's admin registered.",
+                Method::WordpressCom => "Sign in with your WordPress.com account in your browser; needs your WordPress.com application's client ID.",
+            };
+            ways.push(WayView { way: way_of(*m), label: m.label().into(), about: about.into(), fallback: false });
+            if *m == Method::ApplicationPasswords {
+                ways.push(WayView {
+                    way: Way::AppPasswordPaste,
+                    label: "Paste an Application Password".into(),
+                    about: "Create one under Users > Profile > Application Passwords on your site and paste it here.".into(),
+                    fallback: true,
+                });
+            }
+        }
+        let password_grant = d
+            .methods
+            .oauth2
+            .as_ref()
+            .is_some_and(|o| o.server != OAuth2Server::WordpressCom && (o.grant_types.is_empty() || o.grant_types.iter().any(|g| g == "password")));
+        if password_grant && (d.site.https || local) {
+            ways.push(WayView {
+                way: Way::Password,
+                label: "Username and password (fallback)".into(),
+                about: "A fallback for when the browser cannot be used: WP Connect sends your password to the site once and never keeps it.".into(),
+                fallback: true,
+            });
+        }
+        SiteView {
+            address: address.to_string(),
+            site: (&d.site).into(),
+            api_root: d.api_root.to_string(),
+            permalinks: d.permalinks.map(|p| format!("{p:?}").to_lowercase()),
+            ways,
+            recommended: d.recommended.method.map(way_of),
+            reason: d.recommended.reason.clone(),
+            notes: d.notes.clone(),
+            local,
+            wordpress_com: d.wordpress_com.is_some(),
+        }
+    }
+}
+
+/// What the person fills in to sign in. Secrets arrive as core secret types.
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SignInRequest {
+    pub address: String,
+    pub way: Way,
+    pub client_id: Option<String>,
+    pub client_secret: Option<ClientSecret>,
+    pub redirect_port: Option<u16>,
+    pub consumer_key: Option<String>,
+    pub consumer_secret: Option<ClientSecret>,
+    pub username: Option<String>,
+    pub password: Option<Password>,
+    #[serde(default)]
+    pub session_only: bool,
+}
+
+/// Sign-in progress, sent to the page while the sign-in runs.
+#[derive(Clone, Serialize)]
+#[serde(rename_all = "camelCase", tag = "stage")]
+pub enum Progress {
+    /// The browser was asked to open `url`; WP Connect waits for the answer.
+    Browser { url: String, waiting_on: String, timeout_secs: u64 },
+    /// The answer came; tokens are being fetched and the profile read.
+    Finishing,
+}
+
+/// An account as lists show it.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AccountView {
+    pub id: String,
+    pub site_name: String,
+    pub site_url: String,
+    pub site_icon_url: Option<String>,
+    pub username: String,
+    pub display_name: String,
+    pub avatar_url: Option<String>,
+    pub method: String,
+    pub way: Way,
+    pub standing: Standing,
+    pub standing_text: String,
+    pub session_only: bool,
+}
+
+impl From<&StoredAccount> for AccountView {
+    fn from(a: &StoredAccount) -> Self {
+        let (standing, standing_text) = present::standing(a);
+        AccountView {
+            id: a.id.clone(),
+            site_name: a.site_name.clone(),
+            site_url: a.site_url.to_string(),
+            site_icon_url: a.site_icon_url.clone(),
+            username: a.user_login.clone(),
+            display_name: a.display_name.clone(),
+            avatar_url: a.avatar_url.clone(),
+            method: a.method.label().into(),
+            way: way_of(a.method),
+            standing,
+            standing_text,
+            session_only: a.storage == Storage::Session,
+        }
+    }
+}
+
+/// What a finished sign-in shows.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SignedInView {
+    pub account: AccountView,
+    pub stored_in: String,
+    pub notes: Vec<String>,
+}
+
+impl From<&SignedIn> for SignedInView {
+    fn from(s: &SignedIn) -> Self {
+        SignedInView { account: (&s.account).into(), stored_in: s.stored_in.clone(), notes: s.notes.clone() }
+    }
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ProfileView {
+    pub user_id: Option<String>,
+    pub username: String,
+    pub display_name: String,
+    pub email: Option<String>,
+    pub roles: Vec<String>,
+    pub registered: Option<String>,
+    pub capabilities: String,
+    pub capability_count: usize,
+    pub avatar_url: Option<String>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SessionView {
+    pub method: String,
+    pub scope: Option<String>,
+    pub expires_at: Option<u64>,
+    pub last_refresh: Option<u64>,
+    pub stored_in: String,
+    pub client_id: Option<String>,
+    pub created_at: u64,
+}
+
+/// The account view: who, where, how.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AccountDetails {
+    pub account: AccountView,
+    pub profile: ProfileView,
+    pub site: Option<SiteInfoView>,
+    pub offered: Vec<String>,
+    pub session: SessionView,
+}
+
+impl AccountDetails {
+    pub fn new(a: &StoredAccount, me: &Me) -> AccountDetails {
+        let p = &me.profile;
+        AccountDetails {
+            account: a.into(),
+            profile: ProfileView {
+                user_id: p.user_id.clone(),
+                username: p.username.clone(),
+                display_name: p.display_name.clone(),
+                email: p.email.clone(),
+                roles: p.roles.clone(),
+                registered: p.registered.clone(),
+                capabilities: present::summarise_capabilities(&p.capabilities),
+                capability_count: p.capabilities.iter().filter(|c| !c.starts_with("level_")).count(),
+                avatar_url: p.avatar_url.clone(),
+            },
+            site: me.site.as_ref().map(Into::into),
+            offered: me.offered.iter().map(|m| m.label().to_string()).collect(),
+            session: SessionView {
+                method: a.method.label().into(),
+                scope: a.scope.clone(),
+                expires_at: a.expires_at,
+                last_refresh: a.last_refresh,
+                stored_in: match a.storage {
+                    Storage::Keyring => "the system keyring".into(),
+                    Storage::Session => "memory, for this session only".into(),
+                },
+                client_id: a.client_id.clone(),
+                created_at: a.created_at,
+            },
+        }
+    }
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SignedOutView {
+    pub revoked: bool,
+    pub note: Option<String>,
+}
+
+/// Settings as the page edits them.
+#[derive(Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SettingsView {
+    pub redirect_ports: Vec<u16>,
+    pub wpcom_client_id: Option<String>,
+    pub wpcom_redirect_port: Option<u16>,
+    pub log_level: LogLevel,
+    pub sign_in_timeout_secs: u64,
+    /// Where the log files are (read-only).
+    #[serde(default)]
+    pub log_dir: String,
+}
+
+impl SettingsView {
+    pub fn new(s: &Settings, log_dir: &std::path::Path) -> SettingsView {
+        SettingsView {
+            redirect_ports: s.redirect_ports.clone(),
+            wpcom_client_id: s.wpcom_client_id.clone(),
+            wpcom_redirect_port: s.wpcom_redirect_port,
+            log_level: s.log_level,
+            sign_in_timeout_secs: s.sign_in_timeout_secs,
+            log_dir: log_dir.display().to_string(),
+        }
+    }
+
+    pub fn into_settings(self) -> Settings {
+        Settings {
+            redirect_ports: self.redirect_ports,
+            wpcom_client_id: self.wpcom_client_id.filter(|s| !s.trim().is_empty()).map(|s| s.trim().to_string()),
+            wpcom_redirect_port: self.wpcom_redirect_port,
+            log_level: self.log_level,
+            sign_in_timeout_secs: self.sign_in_timeout_secs,
+        }
+    }
+}
