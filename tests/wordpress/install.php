@@ -30,6 +30,9 @@ update_option('blogname', $env('WP_TITLE'));
 update_option('blogdescription', $env('WP_TAGLINE'));
 update_option('timezone_string', $env('WP_TZ'));
 update_option('gmt_offset', '');
+// No Gravatar: the REST API then sends no avatar URLs, so nothing (the app's window included)
+// reaches for an address off this machine.
+update_option('show_avatars', 0);
 if (get_option('template') !== 'twentytwentythree') {
     switch_theme('twentytwentythree');
 }

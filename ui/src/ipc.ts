@@ -1,5 +1,6 @@
-// The only door between the page and the app: typed Tauri commands. No tokens ever come through.
-import { invoke } from "@tauri-apps/api/core";
+// The only door between the page and the app: typed Tauri commands, mirroring
+// src-tauri/src/models.rs. No token ever comes through; secrets only go in (typed by the person).
+import { Channel, invoke } from "@tauri-apps/api/core";
 
 /** Every command's error: the core's kind, a plain message and what to do about it. */
 export interface IpcError {
@@ -14,15 +15,167 @@ export interface AppInfo {
   coreVersion: string;
 }
 
+export type Way = "app-password" | "app-password-paste" | "oauth2" | "password" | "oauth1" | "wordpress-com";
+
+export interface WayView {
+  way: Way;
+  label: string;
+  about: string;
+  fallback: boolean;
+}
+
+export interface SiteInfoView {
+  name: string;
+  description: string;
+  url: string;
+  home: string;
+  https: boolean;
+  timezone: string;
+  namespaces: string[];
+  iconUrl: string | null;
+}
+
+export interface SiteView {
+  address: string;
+  site: SiteInfoView;
+  apiRoot: string;
+  permalinks: string | null;
+  ways: WayView[];
+  recommended: Way | null;
+  reason: string;
+  notes: string[];
+  local: boolean;
+  wordpressCom: boolean;
+}
+
+export type Standing = "signed_in" | "expires_soon" | "expired" | "sign_in_again";
+
+export interface AccountView {
+  id: string;
+  siteName: string;
+  siteUrl: string;
+  siteIconUrl: string | null;
+  username: string;
+  displayName: string;
+  avatarUrl: string | null;
+  method: string;
+  way: Way;
+  standing: Standing;
+  standingText: string;
+  sessionOnly: boolean;
+}
+
+export interface SignedInView {
+  account: AccountView;
+  storedIn: string;
+  notes: string[];
+}
+
+export interface AccountDetails {
+  account: AccountView;
+  profile: {
+    userId: string | null;
+    username: string;
+    displayName: string;
+    email: string | null;
+    roles: string[];
+    registered: string | null;
+    capabilities: string;
+    capabilityCount: number;
+    avatarUrl: string | null;
+  };
+  site: SiteInfoView | null;
+  offered: string[];
+  session: {
+    method: string;
+    scope: string | null;
+    expiresAt: number | null;
+    lastRefresh: number | null;
+    storedIn: string;
+    clientId: string | null;
+    createdAt: number;
+  };
+}
+
+export interface SignInRequest {
+  address: string;
+  way: Way;
+  clientId?: string;
+  clientSecret?: string;
+  redirectPort?: number;
+  consumerKey?: string;
+  consumerSecret?: string;
+  username?: string;
+  password?: string;
+  sessionOnly?: boolean;
+}
+
+export type Progress =
+  | { stage: "browser"; url: string; waitingOn: string; timeoutSecs: number }
+  | { stage: "finishing" };
+
+export interface SettingsView {
+  redirectPorts: number[];
+  wpcomClientId: string | null;
+  wpcomRedirectPort: number | null;
+  logLevel: "error" | "warn" | "info" | "debug" | "trace";
+  signInTimeoutSecs: number;
+  logDir: string;
+}
+
+export interface SignedOutView {
+  revoked: boolean;
+  note: string | null;
+}
+
 export function isIpcError(e: unknown): e is IpcError {
   return typeof e === "object" && e !== null && "kind" in e && "message" in e && "hint" in e;
 }
 
-/** What a person reads when a command fails: the message, then what to do. */
-export function errorText(e: unknown): string {
-  if (isIpcError(e)) return e.hint ? `${e.message} ${e.hint}` : e.message;
+/** Any failure as an `IpcError`: the app's own, or one made for a failure inside the page. */
+export function asIpcError(e: unknown): IpcError {
+  if (isIpcError(e)) return e;
   const detail = e instanceof Error ? e.message : String(e);
-  return `Something went wrong inside the app: ${detail}`;
+  return { kind: "internal", message: `Something went wrong inside the app: ${detail}.`, hint: "Try again; if it keeps happening, the log (Settings) says more." };
 }
 
-export const appInfo = (): Promise<AppInfo> => invoke<AppInfo>("app_info");
+/** What a person reads when a command fails: the message, then what to do. */
+export function errorText(e: unknown): string {
+  const err = asIpcError(e);
+  return err.hint ? `${err.message} ${err.hint}` : err.message;
+}
+
+/** The commands, as one object the screens receive (and tests replace). */
+export interface Api {
+  appInfo(): Promise<AppInfo>;
+  discover(address: string): Promise<SiteView>;
+  accounts(): Promise<AccountView[]>;
+  accountDetails(accountId: string): Promise<AccountDetails>;
+  signIn(request: SignInRequest, onProgress: (p: Progress) => void): Promise<SignedInView>;
+  cancelSignIn(): Promise<boolean>;
+  refresh(accountId: string): Promise<AccountView>;
+  signOut(accountId: string): Promise<SignedOutView>;
+  openSite(accountId: string): Promise<void>;
+  getSettings(): Promise<SettingsView>;
+  saveSettings(settings: SettingsView): Promise<SettingsView>;
+  revealLogs(): Promise<string>;
+}
+
+export const tauriApi: Api = {
+  appInfo: () => invoke("app_info"),
+  discover: (address) => invoke("discover", { address }),
+  accounts: () => invoke("accounts"),
+  accountDetails: (accountId) => invoke("account_details", { accountId }),
+  signIn: (request, onProgress) => {
+    const progress = new Channel<Progress>();
+    progress.onmessage = onProgress;
+    return invoke("sign_in", { request, progress });
+  },
+  cancelSignIn: () => invoke("cancel_sign_in"),
+  refresh: (accountId) => invoke("refresh", { accountId }),
+  signOut: (accountId) => invoke("sign_out", { accountId }),
+  openSite: (accountId) => invoke("open_site", { accountId }),
+  getSettings: () => invoke("get_settings"),
+  saveSettings: (settings) => invoke("save_settings", { settings }),
+  revealLogs: () => invoke("reveal_logs"),
+};

@@ -1,11 +1,54 @@
-import { appInfo, errorText } from "./ipc";
+// The window: a header, the current screen (from the address's #fragment), a live region.
+import { announce } from "./dom";
+import { errorText, tauriApi, type Api } from "./ipc";
+import { accountView } from "./views/account";
+import { accountsView } from "./views/accounts";
+import { addSiteView } from "./views/add-site";
+import { settingsView } from "./views/settings";
+
+const api: Api = tauriApi;
+const root = document.getElementById("app")!;
+let leave: (() => void) | undefined;
+
+function route(): void {
+  leave?.();
+  leave = undefined;
+  const hash = location.hash || "#/";
+  const [path, query] = hash.slice(1).split("?");
+  const params = new URLSearchParams(query ?? "");
+  for (const a of document.querySelectorAll<HTMLAnchorElement>("header nav a")) {
+    const current = a.getAttribute("href") === `#${path}` || (path.startsWith("/account/") && a.getAttribute("href") === "#/");
+    if (current) a.setAttribute("aria-current", "page");
+    else a.removeAttribute("aria-current");
+  }
+  if (path === "/add") leave = addSiteView(root, api, params.get("address") ?? "");
+  else if (path.startsWith("/account/")) void accountView(root, api, decodeURIComponent(path.slice("/account/".length)));
+  else if (path === "/settings") void settingsView(root, api);
+  else void accountsView(root, api).then(flash);
+  // Screen readers and keyboards start at the new screen's heading.
+  window.setTimeout(() => root.querySelector<HTMLElement>("h1")?.focus({ preventScroll: true }), 0);
+}
+
+/** A message carried over a screen change (after signing out). */
+function flash(): void {
+  const said = sessionStorage.getItem("wpconnect.flash");
+  if (!said) return;
+  sessionStorage.removeItem("wpconnect.flash");
+  const p = document.createElement("p");
+  p.className = "flash";
+  p.dataset.testid = "flash";
+  p.textContent = said;
+  root.querySelector(".page-head")?.after(p);
+  announce(said);
+}
+
+window.addEventListener("hashchange", route);
+route();
 
 const versionLine = document.querySelector<HTMLElement>('[data-testid="core-version"]')!;
-
-appInfo()
-  .then((info) => {
-    versionLine.textContent = `${info.name} ${info.version} · core ${info.coreVersion}`;
-  })
+api
+  .appInfo()
+  .then((info) => (versionLine.textContent = `${info.name} ${info.version} · core ${info.coreVersion}`))
   .catch((e: unknown) => {
     versionLine.classList.add("error");
     versionLine.textContent = errorText(e);
