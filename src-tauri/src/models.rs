@@ -171,7 +171,7 @@ pub struct SignInRequest {
 
 /// Sign-in progress, sent to the page while the sign-in runs.
 #[derive(Clone, Serialize)]
-#[serde(rename_all = "camelCase", tag = "stage")]
+#[serde(rename_all = "camelCase", rename_all_fields = "camelCase", tag = "stage")]
 pub enum Progress {
     /// The browser was asked to open `url`; WP Connect waits for the answer.
     Browser { url: String, waiting_on: String, timeout_secs: u64 },

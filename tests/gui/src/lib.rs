@@ -44,6 +44,8 @@ pub fn screenshot_dir() -> PathBuf {
 
 /// A running app with a WebDriver session on it. Dropping it ends the session and the drivers.
 pub struct App {
+    /// One app window at a time: the app is single-instance, a second one would hand over.
+    _one_at_a_time: tokio::sync::MutexGuard<'static, ()>,
     http: reqwest::Client,
     base: String,
     session: String,
@@ -54,6 +56,8 @@ impl App {
     /// Start `tauri-driver` on free loopback ports and open a session on `app`, with `env` added
     /// to the app's environment (tauri-driver passes its own environment on).
     pub async fn launch(app: &Path, env: &[(&str, &str)]) -> App {
+        static ONE: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
+        let guard = ONE.lock().await;
         let (port, native) = (free_port(), free_port());
         let mut cmd = Command::new(std::env::var("WPCONNECT_TAURI_DRIVER").unwrap_or_else(|_| "tauri-driver".into()));
         cmd.args(["--port", &port.to_string(), "--native-port", &native.to_string()])
@@ -65,7 +69,7 @@ impl App {
         let driver = cmd.spawn().expect("start tauri-driver (cargo install tauri-driver@^2 --locked)");
         let http = reqwest::Client::builder().no_proxy().timeout(Duration::from_secs(60)).build().unwrap();
         let base = format!("http://127.0.0.1:{port}");
-        let mut app_ = App { http, base, session: String::new(), driver };
+        let mut app_ = App { _one_at_a_time: guard, http, base, session: String::new(), driver };
         // The driver needs a moment to listen.
         let deadline = Instant::now() + Duration::from_secs(20);
         loop {
@@ -95,7 +99,7 @@ impl App {
         let resp = req.send().await.map_err(|e| e.to_string())?;
         let status = resp.status();
         let text = resp.text().await.map_err(|e| e.to_string())?;
-        let v: Value = serde_json::from_str(&text).map_err(|e| format!("{status}: {text}"))?;
+        let v: Value = serde_json::from_str(&text).map_err(|_| format!("{status}: {text}"))?;
         if !status.is_success() {
             return Err(format!("{status}: {}", v["value"]));
         }
@@ -152,6 +156,56 @@ impl App {
         }
     }
 
+    /// Click the element matching `css` (waiting for it to exist).
+    pub async fn click(&self, css: &str) {
+        let id = self.find(css).await;
+        self.session_call("POST", &format!("/element/{id}/click"), None).await.unwrap_or_else(|e| panic!("click {css}: {e}"));
+    }
+
+    /// Replace the text of the input matching `css` with `text`, as typed.
+    pub async fn fill(&self, css: &str, text: &str) {
+        let id = self.find(css).await;
+        self.session_call("POST", &format!("/element/{id}/clear"), None).await.unwrap_or_else(|e| panic!("clear {css}: {e}"));
+        self.session_call("POST", &format!("/element/{id}/value"), Some(json!({"text": text}))).await.unwrap_or_else(|e| panic!("type into {css}: {e}"));
+    }
+
+    /// The `value` of the input matching `css`.
+    pub async fn value(&self, css: &str) -> String {
+        self.script("return document.querySelector(arguments[0])?.value ?? null", json!([css])).await.as_str().unwrap_or_default().to_string()
+    }
+
+    /// Whether an element matches `css` now.
+    pub async fn exists(&self, css: &str) -> bool {
+        self.script("return document.querySelector(arguments[0]) !== null", json!([css])).await == json!(true)
+    }
+
+    /// Wait until an element matches `css`; panics with the page's text if it never does.
+    pub async fn wait_for(&self, css: &str, timeout: Duration) {
+        let deadline = Instant::now() + timeout;
+        while Instant::now() < deadline {
+            if self.exists(css).await {
+                return;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        panic!("{css} never appeared; the window showed: {:?}", self.page_text().await);
+    }
+
+    /// Everything the window shows, as text.
+    pub async fn page_text(&self) -> String {
+        self.script("return document.body.innerText", json!([])).await.as_str().unwrap_or_default().to_string()
+    }
+
+    /// Go to one of the app's screens (`#/add`, ...), as a link would.
+    pub async fn go(&self, hash: &str) {
+        self.script("location.hash = arguments[0]; return true", json!([hash])).await;
+    }
+
+    /// Run `script` in the page (synchronously) with `args`; its return value.
+    pub async fn script(&self, script: &str, args: Value) -> Value {
+        self.session_call("POST", "/execute/sync", Some(json!({"script": script, "args": args}))).await.unwrap_or_else(|e| panic!("script failed: {e}"))
+    }
+
     /// Call one of the app's commands from the page, as the front end does; `Ok` with its result or
     /// `Err` with the `{kind, message, hint}` error.
     pub async fn invoke(&self, command: &str, args: Value, timeout: Duration) -> Result<Value, Value> {
@@ -195,7 +249,13 @@ impl App {
 impl Drop for App {
     fn drop(&mut self) {
         // SIGTERM first: tauri-driver stops its WebKitWebDriver only then (a SIGKILL orphans it).
+        // The app itself is ended too: after a failed test no session was closed, and a window
+        // left running would take the next launches (the app is single-instance).
+        let tree = descendants(self.driver.id());
         let _ = Command::new("kill").args(["-TERM", &self.driver.id().to_string()]).status();
+        for pid in tree.iter().rev() {
+            let _ = Command::new("kill").args(["-TERM", &pid.to_string()]).status();
+        }
         let deadline = Instant::now() + Duration::from_secs(3);
         while Instant::now() < deadline {
             if let Ok(Some(_)) = self.driver.try_wait() {
@@ -206,4 +266,30 @@ impl Drop for App {
         let _ = self.driver.kill();
         let _ = self.driver.wait();
     }
+}
+
+/// Every process below `pid` (children first, then theirs), read from /proc.
+pub fn descendants(pid: u32) -> Vec<u32> {
+    let parents: Vec<(u32, u32)> = std::fs::read_dir("/proc")
+        .into_iter()
+        .flatten()
+        .flatten()
+        .filter_map(|e| {
+            let p: u32 = e.file_name().to_str()?.parse().ok()?;
+            let stat = std::fs::read_to_string(e.path().join("stat")).ok()?;
+            // The parent is the 2nd field after the parenthesised command name.
+            let after = stat.rsplit_once(')')?.1;
+            let ppid: u32 = after.split_whitespace().nth(1)?.parse().ok()?;
+            Some((p, ppid))
+        })
+        .collect();
+    let mut out = Vec::new();
+    let mut frontier = vec![pid];
+    while let Some(p) = frontier.pop() {
+        for (child, _) in parents.iter().filter(|(_, pp)| *pp == p) {
+            out.push(*child);
+            frontier.push(*child);
+        }
+    }
+    out
 }

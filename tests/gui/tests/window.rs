@@ -14,7 +14,7 @@ async fn window_starts_and_shows_the_core_version() {
         .wait_for_text("[data-testid=core-version]", Duration::from_secs(20), |t| t != "Starting…")
         .await;
     assert_eq!(line, format!("WP Connect {core} · core {core}"), "the page got its answer from the core");
-    assert_eq!(app.text("h1").await, "WP Connect");
+    assert_eq!(app.text(".brand").await, "WP Connect");
     let shot = app.screenshot("01-start").await;
     assert!(std::fs::metadata(&shot).unwrap().len() > 1000, "a real picture of the window");
     app.close().await;

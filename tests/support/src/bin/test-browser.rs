@@ -5,6 +5,8 @@
 //! `WPCONNECT_TEST_BROWSER_LOG` set, it appends where it ended to that file. When the site sends
 //! it to an address that is not http(s) (the app's `wpconnect:` scheme), it does what the
 //! operating system does: starts `WPCONNECT_TEST_BROWSER_SCHEME_HANDLER` with the URL.
+//! `WPCONNECT_TEST_BROWSER_DELAY_MS` makes the person take that long before the page loads (to see
+//! the app's waiting screen, or cancel it).
 
 use wpconnect_testsupport::browser::{Consent, TestBrowser};
 
@@ -13,6 +15,9 @@ async fn main() {
     let url = std::env::args().nth(1).expect("usage: wpconnect-test-browser URL");
     let env = |k: &str| std::env::var(k).unwrap_or_default();
     let consent = if env("WPCONNECT_TEST_BROWSER_CONSENT") == "deny" { Consent::Deny } else { Consent::Allow };
+    if let Ok(ms) = env("WPCONNECT_TEST_BROWSER_DELAY_MS").parse::<u64>() {
+        tokio::time::sleep(std::time::Duration::from_millis(ms)).await;
+    }
     let b = TestBrowser::new(&env("WPCONNECT_TEST_BROWSER_USER"), &env("WPCONNECT_TEST_BROWSER_PASSWORD"), consent);
     let line = match b.visit_until(&url, |u| u.scheme() != "http" && u.scheme() != "https").await {
         Ok(v) if v.status == 0 => match std::env::var("WPCONNECT_TEST_BROWSER_SCHEME_HANDLER") {

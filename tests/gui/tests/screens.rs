@@ -1,0 +1,275 @@
+//! The desktop app as a person uses it, through its window only (WebDriver clicks and typing):
+//! add the real test WordPress and sign in with Application Passwords, add WordPress-dialect
+//! sites and sign in with OAuth2 code + PKCE and with the password form, read the profile and the
+//! site on screen, meet three errors (wrong password, denied consent, unreachable site) and read
+//! what they say, cancel a browser sign-in, change settings, sign out. Each screen is saved to
+//! `tests/.state/screenshots/` (the README shows them, from docs/screenshots/).
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use wpconnect_gui_tests::{app_under_test, App};
+use wpconnect_testsupport::dialect::{Client, Knobs, OAuthSite, User};
+
+const WAIT: Duration = Duration::from_secs(40);
+
+fn test_browser() -> String {
+    let b = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../target/debug/wpconnect-test-browser");
+    assert!(b.is_file(), "{} is built by scripts/test.sh", b.display());
+    b.display().to_string()
+}
+
+/// A clean config and log directory for one launch, kept until the test ends.
+struct Home {
+    config: tempfile::TempDir,
+    logs: tempfile::TempDir,
+}
+
+impl Home {
+    fn new() -> Home {
+        Home { config: tempfile::tempdir().unwrap(), logs: tempfile::tempdir().unwrap() }
+    }
+    fn log(&self) -> String {
+        std::fs::read_to_string(self.logs.path().join("wpconnect.log")).unwrap_or_default()
+    }
+    fn accounts_file(&self) -> PathBuf {
+        self.config.path().join("accounts.json")
+    }
+}
+
+async fn launch(bin: &Path, home: &Home, person: (&str, &str), extra: &[(&str, &str)]) -> App {
+    let (config, logs, browser) = (home.config.path().display().to_string(), home.logs.path().display().to_string(), test_browser());
+    let mut env = vec![
+        ("BROWSER", browser.as_str()),
+        ("WPCONNECT_TEST_BROWSER_USER", person.0),
+        ("WPCONNECT_TEST_BROWSER_PASSWORD", person.1),
+        ("WPCONNECT_CONFIG_DIR", config.as_str()),
+        ("WPCONNECT_LOG_DIR", logs.as_str()),
+    ];
+    env.extend_from_slice(extra);
+    App::launch(bin, &env).await
+}
+
+/// Type an address on the Add a site screen and wait for the site card (or an error).
+async fn find_site(app: &App, address: &str) {
+    app.click("[data-testid=nav-add]").await;
+    app.fill("[data-testid=address]", address).await;
+    app.click("[data-testid=find-site]").await;
+    app.wait_for("[data-testid=site-card], [data-testid=error]", WAIT).await;
+}
+
+async fn error_shown(app: &App) -> (String, String) {
+    app.wait_for("[data-testid=error-message]", WAIT).await;
+    (app.text("[data-testid=error-message]").await, app.text("[data-testid=error-hint]").await)
+}
+
+fn dialect_people() -> Vec<User> {
+    vec![User::new(4, "ada", "analytical-engine", "Ada Author", &["author"])]
+}
+
+#[tokio::test]
+async fn real_wordpress_with_application_passwords_from_adding_to_signing_out() {
+    let Some(bin) = app_under_test() else { return };
+    let Some(wp) = wpconnect_testsupport::real_wordpress("gui: real WordPress") else { return };
+    let home = Home::new();
+    let app = launch(&bin, &home, (&wp.author_user, &wp.author_password), &[]).await;
+
+    // First launch: no sites, and the way forward.
+    app.wait_for("[data-testid=no-accounts]", WAIT).await;
+    assert!(app.text("[data-testid=no-accounts]").await.contains("No sites yet"));
+    app.screenshot("02-no-sites").await;
+
+    // The site card: what the site is and how to sign in.
+    find_site(&app, &wp.url).await;
+    assert_eq!(app.text("[data-testid=site-name]").await, wp.name);
+    assert_eq!(app.text("[data-testid=site-tagline]").await, wp.tagline);
+    assert!(app.text("[data-testid=site-https]").await.contains("on this computer"), "http is fine for a local site");
+    assert!(app.text("[data-testid=site-methods]").await.contains("Application Passwords"));
+    assert!(app.text("[data-testid=reason]").await.starts_with("Application Passwords"), "recommended, with its reason");
+    assert_eq!(app.script("return document.querySelector('input[name=way]:checked').value", serde_json::json!([])).await, "app-password");
+    app.screenshot("03-site-found").await;
+
+    // Approve in the (scripted) browser; the app carries on by itself.
+    assert_eq!(app.text("[data-testid=continue]").await, "Continue in your browser");
+    app.click("[data-testid=continue]").await;
+    app.wait_for("[data-testid=signed-in], [data-testid=error]", WAIT).await;
+    let done = app.text("[data-testid=signed-in]").await;
+    assert!(done.contains(&format!("Signed in to {}", wp.name)) && done.contains(&wp.author_user), "{done}");
+    assert!(done.contains("Secret Service"), "says where it is kept: {done}");
+    app.screenshot("04-signed-in").await;
+
+    // The account: profile and site, read from the site.
+    app.click("[data-testid=signed-in] [data-testid=open-account]").await;
+    app.wait_for("[data-testid=profile-facts]", WAIT).await;
+    assert_eq!(app.text("[data-testid=profile-username]").await, format!("@{}", wp.author_user));
+    let profile = app.text("[data-testid=profile-facts]").await;
+    let email = std::env::var("WPCONNECT_TEST_WP_AUTHOR_EMAIL").unwrap();
+    assert!(profile.contains(&email) && profile.contains("author"), "email and role: {profile}");
+    let site = app.text("[data-testid=site-facts]").await;
+    for want in [wp.name.as_str(), wp.tagline.as_str(), wp.timezone.as_str(), "wp/v2", "Application Passwords"] {
+        assert!(site.contains(want), "{want} in {site}");
+    }
+    let session = app.text("[data-testid=session-facts]").await;
+    assert!(session.contains("Application Passwords") && session.contains("does not expire"), "{session}");
+    app.screenshot("05-account").await;
+
+    // The list shows it.
+    app.click("[data-testid=nav-accounts]").await;
+    app.wait_for("[data-testid=account]", WAIT).await;
+    assert_eq!(app.text("[data-testid=account-site]").await, wp.name);
+    assert_eq!(app.text("[data-testid=standing]").await, "Signed in");
+    app.screenshot("06-sites").await;
+    let stored = std::fs::read_to_string(home.accounts_file()).unwrap();
+    assert!(!stored.contains(&wp.author_password) && !stored.contains("\"password\""), "no secret in the accounts file");
+
+    // Sign out from the account view: the Application Password is deleted on the site.
+    app.click("[data-testid=open-account]").await;
+    app.wait_for("[data-testid=profile]", WAIT).await;
+    app.click("[data-testid=sign-out]").await;
+    app.wait_for("[data-testid=flash]", WAIT).await;
+    let flash = app.text("[data-testid=flash]").await;
+    assert!(flash.contains("no longer accepts"), "revoked on the site: {flash}");
+    app.wait_for("[data-testid=no-accounts]", WAIT).await;
+    assert!(!home.log().is_empty(), "the app logs");
+    app.close().await;
+}
+
+#[tokio::test]
+async fn dialect_site_oauth2_browser_and_password_form_and_errors() {
+    let Some(bin) = app_under_test() else { return };
+    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let site = OAuthSite::start(
+        Knobs { exact_redirect: true, ..Default::default() },
+        vec![Client::new("desk-app", None, &[&format!("http://127.0.0.1:{port}/callback")])],
+        dialect_people(),
+    )
+    .await;
+    let home = Home::new();
+    let app = launch(&bin, &home, ("ada", "analytical-engine"), &[]).await;
+
+    // Unreachable: nothing listens there.
+    let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    find_site(&app, &format!("http://127.0.0.1:{closed}")).await;
+    let (message, hint) = error_shown(&app).await;
+    assert!(message.contains("Nothing is answering") && message.contains(&closed.to_string()), "{message}");
+    assert!(!hint.is_empty());
+    assert_eq!(app.value("[data-testid=address]").await, format!("http://127.0.0.1:{closed}"), "what was typed stays");
+    app.screenshot("07-error-unreachable").await;
+
+    // OAuth2 code + PKCE through the browser, on the registered port.
+    find_site(&app, &site.url()).await;
+    assert!(app.text("[data-testid=site-methods]").await.contains("OAuth2"));
+    app.click("[data-testid=way-oauth2]").await;
+    app.fill("[data-testid=f-clientId]", "desk-app").await;
+    app.fill("[data-testid=f-redirectPort]", &port.to_string()).await;
+    app.screenshot("08-oauth2-form").await;
+    app.click("[data-testid=continue]").await;
+    app.wait_for("[data-testid=signed-in], [data-testid=error]", WAIT).await;
+    assert!(app.text("[data-testid=signed-in]").await.contains("Ada Author"));
+    let requests = site.counters();
+    assert!(requests.token_requests >= 1);
+    app.click("[data-testid=signed-in] [data-testid=open-account]").await;
+    app.wait_for("[data-testid=profile-facts]", WAIT).await;
+    assert_eq!(app.text("[data-testid=profile-name]").await, "Ada Author");
+    let session = app.text("[data-testid=session-facts]").await;
+    assert!(session.contains("OAuth2") && session.contains("desk-app") && session.contains("Expires"), "{session}");
+
+    // The password form (fallback): a wrong password first, then the right one.
+    find_site(&app, &site.url()).await;
+    app.click("[data-testid=way-password]").await;
+    assert!(app.text("[data-testid=fallback-note]").await.starts_with("Fallback"));
+    app.fill("[data-testid=f-clientId]", "desk-app").await;
+    app.fill("[data-testid=f-username]", "ada").await;
+    app.fill("[data-testid=f-password]", "not-her-password").await;
+    app.click("[data-testid=continue]").await;
+    let (message, hint) = error_shown(&app).await;
+    assert!(message.to_lowercase().contains("password"), "says the password was not accepted: {message}");
+    assert!(!hint.is_empty(), "{message}");
+    assert_eq!(app.value("[data-testid=f-username]").await, "ada", "nothing typed is lost");
+    app.screenshot("09-error-wrong-password").await;
+    app.fill("[data-testid=f-password]", "analytical-engine").await;
+    app.click("[data-testid=retry]").await;
+    app.wait_for("[data-testid=signed-in]", WAIT).await;
+    assert!(app.text("[data-testid=signed-in]").await.contains("Ada Author"));
+
+    // Settings: saved, and the log level takes effect; the log holds no token.
+    app.click("[data-testid=nav-settings]").await;
+    app.fill("[data-testid=redirect-ports]", &format!("{port}, 80")).await;
+    app.click("[data-testid=save-settings]").await;
+    let (message, _) = error_shown(&app).await;
+    assert!(message.contains("port 80"), "a bad port is refused with why: {message}");
+    app.fill("[data-testid=redirect-ports]", &port.to_string()).await;
+    app.script("const s = document.querySelector('[data-testid=log-level]'); s.value = 'debug'; return true", serde_json::json!([])).await;
+    app.click("[data-testid=save-settings]").await;
+    app.wait_for("[data-testid=saved]", WAIT).await;
+    app.screenshot("10-settings").await;
+    let saved = std::fs::read_to_string(home.config.path().join("settings.json")).unwrap();
+    assert!(saved.contains(&port.to_string()) && saved.contains("debug"), "{saved}");
+    let log = home.log();
+    assert!(log.contains("signed in"), "{log}");
+    for token in site.issued_tokens() {
+        assert!(!log.contains(&token), "a token in the log");
+    }
+    assert!(!log.contains("analytical-engine") && !log.contains("not-her-password"), "no password in the log");
+
+    // Two accounts? One: the same person, site and method is one account.
+    app.click("[data-testid=nav-accounts]").await;
+    app.wait_for("[data-testid=account]", WAIT).await;
+    let n = app.script("return document.querySelectorAll('[data-testid=account]').length", serde_json::json!([])).await;
+    assert_eq!(n, 1);
+    // Sign out from the list, confirming.
+    app.click("[data-testid=sign-out]").await;
+    app.click("[data-testid=confirm-sign-out]").await;
+    app.wait_for("[data-testid=no-accounts]", WAIT).await;
+    assert!(site.counters().revocations >= 1, "revoked on the server");
+    app.close().await;
+}
+
+#[tokio::test]
+async fn denied_consent_and_a_cancelled_wait_are_said_plainly() {
+    let Some(bin) = app_under_test() else { return };
+    let site = OAuthSite::start(
+        Knobs { consent_screen: true, loopback_any_port: true, ..Default::default() },
+        vec![Client::new("desk-app", None, &["http://127.0.0.1/callback"])],
+        dialect_people(),
+    )
+    .await;
+
+    // The person says no on the site's consent page.
+    let home = Home::new();
+    let app = launch(&bin, &home, ("ada", "analytical-engine"), &[("WPCONNECT_TEST_BROWSER_CONSENT", "deny")]).await;
+    find_site(&app, &site.url()).await;
+    app.click("[data-testid=way-oauth2]").await;
+    app.fill("[data-testid=f-clientId]", "desk-app").await;
+    app.click("[data-testid=continue]").await;
+    let (message, hint) = error_shown(&app).await;
+    assert!(message.contains("denied") || message.contains("refused") || message.contains("said no"), "{message}");
+    assert!(!hint.is_empty());
+    assert_eq!(app.value("[data-testid=f-clientId]").await, "desk-app", "the form is still filled in");
+    app.screenshot("11-error-denied").await;
+    assert!(!home.accounts_file().exists() || !std::fs::read_to_string(home.accounts_file()).unwrap().contains("ada@"));
+    app.close().await;
+
+    // A slow person: the waiting screen, then Cancel.
+    let home = Home::new();
+    let app = launch(&bin, &home, ("ada", "analytical-engine"), &[("WPCONNECT_TEST_BROWSER_DELAY_MS", "20000")]).await;
+    find_site(&app, &site.url()).await;
+    app.click("[data-testid=way-oauth2]").await;
+    app.fill("[data-testid=f-clientId]", "desk-app").await;
+    app.click("[data-testid=continue]").await;
+    app.wait_for("[data-testid=browser-url]", WAIT).await;
+    let url = app.value("[data-testid=browser-url]").await;
+    assert!(url.starts_with(&format!("{}/oauth/authorize?", site.url())) && url.contains("code_challenge_method=S256"), "{url}");
+    assert!(app.text("[data-testid=waiting]").await.contains("stops waiting after"));
+    // The live region is for screen readers (visually hidden): read what it holds.
+    let live = app.script("return document.querySelector('[data-testid=status]').textContent", serde_json::json!([])).await.as_str().unwrap_or_default().to_string();
+    assert!(live.contains("Continue in your browser"), "announced: {live}");
+    app.screenshot("12-waiting-for-browser").await;
+    app.click("[data-testid=cancel]").await;
+    let (message, _) = error_shown(&app).await;
+    assert!(message.to_lowercase().contains("cancel"), "{message}");
+    // The loopback listener is closed: the redirect URI no longer answers.
+    let port = url::Url::parse(&url).unwrap().query_pairs().find(|(k, _)| k == "redirect_uri").map(|(_, v)| url::Url::parse(&v).unwrap().port().unwrap()).unwrap();
+    assert!(std::net::TcpStream::connect(("127.0.0.1", port)).is_err(), "listener closed after cancel");
+    app.close().await;
+}
