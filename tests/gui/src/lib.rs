@@ -50,6 +50,8 @@ pub struct App {
     base: String,
     session: String,
     driver: Child,
+    /// When the app was asked to start (the WebDriver session requested).
+    started: Instant,
 }
 
 impl App {
@@ -69,7 +71,7 @@ impl App {
         let driver = cmd.spawn().expect("start tauri-driver (cargo install tauri-driver@^2 --locked)");
         let http = reqwest::Client::builder().no_proxy().timeout(Duration::from_secs(60)).build().unwrap();
         let base = format!("http://127.0.0.1:{port}");
-        let mut app_ = App { _one_at_a_time: guard, http, base, session: String::new(), driver };
+        let mut app_ = App { _one_at_a_time: guard, http, base, session: String::new(), driver, started: Instant::now() };
         // The driver needs a moment to listen.
         let deadline = Instant::now() + Duration::from_secs(20);
         loop {
@@ -80,6 +82,7 @@ impl App {
             }
         }
         let caps = json!({"capabilities": {"alwaysMatch": {"tauri:options": {"application": app}}}});
+        app_.started = Instant::now();
         let v = app_.call("POST", "/session", Some(caps)).await.expect("open a WebDriver session on the app");
         app_.session = v["sessionId"].as_str().expect("sessionId").to_string();
         app_
@@ -238,6 +241,16 @@ impl App {
         let path = screenshot_dir().join(format!("{name}.png"));
         std::fs::write(&path, png).expect("write screenshot");
         path
+    }
+
+    /// When the app was asked to start.
+    pub fn started(&self) -> Instant {
+        self.started
+    }
+
+    /// The tauri-driver process (the app and its WebKit processes run below it).
+    pub fn driver_pid(&self) -> u32 {
+        self.driver.id()
     }
 
     pub async fn close(mut self) {
