@@ -6,12 +6,14 @@
 //! - [`recommend`]: which method to use, and why.
 //! - [`http`]: the one HTTP seam (rustls, timeouts, bounded bodies, redirects by hand).
 //! - [`error`]: the one error type, each variant with a message, a hint and a stable kind.
+//! - [`doctor`]: the client-configuration doctor for site admins (`wpconnect doctor`).
 
 pub mod address;
 pub mod app_passwords;
 pub mod body;
 pub mod browser;
 pub mod discovery;
+pub mod doctor;
 pub mod error;
 pub mod http;
 pub mod loopback;
