@@ -27,7 +27,7 @@ pub struct DoctorArgs {
     redirect_uri: Option<url::Url>,
 
     /// The OAuth 1.0a application's consumer key to check. Its secret (for --live) comes from
-    /// WPCONNECT_CLIENT_SECRET.
+    /// WPCONNECT_CONSUMER_SECRET (or WPCONNECT_CLIENT_SECRET when no --client-id is given).
     #[arg(long)]
     consumer_key: Option<String>,
 
@@ -50,13 +50,18 @@ pub struct DoctorArgs {
 }
 
 pub async fn run(args: DoctorArgs) -> ExitCode {
-    let secret = std::env::var("WPCONNECT_CLIENT_SECRET").ok().filter(|s| !s.is_empty()).map(ClientSecret::new);
+    let env = |k: &str| std::env::var(k).ok().filter(|s| !s.is_empty()).map(ClientSecret::new);
+    let secret = env("WPCONNECT_CLIENT_SECRET");
+    // The consumer secret has its own variable; the client secret's stands in when no OAuth 2
+    // client is checked (as `wpconnect login --method oauth1` reads it).
+    let consumer_secret = env("WPCONNECT_CONSUMER_SECRET").or_else(|| if args.client_id.is_none() { secret.clone() } else { None });
     let req = DoctorRequest {
         address: args.address.clone(),
         client_id: args.client_id.clone(),
         redirect_uri: args.redirect_uri.clone(),
         consumer_key: args.consumer_key.clone(),
         client_secret: secret,
+        consumer_secret,
         live: args.live,
         wait: Duration::from_secs(args.wait),
     };

@@ -51,6 +51,7 @@ fn request(site: &OAuthSite, port: u16) -> DoctorRequest {
         redirect_uri: Some(Url::parse(&callback(port)).unwrap()),
         consumer_key: Some("ck_doctor".into()),
         client_secret: Some(ClientSecret::new(SECRET)),
+        consumer_secret: Some(ClientSecret::new(CONSUMER_SECRET)),
         wait: Duration::from_secs(20),
         ..DoctorRequest::new(site.url())
     }
@@ -180,7 +181,8 @@ async fn live_on_a_correctly_configured_site_passes_and_revokes_everything() {
     for t in issued {
         assert!(!json.contains(&t), "a token leaked into the report");
     }
-    assert!(!json.contains(SECRET));
+    assert!(!json.contains(SECRET) && !json.contains(CONSUMER_SECRET));
+    assert_eq!(status(&r, "oauth1.callback"), Status::Pass, "{:#?}", r.check("oauth1.callback"));
 }
 
 #[tokio::test]
@@ -349,7 +351,6 @@ async fn a_wrong_oauth1_callback_fails_live() {
     let mut req = request(&site, port);
     req.client_id = None;
     req.live = true;
-    req.client_secret = Some(ClientSecret::new(CONSUMER_SECRET));
     let r = doctor(&req).await;
     assert_eq!(status(&r, "oauth1.consumer"), Status::Pass, "{:#?}", r.check("oauth1.consumer"));
     expect(&r, "oauth1.callback", Status::Fail, &[&format!("exactly {}", callback(port)), "--redirect-port"]);

@@ -350,7 +350,8 @@ fn route_request(st: &mut State, req: &Request, base: &str) -> Reply {
     match path.as_str() {
         "/" | "/index.php" => Reply::html(200, "<!DOCTYPE html><html><head></head><body>Dialect site</body></html>")
             .header("Link", link),
-        "/wp-json/" | "/wp-json" if !st.knobs.plain_permalinks || req.query().is_some() => {
+        // With plain permalinks only `?rest_route=/` reaches the REST API (`/wp-json/` is a 404 page).
+        "/wp-json/" | "/wp-json" if !st.knobs.plain_permalinks || query.contains_key("rest_route") => {
             Reply::json(200, index(base, &st.knobs)).header("Link", link)
         }
         "/wp-json/wp/v2/users/me" => rest_me(st, req, base),

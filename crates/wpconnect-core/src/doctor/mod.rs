@@ -42,9 +42,12 @@ pub struct DoctorRequest {
     pub redirect_uri: Option<Url>,
     /// The OAuth 1.0a consumer key: enables the `oauth1.*` checks.
     pub consumer_key: Option<String>,
-    /// The OAuth 2 client secret or OAuth 1.0a consumer secret (never a command-line flag: the CLI
-    /// reads `WPCONNECT_CLIENT_SECRET`). `None` for a public client.
+    /// The OAuth 2 client secret (never a command-line flag: the CLI reads
+    /// `WPCONNECT_CLIENT_SECRET`). `None` for a public client.
     pub client_secret: Option<ClientSecret>,
+    /// The OAuth 1.0a consumer secret, for `--live` (the CLI reads `WPCONNECT_CONSUMER_SECRET`, or
+    /// `WPCONNECT_CLIENT_SECRET` when no OAuth 2 client is checked).
+    pub consumer_secret: Option<ClientSecret>,
     /// Sign in once in the browser to run the `live.*` checks (and the definitive Authorization
     /// header test). Tokens are revoked at the end and never stored.
     pub live: bool,
@@ -60,6 +63,7 @@ impl DoctorRequest {
             redirect_uri: None,
             consumer_key: None,
             client_secret: None,
+            consumer_secret: None,
             live: false,
             wait: crate::loopback::DEFAULT_TIMEOUT,
         }
@@ -369,7 +373,7 @@ impl Doctor {
         progress: &(dyn Fn(Progress) + Send + Sync),
     ) -> Report {
         let mut ledger = Ledger { outcomes: Vec::new(), secrets: Vec::new(), progress };
-        if let Some(s) = &req.client_secret {
+        for s in [&req.client_secret, &req.consumer_secret].into_iter().flatten() {
             ledger.secret(s.expose());
         }
         let discovered = Discoverer::new(self.discovery.clone()).discover(&req.address).await;

@@ -40,7 +40,7 @@ pub(crate) async fn run(ctx: &Ctx<'_>, ledger: &mut Ledger<'_>, d: &Discovered) 
         ledger.skip_rest("oauth1.", "no --consumer-key given: name the application's consumer key to check it");
         return;
     };
-    let live_secret = ctx.req.client_secret.clone().filter(|_| ctx.req.live);
+    let live_secret = ctx.req.consumer_secret.clone().filter(|_| ctx.req.live);
     let callback = ctx.req.redirect_uri.as_ref().map(Url::to_string);
     let signed = live_secret.is_some() && callback.is_some();
     let consumer = Consumer { key: key.clone(), secret: live_secret.unwrap_or_else(|| ClientSecret::new(super::probe_value("secret"))) };
@@ -73,7 +73,7 @@ pub(crate) async fn run(ctx: &Ctx<'_>, ledger: &mut Ledger<'_>, d: &Discovered) 
         }
         Err(Error::OAuth1 { .. }) if text.contains("signature") => Outcome::fail(
             format!("The site knows the consumer key {key} but not with this secret (the signature does not match)."),
-            "Set WPCONNECT_CLIENT_SECRET to the application's consumer secret (wp-admin: Users > Applications > the application). If it is right, check the site's address in Settings > General: signatures are built on it.",
+            "Set WPCONNECT_CONSUMER_SECRET to the application's consumer secret (wp-admin: Users > Applications > the application). If it is right, check the site's address in Settings > General: signatures are built on it.",
         ),
         Err(Error::OAuth1 { .. }) if text.contains("callback") => Outcome::pass(format!("The consumer key {key} and its secret are accepted.")),
         Err(e) => Outcome::warn(format!("The request-token call failed: {e}"), e.hint()),
@@ -81,7 +81,7 @@ pub(crate) async fn run(ctx: &Ctx<'_>, ledger: &mut Ledger<'_>, d: &Discovered) 
     ledger.record("oauth1.consumer", consumer_outcome.observe(&ex));
     let callback_outcome = match (&callback, signed, &result) {
         (None, _, _) => Outcome::skipped("no --redirect-uri given: name the callback people sign in with (http://127.0.0.1:<port>/callback, or oob)"),
-        (Some(_), false, _) => Outcome::skipped("checking the callback needs a properly signed request, which makes the site store an unused temporary token: run with --live and the consumer secret in WPCONNECT_CLIENT_SECRET"),
+        (Some(_), false, _) => Outcome::skipped("checking the callback needs a properly signed request, which makes the site store an unused temporary token: run with --live and the consumer secret (WPCONNECT_CONSUMER_SECRET)"),
         (Some(cb), true, Ok(_)) => Outcome::pass(format!("The site accepts the callback {cb}.")).observe(&ex),
         (Some(cb), true, Err(_)) if text.contains("callback") => Outcome::fail(
             format!("The site refuses the callback {cb}: it must match the application's registered callback in scheme, host, port and path."),

@@ -216,7 +216,8 @@ pub(crate) async fn rest(ctx: &Ctx<'_>, ledger: &mut Ledger<'_>, d: &Discovered)
         ),
         None => Outcome::skipped("the site is hosted on WordPress.com, which has its own API addresses"),
     };
-    ledger.record("rest.permalinks", permalinks);
+    let root = Exchange { request: format!("GET {}", d.api_root), response: "HTTP 200, the REST index".into() };
+    ledger.record("rest.permalinks", permalinks.observe(&root));
 }
 
 pub(crate) fn methods(ledger: &mut Ledger, d: &Discovered) {
