@@ -71,9 +71,10 @@ pub struct Knobs {
     /// The server's clock runs this many seconds ahead (OAuth1 timestamps are checked ±15 min;
     /// every answer's `Date` header shows it).
     pub clock_skew_secs: i64,
-    /// Application Passwords are in use on the site (someone created one at some point): WordPress
-    /// then checks every Basic `Authorization` header on REST requests and answers a wrong one
-    /// with its own error (`invalid_username`, `incorrect_password`) instead of as anonymous.
+    /// Application Passwords are in use on the site (someone created one at some point): newer
+    /// WordPress then answers a wrong Basic `Authorization` header on REST requests with its own
+    /// error (`invalid_username`, `incorrect_password`) instead of as anonymous (WordPress 6.1
+    /// answers `rest_not_logged_in` either way: leave this off to play it).
     pub app_passwords_in_use: bool,
 }
 

@@ -322,7 +322,7 @@ pub(crate) async fn authorization_header(ctx: &Ctx<'_>, ledger: &mut Ledger<'_>,
                     Outcome::pass("WordPress answered a made-up Application Password with its own refusal: the Authorization header reaches WordPress.").observe(&ex)
                 }
                 _ => Outcome::skipped(
-                    "WordPress answered the made-up Application Password as if no credentials had been sent, which it does both when the header is dropped and when no Application Password was ever created on the site; run with --client-id (WP OAuth Server) or --live to tell",
+                    "WordPress answered the made-up Application Password as if no credentials had been sent, which it does when the header is dropped, but also when no Application Password was ever created on the site, and always on WordPress 6.1; run with --client-id (WP OAuth Server) or --live to tell",
                 )
                 .observe(&ex),
             }
