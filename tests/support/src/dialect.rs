@@ -937,7 +937,8 @@ fn oauth1_verify(
     form: &HashMap<String, String>,
     json_errors: bool,
 ) -> Result<(String, Option<String>), (String, String)> {
-    let err = |code: &str, msg: &str| Err((if json_errors { code.to_string() } else { code.to_string() }, msg.to_string()));
+    let _ = json_errors;
+    let err = |code: &str, msg: &str| Err((code.to_string(), msg.to_string()));
     let Some(oauth) = oauth_header(req) else { return err("json_oauth1_missing_header", "Missing OAuth parameters") };
     let Some((key, secret, _)) = st.knobs.oauth1_consumers.iter().find(|c| Some(&c.0) == oauth.get("oauth_consumer_key")).cloned() else {
         return err("json_oauth1_consumer_mismatch", "Consumer is invalid");
@@ -1057,7 +1058,7 @@ fn oauth1_request(st: &mut State, req: &Request, base: &str, form: &HashMap<Stri
 fn oauth1_authorize(st: &mut State, req: &Request, base: &str, query: &HashMap<String, String>, form: &HashMap<String, String>) -> Reply {
     let p = if req.method == "POST" { form } else { query };
     let token = p.get("oauth_token").cloned().unwrap_or_default();
-    if !st.oauth1_tokens.get(&token).is_some_and(|t| !t.access) {
+    if st.oauth1_tokens.get(&token).is_none_or(|t| t.access) {
         return Reply::html(400, "<html><body><p>The request token is invalid or has expired.</p></body></html>");
     }
     let Some(user_id) = cookie(req).and_then(|c| st.sessions.get(&c).copied()) else {
