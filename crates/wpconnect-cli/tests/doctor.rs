@@ -186,19 +186,6 @@ async fn a_site_that_cannot_be_reached_is_a_report_with_failures_exit_2() {
     assert!(stderr(&out).contains("--redirect-uri"), "{}", stderr(&out));
 }
 
-/// The scripted browser as a program, for `$BROWSER` (built beside wpconnect by the test command).
-fn test_browser_program(test: &str) -> Option<std::path::PathBuf> {
-    let p = std::path::Path::new(env!("CARGO_BIN_EXE_wpconnect")).with_file_name("wpconnect-test-browser");
-    if p.is_file() {
-        return Some(p);
-    }
-    if std::env::var_os("WPCONNECT_TEST_COMMAND").is_some() {
-        panic!("{test}: {} is missing: scripts/test.sh builds it (cargo build -p wpconnect-testsupport --bins)", p.display());
-    }
-    eprintln!("\n*** SKIPPED {test}: build the test browser first: cargo build -p wpconnect-testsupport --bins ***\n");
-    None
-}
-
 #[tokio::test]
 async fn live_through_the_browser_finds_pkce_ignored_and_leaks_no_secret() {
     let test = "live_through_the_browser_finds_pkce_ignored_and_leaks_no_secret";
