@@ -299,7 +299,10 @@ impl Live<'_, '_> {
                 }
             },
         };
-        ledger.record("live.revocation", o.observe(&ex_r));
+        // The revocation request first, then what the token got afterwards.
+        let mut o = o;
+        o.observed.insert(0, ex_r);
+        ledger.record("live.revocation", o);
     }
 
     fn profile_url(&self, d: &Discovered) -> Option<Url> {
