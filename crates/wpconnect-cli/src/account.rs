@@ -282,7 +282,7 @@ async fn oauth1_login(args: &LoginArgs, connect: &Connect, site: &wpconnect_core
         .await
 }
 
-fn cancel_on_ctrl_c() -> Cancel {
+pub(crate) fn cancel_on_ctrl_c() -> Cancel {
     let cancel = Cancel::new();
     let c2 = cancel.clone();
     tokio::spawn(async move {

@@ -6,8 +6,14 @@
 //! 4 network (DNS, refused, TLS, timeout, redirects); 5 the site's server failed; 6 sign-in
 //! refused or failed (wrong password, denied, client misconfigured, sign in again); 7 this
 //! computer (keyring locked or missing, accounts file, browser, port); 8 cancelled or timed out.
+//! `wpconnect doctor` has its own: 0 every check passed (or was skipped), 1 warnings, 2 failures
+//! (a site that cannot be reached is a report with failing checks, so 2).
+
+// The core's one `Error` is large by design (it carries what a person needs); see its lib.rs.
+#![allow(clippy::result_large_err)]
 
 mod account;
+mod doctor;
 mod output;
 mod site;
 
@@ -42,6 +48,10 @@ enum Command {
     Refresh(account::AccountArgs),
     /// Sign out: revoke on the site where possible, and delete the tokens from this computer.
     Logout(account::AccountArgs),
+    /// For site admins: check the site's sign-in configuration (https, REST API, Authorization
+    /// header, OAuth client, redirect URIs, grants; --live signs in once to test tokens). Exit code
+    /// 0 all passed, 1 warnings, 2 failures.
+    Doctor(doctor::DoctorArgs),
 }
 
 /// Settings shared by commands that talk to sites.
@@ -98,6 +108,7 @@ fn main() -> ExitCode {
             Command::Me(args) => account::me(args).await,
             Command::Refresh(args) => account::refresh(args).await,
             Command::Logout(args) => account::logout(args).await,
+            Command::Doctor(args) => doctor::run(args).await,
         }
     })
 }

@@ -10,6 +10,9 @@ use wpconnect_testsupport::browser::{Consent, TestBrowser};
 use wpconnect_testsupport::dialect::{Client, Knobs, OAuthSite, User};
 use wpconnect_testsupport::keyring_here;
 
+mod common;
+use common::test_browser_program;
+
 
 fn free_port() -> u16 {
     std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
@@ -252,19 +255,6 @@ async fn a_locked_keyring_is_named_with_its_remedy() {
     assert_eq!(doc["error"]["kind"], "keyring_locked", "{doc}");
     assert!(doc["error"]["hint"].as_str().unwrap().contains("Unlock your keyring"), "{doc}");
     assert!(!m.config.path().join("accounts.json").exists(), "no half-saved account");
-}
-
-/// The scripted browser as a program, for `$BROWSER` (built by the test command beside wpconnect).
-fn test_browser_program(test: &str) -> Option<std::path::PathBuf> {
-    let p = std::path::Path::new(env!("CARGO_BIN_EXE_wpconnect")).with_file_name("wpconnect-test-browser");
-    if p.is_file() {
-        return Some(p);
-    }
-    if std::env::var_os("WPCONNECT_TEST_COMMAND").is_some() {
-        panic!("{test}: {} is missing: scripts/test.sh builds it (cargo build -p wpconnect-testsupport --bins)", p.display());
-    }
-    eprintln!("\n*** SKIPPED {test}: build the test browser first: cargo build -p wpconnect-testsupport --bins ***\n");
-    None
 }
 
 /// Every file under `dir`, read as text.

@@ -63,7 +63,18 @@ pub fn snippet(body: &[u8]) -> String {
     out.trim_end().to_string()
 }
 
-const SECRET_KEYS: &[&str] = &["access_token", "refresh_token", "id_token", "password", "client_secret", "code", "oauth_token_secret"];
+const SECRET_KEYS: &[&str] = &[
+    "access_token",
+    "refresh_token",
+    "id_token",
+    "password",
+    "client_secret",
+    "code",
+    "code_verifier",
+    "oauth_token_secret",
+    "oauth_verifier",
+    "token",
+];
 
 /// [`snippet`] of a body from an endpoint that deals in secrets: the values of secret-looking JSON
 /// keys and form fields are replaced by `[redacted]` before anything is quoted.

@@ -6,12 +6,18 @@
 //! - [`recommend`]: which method to use, and why.
 //! - [`http`]: the one HTTP seam (rustls, timeouts, bounded bodies, redirects by hand).
 //! - [`error`]: the one error type, each variant with a message, a hint and a stable kind.
+//! - [`doctor`]: the client-configuration doctor for site admins (`wpconnect doctor`).
+
+// Every fallible function returns the one `Error`, whose variants carry what a person needs (URLs,
+// excerpts): large by design, and returned only on the slow path.
+#![allow(clippy::result_large_err)]
 
 pub mod address;
 pub mod app_passwords;
 pub mod body;
 pub mod browser;
 pub mod discovery;
+pub mod doctor;
 pub mod error;
 pub mod http;
 pub mod loopback;

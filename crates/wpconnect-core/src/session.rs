@@ -597,7 +597,7 @@ impl Connect {
             None => None,
         };
         let callback = loopback.as_ref().map(|l| l.redirect_uri().to_string()).unwrap_or_else(|| "oob".into());
-        let temp = self.oauth1_token_request(&ep.request, &origin, &consumer, None, &[("oauth_callback", &callback)], Some(&callback)).await?;
+        let temp = oauth1_token_request(&self.http, &ep.request, &origin, &consumer, None, &[("oauth_callback", &callback)], Some(&callback)).await?;
         let mut authorize = ep.authorize.clone();
         authorize.query_pairs_mut().append_pair("oauth_token", &temp.token);
         waiting(&authorize, loopback.as_ref().map(|l| l.redirect_uri()));
@@ -614,7 +614,7 @@ impl Connect {
             }
             None => verifier()?.trim().to_string(),
         };
-        let access = self.oauth1_token_request(&ep.access, &origin, &consumer, Some(&temp), &[("oauth_verifier", &code)], None).await?;
+        let access = oauth1_token_request(&self.http, &ep.access, &origin, &consumer, Some(&temp), &[("oauth_verifier", &code)], None).await?;
         let creds = crate::profile::OAuth1Credentials { consumer: consumer.clone(), token: access.clone(), origin };
         let me = self.load_profile(Method::Oauth1, &site.api_root, None, &access.secret, TokenIn::OAuth1(Box::new(creds))).await?;
         let profile = me.profile;
@@ -630,55 +630,6 @@ impl Connect {
             (CLIENT_SECRET, Some(consumer.secret.expose())),
         ];
         self.keep(store, account, &secrets, profile, Vec::new()).await
-    }
-
-    /// POST a signed OAuth1 token request; read `oauth_token` and `oauth_token_secret`.
-    async fn oauth1_token_request(
-        &self,
-        url: &Url,
-        origin: &Url,
-        consumer: &crate::oauth1::Consumer,
-        token: Option<&crate::oauth1::TokenPair>,
-        extra: &[(&str, &str)],
-        callback: Option<&str>,
-    ) -> Result<crate::oauth1::TokenPair> {
-        let signing = crate::oauth1::Signing {
-            method: "POST",
-            url,
-            origin: Some(origin),
-            consumer,
-            token,
-            extra,
-            form: &[],
-            signature_method: crate::oauth1::SignatureMethod::HmacSha1,
-            nonce: crate::oauth1::nonce(),
-            timestamp: unix_now(),
-        };
-        let mut headers = reqwest::header::HeaderMap::new();
-        let mut v = reqwest::header::HeaderValue::from_str(&signing.header()).map_err(|_| Error::InvalidClientId)?;
-        v.set_sensitive(true);
-        headers.insert(reqwest::header::AUTHORIZATION, v);
-        let mut answer = self.http.post_form(url.clone(), headers, String::new()).await?;
-        let status = answer.status.as_u16();
-        let skew = answer
-            .headers
-            .get(reqwest::header::DATE)
-            .and_then(|d| d.to_str().ok())
-            .and_then(crate::oauth1::parse_http_date)
-            .map(|server| server as i64 - unix_now() as i64);
-        let body = answer.body(crate::http::limits::JSON, self.http.options().timeout).await?;
-        let fields = crate::oauth1::parse_form(&body);
-        match (status, fields.get("oauth_token"), fields.get("oauth_token_secret")) {
-            (200..=299, Some(t), Some(s)) => Ok(crate::oauth1::TokenPair { token: t.clone(), secret: AccessToken::new(s.clone()) }),
-            _ if crate::body::looks_like_html(answer.content_type(), &body) => Err(crate::body::html_error(url.clone(), status, &body)),
-            _ => Err(Error::OAuth1 {
-                endpoint: url.clone(),
-                status,
-                text: crate::body::snippet_redacted(&body),
-                callback: callback.map(str::to_string),
-                skew_secs: skew,
-            }),
-        }
     }
 
     /// Sign in with an Application Password approved in the browser. WordPress only sends a
@@ -824,9 +775,58 @@ impl Connect {
     }
 }
 
+/// POST a signed OAuth1 token request; read `oauth_token` and `oauth_token_secret`.
+pub(crate) async fn oauth1_token_request(
+    http: &Http,
+    url: &Url,
+    origin: &Url,
+    consumer: &crate::oauth1::Consumer,
+    token: Option<&crate::oauth1::TokenPair>,
+    extra: &[(&str, &str)],
+    callback: Option<&str>,
+) -> Result<crate::oauth1::TokenPair> {
+    let signing = crate::oauth1::Signing {
+        method: "POST",
+        url,
+        origin: Some(origin),
+        consumer,
+        token,
+        extra,
+        form: &[],
+        signature_method: crate::oauth1::SignatureMethod::HmacSha1,
+        nonce: crate::oauth1::nonce(),
+        timestamp: unix_now(),
+    };
+    let mut headers = reqwest::header::HeaderMap::new();
+    let mut v = reqwest::header::HeaderValue::from_str(&signing.header()).map_err(|_| Error::InvalidClientId)?;
+    v.set_sensitive(true);
+    headers.insert(reqwest::header::AUTHORIZATION, v);
+    let mut answer = http.post_form(url.clone(), headers, String::new()).await?;
+    let status = answer.status.as_u16();
+    let skew = answer
+        .headers
+        .get(reqwest::header::DATE)
+        .and_then(|d| d.to_str().ok())
+        .and_then(crate::oauth1::parse_http_date)
+        .map(|server| server as i64 - unix_now() as i64);
+    let body = answer.body(crate::http::limits::JSON, http.options().timeout).await?;
+    let fields = crate::oauth1::parse_form(&body);
+    match (status, fields.get("oauth_token"), fields.get("oauth_token_secret")) {
+        (200..=299, Some(t), Some(s)) => Ok(crate::oauth1::TokenPair { token: t.clone(), secret: AccessToken::new(s.clone()) }),
+        _ if crate::body::looks_like_html(answer.content_type(), &body) => Err(crate::body::html_error(url.clone(), status, &body)),
+        _ => Err(Error::OAuth1 {
+            endpoint: url.clone(),
+            status,
+            text: crate::body::snippet_redacted(&body),
+            callback: callback.map(str::to_string),
+            skew_secs: skew,
+        }),
+    }
+}
+
 /// Open the address in the person's browser. Failing to is not fatal: the caller has shown the
 /// address, and the person can open it by hand.
-fn hand_to_browser(browser: &dyn Browser, url: &Url) {
+pub(crate) fn hand_to_browser(browser: &dyn Browser, url: &Url) {
     if let Err(e) = browser.open(url) {
         tracing::warn!(error = %e, "the browser could not be opened; the person opens the address by hand");
     }
@@ -870,14 +870,14 @@ fn strip_suspected(e: Error) -> Error {
     }
 }
 
-fn oauth2_endpoints(site: &Discovered) -> Result<Endpoints> {
+pub(crate) fn oauth2_endpoints(site: &Discovered) -> Result<Endpoints> {
     site.methods.oauth2.as_ref().map(Endpoints::from_site).ok_or_else(|| Error::NoSignInMethod {
         site: site_url(site),
         wanted: "uses OAuth 2 (no OAuth server plugin was found)".into(),
     })
 }
 
-fn site_url(site: &Discovered) -> Url {
+pub(crate) fn site_url(site: &Discovered) -> Url {
     Url::parse(&site.site.url).or_else(|_| Url::parse(&site.site.home)).unwrap_or_else(|_| site.api_root.clone())
 }
 
@@ -905,7 +905,7 @@ pub fn rest_route(root: &Url, route: &str) -> Url {
     u.join(route.trim_start_matches('/')).unwrap_or(u)
 }
 
-fn with_context(e: Error, grant: &str, redirect: Option<&Url>) -> Error {
+pub(crate) fn with_context(e: Error, grant: &str, redirect: Option<&Url>) -> Error {
     match e {
         Error::OAuth { endpoint, status: 503, code, .. } if code == "error" => Error::OAuthServerDisabled { endpoint },
         Error::OAuth { endpoint, status, code, description, .. } => Error::OAuth {

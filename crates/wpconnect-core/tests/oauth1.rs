@@ -1,6 +1,8 @@
 //! OAuth 1.0a against the WordPress-dialect site playing the WP REST API OAuth1 plugin: the
 //! three-legged flow through the loopback and out of band, and its errors.
 
+#![allow(clippy::result_large_err)]
+
 use std::sync::Arc;
 use std::time::Duration;
 

@@ -68,8 +68,14 @@ pub struct Knobs {
     /// The site's own address as its REST index reports it (`url`, `home`, `site_url`), when it
     /// is not the loopback address the test reaches it at (a "remote" https site, say).
     pub advertised_url: Option<String>,
-    /// The server's clock runs this many seconds ahead (OAuth1 timestamps are checked ±15 min).
+    /// The server's clock runs this many seconds ahead (OAuth1 timestamps are checked ±15 min;
+    /// every answer's `Date` header shows it).
     pub clock_skew_secs: i64,
+    /// Application Passwords are in use on the site (someone created one at some point): newer
+    /// WordPress then answers a wrong Basic `Authorization` header on REST requests with its own
+    /// error (`invalid_username`, `incorrect_password`) instead of as anonymous (WordPress 6.1
+    /// answers `rest_not_logged_in` either way: leave this off to play it).
+    pub app_passwords_in_use: bool,
 }
 
 impl Default for Knobs {
@@ -96,6 +102,7 @@ impl Default for Knobs {
             app_passwords: false,
             advertised_url: None,
             clock_skew_secs: 0,
+            app_passwords_in_use: false,
         }
     }
 }
@@ -328,16 +335,28 @@ fn route(req: &Request) -> (String, HashMap<String, String>) {
 }
 
 fn handle(st: &mut State, req: &Request, base: &str) -> Reply {
+    let reply = route_request(st, req, base);
+    // Every answer carries the server's clock, as real web servers send it.
+    if reply.headers.iter().any(|(k, _)| k.eq_ignore_ascii_case("date")) {
+        reply
+    } else {
+        with_date(reply, st)
+    }
+}
+
+fn route_request(st: &mut State, req: &Request, base: &str) -> Reply {
     let (path, query) = route(req);
     let form = if req.method == "POST" { params(&String::from_utf8_lossy(&req.body)) } else { HashMap::new() };
     let link = format!("<{}>; rel=\"https://api.w.org/\"", rest_root(base, &st.knobs));
     match path.as_str() {
         "/" | "/index.php" => Reply::html(200, "<!DOCTYPE html><html><head></head><body>Dialect site</body></html>")
             .header("Link", link),
-        "/wp-json/" | "/wp-json" if !st.knobs.plain_permalinks || req.query().is_some() => {
+        // With plain permalinks only `?rest_route=/` reaches the REST API (`/wp-json/` is a 404 page).
+        "/wp-json/" | "/wp-json" if !st.knobs.plain_permalinks || query.contains_key("rest_route") => {
             Reply::json(200, index(base, &st.knobs)).header("Link", link)
         }
         "/wp-json/wp/v2/users/me" => rest_me(st, req, base),
+        "/wp-json/wp-site-health/v1/tests/authorization-header" => site_health_authorization_header(st, req),
         "/wp-admin/authorize-application.php" if st.knobs.app_passwords => authorize_application(st, req, base, &query, &form),
         p if st.knobs.app_passwords && p.starts_with("/wp-json/wp/v2/users/me/application-passwords/") => app_password_manage(st, req, p),
         "/oauth1/request" if !st.knobs.oauth1_consumers.is_empty() => oauth1_request(st, req, base, &form),
@@ -700,6 +719,9 @@ fn rest_me(st: &mut State, req: &Request, base: &str) -> Reply {
     if let Some(u) = header.and_then(|h| basic_app_password_user(st, h)) {
         return user_json(u);
     }
+    if let Some(code) = header.and_then(|h| basic_app_password_error(st, h)) {
+        return Reply::json(401, json!({"code": code, "message": "Unknown username or incorrect password.", "data": {"status": 401}}).to_string());
+    }
     let token = header.and_then(|h| h.strip_prefix("Bearer ").map(str::to_string));
     let Some(u) = valid_user(st, token) else {
         return Reply::json(
@@ -761,6 +783,40 @@ fn basic_app_password_user(st: &State, header: &str) -> Option<User> {
     let (login, pw) = String::from_utf8(raw).ok()?.split_once(':').map(|(a, b)| (a.to_string(), b.replace(' ', "")))?;
     let user = st.users.iter().find(|u| u.login == login)?;
     st.app_passwords.iter().any(|p| p.0 == user.id && p.3 == pw).then(|| user.clone())
+}
+
+/// WordPress's answer to a wrong `Basic` header on REST when Application Passwords are in use
+/// (`wp_authenticate_application_password`): `invalid_username` for an unknown user,
+/// `incorrect_password` for a known one. `None` when they are not in use: then it is ignored.
+fn basic_app_password_error(st: &State, header: &str) -> Option<&'static str> {
+    if !(st.knobs.app_passwords && (st.knobs.app_passwords_in_use || !st.app_passwords.is_empty())) {
+        return None;
+    }
+    let raw = base64::engine::general_purpose::STANDARD.decode(header.strip_prefix("Basic ")?.trim()).ok()?;
+    let (login, _) = String::from_utf8(raw).ok()?.split_once(':').map(|(a, b)| (a.to_string(), b.to_string()))?;
+    Some(if st.users.iter().any(|u| u.login == login) { "incorrect_password" } else { "invalid_username" })
+}
+
+/// Site Health's `authorization-header` test (administrators only). WordPress runs it by calling
+/// itself with Basic credentials; here it reports whether the hosting strips the header.
+fn site_health_authorization_header(st: &mut State, req: &Request) -> Reply {
+    let header = if st.knobs.strip_authorization { None } else { req.header("authorization") };
+    let token = header.and_then(|h| h.strip_prefix("Bearer ").map(str::to_string));
+    let Some(u) = valid_user(st, token) else {
+        return Reply::json(401, json!({"code": "rest_forbidden", "message": "Sorry, you are not allowed to do that.", "data": {"status": 401}}).to_string());
+    };
+    if !u.roles.iter().any(|r| r == "administrator") {
+        return Reply::json(403, json!({"code": "rest_forbidden", "message": "Sorry, you are not allowed to do that.", "data": {"status": 403}}).to_string());
+    }
+    let (label, status) = if st.knobs.strip_authorization {
+        ("The authorization header is missing", "recommended")
+    } else {
+        ("The Authorization header is working as expected", "good")
+    };
+    Reply::json(
+        200,
+        json!({"label": label, "status": status, "badge": {"label": "Security", "color": "blue"}, "description": "", "actions": "", "test": "authorization_header"}).to_string(),
+    )
 }
 
 fn authorize_application(st: &mut State, req: &Request, base: &str, query: &HashMap<String, String>, form: &HashMap<String, String>) -> Reply {
@@ -881,7 +937,8 @@ fn oauth1_verify(
     form: &HashMap<String, String>,
     json_errors: bool,
 ) -> Result<(String, Option<String>), (String, String)> {
-    let err = |code: &str, msg: &str| Err((if json_errors { code.to_string() } else { code.to_string() }, msg.to_string()));
+    let _ = json_errors;
+    let err = |code: &str, msg: &str| Err((code.to_string(), msg.to_string()));
     let Some(oauth) = oauth_header(req) else { return err("json_oauth1_missing_header", "Missing OAuth parameters") };
     let Some((key, secret, _)) = st.knobs.oauth1_consumers.iter().find(|c| Some(&c.0) == oauth.get("oauth_consumer_key")).cloned() else {
         return err("json_oauth1_consumer_mismatch", "Consumer is invalid");
@@ -1001,7 +1058,7 @@ fn oauth1_request(st: &mut State, req: &Request, base: &str, form: &HashMap<Stri
 fn oauth1_authorize(st: &mut State, req: &Request, base: &str, query: &HashMap<String, String>, form: &HashMap<String, String>) -> Reply {
     let p = if req.method == "POST" { form } else { query };
     let token = p.get("oauth_token").cloned().unwrap_or_default();
-    if !st.oauth1_tokens.get(&token).is_some_and(|t| !t.access) {
+    if st.oauth1_tokens.get(&token).is_none_or(|t| t.access) {
         return Reply::html(400, "<html><body><p>The request token is invalid or has expired.</p></body></html>");
     }
     let Some(user_id) = cookie(req).and_then(|c| st.sessions.get(&c).copied()) else {

@@ -39,5 +39,18 @@ pub fn json(o: &Output) -> serde_json::Value {
     serde_json::from_slice(&o.stdout).unwrap_or_else(|e| panic!("stdout is JSON ({e}): {}", stdout(o)))
 }
 
+/// The scripted browser as a program, for `$BROWSER` (built by the test command beside wpconnect).
+pub fn test_browser_program(test: &str) -> Option<std::path::PathBuf> {
+    let p = std::path::Path::new(env!("CARGO_BIN_EXE_wpconnect")).with_file_name("wpconnect-test-browser");
+    if p.is_file() {
+        return Some(p);
+    }
+    if std::env::var_os("WPCONNECT_TEST_COMMAND").is_some() {
+        panic!("{test}: {} is missing: scripts/test.sh builds it (cargo build -p wpconnect-testsupport --bins)", p.display());
+    }
+    eprintln!("\n*** SKIPPED {test}: build the test browser first: cargo build -p wpconnect-testsupport --bins ***\n");
+    None
+}
+
 #[allow(unused_imports)]
 pub use wpconnect_testsupport::{real_wordpress, RealWordPress};

@@ -23,8 +23,7 @@ pub fn api_root_from_link_headers<'a>(values: impl IntoIterator<Item = &'a str>,
 fn split_links(value: &str) -> Vec<(&str, Vec<(&str, String)>)> {
     let mut out = Vec::new();
     let mut rest = value;
-    loop {
-        let Some(open) = rest.find('<') else { break };
+    while let Some(open) = rest.find('<') {
         let Some(close_rel) = rest[open..].find('>') else { break };
         let close = open + close_rel;
         let target = &rest[open + 1..close];
@@ -37,7 +36,7 @@ fn split_links(value: &str) -> Vec<(&str, Vec<(&str, String)>)> {
                 break;
             }
             tail = tail[1..].trim_start();
-            let name_end = tail.find(|c: char| c == '=' || c == ';' || c == ',').unwrap_or(tail.len());
+            let name_end = tail.find(['=', ';', ',']).unwrap_or(tail.len());
             let name = tail[..name_end].trim();
             tail = &tail[name_end..];
             let mut val = String::new();

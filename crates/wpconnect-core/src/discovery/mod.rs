@@ -177,10 +177,7 @@ impl Discoverer {
         if let Some(root) = links::api_root_from_link_headers(values, &answer.url) {
             return PageOutcome::Root(root);
         }
-        let body = match answer.body(limits::PAGE, self.http.options().timeout).await {
-            Ok(b) => b,
-            Err(_) => Default::default(),
-        };
+        let body = answer.body(limits::PAGE, self.http.options().timeout).await.unwrap_or_default();
         let text = String::from_utf8_lossy(&body);
         if let Some(root) = links::api_root_from_html(&text, &answer.url) {
             return PageOutcome::Root(root);

@@ -82,7 +82,7 @@ pub(crate) async fn revoke(http: &Http, url: &Url, client: &ClientAuth, token: &
     Err(answer_error(url, status, ct.as_deref(), &body))
 }
 
-async fn post(
+pub(crate) async fn post(
     http: &Http,
     url: &Url,
     client: &ClientAuth,

@@ -1,0 +1,520 @@
+//! The client-configuration doctor: for a site's admin, check by check, whether people can sign in
+//! to the site with WP Connect, what is wrong when they cannot, and the exact fix.
+//!
+//! [`Doctor::run`] always returns a [`Report`], even for a site that cannot be reached (its checks
+//! then fail or are skipped, each saying why). Every check of [`CATALOGUE`] appears in every
+//! report, in the catalogue's order, so the JSON document (`"schema": "wpconnect.doctor/1"`,
+//! described in `docs/doctor.md`) has a stable shape.
+//!
+//! What it sends: read-only probes (GETs, and token-endpoint requests that are refused by design:
+//! a made-up user, a made-up code, a made-up refresh token). Only with [`DoctorRequest::live`]
+//! does anything change on the site: the admin signs in once in the browser (one or two
+//! authorizations), tokens are issued, refreshed and revoked (every token the doctor obtained is
+//! revoked at the end, and none is stored), and with OAuth 1.0a a temporary request token is
+//! created (never authorized). The report never holds a secret: excerpts are redacted, and every
+//! secret value the run handled is scrubbed from the report before it is returned.
+
+mod live;
+mod oauth1;
+mod oauth2;
+mod site;
+
+use std::time::Duration;
+
+use serde::{Deserialize, Serialize};
+use url::Url;
+
+use crate::browser::Browser;
+use crate::discovery::{DiscoveryOptions, Discoverer};
+use crate::http::{redact_query, Http};
+use crate::loopback::Cancel;
+use crate::secret::ClientSecret;
+
+/// What to check.
+#[derive(Debug, Clone)]
+pub struct DoctorRequest {
+    /// The site's address, as the admin typed it.
+    pub address: String,
+    /// The OAuth 2 client's ID (WP OAuth Server or WordPress.com): enables the `oauth2.*` checks.
+    pub client_id: Option<String>,
+    /// The redirect URI people sign in with (`http://127.0.0.1:<port>/callback` for WP Connect),
+    /// or the OAuth 1.0a callback.
+    pub redirect_uri: Option<Url>,
+    /// The OAuth 1.0a consumer key: enables the `oauth1.*` checks.
+    pub consumer_key: Option<String>,
+    /// The OAuth 2 client secret (never a command-line flag: the CLI reads
+    /// `WPCONNECT_CLIENT_SECRET`). `None` for a public client.
+    pub client_secret: Option<ClientSecret>,
+    /// The OAuth 1.0a consumer secret, for `--live` (the CLI reads `WPCONNECT_CONSUMER_SECRET`, or
+    /// `WPCONNECT_CLIENT_SECRET` when no OAuth 2 client is checked).
+    pub consumer_secret: Option<ClientSecret>,
+    /// Sign in once in the browser to run the `live.*` checks (and the definitive Authorization
+    /// header test). Tokens are revoked at the end and never stored.
+    pub live: bool,
+    /// How long to wait for the browser (`--live`).
+    pub wait: Duration,
+}
+
+impl DoctorRequest {
+    pub fn new(address: impl Into<String>) -> Self {
+        DoctorRequest {
+            address: address.into(),
+            client_id: None,
+            redirect_uri: None,
+            consumer_key: None,
+            client_secret: None,
+            consumer_secret: None,
+            live: false,
+            wait: crate::loopback::DEFAULT_TIMEOUT,
+        }
+    }
+}
+
+/// A check's verdict.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Status {
+    Pass,
+    Warn,
+    Fail,
+    Skipped,
+}
+
+/// One request the doctor sent and what came back (secrets redacted).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Exchange {
+    /// `GET https://…` or `POST https://… grant_type=password&username=…&password=[redacted]`.
+    pub request: String,
+    /// `HTTP 400 {"error":"invalid_grant",…}`: the status and a redacted excerpt of the body, or
+    /// what went wrong on the way.
+    pub response: String,
+}
+
+/// One check in the report.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Check {
+    /// Stable identifier (`transport.https`, …): see [`CATALOGUE`].
+    pub id: String,
+    /// The part of the id before the first dot.
+    pub group: String,
+    pub title: String,
+    pub status: Status,
+    /// What was found, in one or two sentences.
+    pub finding: String,
+    /// What was sent and what came back.
+    pub observed: Vec<Exchange>,
+    /// Why this matters.
+    pub why: String,
+    /// What the admin should change, in their terms (`None` when nothing needs changing).
+    pub fix: Option<String>,
+    /// For a skipped check: why it was not run.
+    pub skipped_because: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Summary {
+    pub pass: usize,
+    pub warn: usize,
+    pub fail: usize,
+    pub skipped: usize,
+}
+
+/// The doctor's report. Serialized as the stable document `wpconnect.doctor/1`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Report {
+    pub schema: String,
+    /// What the admin typed.
+    pub site: String,
+    /// Where the site answered (`None` when it could not be reached).
+    pub site_url: Option<String>,
+    /// Whether the `--live` checks were asked for.
+    pub live: bool,
+    pub checks: Vec<Check>,
+    pub summary: Summary,
+    /// 0: every check passed (or was skipped); 1: warnings; 2: failures.
+    pub exit_code: u8,
+}
+
+impl Report {
+    pub fn check(&self, id: &str) -> Option<&Check> {
+        self.checks.iter().find(|c| c.id == id)
+    }
+
+    /// One line: "12 passed, 1 warning, 2 failed, 5 skipped".
+    pub fn summary_line(&self) -> String {
+        let s = &self.summary;
+        let plural = |n: usize, one: &str, many: &str| format!("{n} {}", if n == 1 { one } else { many });
+        format!(
+            "{}, {}, {}, {}",
+            plural(s.pass, "passed", "passed"),
+            plural(s.warn, "warning", "warnings"),
+            plural(s.fail, "failed", "failed"),
+            plural(s.skipped, "skipped", "skipped")
+        )
+    }
+}
+
+/// What the doctor is doing, for a progress display.
+#[derive(Debug, Clone)]
+pub enum Progress {
+    /// A check is settled (checks settle in roughly catalogue order; place them by id).
+    Finished(Check),
+    /// `--live`: the admin signs in at this address (opened in the browser too).
+    SignIn { url: Url, redirect_uri: Url },
+}
+
+/// Every check, in report order: (id, title, why it matters).
+pub const CATALOGUE: &[(&str, &str, &str)] = &[
+    ("transport.https", "Served over https",
+     "Tokens, codes and passwords travel to the site with every sign-in; without https anyone on the network path can read them, and WordPress offers Application Passwords only over https (or on local sites)."),
+    ("transport.certificate", "Certificate trusted",
+     "Apps refuse a certificate they cannot trust, and they are right to: the sign-in fails before it starts."),
+    ("transport.http_redirect", "http redirects to https",
+     "People and links that use http:// should land on https://, or their first requests (and any cookie or token in them) go unencrypted."),
+    ("transport.site_address", "Site address matches where it answers",
+     "WordPress builds sign-in links, redirects and OAuth 1.0a signatures from its own address (Settings > General); if that differs from where the site answers (www or not, http or https, a subfolder), sign-ins bounce or signatures fail."),
+    ("rest.reachable", "REST API reachable",
+     "Every sign-in method and everything an app does afterwards goes through WordPress's REST API."),
+    ("rest.not_blocked", "REST API answers apps",
+     "Security plugins, firewalls and maintenance pages sometimes answer the REST API with a web page or a refusal; apps then cannot sign in or work."),
+    ("rest.permalinks", "Permalinks",
+     "With plain permalinks /wp-json/ does not exist: apps must use ?rest_route=, and some cannot."),
+    ("auth.authorization_header", "Authorization header reaches WordPress",
+     "Tokens and Application Passwords travel in the Authorization header; some CGI/FastCGI set-ups drop it, and then every signed-in request looks anonymous."),
+    ("auth.site_health", "Site Health: Authorization header test",
+     "WordPress's own Site Health test checks, from the server, that the Authorization header gets through."),
+    ("methods.advertised", "Sign-in methods advertised",
+     "Apps find the sign-in methods in the REST index's \"authentication\" section; a method that is not listed there is not offered."),
+    ("methods.metadata", "OAuth metadata agrees with the REST index",
+     "Apps that read the OAuth server's discovery document are misled where it contradicts the REST index (issuer scheme, grant list, PKCE methods)."),
+    ("methods.application_passwords", "Application Passwords",
+     "Application Passwords are built into WordPress and need no plugin or client registration: the simplest way for people to connect an app."),
+    ("oauth2.server", "OAuth server switched on",
+     "A switched-off OAuth server answers every request with \"temporarily unavailable\": nobody can sign in with OAuth."),
+    ("oauth2.client", "OAuth client known, credentials accepted",
+     "The client ID (and secret, for a confidential client) must match a client registered on the site."),
+    ("oauth2.redirect_uri", "Redirect URI accepted",
+     "After signing in, the site sends the browser back to the app's redirect URI; a URI the site does not accept ends the sign-in with an error page."),
+    ("oauth2.redirect_matching", "Redirect URIs matched exactly",
+     "When redirect URIs are matched by prefix, the site also sends sign-in codes to look-alike addresses; exact matching is what OAuth's security advice (RFC 9700) requires."),
+    ("oauth2.loopback_port", "Loopback redirect port",
+     "Desktop apps receive the answer on http://127.0.0.1:<port>/callback; if only a registered port is accepted, people must sign in with that port."),
+    ("oauth2.grant.authorization_code", "Authorization code grant enabled",
+     "Browser sign-in (the method WP Connect uses) needs the authorization code grant."),
+    ("oauth2.grant.refresh_token", "Refresh token grant enabled",
+     "Without refresh tokens people must sign in again every time the access token expires (an hour on WP OAuth Server)."),
+    ("oauth2.grant.password", "Password grant",
+     "The password grant sends people's passwords through the app; OAuth's security advice (RFC 9700) says it must not be used, and WP Connect offers it only as a labelled fallback."),
+    ("live.state", "state echoed",
+     "The app checks that the answer carries the state it sent, which protects people against forged sign-in answers; a server that drops it breaks every sign-in."),
+    ("live.pkce", "PKCE enforced",
+     "PKCE ties the sign-in code to the app that asked for it: a code intercepted on this computer is useless without the verifier."),
+    ("live.code_reuse", "Codes work once",
+     "A sign-in code that works twice can be replayed by whoever sees it."),
+    ("live.code_lifetime", "Code lifetime",
+     "Sign-in codes should expire within a minute or so."),
+    ("live.token_lifetimes", "Token lifetimes",
+     "Short access tokens limit the damage of a leak; WP Connect refreshes them two minutes before they expire."),
+    ("live.refresh_rotation", "Refresh tokens rotate",
+     "When a refresh token keeps working after use, a stolen one gives lasting access; rotated tokens expose the theft."),
+    ("live.revocation", "Revocation revokes",
+     "Signing out revokes the tokens on the site; a revocation endpoint that does not revoke leaves them working."),
+    ("live.me", "Profile endpoint fields",
+     "Apps show who is signed in from the OAuth server's profile endpoint (/oauth/me)."),
+    ("oauth1.consumer", "OAuth 1.0a consumer known",
+     "The consumer key (and secret) must match an application registered in wp-admin (Users > Applications)."),
+    ("oauth1.callback", "OAuth 1.0a callback registered",
+     "The OAuth1 plugin accepts only the callback registered with the application, matched in scheme, host, port and path."),
+    ("oauth1.clock", "Clocks agree",
+     "OAuth 1.0a requests carry a timestamp the plugin refuses when it is more than 15 minutes off the server's clock."),
+];
+
+/// A settled check, before it takes its catalogue entry's title and why.
+#[derive(Debug, Clone)]
+pub(crate) struct Outcome {
+    status: Status,
+    finding: String,
+    observed: Vec<Exchange>,
+    fix: Option<String>,
+    skipped_because: Option<String>,
+}
+
+impl Outcome {
+    fn new(status: Status, finding: impl Into<String>) -> Self {
+        Outcome { status, finding: finding.into(), observed: Vec::new(), fix: None, skipped_because: None }
+    }
+    pub(crate) fn pass(finding: impl Into<String>) -> Self {
+        Self::new(Status::Pass, finding)
+    }
+    pub(crate) fn warn(finding: impl Into<String>, fix: impl Into<String>) -> Self {
+        Self::new(Status::Warn, finding).fix(fix)
+    }
+    pub(crate) fn fail(finding: impl Into<String>, fix: impl Into<String>) -> Self {
+        Self::new(Status::Fail, finding).fix(fix)
+    }
+    pub(crate) fn skipped(because: impl Into<String>) -> Self {
+        let because = because.into();
+        Outcome { skipped_because: Some(because.clone()), ..Self::new(Status::Skipped, because) }
+    }
+    pub(crate) fn fix(mut self, fix: impl Into<String>) -> Self {
+        self.fix = Some(fix.into());
+        self
+    }
+    pub(crate) fn observe(mut self, e: &Exchange) -> Self {
+        self.observed.push(e.clone());
+        self
+    }
+    pub(crate) fn observe_all<'a>(mut self, e: impl IntoIterator<Item = &'a Exchange>) -> Self {
+        self.observed.extend(e.into_iter().cloned());
+        self
+    }
+}
+
+/// The checks settled so far, and every secret value the run has handled (scrubbed at the end).
+pub(crate) struct Ledger<'a> {
+    outcomes: Vec<(&'static str, Outcome)>,
+    secrets: Vec<String>,
+    progress: &'a (dyn Fn(Progress) + Send + Sync),
+}
+
+impl Ledger<'_> {
+    pub(crate) fn record(&mut self, id: &'static str, outcome: Outcome) {
+        debug_assert!(CATALOGUE.iter().any(|c| c.0 == id), "{id} is in the catalogue");
+        if self.outcomes.iter().any(|(i, _)| *i == id) {
+            return;
+        }
+        let check = self.scrubbed(to_check(id, outcome.clone()));
+        (self.progress)(Progress::Finished(check));
+        self.outcomes.push((id, outcome));
+    }
+    pub(crate) fn has(&self, id: &str) -> bool {
+        self.outcomes.iter().any(|(i, _)| *i == id)
+    }
+    /// Skip every check of `prefix` not settled yet.
+    pub(crate) fn skip_rest(&mut self, prefix: &str, because: &str) {
+        for (id, _, _) in CATALOGUE {
+            if id.starts_with(prefix) && !self.has(id) {
+                self.record(id, Outcome::skipped(because));
+            }
+        }
+    }
+    /// Remember a secret value so that it can never appear in the report.
+    pub(crate) fn secret(&mut self, value: &str) {
+        if value.len() >= 4 && !self.secrets.iter().any(|s| s == value) {
+            self.secrets.push(value.to_string());
+        }
+    }
+    fn scrub(&self, text: &str) -> String {
+        let mut out = text.to_string();
+        for s in &self.secrets {
+            if out.contains(s.as_str()) {
+                out = out.replace(s.as_str(), "[redacted]");
+            }
+        }
+        out
+    }
+    fn scrubbed(&self, mut c: Check) -> Check {
+        c.finding = self.scrub(&c.finding);
+        c.fix = c.fix.map(|f| self.scrub(&f));
+        for e in &mut c.observed {
+            e.request = self.scrub(&e.request);
+            e.response = self.scrub(&e.response);
+        }
+        c
+    }
+}
+
+fn to_check(id: &str, o: Outcome) -> Check {
+    let (_, title, why) = CATALOGUE.iter().find(|c| c.0 == id).copied().unwrap_or((id, id, ""));
+    Check {
+        id: id.to_string(),
+        group: id.split('.').next().unwrap_or(id).to_string(),
+        title: title.to_string(),
+        status: o.status,
+        finding: o.finding,
+        observed: o.observed,
+        why: why.to_string(),
+        fix: if o.status == Status::Pass || o.status == Status::Skipped { None } else { o.fix },
+        skipped_because: o.skipped_because,
+    }
+}
+
+/// The exit code scripts gate on: 0 all pass (skips included), 1 warnings, 2 failures.
+pub fn exit_code(summary: &Summary) -> u8 {
+    if summary.fail > 0 {
+        2
+    } else if summary.warn > 0 {
+        1
+    } else {
+        0
+    }
+}
+
+/// The doctor. Cheap to create; one per run or one for many.
+#[derive(Debug, Clone)]
+pub struct Doctor {
+    http: Http,
+    discovery: DiscoveryOptions,
+}
+
+impl Doctor {
+    pub fn new(discovery: DiscoveryOptions) -> Doctor {
+        Doctor { http: Http::new(discovery.http.clone()), discovery }
+    }
+
+    /// Run every check that applies and return the report (never an error: a site that cannot be
+    /// reached gives a report whose checks fail or are skipped, each saying why). `browser` and
+    /// `cancel` are used only with `--live`; `progress` hears about each settled check.
+    pub async fn run(
+        &self,
+        req: &DoctorRequest,
+        browser: &dyn Browser,
+        cancel: &Cancel,
+        progress: &(dyn Fn(Progress) + Send + Sync),
+    ) -> Report {
+        let mut ledger = Ledger { outcomes: Vec::new(), secrets: Vec::new(), progress };
+        for s in [&req.client_secret, &req.consumer_secret].into_iter().flatten() {
+            ledger.secret(s.expose());
+        }
+        let discovered = Discoverer::new(self.discovery.clone()).discover(&req.address).await;
+        let site_url = discovered.as_ref().ok().map(|d| d.answered_at.to_string());
+        let ctx = Ctx { http: &self.http, req };
+        match &discovered {
+            Err(e) => site::unreachable(&mut ledger, req, e),
+            Ok(d) => {
+                site::transport(&ctx, &mut ledger, d).await;
+                site::rest(&ctx, &mut ledger, d).await;
+                site::methods(&mut ledger, d);
+                let probes = oauth2::run(&ctx, &mut ledger, d).await;
+                if req.live {
+                    live::run(&ctx, &mut ledger, d, probes.as_ref(), browser, cancel).await;
+                } else {
+                    ledger.skip_rest("live.", "not asked for: --live signs in once in the browser to test tokens for real");
+                }
+                site::authorization_header(&ctx, &mut ledger, d, probes.as_ref()).await;
+                ledger.record(
+                    "auth.site_health",
+                    Outcome::skipped(if req.live {
+                        "the test needs an administrator's sign-in with a token the site accepts (see the live checks)"
+                    } else {
+                        "the test needs a signed-in administrator: run with --live as an administrator"
+                    }),
+                );
+                oauth1::run(&ctx, &mut ledger, d).await;
+            }
+        }
+        // Anything not settled (a group that did not apply) is skipped.
+        for (id, _, _) in CATALOGUE {
+            if !ledger.has(id) {
+                ledger.record(id, Outcome::skipped("the site could not be read, so this could not be checked"));
+            }
+        }
+        let mut checks: Vec<Check> = CATALOGUE
+            .iter()
+            .map(|(id, _, _)| {
+                let o = ledger.outcomes.iter().find(|(i, _)| i == id).map(|(_, o)| o.clone()).expect("every check settled");
+                ledger.scrubbed(to_check(id, o))
+            })
+            .collect();
+        checks.shrink_to_fit();
+        let mut summary = Summary::default();
+        for c in &checks {
+            match c.status {
+                Status::Pass => summary.pass += 1,
+                Status::Warn => summary.warn += 1,
+                Status::Fail => summary.fail += 1,
+                Status::Skipped => summary.skipped += 1,
+            }
+        }
+        Report {
+            schema: "wpconnect.doctor/1".into(),
+            site: req.address.clone(),
+            site_url,
+            live: req.live,
+            exit_code: exit_code(&summary),
+            checks,
+            summary,
+        }
+    }
+}
+
+/// What every check group reads.
+pub(crate) struct Ctx<'a> {
+    pub(crate) http: &'a Http,
+    pub(crate) req: &'a DoctorRequest,
+}
+
+/// `GET <url>` with secret query values masked.
+pub(crate) fn request_line(method: &str, url: &Url, form: &[(&str, &str)]) -> String {
+    let shown = redact_query(url);
+    if form.is_empty() {
+        return format!("{method} {shown}");
+    }
+    let body = url::form_urlencoded::Serializer::new(String::new()).extend_pairs(form).finish();
+    format!("{method} {shown} {}", crate::body::snippet_redacted(body.as_bytes()))
+}
+
+/// `HTTP 400 {...}`: the status and a redacted excerpt of the body.
+pub(crate) fn response_line(status: u16, body: &[u8]) -> String {
+    let excerpt = crate::body::snippet_redacted(body);
+    if excerpt.is_empty() {
+        format!("HTTP {status} (empty body)")
+    } else {
+        format!("HTTP {status} {excerpt}")
+    }
+}
+
+/// An exchange that ended in an error before any answer.
+pub(crate) fn failed_line(e: &crate::Error) -> String {
+    format!("no answer: {e}")
+}
+
+/// A made-up value for probes: recognisable in the site's logs, never valid.
+pub(crate) fn probe_value(what: &str) -> String {
+    format!("wpconnect-doctor-probe-{what}-{}", &crate::oauth2::pkce::random_state()[..10])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn catalogue_ids_are_unique_and_grouped() {
+        let mut ids: Vec<&str> = CATALOGUE.iter().map(|c| c.0).collect();
+        ids.sort();
+        ids.dedup();
+        assert_eq!(ids.len(), CATALOGUE.len());
+        for (id, title, why) in CATALOGUE {
+            let group = id.split('.').next().unwrap();
+            assert!(["transport", "rest", "auth", "methods", "oauth2", "live", "oauth1"].contains(&group), "{id}");
+            assert!(!title.is_empty() && why.len() > 20, "{id}");
+        }
+    }
+
+    #[test]
+    fn exit_codes_gate_on_the_worst_status() {
+        assert_eq!(exit_code(&Summary { pass: 3, skipped: 4, ..Default::default() }), 0);
+        assert_eq!(exit_code(&Summary { pass: 3, warn: 1, ..Default::default() }), 1);
+        assert_eq!(exit_code(&Summary { warn: 1, fail: 1, ..Default::default() }), 2);
+    }
+
+    #[test]
+    fn request_lines_never_show_secret_values() {
+        let u = Url::parse("https://s.example/oauth/token?code=abc123").unwrap();
+        let line = request_line("POST", &u, &[("grant_type", "password"), ("username", "x"), ("password", "hunter22"), ("code_verifier", "vvvv1111")]);
+        assert!(!line.contains("abc123") && !line.contains("hunter22") && !line.contains("vvvv1111"), "{line}");
+        assert!(line.contains("grant_type=password"), "{line}");
+    }
+
+    #[test]
+    fn the_ledger_scrubs_known_secrets_everywhere() {
+        let progress = |_p: Progress| {};
+        let mut l = Ledger { outcomes: Vec::new(), secrets: Vec::new(), progress: &progress };
+        l.secret("tok-SECRET-1");
+        let c = l.scrubbed(to_check(
+            "live.me",
+            Outcome::warn("saw tok-SECRET-1", "fix tok-SECRET-1").observe(&Exchange { request: "GET x?t=tok-SECRET-1".into(), response: "tok-SECRET-1".into() }),
+        ));
+        assert!(!serde_json::to_string(&c).unwrap().contains("tok-SECRET-1"));
+    }
+}

@@ -1,0 +1,129 @@
+//! OAuth 1.0a (the WP REST API OAuth1 plugin, `--consumer-key`): the key known, the callback
+//! registered, the clocks agreeing.
+//!
+//! Without `--live` the request-token call is signed with a made-up secret on purpose: the plugin
+//! checks the key and the timestamp before the signature, so its refusal tells whether the key is
+//! known without creating anything on the site. With `--live` (and the consumer secret) the call
+//! is signed properly: the plugin then checks the callback and, when all is right, stores a
+//! temporary request token that is never authorized.
+
+use url::Url;
+
+use super::{failed_line, request_line, Ctx, Exchange, Ledger, Outcome};
+use crate::discovery::Discovered;
+use crate::error::Error;
+use crate::oauth1::{parse_http_date, Consumer};
+use crate::oauth2::unix_now;
+use crate::secret::ClientSecret;
+use crate::session::{oauth1_token_request, site_url};
+
+pub(crate) async fn run(ctx: &Ctx<'_>, ledger: &mut Ledger<'_>, d: &Discovered) {
+    let Some(ep) = d.methods.oauth1.clone() else {
+        ledger.skip_rest("oauth1.", "the site does not advertise OAuth 1.0a (the WP REST API OAuth1 plugin)");
+        return;
+    };
+    // The clocks, from the site's Date header.
+    let clock = match ctx.http.get(d.api_root.clone()).await {
+        Ok(a) => {
+            let date = a.headers.get(reqwest::header::DATE).and_then(|v| v.to_str().ok()).map(str::to_string);
+            let ex = Exchange { request: request_line("GET", &d.api_root, &[]), response: format!("HTTP {} Date: {}", a.status.as_u16(), date.as_deref().unwrap_or("(none)")) };
+            match date.as_deref().and_then(parse_http_date) {
+                None => Outcome::skipped("the site sent no readable Date header").observe(&ex),
+                Some(server) => clock_outcome(server as i64 - unix_now() as i64).observe(&ex),
+            }
+        }
+        Err(e) => Outcome::skipped(format!("the site did not answer ({e})")),
+    };
+    ledger.record("oauth1.clock", clock);
+
+    let Some(key) = ctx.req.consumer_key.clone() else {
+        ledger.skip_rest("oauth1.", "no --consumer-key given: name the application's consumer key to check it");
+        return;
+    };
+    let live_secret = ctx.req.consumer_secret.clone().filter(|_| ctx.req.live);
+    let callback = ctx.req.redirect_uri.as_ref().map(Url::to_string);
+    let signed = live_secret.is_some() && callback.is_some();
+    let consumer = Consumer { key: key.clone(), secret: live_secret.unwrap_or_else(|| ClientSecret::new(super::probe_value("secret"))) };
+    let cb = callback.clone().unwrap_or_else(|| "oob".into());
+    let result = oauth1_token_request(ctx.http, &ep.request, &site_url(d), &consumer, None, &[("oauth_callback", &cb)], Some(&cb)).await;
+    let ex = Exchange {
+        request: format!("POST {} with Authorization: OAuth (consumer {key}, callback {cb}, {})", ep.request, if signed { "signed with the consumer secret" } else { "signed with a made-up secret on purpose" }),
+        response: match &result {
+            Ok(_) => "HTTP 200 oauth_token=[redacted]&oauth_token_secret=[redacted]&oauth_callback_confirmed=true".into(),
+            Err(Error::OAuth1 { status, text, .. }) => format!("HTTP {status} {text}"),
+            Err(e) => failed_line(e),
+        },
+    };
+    let text = match &result {
+        Err(Error::OAuth1 { text, .. }) => text.to_ascii_lowercase(),
+        _ => String::new(),
+    };
+    let consumer_outcome = match &result {
+        Ok(_) => Outcome::pass(format!("The consumer key {key} and its secret are accepted.")),
+        Err(Error::OAuth1 { .. }) if text.contains("consumer") => Outcome::fail(
+            format!("The site does not know the consumer key {key}."),
+            "Copy the consumer key again from wp-admin (Users > Applications > the application), or add an application there for WP Connect.",
+        ),
+        Err(Error::OAuth1 { .. }) if text.contains("timestamp") => Outcome::fail(
+            "The site refused the request's timestamp before looking at the key: the clocks differ by more than 15 minutes (see oauth1.clock).",
+            "Set the server's clock right (NTP) — or this computer's, if it is the one that is off.",
+        ),
+        Err(Error::OAuth1 { .. }) if text.contains("signature") && !signed => {
+            Outcome::pass(format!("The consumer key {key} is known (the site checked it, then refused the made-up signature, as intended); its secret is checked with --live."))
+        }
+        Err(Error::OAuth1 { .. }) if text.contains("signature") => Outcome::fail(
+            format!("The site knows the consumer key {key} but not with this secret (the signature does not match)."),
+            "Set WPCONNECT_CONSUMER_SECRET to the application's consumer secret (wp-admin: Users > Applications > the application). If it is right, check the site's address in Settings > General: signatures are built on it.",
+        ),
+        Err(Error::OAuth1 { .. }) if text.contains("callback") => Outcome::pass(format!("The consumer key {key} and its secret are accepted.")),
+        Err(e) => Outcome::warn(format!("The request-token call failed: {e}"), e.hint()),
+    };
+    ledger.record("oauth1.consumer", consumer_outcome.observe(&ex));
+    let callback_outcome = match (&callback, signed, &result) {
+        (None, _, _) => Outcome::skipped("no --redirect-uri given: name the callback people sign in with (http://127.0.0.1:<port>/callback, or oob)"),
+        (Some(_), false, _) => Outcome::skipped("checking the callback needs a properly signed request, which makes the site store an unused temporary token: run with --live and the consumer secret (WPCONNECT_CONSUMER_SECRET)"),
+        (Some(cb), true, Ok(_)) => Outcome::pass(format!("The site accepts the callback {cb}.")).observe(&ex),
+        (Some(cb), true, Err(_)) if text.contains("callback") => Outcome::fail(
+            format!("The site refuses the callback {cb}: it must match the application's registered callback in scheme, host, port and path."),
+            format!(
+                "In wp-admin (Users > Applications > the application) set the callback to exactly {cb}{}, or have people sign in with the port that is registered (`wpconnect login --method oauth1 --redirect-port <port>`).",
+                if cb == "oob" { "" } else { " (OAuth 1.0a cannot use a random port)" }
+            ),
+        )
+        .observe(&ex),
+        (Some(_), true, Err(_)) => Outcome::skipped("the request was refused before the callback was looked at (see oauth1.consumer)"),
+    };
+    ledger.record("oauth1.callback", callback_outcome);
+}
+
+fn clock_outcome(skew: i64) -> Outcome {
+    let side = if skew > 0 { "ahead of" } else { "behind" };
+    let amount = if skew.abs() >= 120 { format!("{} minutes", skew.abs() / 60) } else { format!("{} seconds", skew.abs()) };
+    if skew.abs() > 15 * 60 {
+        Outcome::fail(
+            format!("The site's clock is {amount} {side} this computer's: the OAuth1 plugin refuses requests more than 15 minutes off."),
+            "Set the server's clock right (enable NTP, e.g. `timedatectl set-ntp true`, or ask the host); if this computer's clock is the wrong one, turn on automatic time here.",
+        )
+    } else if skew.abs() > 60 {
+        Outcome::warn(
+            format!("The site's clock is {amount} {side} this computer's (the plugin allows 15 minutes)."),
+            "Enable NTP on the server (or automatic time on this computer) before the difference grows.",
+        )
+    } else {
+        Outcome::pass(format!("The site's clock agrees with this computer's (within {} seconds).", skew.abs().max(1)))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn clock_thresholds() {
+        assert_eq!(clock_outcome(3).status, super::super::Status::Pass);
+        assert_eq!(clock_outcome(-300).status, super::super::Status::Warn);
+        let f = clock_outcome(3600);
+        assert_eq!(f.status, super::super::Status::Fail);
+        assert!(f.finding.contains("60 minutes ahead"), "{}", f.finding);
+    }
+}

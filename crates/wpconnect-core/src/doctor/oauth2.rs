@@ -1,0 +1,384 @@
+//! The OAuth 2 client (`--client-id`): server switched on, client known, redirect URIs accepted
+//! (and how strictly), loopback ports, grants enabled. Every probe is refused by design: an
+//! authorization request from a browser that is not signed in (the site answers with its login
+//! page or an error, never a code), and token requests with made-up users, codes and refresh
+//! tokens (`unauthorized_client`: the grant is off; `invalid_grant`: it is on).
+
+use url::Url;
+
+use super::{failed_line, probe_value, request_line, response_line, Ctx, Exchange, Ledger, Outcome};
+use crate::discovery::Discovered;
+use crate::oauth2::token::{oauth_error, post};
+use crate::oauth2::{ClientAuth, Endpoints, Pkce};
+use crate::secret::ClientSecret;
+use crate::session::{oauth2_endpoints, site_url};
+use crate::site::OAuth2Server;
+
+/// What the probes learned that later checks use.
+pub(crate) struct Probes {
+    pub(crate) endpoints: Endpoints,
+    pub(crate) client_id: String,
+    /// A loopback redirect URI the site accepts (ours, or a random port), for `--live`.
+    pub(crate) usable_redirect: Option<Url>,
+    /// The refresh token grant is enabled.
+    pub(crate) refresh_enabled: bool,
+    /// Does the Authorization header reach WordPress, from the token endpoint's answers:
+    /// `Some((stripped, exchanges))` when the answers tell.
+    pub(crate) header_via_token_endpoint: Option<(bool, Vec<Exchange>)>,
+}
+
+/// How the authorization endpoint answered a browser that is not signed in.
+#[derive(Debug, Clone, PartialEq)]
+enum Authorize {
+    /// It went on (to its login page, a consent page, or back to the redirect URI with an
+    /// `error`): the redirect URI is accepted.
+    Accepted { error: Option<String> },
+    RedirectRejected,
+    UnknownClient,
+    Disabled,
+    Other(String),
+}
+
+/// How the token endpoint answered a grant it was meant to refuse.
+#[derive(Debug, Clone, PartialEq)]
+enum Grant {
+    /// `invalid_grant` (or a 401 for the made-up user): the grant is enabled.
+    Enabled,
+    /// `unauthorized_client`: the grant is not enabled for this client.
+    NotEnabled,
+    /// `unsupported_grant_type`: the server has no such grant at all.
+    Unsupported,
+    ClientRejected,
+    Disabled,
+    Other(String),
+}
+
+fn judge_grant(status: u16, body: &[u8]) -> Grant {
+    match oauth_error(body) {
+        Some((code, _)) if code == "invalid_grant" => Grant::Enabled,
+        Some((code, _)) if code == "unauthorized_client" => Grant::NotEnabled,
+        Some((code, _)) if code == "unsupported_grant_type" => Grant::Unsupported,
+        Some((code, _)) if code == "invalid_client" => Grant::ClientRejected,
+        Some((code, d)) if status == 503 || (code == "error" && d.as_deref().is_some_and(|d| d.contains("unavailable"))) => Grant::Disabled,
+        Some((code, _)) => Grant::Other(code),
+        None if status == 503 => Grant::Disabled,
+        None => Grant::Other(format!("HTTP {status}")),
+    }
+}
+
+pub(crate) async fn run(ctx: &Ctx<'_>, ledger: &mut Ledger<'_>, d: &Discovered) -> Option<Probes> {
+    let Some(client_id) = ctx.req.client_id.clone() else {
+        ledger.skip_rest("oauth2.", "no --client-id given: name the OAuth client to check it");
+        return None;
+    };
+    let endpoints = match oauth2_endpoints(d) {
+        Ok(e) => e,
+        Err(_) => {
+            ledger.skip_rest("oauth2.", "the site advertises no OAuth 2 server (install and configure WP OAuth Server, or connect the site to WordPress.com)");
+            return None;
+        }
+    };
+    let referer = site_url(d);
+    let secret = ctx.req.client_secret.clone();
+    let wpcom = endpoints.server == OAuth2Server::WordpressCom;
+
+    // Redirect URIs: ours (if given), a random loopback port, and a look-alike of an accepted one.
+    let ours = ctx.req.redirect_uri.clone();
+    let ours_answer = match &ours {
+        Some(u) => Some(authorize(ctx, &endpoints, &client_id, u).await),
+        None => None,
+    };
+    let random = random_loopback(ours.as_ref());
+    let random_answer = authorize(ctx, &endpoints, &client_id, &random).await;
+    let first = ours_answer.clone().unwrap_or_else(|| random_answer.clone());
+
+    // Token endpoint: the password grant for a made-up user, credentials in the body (read by
+    // every server), then in the Authorization header (to see whether it arrives).
+    let user = probe_value("user");
+    let password = probe_value("password");
+    ledger.secret(&password);
+    let password_form = [("grant_type", "password"), ("username", user.as_str()), ("password", password.as_str())];
+    let body_auth = ClientAuth { client_id: client_id.clone(), client_secret: Some(secret.clone().unwrap_or_else(|| ClientSecret::new(""))), in_body: true };
+    let password_probe = token_probe(ctx, &endpoints.token, &body_auth, &password_form, &referer, false).await;
+
+    // The server switched off?
+    let disabled = first.1 == Authorize::Disabled || password_probe.0.as_ref().is_some_and(|g| *g == Grant::Disabled);
+    if disabled {
+        ledger.record(
+            "oauth2.server",
+            Outcome::fail(
+                "The OAuth server is switched off: it answers \"temporarily unavailable\" (HTTP 503).",
+                "In wp-admin, open OAuth Server > Settings and tick \"OAuth Server Enabled\" (WP OAuth Server), then save.",
+            )
+            .observe(&first.2)
+            .observe(&password_probe.1),
+        );
+        ledger.skip_rest("oauth2.", "the OAuth server is switched off");
+        return None;
+    }
+    ledger.record(
+        "oauth2.server",
+        Outcome::pass(format!("The OAuth server answers at {} and {}.", endpoints.authorize, endpoints.token)).observe(&first.2),
+    );
+
+    // The client.
+    let client_outcome = if first.1 == Authorize::UnknownClient {
+        Some(Outcome::fail(
+            format!("The site has no OAuth client with the ID \"{client_id}\" (invalid_client)."),
+            "Copy the client ID again from wp-admin (OAuth Server > Clients), or add a client there for WP Connect.",
+        ))
+    } else if password_probe.0 == Some(Grant::ClientRejected) {
+        Some(Outcome::fail(
+            if secret.is_some() {
+                format!("The token endpoint refused the client \"{client_id}\" with the secret given (invalid_client).")
+            } else {
+                format!("The token endpoint refused the client \"{client_id}\" without a secret (invalid_client): it is a confidential client.")
+            },
+            "Set WPCONNECT_CLIENT_SECRET to the client's secret (wp-admin: OAuth Server > Clients > the client), or leave it empty only for a public client.",
+        ))
+    } else {
+        None
+    };
+    if let Some(o) = client_outcome {
+        ledger.record("oauth2.client", o.observe(&first.2).observe(&password_probe.1));
+        ledger.skip_rest("oauth2.", "the client was refused");
+        return None;
+    }
+    ledger.record(
+        "oauth2.client",
+        Outcome::pass(format!(
+            "The site knows the client \"{client_id}\"{}.",
+            if secret.is_some() { " and accepts its secret" } else { " as a public client (no secret)" }
+        ))
+        .observe(&password_probe.1),
+    );
+
+    // Redirect URIs.
+    let accepted = |a: &Authorize| matches!(a, Authorize::Accepted { .. });
+    match (&ours, &ours_answer) {
+        (Some(u), Some((_, a, ex))) if accepted(a) => ledger.record("oauth2.redirect_uri", Outcome::pass(format!("The site accepts the redirect URI {u}.")).observe(ex)),
+        (Some(u), Some((_, a, ex))) if *a == Authorize::RedirectRejected => ledger.record(
+            "oauth2.redirect_uri",
+            Outcome::fail(
+                format!("The site refuses the redirect URI {u} (redirect_uri_mismatch)."),
+                format!("Add exactly {u} to the client's redirect URIs (wp-admin: OAuth Server > Clients > the client; several URIs are separated by spaces)."),
+            )
+            .observe(ex),
+        ),
+        (Some(u), Some((_, a, ex))) => ledger.record("oauth2.redirect_uri", Outcome::warn(format!("The authorization request with {u} got an unexpected answer ({a:?})."), "Open the authorization address below in a browser to see what the site shows.").observe(ex)),
+        _ => ledger.record("oauth2.redirect_uri", Outcome::skipped("no --redirect-uri given: name the redirect URI people sign in with (WP Connect: http://127.0.0.1:<port>/callback)")),
+    }
+    let random_ok = accepted(&random_answer.1);
+    let ours_ok = ours_answer.as_ref().is_some_and(|a| accepted(&a.1));
+    let port_outcome = if random_ok {
+        Outcome::pass(format!("A random loopback port ({random}) is accepted: people can sign in on any free port, nothing more to register.")).observe(&random_answer.2)
+    } else if random_answer.1 != Authorize::RedirectRejected {
+        Outcome::warn(format!("The authorization request with a random loopback port got an unexpected answer ({:?}).", random_answer.1), "Open the authorization address below in a browser to see what the site shows.").observe(&random_answer.2)
+    } else if let (true, Some(port)) = (ours_ok, ours.as_ref().filter(|u| is_loopback(u)).and_then(|u| u.port())) {
+        Outcome::pass(format!(
+            "Only the registered port is accepted ({random} is refused): people sign in with `wpconnect login --redirect-port {port}` (the desktop app asks for the port)."
+        ))
+        .observe(&random_answer.2)
+    } else {
+        Outcome::warn(
+            format!("A random loopback port ({random}) is refused, so WP Connect's default sign-in fails; a fixed port must be registered."),
+            "Register a fixed loopback redirect URI such as http://127.0.0.1:8765/callback with the client (any free port from 1024 to 65535), and have people sign in with `--redirect-port 8765`.",
+        )
+        .observe(&random_answer.2)
+    };
+    ledger.record("oauth2.loopback_port", port_outcome);
+    let base = if ours_ok { ours.clone() } else if random_ok { Some(random.clone()) } else { None };
+    match base {
+        None => ledger.record("oauth2.redirect_matching", Outcome::skipped("no redirect URI was accepted, so there is nothing to compare a look-alike with")),
+        Some(b) => {
+            let look = lookalike(&b);
+            let (_, a, ex) = authorize(ctx, &endpoints, &client_id, &look).await;
+            let outcome = match a {
+                Authorize::Accepted { .. } => Outcome::warn(
+                    format!("The look-alike redirect URI {look} is accepted as well as {b}: redirect URIs are matched by prefix, so sign-in codes can be sent to addresses that merely begin like a registered one."),
+                    "Match redirect URIs exactly: in WP OAuth Server, turn on \"Enforce Redirect URI\" (OAuth Server > Settings > Advanced), and register every URI the client uses in full (space-separated).",
+                ),
+                Authorize::RedirectRejected => Outcome::pass(format!("The look-alike {look} is refused: redirect URIs are matched exactly.")),
+                other => Outcome::warn(format!("The look-alike {look} got an unexpected answer ({other:?})."), "Open the authorization address below in a browser to see what the site shows."),
+            };
+            ledger.record("oauth2.redirect_matching", outcome.observe(&ex));
+        }
+    }
+
+    // Grants.
+    let redirect_for_code = base_or(&ours, &random);
+    let code = probe_value("code");
+    let verifier = Pkce::new();
+    let code_form = [
+        ("grant_type", "authorization_code"),
+        ("code", code.as_str()),
+        ("redirect_uri", redirect_for_code.as_str()),
+        ("code_verifier", verifier.verifier.expose()),
+    ];
+    let code_probe = token_probe(ctx, &endpoints.token, &body_auth, &code_form, &referer, false).await;
+    let authz_says_off = matches!(&first.1, Authorize::Accepted { error: Some(e) } if e == "unauthorized_client");
+    let code_outcome = match (&code_probe.0, authz_says_off) {
+        (_, true) | (Some(Grant::NotEnabled), _) => Outcome::fail(
+            "The authorization code grant is not enabled for this client (unauthorized_client): browser sign-in cannot work.",
+            "In wp-admin, edit the client (OAuth Server > Clients) and tick the \"Authorization Code\" grant type.",
+        ),
+        (Some(Grant::Enabled), _) => Outcome::pass("Enabled: a made-up code was refused as invalid_grant, not as a grant the client may not use."),
+        (g, _) => grant_unclear("authorization code", g),
+    };
+    ledger.record("oauth2.grant.authorization_code", code_outcome.observe(&first.2).observe(&code_probe.1));
+
+    let refresh = probe_value("refresh");
+    let refresh_form = [("grant_type", "refresh_token"), ("refresh_token", refresh.as_str())];
+    let refresh_probe = token_probe(ctx, &endpoints.token, &body_auth, &refresh_form, &referer, false).await;
+    let refresh_enabled = refresh_probe.0 == Some(Grant::Enabled);
+    let refresh_outcome = match &refresh_probe.0 {
+        _ if wpcom => Outcome::skipped("WordPress.com's tokens neither expire nor refresh"),
+        Some(Grant::Enabled) => Outcome::pass("Enabled: a made-up refresh token was refused as invalid_grant."),
+        Some(Grant::NotEnabled) | Some(Grant::Unsupported) => Outcome::warn(
+            "The refresh token grant is not enabled for this client: people must sign in again whenever the access token expires.",
+            "In wp-admin, edit the client (OAuth Server > Clients) and tick the \"Refresh Token\" grant type.",
+        ),
+        g => grant_unclear("refresh token", g),
+    };
+    ledger.record("oauth2.grant.refresh_token", refresh_outcome.observe(&refresh_probe.1));
+
+    let password_outcome = match &password_probe.0 {
+        Some(Grant::Enabled) => Outcome::pass(format!("Enabled (a made-up user, {user}, was refused as invalid_grant): WP Connect can offer it as a labelled fallback. If no app needs it, switching it off is safer.")),
+        Some(Grant::NotEnabled) | Some(Grant::Unsupported) => Outcome::pass("Not enabled for this client: people sign in through the browser, which is safer (WP Connect's password fallback is unavailable)."),
+        g => grant_unclear("password", g),
+    };
+    ledger.record("oauth2.grant.password", password_outcome.observe(&password_probe.1));
+
+    // The Authorization header: the same password probe with the client's credentials in the
+    // header only (WordPress.com reads the body only; a disabled or refused client tells nothing).
+    let header_via_token_endpoint = if wpcom || password_probe.0.as_ref().is_none_or(|g| matches!(g, Grant::ClientRejected | Grant::Disabled | Grant::Other(_))) {
+        None
+    } else {
+        let header_auth = ClientAuth { in_body: false, ..body_auth.clone() };
+        let header_probe = token_probe(ctx, &endpoints.token, &header_auth, &password_form, &referer, true).await;
+        match header_probe.0 {
+            Some(Grant::ClientRejected) => Some((true, vec![header_probe.1, password_probe.1.clone()])),
+            Some(Grant::Enabled | Grant::NotEnabled | Grant::Unsupported) => Some((false, vec![header_probe.1])),
+            _ => None,
+        }
+    };
+    Some(Probes {
+        endpoints,
+        client_id,
+        usable_redirect: if ours_ok && ours.as_ref().is_some_and(is_loopback) { ours } else if random_ok { Some(random) } else { None },
+        refresh_enabled,
+        header_via_token_endpoint,
+    })
+}
+
+fn grant_unclear(name: &str, g: &Option<Grant>) -> Outcome {
+    Outcome::warn(
+        format!("The token endpoint's answer does not tell whether the {name} grant is enabled ({}).", g.as_ref().map(|g| format!("{g:?}")).unwrap_or_else(|| "no answer".into())),
+        "See the answer below; if it is a web page, a security plugin or firewall is answering for the token endpoint: let POST requests to it through.",
+    )
+}
+
+fn base_or(ours: &Option<Url>, random: &Url) -> Url {
+    ours.clone().unwrap_or_else(|| random.clone())
+}
+
+pub(crate) fn is_loopback(u: &Url) -> bool {
+    u.scheme() == "http" && matches!(u.host_str(), Some("127.0.0.1") | Some("[::1]") | Some("localhost"))
+}
+
+/// `http://127.0.0.1:<a port no one registered>/callback`.
+fn random_loopback(ours: Option<&Url>) -> Url {
+    let taken = ours.and_then(|u| u.port());
+    let mut port = 0;
+    while port == 0 || Some(port) == taken {
+        let [a, b] = crate::oauth2::pkce::random_bytes::<2>();
+        port = 49152 + (u16::from_be_bytes([a, b]) % 16000);
+    }
+    Url::parse(&format!("http://127.0.0.1:{port}{}", crate::loopback::CALLBACK_PATH)).expect("valid URL")
+}
+
+/// A look-alike of `uri`: the same address with something appended to its path, which a prefix
+/// match accepts and an exact match refuses.
+fn lookalike(uri: &Url) -> Url {
+    let mut u = uri.clone();
+    let path = format!("{}-lookalike", u.path().trim_end_matches('/'));
+    u.set_path(&path);
+    u
+}
+
+/// GET the authorization endpoint as a browser that is not signed in, without following redirects.
+async fn authorize(ctx: &Ctx<'_>, endpoints: &Endpoints, client_id: &str, redirect_uri: &Url) -> (Url, Authorize, Exchange) {
+    let request = crate::oauth2::AuthorizeRequest::new(endpoints, client_id, redirect_uri, None, &[]);
+    let url = request.url.clone();
+    let line = request_line("GET", &url, &[]);
+    match ctx.http.send(reqwest::Method::GET, url.clone(), Default::default(), None).await {
+        Err(e) => (url, Authorize::Other(e.to_string()), Exchange { request: line, response: failed_line(&e) }),
+        Ok(mut a) => {
+            let status = a.status.as_u16();
+            let location = a.headers.get(reqwest::header::LOCATION).and_then(|l| l.to_str().ok()).map(str::to_string);
+            let body = a.body(crate::http::limits::PAGE, ctx.http.options().timeout).await.unwrap_or_default();
+            let response = match &location {
+                Some(l) => format!("HTTP {status} Location: {}", url.join(l).map(|u| crate::http::redact_query(&u).to_string()).unwrap_or_else(|_| l.clone())),
+                None => response_line(status, &body),
+            };
+            let ex = Exchange { request: line, response };
+            let verdict = match (status, &location, oauth_error(&body)) {
+                (503, _, _) => Authorize::Disabled,
+                (_, _, Some((code, _))) if code == "redirect_uri_mismatch" || code == "invalid_redirect_uri" => Authorize::RedirectRejected,
+                (_, _, Some((code, _))) if code == "invalid_client" => Authorize::UnknownClient,
+                (300..=399, Some(l), _) => {
+                    let target = url.join(l).ok();
+                    let back = target.as_ref().is_some_and(|t| t.as_str().starts_with(redirect_uri.as_str()));
+                    let error = target.filter(|_| back).and_then(|t| t.query_pairs().find(|(k, _)| k == "error").map(|(_, v)| v.into_owned()));
+                    Authorize::Accepted { error }
+                }
+                (200..=299, _, None) => Authorize::Accepted { error: None },
+                (_, _, Some((code, _))) => Authorize::Other(code),
+                _ => Authorize::Other(format!("HTTP {status}")),
+            };
+            (url, verdict, ex)
+        }
+    }
+}
+
+/// POST a grant meant to be refused; what it says, and the exchange. `header`: the client's
+/// credentials in HTTP Basic only.
+async fn token_probe(ctx: &Ctx<'_>, token: &Url, client: &ClientAuth, form: &[(&str, &str)], referer: &Url, header: bool) -> (Option<Grant>, Exchange) {
+    let mut shown: Vec<(&str, &str)> = form.to_vec();
+    if !header {
+        shown.push(("client_id", &client.client_id));
+        if client.client_secret.as_ref().is_some_and(|s| !s.expose().is_empty()) {
+            shown.push(("client_secret", "[redacted]"));
+        }
+    }
+    let mut line = request_line("POST", token, &shown);
+    if header {
+        line.push_str(&format!(" with Authorization: Basic (client {}, secret redacted)", client.client_id));
+    }
+    match post(ctx.http, token, client, form, referer, header).await {
+        Err(e) => (None, Exchange { request: line, response: failed_line(&e) }),
+        Ok((status, _, body)) => (Some(judge_grant(status, &body)), Exchange { request: line, response: response_line(status, &body) }),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn grant_answers_are_told_apart() {
+        assert_eq!(judge_grant(401, br#"{"error":"invalid_grant","error_description":"Invalid username and password combination"}"#), Grant::Enabled);
+        assert_eq!(judge_grant(400, br#"{"error":"unauthorized_client"}"#), Grant::NotEnabled);
+        assert_eq!(judge_grant(400, br#"{"error":"invalid_client"}"#), Grant::ClientRejected);
+        assert_eq!(judge_grant(503, br#"{"error":"error","error_description":"temporarily unavailable"}"#), Grant::Disabled);
+        assert_eq!(judge_grant(403, b"<html>blocked</html>"), Grant::Other("HTTP 403".into()));
+    }
+
+    #[test]
+    fn lookalikes_extend_the_path() {
+        let u = Url::parse("http://127.0.0.1:8765/callback").unwrap();
+        assert_eq!(lookalike(&u).as_str(), "http://127.0.0.1:8765/callback-lookalike");
+        let r = random_loopback(Some(&u));
+        assert!(is_loopback(&r) && r.port() != Some(8765) && r.path() == "/callback");
+    }
+}
