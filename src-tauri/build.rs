@@ -12,6 +12,7 @@ const COMMANDS: &[&str] = &[
     "get_settings",
     "save_settings",
     "reveal_logs",
+    "check_configuration",
 ];
 
 fn main() {

@@ -7,6 +7,7 @@ use tauri::ipc::Channel;
 use tauri::State;
 use url::Url;
 use wpconnect_core::app_passwords::loopback_possible;
+use wpconnect_core::doctor::{Doctor, DoctorRequest, Progress as DoctorNews, Report};
 use wpconnect_core::browser::SystemBrowser;
 use wpconnect_core::oauth1::Consumer;
 use wpconnect_core::present::device_name;
@@ -53,7 +54,21 @@ async fn site_for(state: &AppState, address: &str) -> Result<Discovered, Error> 
 
 #[tauri::command]
 pub fn accounts(state: State<'_, AppState>) -> Answer<Vec<AccountView>> {
-    Ok(state.connect.accounts()?.iter().map(AccountView::from).collect())
+    account_views(&state.connect)
+}
+
+fn account_views(connect: &wpconnect_core::session::Connect) -> Answer<Vec<AccountView>> {
+    Ok(connect.accounts()?.iter().map(AccountView::from).collect())
+}
+
+/// The script that gives the page, before its first paint, what the `accounts` command would:
+/// `window.__WPCONNECT_BOOT__ = {accounts}` or `{error}` (JSON is a JavaScript expression).
+pub fn boot_script(connect: &wpconnect_core::session::Connect) -> String {
+    let boot = match account_views(connect) {
+        Ok(accounts) => serde_json::json!({ "accounts": accounts }),
+        Err(error) => serde_json::json!({ "error": error }),
+    };
+    format!("window.__WPCONNECT_BOOT__ = {boot};")
 }
 
 /// Profile, site and session of one account, read from the site now.
@@ -206,4 +221,37 @@ pub fn reveal_logs(state: State<'_, AppState>) -> Answer<String> {
     std::fs::create_dir_all(&state.log_dir).map_err(|e| Error::ConfigFile { path: state.log_dir.clone(), detail: e.to_string() })?;
     wpconnect_core::browser::open_folder(&state.log_dir)?;
     Ok(state.log_dir.display().to_string())
+}
+
+/// The configuration doctor: every check that applies, each settled one sent to `progress`; the
+/// report (the same document as `wpconnect doctor --json`, with no secret in it).
+#[tauri::command]
+pub async fn check_configuration(state: State<'_, AppState>, request: DoctorRequestView, progress: Channel<DoctorProgress>) -> Answer<Report> {
+    let given = |v: Option<String>| v.map(|s| s.trim().to_string()).filter(|s| !s.is_empty());
+    let redirect_uri = match given(request.redirect_uri) {
+        Some(u) => Some(Url::parse(&u).map_err(|e| Error::InvalidInput { what: format!("The redirect URI \"{u}\""), reason: e.to_string() })?),
+        None => None,
+    };
+    let settings = state.settings.load()?;
+    let req = DoctorRequest {
+        client_id: given(request.client_id),
+        redirect_uri,
+        consumer_key: given(request.consumer_key),
+        client_secret: request.client_secret.filter(|s| !s.expose().is_empty()),
+        consumer_secret: request.consumer_secret.filter(|s| !s.expose().is_empty()),
+        live: request.live,
+        wait: Duration::from_secs(settings.sign_in_timeout_secs),
+        ..DoctorRequest::new(request.address.trim())
+    };
+    let cancel = state.begin_sign_in();
+    let tell = move |p: DoctorNews| {
+        let _ = progress.send(match p {
+            DoctorNews::Finished(check) => DoctorProgress::Check { check },
+            DoctorNews::SignIn { url, redirect_uri } => DoctorProgress::Browser { url: url.to_string(), waiting_on: redirect_uri.to_string() },
+        });
+    };
+    let report = Doctor::new(Default::default()).run(&req, &SystemBrowser, &cancel, &tell).await;
+    state.end_sign_in(&cancel);
+    tracing::info!(site = %report.site, summary = %report.summary_line(), "configuration checked");
+    Ok(report)
 }

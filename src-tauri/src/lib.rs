@@ -23,7 +23,7 @@ use wpconnect_core::app_passwords::CallbackInbox;
 use wpconnect_core::loopback::Cancel;
 use wpconnect_core::session::Connect;
 use wpconnect_core::settings::SettingsFile;
-use wpconnect_core::store::{AccountsFile, KeyringStore, SecretStore};
+use wpconnect_core::store::{AccountsFile, LazyKeyring, SecretStore};
 use wpconnect_core::{Discovered, Discoverer, HttpOptions};
 
 /// What the commands share.
@@ -99,12 +99,16 @@ pub fn run() {
             logging::init(&log_dir, settings.load().map(|s| s.log_level).unwrap_or_default());
             tracing::info!(version = env!("CARGO_PKG_VERSION"), "WP Connect started");
             let accounts = AccountsFile::default_location().unwrap_or_else(|_| AccountsFile::at(std::env::temp_dir().join("wpconnect-accounts.json")));
-            let keyring = KeyringStore::open().map(|k| Arc::new(k) as Arc<dyn SecretStore>);
-            if let Err(e) = &keyring {
-                tracing::warn!(error = %e, "no keyring: sign-ins can only last this session");
-            }
+            // Connected on first use: showing the accounts needs no keyring.
+            let keyring: Arc<dyn SecretStore> = Arc::new(LazyKeyring::new());
+            let connect = Connect::new(HttpOptions::default(), accounts, Ok(keyring));
+            // The window is made here (not from the config) to hand the page what its first screen
+            // shows, so the first paint needs no round trip. Nothing secret is in it.
+            let boot = commands::boot_script(&connect);
+            let config = app.config().app.windows.iter().find(|w| w.label == "main").cloned().expect("tauri.conf.json has the main window");
+            tauri::WebviewWindowBuilder::from_config(app.handle(), &config)?.initialization_script(&boot).build()?;
             app.manage(AppState {
-                connect: Connect::new(HttpOptions::default(), accounts, keyring),
+                connect,
                 discoverer: Discoverer::new(Default::default()),
                 inbox: inbox.clone(),
                 sites: Mutex::new(HashMap::new()),
@@ -132,6 +136,7 @@ pub fn run() {
             commands::get_settings,
             commands::save_settings,
             commands::reveal_logs,
+            commands::check_configuration,
         ])
         .run(tauri::generate_context!())
         .expect("WP Connect could not start its window");

@@ -346,3 +346,27 @@ impl SettingsView {
         }
     }
 }
+
+/// What the admin asks the doctor to check. Secrets come in as core secret types.
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct DoctorRequestView {
+    pub address: String,
+    pub client_id: Option<String>,
+    pub client_secret: Option<ClientSecret>,
+    pub redirect_uri: Option<String>,
+    pub consumer_key: Option<String>,
+    pub consumer_secret: Option<ClientSecret>,
+    #[serde(default)]
+    pub live: bool,
+}
+
+/// The doctor's progress, sent to the page while it runs.
+#[derive(Clone, Serialize)]
+#[serde(rename_all = "camelCase", rename_all_fields = "camelCase", tag = "stage")]
+pub enum DoctorProgress {
+    /// A check is settled.
+    Check { check: wpconnect_core::doctor::Check },
+    /// `live`: the admin signs in at this address (opened in the browser too).
+    Browser { url: String, waiting_on: String },
+}

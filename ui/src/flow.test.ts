@@ -40,7 +40,7 @@ function mockApi(over: Partial<Api> = {}): Api {
   const fail = () => Promise.reject(new Error("not expected in this test"));
   return {
     appInfo: fail, discover: fail, accounts: fail, accountDetails: fail, signIn: fail, cancelSignIn: vi.fn(() => Promise.resolve(true)),
-    refresh: fail, signOut: fail, openSite: fail, getSettings: fail, saveSettings: fail, revealLogs: fail, ...over,
+    refresh: fail, signOut: fail, openSite: fail, getSettings: fail, saveSettings: fail, revealLogs: fail, checkConfiguration: fail, ...over,
   } as Api;
 }
 

@@ -145,6 +145,43 @@ export function errorText(e: unknown): string {
   return err.hint ? `${err.message} ${err.hint}` : err.message;
 }
 
+/** The doctor's report: the `wpconnect.doctor/1` document (docs/doctor.md), keys as there. */
+export type CheckStatus = "pass" | "warn" | "fail" | "skipped";
+
+export interface Check {
+  id: string;
+  group: string;
+  title: string;
+  status: CheckStatus;
+  finding: string;
+  observed: Array<{ request: string; response: string }>;
+  why: string;
+  fix: string | null;
+  skipped_because: string | null;
+}
+
+export interface Report {
+  schema: string;
+  site: string;
+  site_url: string | null;
+  live: boolean;
+  checks: Check[];
+  summary: { pass: number; warn: number; fail: number; skipped: number };
+  exit_code: number;
+}
+
+export interface DoctorRequest {
+  address: string;
+  clientId?: string;
+  clientSecret?: string;
+  redirectUri?: string;
+  consumerKey?: string;
+  consumerSecret?: string;
+  live?: boolean;
+}
+
+export type DoctorProgress = { stage: "check"; check: Check } | { stage: "browser"; url: string; waitingOn: string };
+
 /** The commands, as one object the screens receive (and tests replace). */
 export interface Api {
   appInfo(): Promise<AppInfo>;
@@ -159,6 +196,7 @@ export interface Api {
   getSettings(): Promise<SettingsView>;
   saveSettings(settings: SettingsView): Promise<SettingsView>;
   revealLogs(): Promise<string>;
+  checkConfiguration(request: DoctorRequest, onProgress: (p: DoctorProgress) => void): Promise<Report>;
 }
 
 export const tauriApi: Api = {
@@ -178,4 +216,23 @@ export const tauriApi: Api = {
   getSettings: () => invoke("get_settings"),
   saveSettings: (settings) => invoke("save_settings", { settings }),
   revealLogs: () => invoke("reveal_logs"),
+  checkConfiguration: (request, onProgress) => {
+    const progress = new Channel<DoctorProgress>();
+    progress.onmessage = onProgress;
+    return invoke("check_configuration", { request, progress });
+  },
 };
+
+/** What the app hands the page before its first paint (see `boot_script` in the shell). */
+export interface Boot {
+  accounts?: AccountView[];
+  error?: IpcError;
+}
+
+/** The start-up data, once: later screens ask the app. */
+export function takeBoot(): Boot | undefined {
+  const w = window as unknown as { __WPCONNECT_BOOT__?: Boot };
+  const boot = w.__WPCONNECT_BOOT__;
+  delete w.__WPCONNECT_BOOT__;
+  return boot;
+}

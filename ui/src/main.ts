@@ -1,14 +1,17 @@
 // The window: a header, the current screen (from the address's #fragment), a live region.
 import { announce } from "./dom";
-import { errorText, tauriApi, type Api } from "./ipc";
+import { errorText, takeBoot, tauriApi, type Api } from "./ipc";
 import { accountView } from "./views/account";
 import { accountsView } from "./views/accounts";
 import { addSiteView } from "./views/add-site";
+import { doctorView } from "./views/doctor";
 import { settingsView } from "./views/settings";
 
 const api: Api = tauriApi;
+const boot = takeBoot();
 const root = document.getElementById("app")!;
 let leave: (() => void) | undefined;
+let bootUsed = false;
 
 function route(): void {
   leave?.();
@@ -24,7 +27,13 @@ function route(): void {
   if (path === "/add") leave = addSiteView(root, api, params.get("address") ?? "");
   else if (path.startsWith("/account/")) void accountView(root, api, decodeURIComponent(path.slice("/account/".length)));
   else if (path === "/settings") void settingsView(root, api);
-  else void accountsView(root, api).then(flash);
+  else if (path === "/doctor") leave = doctorView(root, api);
+  else {
+    // The first screen uses what the app handed over at start-up (once).
+    const known = boot?.accounts && !bootUsed ? boot.accounts : undefined;
+    bootUsed = true;
+    void accountsView(root, api, known).then(flash);
+  }
   // Screen readers and keyboards start at the new screen's heading.
   window.setTimeout(() => root.querySelector<HTMLElement>("h1")?.focus({ preventScroll: true }), 0);
 }
@@ -42,6 +51,7 @@ function flash(): void {
   announce(said);
 }
 
+performance.mark("wpconnect:script-start");
 window.addEventListener("hashchange", route);
 route();
 

@@ -11,7 +11,7 @@ use wpconnect_core::loopback::Cancel;
 use wpconnect_core::profile::Profile;
 use wpconnect_core::secret::{ClientSecret, Password};
 use wpconnect_core::session::{Connect, OAuth2Client, SignInOptions, SignedIn};
-use wpconnect_core::store::{AccountsFile, KeyringStore, SecretStore, Storage, StoredAccount};
+use wpconnect_core::store::{AccountsFile, LazyKeyring, SecretStore, Storage, StoredAccount};
 use wpconnect_core::{Discoverer, Error};
 
 use crate::output::{fail, table};
@@ -109,8 +109,9 @@ pub struct AccountArgs {
 
 fn connect(net: &NetArgs) -> Result<Connect, Error> {
     let accounts = AccountsFile::default_location()?;
-    let keyring = KeyringStore::open().map(|k| Arc::new(k) as Arc<dyn SecretStore>);
-    Ok(Connect::new(net.discovery_options().http, accounts, keyring))
+    // Connected on first use: listing accounts needs no keyring.
+    let keyring: Arc<dyn SecretStore> = Arc::new(LazyKeyring::new());
+    Ok(Connect::new(net.discovery_options().http, accounts, Ok(keyring)))
 }
 
 /// The client secret: `WPCONNECT_CLIENT_SECRET`, else a prompt on a terminal (empty: a public client).

@@ -112,7 +112,11 @@ impl Connect {
     fn store(&self, storage: Storage) -> Result<Arc<dyn SecretStore>> {
         match storage {
             Storage::Session => Ok(self.session.clone()),
-            Storage::Keyring => self.keyring.clone(),
+            Storage::Keyring => {
+                let k = self.keyring.clone()?;
+                k.ready()?;
+                Ok(k)
+            }
         }
     }
 

@@ -59,6 +59,10 @@ async fn sample(bin: &Path, env: &[(&str, &str)], ready_css: &str) -> Sample {
     }
     let content_ms = app.started().elapsed().as_secs_f64() * 1000.0;
     let fcp = app.script("const e = performance.getEntriesByName('first-contentful-paint')[0] || performance.getEntriesByType('paint')[0]; return e ? e.startTime : -1", json!([])).await;
+    if std::env::var_os("WPCONNECT_BENCH_TRACE").is_some() {
+        let t = app.script("return performance.getEntries().map(e => `${e.entryType} ${e.name} @${e.startTime.toFixed(1)} +${e.duration.toFixed(1)}`).join('\\n')", json!([])).await;
+        eprintln!("{}\n{}", bin.display(), t.as_str().unwrap_or_default());
+    }
     tokio::time::sleep(Duration::from_secs(1)).await;
     let procs = app_processes(app.driver_pid(), bin);
     assert!(!procs.is_empty(), "found the app's processes");

@@ -269,6 +269,13 @@ impl Drop for App {
         for pid in tree.iter().rev() {
             let _ = Command::new("kill").args(["-TERM", &pid.to_string()]).status();
         }
+        // Wait for the app to be gone: until then it holds the single-instance name, and the next
+        // launch would hand over to it.
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while tree.iter().any(|p| Path::new(&format!("/proc/{p}")).exists()) && Instant::now() < deadline {
+            let _ = self.driver.try_wait();
+            std::thread::sleep(Duration::from_millis(50));
+        }
         let deadline = Instant::now() + Duration::from_secs(3);
         while Instant::now() < deadline {
             if let Ok(Some(_)) = self.driver.try_wait() {

@@ -273,3 +273,48 @@ async fn denied_consent_and_a_cancelled_wait_are_said_plainly() {
     assert!(std::net::TcpStream::connect(("127.0.0.1", port)).is_err(), "listener closed after cancel");
     app.close().await;
 }
+
+#[tokio::test]
+async fn the_configuration_panel_shows_the_doctors_report_with_its_fixes() {
+    let Some(bin) = app_under_test() else { return };
+    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let redirect = format!("http://127.0.0.1:{port}/callback");
+    // Prefix matching of redirect URIs: look-alike URIs are accepted, a risk the doctor flags.
+    let site = OAuthSite::start(Knobs { exact_redirect: false, ..Default::default() }, vec![Client::new("desk-app", Some("client-s3cret"), &[&redirect])], dialect_people()).await;
+    let home = Home::new();
+    let app = launch(&bin, &home, ("ada", "analytical-engine"), &[]).await;
+    app.click("[data-testid=nav-doctor]").await;
+    app.fill("[data-testid=doctor-doctor-address]", &site.url()).await;
+    app.fill("[data-testid=doctor-client-id]", "desk-app").await;
+    app.fill("[data-testid=doctor-client-secret]", "client-s3cret").await;
+    app.fill("[data-testid=doctor-redirect-uri]", &redirect).await;
+    app.click("[data-testid=run-doctor]").await;
+    app.wait_for("[data-testid=doctor-summary], [data-testid=error]", Duration::from_secs(60)).await;
+    let summary = app.text("[data-testid=doctor-summary]").await;
+    assert!(summary.contains("warnings") && summary.contains("passed"), "{summary}");
+    let matching = "[data-testid='check-oauth2.redirect_matching']";
+    assert_eq!(app.script("return document.querySelector(arguments[0]).dataset.status", serde_json::json!([matching])).await, "warn");
+    let text = app.text(matching).await;
+    assert!(text.contains("Fix:") && text.contains("Enforce Redirect URI"), "the fix, in the admin's terms: {text}");
+    let page = app.page_text().await;
+    assert!(!page.contains("client-s3cret"), "the secret typed in never shows in the report");
+    app.screenshot("13-check-configuration").await;
+
+    // The same report as `wpconnect doctor --json`: every check with the same verdict.
+    let cli = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../target/debug/wpconnect");
+    let mut cmd = std::process::Command::new(&cli);
+    cmd.args(["doctor", &site.url(), "--client-id", "desk-app", "--redirect-uri", &redirect, "--json"])
+        .env("WPCONNECT_CLIENT_SECRET", "client-s3cret")
+        .env("WPCONNECT_CONFIG_DIR", home.config.path());
+    // Off this thread: the test site answers on it.
+    let out = tokio::task::spawn_blocking(move || cmd.output()).await.unwrap().unwrap_or_else(|e| panic!("run {}: {e}", cli.display()));
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&out.stderr)));
+    let statuses = app.script("return Object.fromEntries([...document.querySelectorAll('[data-testid^=\"check-\"]')].map(e => [e.dataset.testid.slice(6), e.dataset.status]))", serde_json::json!([])).await;
+    let checks = report["checks"].as_array().unwrap();
+    assert!(checks.len() > 20);
+    for c in checks {
+        let id = c["id"].as_str().unwrap();
+        assert_eq!(statuses[id], c["status"], "{id}: the window and the CLI agree; the CLI found: {}", c["finding"]);
+    }
+    app.close().await;
+}

@@ -17,21 +17,30 @@ export function accountHref(id: string): string {
   return `#/account/${encodeURIComponent(id)}`;
 }
 
-/** Every connected account: site and user, method, standing; open, sign out, add. */
-export async function accountsView(root: HTMLElement, api: Api): Promise<void> {
+/**
+ * Every connected account: site and user, method, standing; open, sign out, add. `known` (the
+ * list the app handed over at start-up) is shown at once, then checked with the app.
+ */
+export async function accountsView(root: HTMLElement, api: Api, known?: AccountView[]): Promise<void> {
   const list = h("div", { class: "accounts-area", "aria-busy": "true" }, h("p", { class: "muted" }, "Loading your accounts…"));
   root.replaceChildren(
     h("div", { class: "page-head" }, h("h1", { tabindex: "-1" }, "Your sites"), h("a", { class: "button primary", href: "#/add", "data-testid": "add-site" }, "Add a site")),
     list,
   );
+  const reload = () => void accountsView(root, api);
+  if (known) showAccounts(list, known, api, reload);
   let accounts: AccountView[];
   try {
     accounts = await api.accounts();
   } catch (e) {
-    list.replaceChildren(errorBox(asIpcError(e), h("button", { type: "button", onclick: () => void accountsView(root, api) }, "Try again")));
+    list.replaceChildren(errorBox(asIpcError(e), h("button", { type: "button", onclick: reload }, "Try again")));
     list.removeAttribute("aria-busy");
     return;
   }
+  if (!known || JSON.stringify(known) !== JSON.stringify(accounts)) showAccounts(list, accounts, api, reload);
+}
+
+function showAccounts(list: HTMLElement, accounts: AccountView[], api: Api, reload: () => void): void {
   list.removeAttribute("aria-busy");
   if (accounts.length === 0) {
     list.replaceChildren(
@@ -44,7 +53,8 @@ export async function accountsView(root: HTMLElement, api: Api): Promise<void> {
     );
     return;
   }
-  list.replaceChildren(h("ul", { class: "accounts", "data-testid": "accounts" }, ...accounts.map((a) => accountRow(a, api, () => void accountsView(root, api)))));
+  list.replaceChildren(h("ul", { class: "accounts", "data-testid": "accounts" }, ...accounts.map((a) => accountRow(a, api, reload))));
+  performance.mark("wpconnect:accounts-shown");
 }
 
 function accountRow(a: AccountView, api: Api, reload: () => void): HTMLElement {

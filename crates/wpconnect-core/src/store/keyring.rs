@@ -25,6 +25,46 @@ impl KeyringStore {
     }
 }
 
+/// The keyring, connected on first use rather than at start-up (listing accounts needs none).
+/// A failed connection is not remembered: the next use tries again (the person may have
+/// unlocked or started their keyring meanwhile).
+#[derive(Default)]
+pub struct LazyKeyring(std::sync::Mutex<Option<Arc<KeyringStore>>>);
+
+impl LazyKeyring {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    fn store(&self) -> Result<Arc<KeyringStore>> {
+        let mut slot = self.0.lock().expect("not poisoned");
+        if let Some(s) = slot.as_ref() {
+            return Ok(s.clone());
+        }
+        let s = Arc::new(KeyringStore::open()?);
+        *slot = Some(s.clone());
+        Ok(s)
+    }
+}
+
+impl SecretStore for LazyKeyring {
+    fn set(&self, key: &str, secret: &str) -> Result<()> {
+        self.store()?.set(key, secret)
+    }
+    fn get(&self, key: &str) -> Result<Option<SecretString>> {
+        self.store()?.get(key)
+    }
+    fn delete(&self, key: &str) -> Result<()> {
+        self.store()?.delete(key)
+    }
+    fn ready(&self) -> Result<()> {
+        self.store().map(|_| ())
+    }
+    fn describe(&self) -> String {
+        self.store().map(|s| s.describe()).unwrap_or_else(|_| "the system keyring".into())
+    }
+}
+
 #[cfg(target_os = "linux")]
 fn platform_store() -> Result<(Arc<CredentialStore>, &'static str)> {
     let store = zbus_secret_service_keyring_store::Store::new().map_err(|e| map_error(e, "the Secret Service"))?;

@@ -12,7 +12,7 @@ use std::collections::HashMap;
 use std::sync::Mutex;
 
 pub use accounts::{account_id, config_dir, save_private_json, AccountStatus, AccountsFile, Storage, StoredAccount};
-pub use keyring::KeyringStore;
+pub use keyring::{KeyringStore, LazyKeyring};
 
 use crate::error::Result;
 
@@ -28,6 +28,11 @@ pub trait SecretStore: Send + Sync {
     fn delete(&self, key: &str) -> Result<()>;
     /// In the person's words: where the secrets live.
     fn describe(&self) -> String;
+    /// Whether the store can be used now (a keyring connected on first use connects here), so a
+    /// sign-in fails before the browser rather than after it.
+    fn ready(&self) -> Result<()> {
+        Ok(())
+    }
 }
 
 /// Secrets in this process's memory only: gone when it exits.
