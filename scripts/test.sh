@@ -3,7 +3,8 @@
 #   unit and integration tests of every crate (the desktop shell included), the ones against the
 #   real WordPress that this script starts on 127.0.0.1 and the WordPress-dialect test server,
 #   with a real Secret Service (gnome-keyring in its own D-Bus session) and the real app window
-#   (WebDriver under Xvfb), the front end's unit tests, and the benchmarks, which print figures.
+#   (WebDriver under Xvfb, the Debian package's app included), the front end's unit tests, and the
+#   benchmarks, which print figures.
 # Fails (non-zero) if any test fails. Talks only to loopback once the installs are done.
 set -euo pipefail
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
@@ -22,6 +23,18 @@ export WPCONNECT_TEST_APP=$repo/tests/.state/app/wpconnect-desktop
 # The scripted browser (for $BROWSER in the CLI's and the app's sign-in tests).
 cargo build --locked -p wpconnect-testsupport --bins
 
+say "building the release app with the empty baseline window (one build: same profile and Tauri features), and the Debian package"
+cargo build --release --locked -p wpconnect-desktop -p wpconnect-empty-window --features tauri/custom-protocol
+rm -rf target/release/bundle/deb
+npx --no-install tauri bundle --bundles deb
+rm -rf tests/.state/deb
+deb=$(ls target/release/bundle/deb/*.deb)
+dpkg-deb -x "$deb" tests/.state/deb
+dpkg-deb -e "$deb" tests/.state/deb/DEBIAN
+export WPCONNECT_PACKAGE_DIR=$repo/tests/.state/deb
+export WPCONNECT_BENCH_APP=$repo/tests/.state/deb/usr/bin/wpconnect-desktop
+export WPCONNECT_EMPTY_APP=$repo/target/release/wpconnect-empty-window
+
 say "starting the test WordPress (tests/wordpress/wp-env.sh)"
 tests/wordpress/wp-env.sh start >/dev/null
 trap 'tests/wordpress/wp-env.sh stop >/dev/null 2>&1 || true' EXIT
@@ -30,7 +43,9 @@ load_env tests/.state/wordpress/env
 export WPCONNECT_TEST_COMMAND=1
 
 say "Rust tests (every crate, the desktop shell included; GUI tests in a virtual X display; a real Secret Service)"
-xvfb-run -a -s "-screen 0 1280x900x24" tests/keyring/with-keyring.sh cargo test --workspace --locked
+xvfb-run -a -s "-screen 0 1280x900x24" tests/keyring/with-keyring.sh cargo test --workspace --locked --exclude wpconnect-empty-window
+mkdir -p docs/screenshots
+cp tests/.state/screenshots/*.png docs/screenshots/
 
 say "front-end unit tests (vitest)"
 npm run --silent test -w ui
@@ -38,5 +53,6 @@ npm run --silent test -w ui
 say "benchmarks"
 cargo bench --locked -p wpconnect-core --bench discovery
 cargo bench --locked -p wpconnect-core --bench signin
+xvfb-run -a -s "-screen 0 1280x900x24" tests/keyring/with-keyring.sh cargo bench --locked -p wpconnect-gui-tests --bench first_paint
 
 say "all tests passed"

@@ -64,9 +64,12 @@ fn account_views(connect: &wpconnect_core::session::Connect) -> Answer<Vec<Accou
 /// The script that gives the page, before its first paint, what the `accounts` command would:
 /// `window.__WPCONNECT_BOOT__ = {accounts}` or `{error}` (JSON is a JavaScript expression).
 pub fn boot_script(connect: &wpconnect_core::session::Connect) -> String {
+    // Serialized directly (not through `Value`, which would sort the keys): the page compares it
+    // with the command's answer as text.
+    let info = json(&app_info().expect("app_info does not fail"));
     let boot = match account_views(connect) {
-        Ok(accounts) => serde_json::json!({ "accounts": accounts }),
-        Err(error) => serde_json::json!({ "error": error }),
+        Ok(accounts) => format!("{{\"appInfo\":{info},\"accounts\":{}}}", json(&accounts)),
+        Err(error) => format!("{{\"appInfo\":{info},\"error\":{}}}", json(&error)),
     };
     format!("window.__WPCONNECT_BOOT__ = {boot};")
 }
@@ -254,4 +257,8 @@ pub async fn check_configuration(state: State<'_, AppState>, request: DoctorRequ
     state.end_sign_in(&cancel);
     tracing::info!(site = %report.site, summary = %report.summary_line(), "configuration checked");
     Ok(report)
+}
+
+fn json<T: serde::Serialize>(v: &T) -> String {
+    serde_json::to_string(v).expect("plain data serializes")
 }

@@ -77,6 +77,7 @@ fn deliver(inbox: &CallbackInbox, urls: impl IntoIterator<Item = url::Url>) {
 }
 
 pub fn run() {
+    let started = std::time::Instant::now();
     let inbox = Arc::new(CallbackInbox::new());
     let from_second = inbox.clone();
     tauri::Builder::default()
@@ -97,7 +98,7 @@ pub fn run() {
                 .or_else(|| app.path().app_log_dir().ok())
                 .unwrap_or_else(|| std::env::temp_dir().join("wpconnect-logs"));
             logging::init(&log_dir, settings.load().map(|s| s.log_level).unwrap_or_default());
-            tracing::info!(version = env!("CARGO_PKG_VERSION"), "WP Connect started");
+            tracing::info!(version = env!("CARGO_PKG_VERSION"), plugins_ms = started.elapsed().as_millis(), "WP Connect started");
             let accounts = AccountsFile::default_location().unwrap_or_else(|_| AccountsFile::at(std::env::temp_dir().join("wpconnect-accounts.json")));
             // Connected on first use: showing the accounts needs no keyring.
             let keyring: Arc<dyn SecretStore> = Arc::new(LazyKeyring::new());
@@ -106,7 +107,9 @@ pub fn run() {
             // shows, so the first paint needs no round trip. Nothing secret is in it.
             let boot = commands::boot_script(&connect);
             let config = app.config().app.windows.iter().find(|w| w.label == "main").cloned().expect("tauri.conf.json has the main window");
+            let setup_ms = started.elapsed().as_millis();
             tauri::WebviewWindowBuilder::from_config(app.handle(), &config)?.initialization_script(&boot).build()?;
+            tracing::info!(setup_ms, window_ms = started.elapsed().as_millis(), "window created");
             app.manage(AppState {
                 connect,
                 discoverer: Discoverer::new(Default::default()),

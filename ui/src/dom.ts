@@ -66,3 +66,9 @@ export function facts(rows: Array<[string, Child | Child[]]>, testid?: string): 
   }
   return dl;
 }
+
+/** Resolves once the page has loaded (at once if it has): work that can wait goes after it. */
+export function loaded(): Promise<void> {
+  if (document.readyState === "complete") return Promise.resolve();
+  return new Promise((resolve) => window.addEventListener("load", () => resolve(), { once: true }));
+}

@@ -225,6 +225,7 @@ export const tauriApi: Api = {
 
 /** What the app hands the page before its first paint (see `boot_script` in the shell). */
 export interface Boot {
+  appInfo?: AppInfo;
   accounts?: AccountView[];
   error?: IpcError;
 }

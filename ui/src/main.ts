@@ -1,6 +1,7 @@
 // The window: a header, the current screen (from the address's #fragment), a live region.
-import { announce } from "./dom";
-import { errorText, takeBoot, tauriApi, type Api } from "./ipc";
+import { announce, loaded } from "./dom";
+import { asIpcError, errorText, takeBoot, tauriApi, type Api } from "./ipc";
+import { errorBox } from "./views/error-box";
 import { accountView } from "./views/account";
 import { accountsView } from "./views/accounts";
 import { addSiteView } from "./views/add-site";
@@ -12,6 +13,7 @@ const boot = takeBoot();
 const root = document.getElementById("app")!;
 let leave: (() => void) | undefined;
 let bootUsed = false;
+let routeSeq = 0;
 
 function route(): void {
   leave?.();
@@ -24,18 +26,28 @@ function route(): void {
     if (current) a.setAttribute("aria-current", "page");
     else a.removeAttribute("aria-current");
   }
+  const seq = ++routeSeq;
+  const ready = (view: Promise<unknown>) =>
+    void view.then(
+      () => {
+        // Screen readers and keyboards start at the new screen's heading (or where it put them).
+        if (seq === routeSeq && !root.contains(document.activeElement)) root.querySelector<HTMLElement>("h1")?.focus({ preventScroll: true });
+      },
+      (e: unknown) => {
+        if (seq === routeSeq) root.replaceChildren(errorBox(asIpcError(e)));
+      },
+    );
   if (path === "/add") leave = addSiteView(root, api, params.get("address") ?? "");
-  else if (path.startsWith("/account/")) void accountView(root, api, decodeURIComponent(path.slice("/account/".length)));
-  else if (path === "/settings") void settingsView(root, api);
+  else if (path.startsWith("/account/")) ready(accountView(root, api, decodeURIComponent(path.slice("/account/".length))));
+  else if (path === "/settings") ready(settingsView(root, api));
   else if (path === "/doctor") leave = doctorView(root, api);
   else {
-    // The first screen uses what the app handed over at start-up (once).
+    // The first screen uses what the app handed over as it made the window (once).
     const known = boot?.accounts && !bootUsed ? boot.accounts : undefined;
     bootUsed = true;
-    void accountsView(root, api, known).then(flash);
+    ready(accountsView(root, api, known).then(flash));
   }
-  // Screen readers and keyboards start at the new screen's heading.
-  window.setTimeout(() => root.querySelector<HTMLElement>("h1")?.focus({ preventScroll: true }), 0);
+  ready(Promise.resolve());
 }
 
 /** A message carried over a screen change (after signing out). */
@@ -56,8 +68,7 @@ window.addEventListener("hashchange", route);
 route();
 
 const versionLine = document.querySelector<HTMLElement>('[data-testid="core-version"]')!;
-api
-  .appInfo()
+(boot?.appInfo ? Promise.resolve(boot.appInfo) : loaded().then(() => api.appInfo()))
   .then((info) => (versionLine.textContent = `${info.name} ${info.version} · core ${info.coreVersion}`))
   .catch((e: unknown) => {
     versionLine.classList.add("error");

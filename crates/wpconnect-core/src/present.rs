@@ -75,31 +75,8 @@ mod tests {
 
     fn account(expires_at: Option<u64>, status: AccountStatus) -> StoredAccount {
         let url = url::Url::parse("https://example.test/").unwrap();
-        StoredAccount {
-            id: "a@example.test".into(),
-            method: crate::Method::Oauth2,
-            site_url: url.clone(),
-            site_name: "Example".into(),
-            api_root: url,
-            user_login: "a".into(),
-            display_name: "A".into(),
-            user_id: None,
-            client_id: None,
-            has_client_secret: false,
-            scope: None,
-            expires_at,
-            last_refresh: None,
-            token_url: None,
-            revoke_url: None,
-            me_url: None,
-            redirect_uri: None,
-            strips_authorization: false,
-            storage: crate::store::Storage::Keyring,
-            status,
-            created_at: 0,
-            avatar_url: None,
-            site_icon_url: None,
-        }
+        let a = StoredAccount::new("a@example.test".into(), crate::Method::Oauth2, url.clone(), "Example".into(), url, "a".into(), "A".into(), crate::store::Storage::Keyring);
+        StoredAccount { expires_at, status, ..a }
     }
 
     #[test]

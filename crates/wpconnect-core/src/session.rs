@@ -261,29 +261,19 @@ impl Connect {
             .map(|a| a.id.clone())
             .unwrap_or_else(|| crate::store::account_id(user_login, &site_url, &existing));
         Ok(StoredAccount {
-            id,
-            method,
-            site_url,
-            site_name: site.site.name.clone(),
-            api_root: site.api_root.clone(),
-            user_login: user_login.to_string(),
-            display_name: profile.display_name.clone(),
             user_id: profile.user_id.clone(),
-            client_id: None,
-            has_client_secret: false,
-            scope: None,
-            expires_at: None,
-            last_refresh: None,
-            token_url: None,
-            revoke_url: None,
-            me_url: None,
-            redirect_uri: None,
-            strips_authorization: false,
-            storage: opts.storage,
-            status: AccountStatus::SignedIn,
-            created_at: unix_now(),
             avatar_url: profile.avatar_url.clone(),
             site_icon_url: site.site.icon_url.clone(),
+            ..StoredAccount::new(
+                id,
+                method,
+                site_url,
+                site.site.name.clone(),
+                site.api_root.clone(),
+                user_login.to_string(),
+                profile.display_name.clone(),
+                opts.storage,
+            )
         })
     }
 

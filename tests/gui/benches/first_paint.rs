@@ -10,14 +10,15 @@
 //!   every process below it (WebKitWebProcess, WebKitNetworkProcess), after the content is shown
 //!   and the page has been idle for a second.
 //!
-//! Needs `WPCONNECT_TEST_APP` and `WPCONNECT_EMPTY_APP` (scripts/test.sh builds both) and runs
-//! where the GUI tests run (Xvfb, a session bus).
+//! Both are release builds, as people run them: `WPCONNECT_BENCH_APP` (the binary from the Debian
+//! package) and `WPCONNECT_EMPTY_APP`, built by scripts/test.sh in one cargo invocation (same
+//! profile, same Tauri features). Runs where the GUI tests run (Xvfb, a session bus).
 
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use serde_json::json;
-use wpconnect_core::store::{AccountStatus, AccountsFile, Storage, StoredAccount};
+use wpconnect_core::store::{AccountsFile, Storage, StoredAccount};
 use wpconnect_gui_tests::{descendants, App};
 
 const ROUNDS: usize = 5;
@@ -60,7 +61,7 @@ async fn sample(bin: &Path, env: &[(&str, &str)], ready_css: &str) -> Sample {
     let content_ms = app.started().elapsed().as_secs_f64() * 1000.0;
     let fcp = app.script("const e = performance.getEntriesByName('first-contentful-paint')[0] || performance.getEntriesByType('paint')[0]; return e ? e.startTime : -1", json!([])).await;
     if std::env::var_os("WPCONNECT_BENCH_TRACE").is_some() {
-        let t = app.script("return performance.getEntries().map(e => `${e.entryType} ${e.name} @${e.startTime.toFixed(1)} +${e.duration.toFixed(1)}`).join('\\n')", json!([])).await;
+        let t = app.script("return performance.getEntries().map(e => `${e.entryType} ${e.name} @${e.startTime.toFixed(1)} +${e.duration.toFixed(1)}`).concat([`dcl ${performance.timing.domContentLoadedEventEnd - performance.timing.navigationStart} load ${performance.timing.loadEventEnd - performance.timing.navigationStart}`]).join('\\n')", json!([])).await;
         eprintln!("{}\n{}", bin.display(), t.as_str().unwrap_or_default());
     }
     tokio::time::sleep(Duration::from_secs(1)).await;
@@ -83,37 +84,26 @@ fn median(mut v: Vec<f64>) -> f64 {
 fn one_account(dir: &Path) {
     let url = url::Url::parse("http://127.0.0.1:9/").unwrap();
     let account = StoredAccount {
-        id: "ada@127.0.0.1:9".into(),
-        method: wpconnect_core::Method::ApplicationPasswords,
-        site_url: url.clone(),
-        site_name: "Benchmark Site".into(),
-        api_root: url.join("wp-json/").unwrap(),
-        user_login: "ada".into(),
-        display_name: "Ada Author".into(),
         user_id: Some("4".into()),
-        client_id: None,
-        has_client_secret: false,
-        scope: None,
-        expires_at: None,
-        last_refresh: None,
-        token_url: None,
-        revoke_url: None,
-        me_url: None,
-        redirect_uri: None,
-        strips_authorization: false,
-        storage: Storage::Keyring,
-        status: AccountStatus::SignedIn,
         created_at: 0,
-        avatar_url: None,
-        site_icon_url: None,
+        ..StoredAccount::new(
+            "ada@127.0.0.1:9".into(),
+            wpconnect_core::Method::ApplicationPasswords,
+            url.clone(),
+            "Benchmark Site".into(),
+            url.join("wp-json/").unwrap(),
+            "ada".into(),
+            "Ada Author".into(),
+            Storage::Keyring,
+        )
     };
     AccountsFile::at(dir.join("accounts.json")).save(&[account]).unwrap();
 }
 
 #[tokio::main]
 async fn main() {
-    let (Some(app), Some(empty)) = (std::env::var_os("WPCONNECT_TEST_APP"), std::env::var_os("WPCONNECT_EMPTY_APP")) else {
-        eprintln!("first_paint: skipped (WPCONNECT_TEST_APP and WPCONNECT_EMPTY_APP are set by scripts/test.sh)");
+    let (Some(app), Some(empty)) = (std::env::var_os("WPCONNECT_BENCH_APP"), std::env::var_os("WPCONNECT_EMPTY_APP")) else {
+        eprintln!("first_paint: skipped (WPCONNECT_BENCH_APP and WPCONNECT_EMPTY_APP are set by scripts/test.sh)");
         return;
     };
     let (app, empty) = (PathBuf::from(app), PathBuf::from(empty));

@@ -267,7 +267,8 @@ impl Drop for App {
         let tree = descendants(self.driver.id());
         let _ = Command::new("kill").args(["-TERM", &self.driver.id().to_string()]).status();
         for pid in tree.iter().rev() {
-            let _ = Command::new("kill").args(["-TERM", &pid.to_string()]).status();
+            // Some have gone with their parent already.
+            let _ = Command::new("kill").args(["-TERM", &pid.to_string()]).stderr(Stdio::null()).status();
         }
         // Wait for the app to be gone: until then it holds the single-instance name, and the next
         // launch would hand over to it.

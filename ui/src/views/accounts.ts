@@ -18,8 +18,8 @@ export function accountHref(id: string): string {
 }
 
 /**
- * Every connected account: site and user, method, standing; open, sign out, add. `known` (the
- * list the app handed over at start-up) is shown at once, then checked with the app.
+ * Every connected account: site and user, method, standing; open, sign out, add. `known` is the
+ * list the app handed over as it made the window (the first screen asks it nothing).
  */
 export async function accountsView(root: HTMLElement, api: Api, known?: AccountView[]): Promise<void> {
   const list = h("div", { class: "accounts-area", "aria-busy": "true" }, h("p", { class: "muted" }, "Loading your accounts…"));
@@ -28,7 +28,11 @@ export async function accountsView(root: HTMLElement, api: Api, known?: AccountV
     list,
   );
   const reload = () => void accountsView(root, api);
-  if (known) showAccounts(list, known, api, reload);
+  if (known) {
+    // Read by the app as it made this window: nothing to ask yet.
+    showAccounts(list, known, api, reload);
+    return;
+  }
   let accounts: AccountView[];
   try {
     accounts = await api.accounts();
@@ -37,7 +41,7 @@ export async function accountsView(root: HTMLElement, api: Api, known?: AccountV
     list.removeAttribute("aria-busy");
     return;
   }
-  if (!known || JSON.stringify(known) !== JSON.stringify(accounts)) showAccounts(list, accounts, api, reload);
+  showAccounts(list, accounts, api, reload);
 }
 
 function showAccounts(list: HTMLElement, accounts: AccountView[], api: Api, reload: () => void): void {

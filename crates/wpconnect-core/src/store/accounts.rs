@@ -63,6 +63,38 @@ pub struct StoredAccount {
     pub site_icon_url: Option<String>,
 }
 
+impl StoredAccount {
+    /// A signed-in account with what every account has; the method's own fields start empty.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(id: String, method: Method, site_url: Url, site_name: String, api_root: Url, user_login: String, display_name: String, storage: Storage) -> Self {
+        StoredAccount {
+            id,
+            method,
+            site_url,
+            site_name,
+            api_root,
+            user_login,
+            display_name,
+            user_id: None,
+            client_id: None,
+            has_client_secret: false,
+            scope: None,
+            expires_at: None,
+            last_refresh: None,
+            token_url: None,
+            revoke_url: None,
+            me_url: None,
+            redirect_uri: None,
+            strips_authorization: false,
+            storage,
+            status: AccountStatus::SignedIn,
+            created_at: crate::oauth2::unix_now(),
+            avatar_url: None,
+            site_icon_url: None,
+        }
+    }
+}
+
 #[derive(Debug, Default, Serialize, Deserialize)]
 struct FileDoc {
     version: u32,
