@@ -21,7 +21,7 @@ use serde_json::json;
 use wpconnect_core::store::{AccountsFile, Storage, StoredAccount};
 use wpconnect_gui_tests::{descendants, App};
 
-const ROUNDS: usize = 5;
+const ROUNDS: usize = 9;
 
 struct Sample {
     content_ms: f64,
