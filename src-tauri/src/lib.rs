@@ -8,6 +8,9 @@
 //! The window's size and place are remembered (window-state plugin); logs go to the platform's
 //! log directory, redacted ([`logging`]).
 
+// The core's one Error is large by design (it carries what the person needs to read).
+#![allow(clippy::result_large_err)]
+
 mod commands;
 pub mod error;
 mod logging;
