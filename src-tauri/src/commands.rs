@@ -36,11 +36,7 @@ pub async fn discover(state: State<'_, AppState>, address: String) -> Answer<Sit
 }
 
 fn is_local(d: &Discovered) -> bool {
-    loopback_possible(&site_url(d))
-}
-
-fn site_url(d: &Discovered) -> Url {
-    Url::parse(&d.site.url).unwrap_or_else(|_| d.answered_at.clone())
+    loopback_possible(&d.site_url())
 }
 
 /// The site discovered for `address` (again, if it was not this session).

@@ -228,7 +228,7 @@ fn username(args: &LoginArgs) -> Result<String, Error> {
 }
 
 async fn app_password_login(args: &LoginArgs, connect: &Connect, site: &wpconnect_core::Discovered, opts: SignInOptions) -> Result<SignedIn, Error> {
-    let site_url = url::Url::parse(&site.site.url).unwrap_or_else(|_| site.answered_at.clone());
+    let site_url = site.site_url();
     let paste = args.password_stdin || !wpconnect_core::app_passwords::loopback_possible(&site_url);
     if paste {
         if !args.password_stdin {

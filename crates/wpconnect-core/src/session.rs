@@ -872,7 +872,7 @@ pub(crate) fn oauth2_endpoints(site: &Discovered) -> Result<Endpoints> {
 }
 
 pub(crate) fn site_url(site: &Discovered) -> Url {
-    Url::parse(&site.site.url).or_else(|_| Url::parse(&site.site.home)).unwrap_or_else(|_| site.api_root.clone())
+    site.site_url()
 }
 
 /// A REST route under `root`, for both `/wp-json/` and `?rest_route=/` roots.

@@ -66,6 +66,14 @@ pub struct Discovered {
     pub notes: Vec<String>,
 }
 
+impl Discovered {
+    /// The site's own address (its `url`, else its `home`, else the API root): what sign-ins are
+    /// checked against and accounts are keyed by.
+    pub fn site_url(&self) -> Url {
+        Url::parse(&self.site.url).or_else(|_| Url::parse(&self.site.home)).unwrap_or_else(|_| self.api_root.clone())
+    }
+}
+
 #[derive(Debug, Clone)]
 pub struct DiscoveryOptions {
     pub http: HttpOptions,
