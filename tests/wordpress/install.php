@@ -85,4 +85,56 @@ update_user_meta($id, '_application_passwords', $items);
 // What create_new_application_password() records: without it WordPress skips the check entirely.
 update_network_option(get_main_network_id(), WP_Application_Passwords::OPTION_KEY_IN_USE, true);
 
+// The plugin sites: the real auth plugins, activated as an admin does in wp-admin (activate_plugin()
+// runs their activation hooks: WP OAuth Server creates its tables and options there).
+$plugins = array_filter(explode(' ', (string) getenv('WP_PLUGINS')));
+if ($plugins) {
+    require_once ABSPATH . 'wp-admin/includes/plugin.php';
+    // Uploads (where WP OAuth Server keeps its signing keys) in this site's state directory.
+    update_option('upload_path', $env('WP_UPLOAD_PATH'));
+    wp_set_current_user($admin->ID);
+    global $wpdb;
+    $oauth_tables = ['oauth_access_tokens', 'oauth_refresh_tokens', 'oauth_authorization_codes', 'oauth_scopes', 'oauth_jwt', 'oauth_public_keys'];
+    $missing_tables = fn() => array_values(array_filter($oauth_tables, fn($t) => $wpdb->get_var($wpdb->prepare('SHOW TABLES LIKE %s', $wpdb->prefix . $t)) === null));
+    $oauth_server = 'oauth2-provider/wp-oauth-server.php';
+    if (in_array($oauth_server, $plugins, true) && is_plugin_active($oauth_server) && $missing_tables()) {
+        deactivate_plugins($oauth_server, true); // active without its tables: activate it again
+    }
+    foreach ($plugins as $plugin) {
+        $r = activate_plugin($plugin);
+        if (is_wp_error($r)) { fwrite(STDERR, "activating $plugin: " . $r->get_error_message() . "\n"); exit(1); }
+    }
+    if (in_array($oauth_server, $plugins, true)) {
+        if ($missing = $missing_tables()) { fwrite(STDERR, "WP OAuth Server made no table " . implode(', ', $missing) . "\n"); exit(1); }
+        // The settings an admin chooses for a desktop app (Settings page of WP OAuth Server), reset at
+        // every start; tests change them with `wp-env.sh admin SITE option NAME VALUE`.
+        $wo = get_option('wo_options');
+        update_option('wo_options', array_merge(is_array($wo) ? $wo : [], [
+            'enabled' => 1,
+            'auth_code_enabled' => 1,
+            'user_creds_enabled' => 1,
+            'refresh_tokens_enabled' => 1,
+            'client_creds_enabled' => 0,
+            'implicit_enabled' => 0,
+            'require_exact_redirect_uri' => 0,
+            'enforce_state' => 0,
+            'enforce_pkce' => 0,
+            'block_all_unauthenticated_rest_request' => 0,
+            'jwt_bearer_enabled' => 0,
+            'use_openid_connect' => 0,
+            'home_url_modify' => 0,
+            'token_length' => 40,
+            'access_token_lifetime' => 3600,
+            'refresh_token_lifetime' => 86400,
+        ]));
+    }
+    // The harness's mu-plugin switches back to the plugins' own defaults.
+    delete_option('wpconnect_test_refresh_single_use');
+    delete_option('wpconnect_test_refresh_rotate');
+    // The plugins add their rewrite rules (/oauth/..., /oauth1/...) on `init`, which does not run for
+    // them here: leave the rules empty, and WordPress rebuilds them, with the plugins', at the first request.
+    update_option('rewrite_rules', '');
+    echo 'plugins ' . implode(' ', get_option('active_plugins')) . "\n";
+}
+
 echo "ready $url\n";

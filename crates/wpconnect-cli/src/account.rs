@@ -129,16 +129,34 @@ fn client_secret(prompt: &str) -> Result<Option<ClientSecret>, Error> {
     Ok((!s.is_empty()).then(|| ClientSecret::new(s)))
 }
 
-fn password(from_stdin: bool, prompt: &str) -> Result<Password, Error> {
-    let read_error = |e: std::io::Error| Error::InvalidInput { what: "The password".into(), reason: format!("it could not be read ({e})") };
-    let p = if from_stdin {
-        let mut line = String::new();
-        std::io::stdin().lock().read_line(&mut line).map_err(read_error)?;
-        line.trim_end_matches(['\r', '\n']).to_string()
-    } else {
-        rpassword::prompt_password(prompt).map_err(read_error)?
-    };
+/// The password read from standard input (`--password-stdin`), read before anything is sent, so
+/// an empty one stops the command before a single request.
+fn stdin_password(args: &LoginArgs) -> Result<Option<Password>, Error> {
+    if !args.password_stdin {
+        return Ok(None);
+    }
+    let mut line = String::new();
+    std::io::stdin().lock().read_line(&mut line).map_err(password_read_error)?;
+    non_empty(line.trim_end_matches(['\r', '\n']).to_string()).map(Some)
+}
+
+/// The password: the one read from standard input, else asked for on the terminal.
+fn password(from_stdin: &mut Option<Password>, prompt: &str) -> Result<Password, Error> {
+    match from_stdin.take() {
+        Some(p) => Ok(p),
+        None => non_empty(rpassword::prompt_password(prompt).map_err(password_read_error)?),
+    }
+}
+
+fn non_empty(p: String) -> Result<Password, Error> {
+    if p.is_empty() {
+        return Err(Error::InvalidInput { what: "The password".into(), reason: "it is empty (nothing was sent to the site)".into() });
+    }
     Ok(Password::new(p))
+}
+
+fn password_read_error(e: std::io::Error) -> Error {
+    Error::InvalidInput { what: "The password".into(), reason: format!("it could not be read ({e})") }
 }
 
 pub async fn login(args: LoginArgs) -> ExitCode {
@@ -161,6 +179,7 @@ pub async fn login(args: LoginArgs) -> ExitCode {
 }
 
 async fn login_inner(args: &LoginArgs) -> Result<SignedIn, Error> {
+    let mut typed = stdin_password(args)?;
     let connect = connect(&args.net)?;
     let site = Discoverer::new(args.net.discovery_options()).discover(&args.address).await?;
     let opts = SignInOptions {
@@ -185,7 +204,7 @@ async fn login_inner(args: &LoginArgs) -> Result<SignedIn, Error> {
         m => m,
     };
     if method == LoginMethod::AppPassword {
-        return app_password_login(args, &connect, &site, opts).await;
+        return app_password_login(args, &connect, &site, opts, typed).await;
     }
     if method == LoginMethod::Oauth1 {
         return oauth1_login(args, &connect, &site, opts).await;
@@ -213,7 +232,7 @@ async fn login_inner(args: &LoginArgs) -> Result<SignedIn, Error> {
         LoginMethod::Password => {
             let username = username(args)?;
             eprintln!("Signing in with the password grant, a fallback: your password goes to the site once and is not kept.");
-            let pw = password(args.password_stdin, "Password: ")?;
+            let pw = password(&mut typed, "Password: ")?;
             connect.sign_in_password(&site, client, &username, pw, opts).await
         }
         LoginMethod::AppPassword | LoginMethod::Oauth1 | LoginMethod::Auto => unreachable!("handled above"),
@@ -227,7 +246,13 @@ fn username(args: &LoginArgs) -> Result<String, Error> {
     })
 }
 
-async fn app_password_login(args: &LoginArgs, connect: &Connect, site: &wpconnect_core::Discovered, opts: SignInOptions) -> Result<SignedIn, Error> {
+async fn app_password_login(
+    args: &LoginArgs,
+    connect: &Connect,
+    site: &wpconnect_core::Discovered,
+    opts: SignInOptions,
+    mut typed: Option<Password>,
+) -> Result<SignedIn, Error> {
     let site_url = site.site_url();
     let paste = args.password_stdin || !wpconnect_core::app_passwords::loopback_possible(&site_url);
     if paste {
@@ -236,7 +261,7 @@ async fn app_password_login(args: &LoginArgs, connect: &Connect, site: &wpconnec
             eprintln!("Create one under Users > Profile > Application Passwords on the site, then paste it here.");
         }
         let username = username(args)?;
-        let pw = password(args.password_stdin, "Application Password: ")?;
+        let pw = password(&mut typed, "Application Password: ")?;
         return connect.sign_in_app_password_paste(site, &username, pw, opts).await;
     }
     let browser: Box<dyn Browser> = if args.no_browser { Box::new(NoBrowser) } else { Box::new(SystemBrowser) };

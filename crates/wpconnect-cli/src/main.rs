@@ -71,6 +71,7 @@ impl NetArgs {
         DiscoveryOptions {
             http: HttpOptions { timeout: Duration::from_secs(self.timeout), ..Default::default() },
             wpcom_api_base: self.wpcom_api_base.clone(),
+            metadata: false,
         }
     }
 }

@@ -17,6 +17,11 @@ pub struct SiteArgs {
     #[arg(long)]
     json: bool,
 
+    /// Also read the OAuth server's metadata documents (/.well-known/...): hints only, and one or
+    /// two round trips more.
+    #[arg(long)]
+    metadata: bool,
+
     #[command(flatten)]
     net: NetArgs,
 }
@@ -30,7 +35,7 @@ struct SiteDoc<'a> {
 }
 
 pub async fn run(args: SiteArgs) -> ExitCode {
-    let discoverer = Discoverer::new(args.net.discovery_options());
+    let discoverer = Discoverer::new(wpconnect_core::DiscoveryOptions { metadata: args.metadata, ..args.net.discovery_options() });
     match discoverer.discover(&args.address).await {
         Ok(d) => {
             if args.json {

@@ -433,3 +433,19 @@ async fn oauth1_through_the_browser_program_on_the_registered_port() {
     let out = m.run(&["logout"], None).await;
     assert!(String::from_utf8_lossy(&out.stdout).contains("wp-admin"));
 }
+
+#[tokio::test]
+async fn an_empty_password_on_stdin_is_a_usage_error_before_any_request() {
+    let (s, _) = site(Knobs::default()).await;
+    let m = Machine::new();
+    for method in ["password", "app-password"] {
+        let out = m
+            .run(&["login", &s.url(), "--method", method, "--client-id", "desk-app", "--username", "grace", "--password-stdin", "--json"], Some("\n"))
+            .await;
+        assert_eq!(out.status.code(), Some(2), "{method}: {}", String::from_utf8_lossy(&out.stdout));
+        let doc = json(&out);
+        assert_eq!(doc["error"]["kind"], "invalid_input", "{doc}");
+        assert!(doc["error"]["message"].as_str().unwrap().contains("empty"), "{doc}");
+    }
+    assert_eq!(s.server().request_count(), 0, "nothing was sent to the site, discovery included");
+}

@@ -121,6 +121,15 @@ fn redact(text: &str) -> String {
     out
 }
 
+/// WordPress REST errors name themselves in a `"code"` field (`rest_missing_callback_param`,
+/// `oauth2.endpoints.token.invalid_client`): words joined by `_` or `.`, which an OAuth
+/// authorization code (random letters and digits) never is. Those are shown, not masked.
+fn is_error_code(value: &str) -> bool {
+    value.starts_with(|c: char| c.is_ascii_lowercase())
+        && value.contains(['_', '.'])
+        && value.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || matches!(c, '_' | '.' | '-'))
+}
+
 /// If `s` starts with a secret key (`"key": "value"` or `key=value`), the length of what to keep
 /// (the key and the punctuation before the value) and where the value ends.
 fn secret_value_at(s: &str) -> Option<(usize, usize)> {
@@ -131,6 +140,9 @@ fn secret_value_at(s: &str) -> Option<(usize, usize)> {
             let value = value.strip_prefix('"').unwrap_or(value);
             let kept = s.len() - value.len();
             let end = value.find(['"', ',', '}']).unwrap_or(value.len());
+            if *key == "code" && is_error_code(&value[..end]) {
+                return None;
+            }
             return Some((kept, kept + end));
         }
         if let Some(value) = s.strip_prefix(key).and_then(|r| r.strip_prefix('=')) {
@@ -166,6 +178,18 @@ mod tests {
         }
         assert!(r.contains("/wp-json/wp/v2/users/me") && r.contains("status=200"), "{r}");
         assert_eq!(redact_text("nothing secret here"), "nothing secret here");
+    }
+
+    #[test]
+    fn rest_error_codes_are_shown_and_oauth_codes_masked() {
+        let rest = snippet_redacted(br#"{"code":"rest_missing_callback_param","message":"Missing parameter(s): client_id","data":{"status":400}}"#);
+        assert!(rest.contains("\"code\":\"rest_missing_callback_param\""), "{rest}");
+        let dotted = snippet_redacted(br#"{"code":"oauth2.endpoints.token.exchange_token.invalid_client"}"#);
+        assert!(dotted.contains("oauth2.endpoints.token.exchange_token.invalid_client"), "{dotted}");
+        for secret in [r#"{"code":"9f86d081884c7d659a2feaa0c55ad015a3bf4f1b"}"#, r#"{"code":"AbC123xyz"}"#] {
+            let r = snippet_redacted(secret.as_bytes());
+            assert!(r.contains("[redacted]") && !r.contains("9f86d0") && !r.contains("AbC123"), "{r}");
+        }
     }
 
     #[test]

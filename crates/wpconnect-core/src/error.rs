@@ -23,6 +23,7 @@ pub enum ErrorKind {
     Tls,
     Timeout,
     TooManyRedirects,
+    RedirectRefused,
     ResponseTooLarge,
     NotWordpress,
     RestApiBlocked,
@@ -102,6 +103,9 @@ pub enum Error {
 
     #[error("{url} redirected {} times{}; giving up.", chain.len(), if *looped { " in a loop" } else { "" })]
     TooManyRedirects { url: Url, chain: Vec<Url>, looped: bool },
+
+    #[error("{from} redirected to {to}, another address than the one that was checked. WP Connect does not follow it: the request carried your sign-in, and it only goes to the site it verified.")]
+    RedirectRefused { from: Url, to: Url },
 
     #[error("{url} sent more than {limit} bytes where a small document was expected.")]
     ResponseTooLarge { url: Url, limit: usize },
@@ -291,6 +295,7 @@ impl Error {
             Error::Tls { .. } => ErrorKind::Tls,
             Error::Timeout { .. } => ErrorKind::Timeout,
             Error::TooManyRedirects { .. } => ErrorKind::TooManyRedirects,
+            Error::RedirectRefused { .. } => ErrorKind::RedirectRefused,
             Error::ResponseTooLarge { .. } => ErrorKind::ResponseTooLarge,
             Error::NotWordpress { .. } => ErrorKind::NotWordpress,
             Error::RestApiBlocked { .. } => ErrorKind::RestApiBlocked,
@@ -334,7 +339,8 @@ impl Error {
             | ErrorKind::Connect
             | ErrorKind::Tls
             | ErrorKind::Timeout
-            | ErrorKind::TooManyRedirects => Category::Network,
+            | ErrorKind::TooManyRedirects
+            | ErrorKind::RedirectRefused => Category::Network,
             ErrorKind::ResponseTooLarge
             | ErrorKind::NotWordpress
             | ErrorKind::RestApiBlocked
@@ -391,6 +397,9 @@ impl Error {
             }
             Error::TooManyRedirects { .. } => {
                 "Type the address the site finally lives at (open it in a browser and copy the address bar).".into()
+            }
+            Error::RedirectRefused { .. } => {
+                "The site (or something in front of it) sends its sign-in and API addresses to another host, or from https to http. Ask the site's admin to check Settings > General (WordPress Address and Site Address) and any redirect rules; type the address the site really lives at.".into()
             }
             Error::ResponseTooLarge { .. } => {
                 "The address may point to a download or a very large page instead of the site. Check the address.".into()
@@ -480,7 +489,7 @@ impl Error {
             ErrorKind::ConnectionRefused | ErrorKind::Connect => 2,
             ErrorKind::Timeout => 3,
             ErrorKind::Tls => 4,
-            ErrorKind::TooManyRedirects => 5,
+            ErrorKind::TooManyRedirects | ErrorKind::RedirectRefused => 5,
             _ => 6,
         }
     }

@@ -53,6 +53,15 @@ impl std::fmt::Debug for HttpOptions {
     }
 }
 
+/// Same-origin redirects followed by a request that carries a credential (WordPress's canonical
+/// trailing-slash redirect is one).
+pub const CREDENTIAL_REDIRECTS: usize = 3;
+
+/// Do two addresses share an origin: scheme, host and port (the scheme's default port counted)?
+pub fn same_origin(a: &Url, b: &Url) -> bool {
+    a.scheme() == b.scheme() && a.host() == b.host() && a.port_or_known_default() == b.port_or_known_default()
+}
+
 /// Size limits for the documents the core reads.
 pub mod limits {
     /// A REST index or other JSON document (the index of a plugin-heavy site is large).
@@ -139,23 +148,59 @@ impl Http {
         }
     }
 
-    /// One request carrying credentials: redirects are NOT followed (a credential is never sent on
-    /// to a second address); a redirect comes back as the answer.
+    /// One request carrying credentials. Redirects are followed only within the same origin
+    /// (scheme, host and port: never https to http, never to another host), at most
+    /// [`CREDENTIAL_REDIRECTS`] hops, with the same method, headers and body: WordPress's canonical
+    /// redirect sends `/oauth/me` to `/oauth/me/` and the credential must go along. A redirect
+    /// anywhere else is refused with [`Error::RedirectRefused`]; the credential is never sent there.
     pub async fn send(&self, method: reqwest::Method, url: Url, headers: HeaderMap, body: Option<String>) -> Result<Answer> {
-        tracing::debug!(%method, url = %redact_query(&url), "request");
-        let mut req = self
-            .client
-            .request(method, url.clone())
-            .header(reqwest::header::ACCEPT, "application/json")
-            .headers(headers);
-        if let Some(b) = body {
-            req = req.body(b);
+        let answer = self.send_within_origin(method, url, headers, body).await?;
+        match answer.leaves_origin() {
+            Some(to) => Err(Error::RedirectRefused { from: redact_query(&answer.url), to: redact_query(&to) }),
+            None => Ok(answer),
         }
-        let response = req.send().await.map_err(|e| classify(&e, &url, self.opts.timeout))?;
-        Ok(Answer { url, redirects: Vec::new(), status: response.status(), headers: response.headers().clone(), response })
     }
 
-    /// POST a form-encoded body (no redirects followed).
+    /// [`send`](Self::send), except that a redirect to another origin comes back as the answer
+    /// (not followed) instead of an error: for callers that judge where a page sends a browser
+    /// (the doctor's authorization probes).
+    pub async fn send_within_origin(&self, method: reqwest::Method, url: Url, headers: HeaderMap, body: Option<String>) -> Result<Answer> {
+        let mut current = url.clone();
+        let mut method = method;
+        let mut body = body;
+        let mut chain: Vec<Url> = Vec::new();
+        loop {
+            tracing::debug!(%method, url = %redact_query(&current), "request");
+            let mut req = self
+                .client
+                .request(method.clone(), current.clone())
+                .header(reqwest::header::ACCEPT, "application/json")
+                .headers(headers.clone());
+            if let Some(b) = &body {
+                req = req.body(b.clone());
+            }
+            let response = req.send().await.map_err(|e| classify(&e, &current, self.opts.timeout))?;
+            let answer = Answer { url: current, redirects: chain, status: response.status(), headers: response.headers().clone(), response };
+            let Some(next) = answer.location().filter(|next| same_origin(&answer.url, next)) else {
+                return Ok(answer);
+            };
+            let Answer { url: here, redirects: mut so_far, status, .. } = answer;
+            so_far.push(here);
+            if so_far.contains(&next) || so_far.len() > CREDENTIAL_REDIRECTS {
+                let looped = so_far.contains(&next);
+                return Err(Error::TooManyRedirects { url: redact_query(&url), chain: so_far.iter().map(redact_query).collect(), looped });
+            }
+            if status == StatusCode::SEE_OTHER {
+                // 303: fetch the answer with GET (RFC 9110 15.4.4).
+                method = reqwest::Method::GET;
+                body = None;
+            }
+            chain = so_far;
+            current = next;
+        }
+    }
+
+    /// POST a form-encoded body (same-origin redirects only, as [`send`](Self::send)).
     pub async fn post_form(&self, url: Url, mut headers: HeaderMap, body: String) -> Result<Answer> {
         headers.insert(
             reqwest::header::CONTENT_TYPE,
@@ -193,6 +238,19 @@ impl Answer {
                 Err(e) => return Err(classify(&e, &self.url, timeout)),
             }
         }
+    }
+
+    /// Where a redirect answer points (`None` for any other answer).
+    pub fn location(&self) -> Option<Url> {
+        if !self.status.is_redirection() || self.status == StatusCode::NOT_MODIFIED {
+            return None;
+        }
+        self.headers.get(LOCATION).and_then(|v| v.to_str().ok()).and_then(|loc| self.url.join(loc.trim()).ok())
+    }
+
+    /// Where a redirect answer points, when that is another origin.
+    pub fn leaves_origin(&self) -> Option<Url> {
+        self.location().filter(|to| !same_origin(&self.url, to))
     }
 
     pub fn content_type(&self) -> Option<&str> {
@@ -301,4 +359,20 @@ fn find_source<'a, T: StdError + 'static>(e: &'a (dyn StdError + 'static)) -> Op
         cur = s.source();
     }
     None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn origins_compare_scheme_host_and_port() {
+        let u = |s: &str| Url::parse(s).unwrap();
+        assert!(same_origin(&u("https://s.example/oauth/me"), &u("https://s.example:443/oauth/me/?x=1")));
+        assert!(same_origin(&u("http://127.0.0.1:8080/a"), &u("http://127.0.0.1:8080/b")));
+        assert!(!same_origin(&u("https://s.example/a"), &u("http://s.example/a")), "never https to http");
+        assert!(!same_origin(&u("http://s.example/a"), &u("https://s.example/a")));
+        assert!(!same_origin(&u("https://s.example/a"), &u("https://www.s.example/a")));
+        assert!(!same_origin(&u("http://127.0.0.1:8080/a"), &u("http://127.0.0.1:8081/a")));
+    }
 }

@@ -177,7 +177,31 @@ impl Connect {
         .await
         .map_err(|e| with_context(e, "authorization_code", Some(&request.redirect_uri)))?;
         let method = method_of(&endpoints);
-        self.finish(site, &endpoints, client, method, tokens, Some(request.redirect_uri.clone()), store, opts, Vec::new()).await
+        let issued = tokens.clone();
+        let result = self.finish(site, &endpoints, client, method, tokens, Some(request.redirect_uri.clone()), store, opts, Vec::new()).await;
+        self.undo_on_error(result, &endpoints, &auth, &issued, &referer).await
+    }
+
+    /// A sign-in that failed after the site issued tokens (the profile could not be read, the
+    /// keyring refused them): revoke them on the site before the error is shown, so no live token
+    /// is left that nobody holds. Where the site offers no revocation, the log says so.
+    async fn undo_on_error(&self, result: Result<SignedIn>, endpoints: &Endpoints, auth: &ClientAuth, issued: &Tokens, referer: &Url) -> Result<SignedIn> {
+        let error = match result {
+            Ok(done) => return Ok(done),
+            Err(e) => e,
+        };
+        match &endpoints.revoke {
+            Some(url) => {
+                let pair = [(issued.refresh.as_ref().map(|r| r.expose()), "refresh_token"), (Some(issued.access.expose()), "access_token")];
+                for outcome in revoke_tokens(&self.http, url, auth, &pair, referer).await {
+                    if let Err(e) = outcome {
+                        tracing::warn!(error = %e, "a token issued to the failed sign-in could not be revoked");
+                    }
+                }
+            }
+            None => tracing::warn!("the sign-in failed after tokens were issued and this site offers no revocation: they stay valid until they expire"),
+        }
+        Err(error)
     }
 
     /// The password grant ("user credentials"): a fallback for when the browser flow cannot work.
@@ -210,7 +234,9 @@ impl Connect {
         let notes = vec![
             "Signed in with the password grant, a fallback: your password went to the site once and was not kept. Signing in through the browser is safer where the site allows it.".to_string(),
         ];
-        self.finish(site, &endpoints, client, method_of(&endpoints), tokens, None, store, opts, notes).await
+        let issued = tokens.clone();
+        let result = self.finish(site, &endpoints, client, method_of(&endpoints), tokens, None, store, opts, notes).await;
+        self.undo_on_error(result, &endpoints, &auth, &issued, &site_url(site)).await
     }
 
     #[allow(clippy::too_many_arguments)]
@@ -491,8 +517,13 @@ impl Connect {
             account: account.id.clone(),
             reason: "its Application Password is missing from the keyring".into(),
         })?;
-        let how = how_for(account);
-        let introspect = rest_route(&account.api_root, "wp/v2/users/me/application-passwords/introspect");
+        self.delete_app_password_with(&account.api_root, &token, how_for(account)).await
+    }
+
+    /// Delete, on the site, the Application Password these credentials are.
+    async fn delete_app_password_with(&self, api_root: &Url, token: &AccessToken, how: TokenIn) -> Result<()> {
+        let token = token.clone();
+        let introspect = rest_route(api_root, "wp/v2/users/me/application-passwords/introspect");
         let found = profile::get_json(&self.http, &introspect, &token, how.clone()).await?;
         let uuid = found.get("uuid").and_then(|u| u.as_str()).ok_or_else(|| Error::InvalidJson {
             url: introspect.clone(),
@@ -500,7 +531,7 @@ impl Connect {
             detail: "no uuid in the answer".into(),
             snippet: crate::body::snippet_redacted(found.to_string().as_bytes()),
         })?;
-        let one = rest_route(&account.api_root, &format!("wp/v2/users/me/application-passwords/{uuid}"));
+        let one = rest_route(api_root, &format!("wp/v2/users/me/application-passwords/{uuid}"));
         profile::send_json(&self.http, reqwest::Method::DELETE, &one, &token, how).await.map(|_| ())
     }
 
@@ -653,7 +684,7 @@ impl Connect {
         waiting(&request.url, loopback.redirect_uri());
         hand_to_browser(browser, &request.url);
         let approved = loopback.wait(opts.timeout, cancel, |params| request.judge(params)).await?;
-        self.finish_app_password(site, &approved.user_login, approved.password, store, opts).await
+        self.finish_app_password(site, &approved.user_login, approved.password, store, opts, true).await
     }
 
     /// Sign in with an Application Password approved in the browser, the answer coming back
@@ -685,7 +716,7 @@ impl Connect {
         };
         inbox.forget(&request.nonce);
         let approved = request.judge(&params?)?;
-        self.finish_app_password(site, &approved.user_login, approved.password, store, opts).await
+        self.finish_app_password(site, &approved.user_login, approved.password, store, opts, true).await
     }
 
     /// Sign in with an Application Password the person created and pasted (spaces allowed),
@@ -698,18 +729,37 @@ impl Connect {
         let store = self.store(opts.storage)?;
         let token = AccessToken::new(password.expose().split_whitespace().collect::<String>());
         drop(password);
-        self.finish_app_password(site, username, token, store, opts).await
+        self.finish_app_password(site, username, token, store, opts, false).await
     }
 
-    async fn finish_app_password(&self, site: &Discovered, username: &str, password: AccessToken, store: Arc<dyn SecretStore>, opts: SignInOptions) -> Result<SignedIn> {
+    /// `created_here`: the password was approved in the browser for this sign-in (so a failure
+    /// deletes it on the site); a pasted one is the person's own and is left alone.
+    async fn finish_app_password(
+        &self,
+        site: &Discovered,
+        username: &str,
+        password: AccessToken,
+        store: Arc<dyn SecretStore>,
+        opts: SignInOptions,
+        created_here: bool,
+    ) -> Result<SignedIn> {
         let me = match self.load_profile(Method::ApplicationPasswords, &site.api_root, None, &password, TokenIn::Basic(username.to_string())).await {
             Ok(me) => me,
             Err(Error::TokenRejected { .. }) => return Err(Error::WrongAppPassword),
             Err(e) => return Err(e),
         };
         let profile = me.profile;
-        let account = self.new_account(site, Method::ApplicationPasswords, username, &profile, opts)?;
-        self.keep(store, account, &[(ACCESS, Some(password.expose()))], profile, Vec::new()).await
+        let kept = match self.new_account(site, Method::ApplicationPasswords, username, &profile, opts) {
+            Ok(account) => self.keep(store, account, &[(ACCESS, Some(password.expose()))], profile, Vec::new()).await,
+            Err(e) => Err(e),
+        };
+        if kept.is_err() && created_here {
+            // Approved in the browser for this sign-in, which failed: take it back on the site.
+            if let Err(e) = self.delete_app_password_with(&site.api_root, &password, TokenIn::Basic(username.to_string())).await {
+                tracing::warn!(error = %e, "the Application Password created for the failed sign-in could not be deleted");
+            }
+        }
+        kept
     }
 
     /// Sign out: revoke on the server where it can, delete the secrets, forget the account. If
@@ -724,12 +774,10 @@ impl Connect {
             Some(url) => {
                 let client_secret = if account.has_client_secret { self.secret(&account, CLIENT_SECRET).await.ok().flatten().map(ClientSecret::new) } else { None };
                 let auth = account_client_auth(&account, client_secret);
-                let mut outcomes = Vec::new();
-                for (what, hint) in [(REFRESH, "refresh_token"), (ACCESS, "access_token")] {
-                    if let Some(t) = self.secret(&account, what).await.ok().flatten() {
-                        outcomes.push(token::revoke(&self.http, url, &auth, &t, hint, &account.site_url).await);
-                    }
-                }
+                let refresh = self.secret(&account, REFRESH).await.ok().flatten();
+                let access = self.secret(&account, ACCESS).await.ok().flatten();
+                let pair = [(refresh.as_deref(), "refresh_token"), (access.as_deref(), "access_token")];
+                let outcomes = revoke_tokens(&self.http, url, &auth, &pair, &account.site_url).await;
                 let revoked = !outcomes.is_empty() && outcomes.iter().all(|o| o.is_ok());
                 let problem = outcomes.into_iter().find_map(|o| o.err()).map(|e| {
                     format!("{e} The tokens could not be revoked on the site; they stop working when they expire, or the site's admin can revoke them.")
@@ -816,6 +864,17 @@ pub(crate) async fn oauth1_token_request(
             skew_secs: skew,
         }),
     }
+}
+
+/// Revoke each token present (RFC 7009), refresh token first; one outcome per token sent.
+async fn revoke_tokens(http: &Http, url: &Url, auth: &ClientAuth, tokens: &[(Option<&str>, &str)], referer: &Url) -> Vec<Result<()>> {
+    let mut outcomes = Vec::new();
+    for (token, hint) in tokens {
+        if let Some(t) = token {
+            outcomes.push(token::revoke(http, url, auth, t, hint, referer).await);
+        }
+    }
+    outcomes
 }
 
 /// Open the address in the person's browser. Failing to is not fatal: the caller has shown the

@@ -301,6 +301,7 @@ async fn jetpack_site_is_looked_up_on_wordpress_com() {
     let d = Discoverer::new(DiscoveryOptions {
         http: HttpOptions { resolver: Some(std::sync::Arc::new(Resolver::new().map("jp.example"))), ..Default::default() },
         wpcom_api_base: format!("{}/", api.url()).parse().unwrap(),
+        ..Default::default()
     });
     let found = d.discover(&format!("http://jp.example:{}", site.port())).await;
     // The index names 127.0.0.1 as home, so WordPress.com is asked about that host.
@@ -322,7 +323,11 @@ async fn wp_oauth_server_metadata_is_a_hint_with_warnings() {
         _ => Reply::html(404, "<html></html>"),
     })
     .await;
-    let found = discoverer().discover(&s.url()).await.unwrap();
+    let plain = discoverer().discover(&s.url()).await.unwrap();
+    assert!(plain.metadata.is_none(), "metadata documents are read only when asked for");
+    assert!(!s.requests().iter().any(|r| r.path().starts_with("/.well-known/")), "no well-known request by default: {:?}", s.requests());
+    let d = Discoverer::new(DiscoveryOptions { metadata: true, ..DiscoveryOptions::default() });
+    let found = d.discover(&s.url()).await.unwrap();
     assert_eq!(found.recommended.method, Some(Method::Oauth2));
     assert!(found.recommended.reason.contains("WP OAuth Server"));
     let m = found.metadata.expect("metadata read");

@@ -106,6 +106,7 @@ async fn browser_sign_in_with_pkce_stores_tokens_in_the_keyring_only() {
     assert_eq!(form["grant_type"], "authorization_code");
     assert_eq!(form["code_verifier"].len(), 43);
     assert!(!form.contains_key("client_secret"), "the secret went in the Basic header");
+    assert_eq!(form["client_id"], "desk-app", "the id goes in the body too (some servers require it)");
     assert!(token_req.header("authorization").unwrap().starts_with("Basic "));
     assert_eq!(token_req.header("referer").unwrap(), format!("{}/", f.site.url()));
 
@@ -439,7 +440,7 @@ async fn wordpress_com_site_signs_in_with_its_own_rules() {
     )
     .await;
     let base = Url::parse(&format!("{}/", api.url())).unwrap();
-    let discovered = Discoverer::new(DiscoveryOptions { http: http(), wpcom_api_base: base })
+    let discovered = Discoverer::new(DiscoveryOptions { http: http(), wpcom_api_base: base, ..Default::default() })
         .discover("dialect.wordpress.com")
         .await
         .unwrap();
@@ -565,4 +566,87 @@ async fn a_server_that_ignores_pkce_still_signs_in() {
         .sign_in_browser(&f.discovered, oauth_client(&f, true), opts(Duration::from_secs(20)), &ada(Consent::Allow), &Cancel::new(), |_, _| {})
         .await
         .unwrap();
+}
+
+/// A keyring that refuses every write (locked while the person was in the browser, say).
+struct RefusingStore;
+
+impl SecretStore for RefusingStore {
+    fn set(&self, _: &str, _: &str) -> wpconnect_core::Result<()> {
+        Err(wpconnect_core::Error::KeyringLocked { store: "the test keyring".into(), detail: "locked".into() })
+    }
+    fn get(&self, _: &str) -> wpconnect_core::Result<Option<secrecy::SecretString>> {
+        Ok(None)
+    }
+    fn delete(&self, _: &str) -> wpconnect_core::Result<()> {
+        Ok(())
+    }
+    fn describe(&self) -> String {
+        "a keyring that refuses writes".into()
+    }
+}
+
+#[tokio::test]
+async fn a_sign_in_that_fails_after_tokens_were_issued_revokes_them() {
+    let f = fixture(Knobs::default(), confidential).await;
+    let keyring: Arc<dyn SecretStore> = Arc::new(RefusingStore);
+    let connect = Connect::new(http(), AccountsFile::at(f._dir.path().join("refusing.json")), Ok(keyring));
+    let e = connect
+        .sign_in_password(&f.discovered, oauth_client(&f, true), "ada", Password::new("correct horse"), SignInOptions::default())
+        .await
+        .unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::KeyringLocked, "{e}");
+    let issued = f.site.issued_tokens();
+    assert_eq!(issued.len(), 2, "one access and one refresh token were issued: {issued:?}");
+    assert!(issued.iter().all(|t| !f.site.access_token_valid(t)), "no issued token is still live on the site");
+    assert_eq!(f.site.counters().revocations, 2, "the refresh and the access token were revoked before the error was shown");
+    assert!(connect.accounts().unwrap().is_empty(), "no half account was recorded");
+}
+
+#[tokio::test]
+async fn a_token_endpoint_that_wants_the_client_id_in_the_body_gets_it() {
+    let f = fixture(Knobs { client_id_in_body: true, ..Knobs::default() }, confidential).await;
+    let done = f
+        .connect
+        .sign_in_password(&f.discovered, oauth_client(&f, true), "ada", Password::new("correct horse"), SignInOptions::default())
+        .await
+        .unwrap();
+    assert_eq!(done.profile.username, "ada");
+}
+
+#[tokio::test]
+async fn the_canonical_trailing_slash_redirect_is_followed_with_the_token() {
+    let f = fixture(Knobs::default(), confidential).await;
+    let done = f
+        .connect
+        .sign_in_password(&f.discovered, oauth_client(&f, true), "ada", Password::new("correct horse"), SignInOptions::default())
+        .await
+        .unwrap();
+    assert_eq!(done.profile.username, "ada");
+    let reqs = f.site.server().requests();
+    let me: Vec<_> = reqs.iter().filter(|r| r.path().starts_with("/oauth/me")).collect();
+    assert_eq!(me.iter().map(|r| r.path()).collect::<Vec<_>>(), ["/oauth/me", "/oauth/me/"], "WordPress's 301 was followed");
+    assert!(me.iter().all(|r| r.header("authorization").is_some_and(|h| h.starts_with("Bearer "))), "the token went along, to the same origin");
+}
+
+#[tokio::test]
+async fn a_redirect_to_another_host_is_refused_and_never_carries_the_credential() {
+    use wpconnect_testsupport::{Reply, Server};
+    let elsewhere = Server::start(|_, _| Reply::json(200, "{}")).await;
+    let target = format!("{}/collect", elsewhere.url());
+    let site = Server::start(move |req, base| match req.path() {
+        "/me" => Reply::redirect(301, format!("{base}/me/")),
+        "/me/" => Reply::redirect(302, target.clone()),
+        _ => Reply::json(404, "{}"),
+    })
+    .await;
+    let http = wpconnect_core::http::Http::new(http());
+    let mut headers = reqwest::header::HeaderMap::new();
+    headers.insert(reqwest::header::AUTHORIZATION, "Bearer secret-token-value".parse().unwrap());
+    let e = http.send(reqwest::Method::GET, Url::parse(&format!("{}/me", site.url())).unwrap(), headers, None).await.unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::RedirectRefused, "{e}");
+    assert!(e.to_string().contains(&elsewhere.url()), "the message names where it wanted to go: {e}");
+    assert_eq!(elsewhere.request_count(), 0, "nothing was sent to the other host");
+    assert_eq!(site.request_count(), 2, "the same-origin hop was followed");
+    assert!(!e.hint().is_empty());
 }

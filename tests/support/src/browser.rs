@@ -115,6 +115,16 @@ impl TestBrowser {
                 form = Some(f);
                 continue;
             }
+            // The real plugins' consent pages: the OAuth 1.0a server's (wp-login.php?action=oauth1_authorize)
+            // and the WP REST API team's OAuth 2 plugin's (action=oauth2_authorize): a form whose
+            // `wp-submit` button is "authorize" or "cancel", with a nonce among its hidden inputs.
+            if let Some(id) = ["oauth1_authorize_form", "oauth2_authorize_form"].into_iter().find(|id| body.contains(&format!("id=\"{id}\""))) {
+                let mut f = hidden_inputs(&body);
+                f.push(("wp-submit".into(), if self.consent == Consent::Allow { "authorize" } else { "cancel" }.into()));
+                url = url.join(&form_action(&body, id).unwrap_or_default()).map_err(|e| e.to_string())?;
+                form = Some(f);
+                continue;
+            }
             if body.contains("id=\"consent\"") {
                 let mut f = hidden_inputs(&body);
                 f.push(("authorize".into(), if self.consent == Consent::Allow { "allow" } else { "deny" }.into()));

@@ -11,7 +11,8 @@
 //! form body; `invalid_client` is a 400; a wrong password is a 401 `invalid_grant`; a grant the
 //! client may not use is `unauthorized_client`; a disabled server answers every endpoint with 503
 //! "temporarily unavailable"; `/oauth/me` takes the token from the header or a parameter and says
-//! "Invalid token" with a 400; refresh returns a new pair; `/oauth/revoke` (RFC 7009).
+//! "Invalid token" with a 400; refresh returns a new pair; `/oauth/revoke` (RFC 7009); WordPress's
+//! canonical 301 from `/oauth/authorize` and `/oauth/me` to the same path with a trailing slash.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -76,6 +77,14 @@ pub struct Knobs {
     /// error (`invalid_username`, `incorrect_password`) instead of as anonymous (WordPress 6.1
     /// answers `rest_not_logged_in` either way: leave this off to play it).
     pub app_passwords_in_use: bool,
+    /// WordPress's canonical redirect, as real sites with pretty permalinks ending in `/` have it
+    /// (on by default, as WordPress does): a GET of `/oauth/authorize` or `/oauth/me` answers 301
+    /// to the same address with a trailing slash, the query kept.
+    pub canonical_slash: bool,
+    /// The token endpoint wants `client_id` in the form body even when the client authenticates
+    /// with HTTP Basic (the WP REST API team's OAuth 2 plugin: a REST route whose `client_id`
+    /// argument is required), and says so as a REST error.
+    pub client_id_in_body: bool,
 }
 
 impl Default for Knobs {
@@ -103,6 +112,8 @@ impl Default for Knobs {
             advertised_url: None,
             clock_skew_secs: 0,
             app_passwords_in_use: false,
+            canonical_slash: true,
+            client_id_in_body: false,
         }
     }
 }
@@ -348,6 +359,15 @@ fn route_request(st: &mut State, req: &Request, base: &str) -> Reply {
     let (path, query) = route(req);
     let form = if req.method == "POST" { params(&String::from_utf8_lossy(&req.body)) } else { HashMap::new() };
     let link = format!("<{}>; rel=\"https://api.w.org/\"", rest_root(base, &st.knobs));
+    let canonical = st.knobs.canonical_slash && !st.knobs.plain_permalinks && !st.knobs.wordpress_com;
+    if canonical && req.method == "GET" && matches!(path.as_str(), "/oauth/authorize" | "/oauth/me") {
+        let q = req.query().map(|q| format!("?{q}")).unwrap_or_default();
+        return Reply::redirect(301, format!("{base}{path}/{q}")).header("X-Redirect-By", "WordPress");
+    }
+    let path = match path.as_str() {
+        "/oauth/authorize/" | "/oauth/me/" if canonical => path.trim_end_matches('/').to_string(),
+        _ => path,
+    };
     match path.as_str() {
         "/" | "/index.php" => Reply::html(200, "<!DOCTYPE html><html><head></head><body>Dialect site</body></html>")
             .header("Link", link),
@@ -569,6 +589,10 @@ fn token(st: &mut State, req: &Request, form: &HashMap<String, String>) -> Reply
     }
     if req.method != "POST" {
         return oauth_error(400, "invalid_request", "The request method must be POST when requesting an access token");
+    }
+    if st.knobs.client_id_in_body && !form.contains_key("client_id") {
+        let e = json!({"code": "rest_missing_callback_param", "message": "Missing parameter(s): client_id", "data": {"status": 400, "params": ["client_id"]}});
+        return Reply::json(400, e.to_string());
     }
     let client = match client_auth(st, req, form) {
         Ok(c) => c,

@@ -55,6 +55,85 @@ pub fn real_wordpress(test: &str) -> Option<RealWordPress> {
     }
 }
 
+/// The real auth plugins running in the test WordPress (tests/wordpress/wp-env.sh installs them
+/// from `../shared/wordpress-plugins`, unmodified): "oauth" (WP OAuth Server + the OAuth 1.0a
+/// server), "oauthdoc" (the same, for tests that change the server's settings) and "wpapi" (the
+/// WP REST API team's OAuth 2 plugin).
+#[derive(Debug, Clone)]
+pub struct RealPlugins {
+    pub wp: RealWordPress,
+    pub oauth_url: String,
+    pub oauthdoc_url: String,
+    pub wpapi_url: String,
+    admin_cmd: String,
+}
+
+/// The plugin sites. Outside the test command a missing one skips loudly; inside it, a failure.
+pub fn real_plugins(test: &str) -> Option<RealPlugins> {
+    let wp = real_wordpress(test)?;
+    let var = |k: &str| std::env::var(k).ok().filter(|v| !v.is_empty());
+    match (var("WPCONNECT_TEST_WP_OAUTH_URL"), var("WPCONNECT_TEST_WP_OAUTHDOC_URL"), var("WPCONNECT_TEST_WP_WPAPI_URL"), var("WPCONNECT_TEST_WP_ADMIN_CMD")) {
+        (Some(oauth_url), Some(oauthdoc_url), Some(wpapi_url), Some(admin_cmd)) => Some(RealPlugins { wp, oauth_url, oauthdoc_url, wpapi_url, admin_cmd }),
+        _ if var("WPCONNECT_TEST_COMMAND").is_some() => panic!(
+            "{test}: the test command is running but the real auth plugins are not: tests/wordpress/wp-env.sh installs them from ../shared/wordpress-plugins (or $WPCONNECT_WP_PLUGINS); is that folder there?"
+        ),
+        _ => {
+            eprintln!("\n!!!!! SKIPPED {test}: the real auth plugins are not running (no ../shared/wordpress-plugins, or no WordPress). Run scripts/test.sh. !!!!!\n");
+            None
+        }
+    }
+}
+
+impl RealPlugins {
+    /// What an admin does in wp-admin, done from PHP: `tests/wordpress/wp-env.sh admin SITE ARGS...`.
+    /// Returns the one-line JSON it prints.
+    pub fn admin(&self, site: &str, args: &[&str]) -> serde_json::Value {
+        let out = std::process::Command::new(&self.admin_cmd).arg("admin").arg(site).args(args).output().expect("wp-env.sh runs");
+        assert!(out.status.success(), "wp-env.sh admin {site} {args:?} failed: {}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+        let text = String::from_utf8_lossy(&out.stdout);
+        let line = text.lines().rev().find(|l| l.trim_start().starts_with('{')).unwrap_or_else(|| panic!("no JSON from admin {site} {args:?}: {text}"));
+        serde_json::from_str(line).unwrap_or_else(|e| panic!("admin {site} {args:?} printed {line}: {e}"))
+    }
+
+    /// A WP OAuth Server client (or, on "wpapi", an approved OAuth 2 for WordPress client) with
+    /// `http://127.0.0.1:PORT/callback` registered: `(client_id, client_secret)`, the secret empty for a public one.
+    pub fn oauth2_client(&self, site: &str, port: u16, grants: &str, public: bool) -> (String, String) {
+        let redirect = format!("http://127.0.0.1:{port}/callback");
+        let mut args = vec!["oauth2-client", "--redirect-uri", redirect.as_str(), "--grants", grants];
+        if public {
+            args.push("--public");
+        }
+        let v = self.admin(site, &args);
+        (v["client_id"].as_str().expect("client_id").to_string(), v["client_secret"].as_str().unwrap_or_default().to_string())
+    }
+
+    /// An OAuth 1.0a application with this callback (`http://127.0.0.1:PORT/callback` or `oob`): `(key, secret)`.
+    pub fn oauth1_consumer(&self, site: &str, callback: &str) -> (String, String) {
+        let v = self.admin(site, &["oauth1-consumer", "--callback", callback]);
+        (v["key"].as_str().expect("key").to_string(), v["secret"].as_str().expect("secret").to_string())
+    }
+
+    /// Is this WP OAuth Server access token live on the server?
+    pub fn token_valid(&self, site: &str, token: &str) -> bool {
+        self.admin(site, &["token-valid", token])["valid"].as_bool().expect("valid")
+    }
+
+    /// Unexpired `(access, refresh)` tokens the server holds for this client.
+    pub fn live_tokens(&self, site: &str, client_id: &str) -> (u64, u64) {
+        let v = self.admin(site, &["live-tokens", "--client-id", client_id]);
+        (v["access"].as_u64().expect("access"), v["refresh"].as_u64().expect("refresh"))
+    }
+
+    pub fn url_of(&self, site: &str) -> &str {
+        match site {
+            "oauth" => &self.oauth_url,
+            "oauthdoc" => &self.oauthdoc_url,
+            "wpapi" => &self.wpapi_url,
+            other => panic!("no plugin site {other}"),
+        }
+    }
+}
+
 /// Is a real Secret Service here (the test command runs the tests under
 /// tests/keyring/with-keyring.sh)? Under the test command its absence is a failure; elsewhere the
 /// test skips with a loud message.

@@ -8,7 +8,7 @@
 //!                                               ├─ page links a root ≠ guess ─▶ FetchRoot ─▶ Found | Fail
 //!                                               ├─ page links the guessed root ─────────────▶ Fail(guess's error)
 //!                                               └─ no link ─▶ FetchRestRoute (?rest_route=/) ─▶ Found | Fail
-//!  Found ──(metadata documents ∥ WordPress.com lookup, only when relevant)──▶ Discovered
+//!  Found ──(metadata documents when asked ∥ WordPress.com lookup, only when relevant)──▶ Discovered
 //! ```
 //!
 //! The decisions ([`after_probes`], [`after_rest_route`]) are pure functions, tested case by
@@ -79,6 +79,11 @@ pub struct DiscoveryOptions {
     pub http: HttpOptions,
     /// WordPress.com's public API (configurable so tests can use a local server).
     pub wpcom_api_base: Url,
+    /// Also read the OAuth server's metadata documents (RFC 8414 / OpenID). Off by default: they
+    /// are hints only (the REST index is what sign-in uses), and on a site with WP OAuth Server
+    /// they cost a second and third round trip (WordPress redirects them to a trailing slash).
+    /// The doctor turns it on to compare them with the index.
+    pub metadata: bool,
 }
 
 impl Default for DiscoveryOptions {
@@ -86,6 +91,7 @@ impl Default for DiscoveryOptions {
         DiscoveryOptions {
             http: HttpOptions::default(),
             wpcom_api_base: Url::parse(wpcom::DEFAULT_API_BASE).expect("constant URL"),
+            metadata: false,
         }
     }
 }
@@ -94,6 +100,7 @@ impl Default for DiscoveryOptions {
 pub struct Discoverer {
     http: Http,
     wpcom_api_base: Url,
+    metadata: bool,
 }
 
 /// What the page probe learned.
@@ -115,7 +122,7 @@ pub enum Next {
 
 impl Discoverer {
     pub fn new(opts: DiscoveryOptions) -> Self {
-        Discoverer { http: Http::new(opts.http), wpcom_api_base: opts.wpcom_api_base }
+        Discoverer { http: Http::new(opts.http), wpcom_api_base: opts.wpcom_api_base, metadata: opts.metadata }
     }
 
     /// Discover the site at what the person typed.
@@ -213,7 +220,7 @@ impl Discoverer {
         if let Some(n) = url_mismatch_note(&site, &answered_at) {
             notes.push(n);
         }
-        let own_oauth2 = methods.oauth2.as_ref().filter(|o| o.server != OAuth2Server::WordpressCom);
+        let own_oauth2 = methods.oauth2.as_ref().filter(|o| self.metadata && o.server != OAuth2Server::WordpressCom);
         let wpcom_connected = methods.oauth2.as_ref().is_some_and(|o| o.server == OAuth2Server::WordpressCom)
             || site.namespaces.iter().any(|n| n == "jetpack/v4");
         let home = Url::parse(&site.home).unwrap_or_else(|_| answered_at.clone());

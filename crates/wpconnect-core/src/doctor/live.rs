@@ -258,7 +258,7 @@ impl Live<'_, '_> {
                                 self.keep(ledger, &t3);
                                 Outcome::warn(
                                     "The old refresh token still works after it was used: refresh tokens do not rotate, so a stolen one keeps working.",
-                                    "Make refresh tokens single-use: in WP OAuth Server's settings turn off keeping refresh tokens after use (or update the plugin), so each refresh revokes the token it used.",
+                                    "Make refresh tokens single-use. WP OAuth Server (4.4) has no setting for it: add `add_filter( 'wo_unset_refresh_token_after_use', '__return_true' );` to a small must-use plugin (wp-content/mu-plugins), so each refresh retires the token it used.",
                                 )
                             }
                             Err(_) => Outcome::pass("A used refresh token is refused: each refresh issues a new one and retires the old."),

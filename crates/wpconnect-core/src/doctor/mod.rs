@@ -376,7 +376,8 @@ impl Doctor {
         for s in [&req.client_secret, &req.consumer_secret].into_iter().flatten() {
             ledger.secret(s.expose());
         }
-        let discovered = Discoverer::new(self.discovery.clone()).discover(&req.address).await;
+        // The doctor compares the metadata documents with the REST index (methods.metadata).
+        let discovered = Discoverer::new(DiscoveryOptions { metadata: true, ..self.discovery.clone() }).discover(&req.address).await;
         let site_url = discovered.as_ref().ok().map(|d| d.answered_at.to_string());
         let ctx = Ctx { http: &self.http, req };
         match &discovered {

@@ -306,20 +306,27 @@ fn lookalike(uri: &Url) -> Url {
     u
 }
 
-/// GET the authorization endpoint as a browser that is not signed in, without following redirects.
+/// GET the authorization endpoint as a browser that is not signed in: same-origin redirects (the
+/// canonical trailing slash, the login page) are followed, a redirect elsewhere is judged, not followed.
 async fn authorize(ctx: &Ctx<'_>, endpoints: &Endpoints, client_id: &str, redirect_uri: &Url) -> (Url, Authorize, Exchange) {
     let request = crate::oauth2::AuthorizeRequest::new(endpoints, client_id, redirect_uri, None, &[]);
     let url = request.url.clone();
     let line = request_line("GET", &url, &[]);
-    match ctx.http.send(reqwest::Method::GET, url.clone(), Default::default(), None).await {
+    match ctx.http.send_within_origin(reqwest::Method::GET, url.clone(), Default::default(), None).await {
         Err(e) => (url, Authorize::Other(e.to_string()), Exchange { request: line, response: failed_line(&e) }),
         Ok(mut a) => {
             let status = a.status.as_u16();
-            let location = a.headers.get(reqwest::header::LOCATION).and_then(|l| l.to_str().ok()).map(str::to_string);
+            let location = a.location();
             let body = a.body(crate::http::limits::PAGE, ctx.http.options().timeout).await.unwrap_or_default();
+            // Same-origin redirects followed on the way (the canonical trailing slash, the login page).
+            let followed: String = if a.redirects.is_empty() {
+                String::new()
+            } else {
+                a.redirects.iter().skip(1).chain(std::iter::once(&a.url)).map(|u| format!("→ {} ", crate::http::redact_query(u))).collect()
+            };
             let response = match &location {
-                Some(l) => format!("HTTP {status} Location: {}", url.join(l).map(|u| crate::http::redact_query(&u).to_string()).unwrap_or_else(|_| l.clone())),
-                None => response_line(status, &body),
+                Some(l) => format!("{followed}HTTP {status} Location: {}", crate::http::redact_query(l)),
+                None => format!("{followed}{}", response_line(status, &body)),
             };
             let ex = Exchange { request: line, response };
             let verdict = match (status, &location, oauth_error(&body)) {
@@ -327,7 +334,7 @@ async fn authorize(ctx: &Ctx<'_>, endpoints: &Endpoints, client_id: &str, redire
                 (_, _, Some((code, _))) if code == "redirect_uri_mismatch" || code == "invalid_redirect_uri" => Authorize::RedirectRejected,
                 (_, _, Some((code, _))) if code == "invalid_client" => Authorize::UnknownClient,
                 (300..=399, Some(l), _) => {
-                    let target = url.join(l).ok();
+                    let target = Some(l.clone());
                     let back = target.as_ref().is_some_and(|t| t.as_str().starts_with(redirect_uri.as_str()));
                     let error = target.filter(|_| back).and_then(|t| t.query_pairs().find(|(k, _)| k == "error").map(|(_, v)| v.into_owned()));
                     Authorize::Accepted { error }

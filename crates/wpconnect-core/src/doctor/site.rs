@@ -49,7 +49,7 @@ pub(crate) async fn transport(ctx: &Ctx<'_>, ledger: &mut Ledger<'_>, d: &Discov
         let mut http_url = at.clone();
         let _ = http_url.set_scheme("http");
         let _ = http_url.set_port(None);
-        let outcome = match ctx.http.send(reqwest::Method::GET, http_url.clone(), HeaderMap::new(), None).await {
+        let outcome = match ctx.http.send_within_origin(reqwest::Method::GET, http_url.clone(), HeaderMap::new(), None).await {
             Ok(a) => {
                 let location = a.headers.get(LOCATION).and_then(|l| l.to_str().ok()).unwrap_or("").to_string();
                 let ex = Exchange {

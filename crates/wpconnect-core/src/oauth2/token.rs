@@ -1,6 +1,6 @@
 //! The token endpoint: code exchange, password grant, refresh, revocation. Redirects are never
-//! followed here; client authentication is HTTP Basic with the id and secret form-encoded first
-//! (RFC 6749 §2.3.1), falling back once to credentials in the form body when the server rejects
+//! followed here except within the same origin; client authentication is HTTP Basic with the id
+//! and secret form-encoded first (RFC 6749 §2.3.1), the id also in the body, falling back once to credentials in the form body when the server rejects
 //! Basic; the site's URL goes along as `Referer` (harmless, and some firewalls want it).
 
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
@@ -106,6 +106,9 @@ pub(crate) async fn post(
                     .map_err(|_| Error::InvalidClientId)?;
                 v.set_sensitive(true);
                 headers.insert(AUTHORIZATION, v);
+                // The id goes in the body too (RFC 6749 4.1.3 allows it; it is not a secret): the
+                // WP REST API team's OAuth 2 plugin requires it there even with Basic.
+                body.append_pair("client_id", &client.client_id);
             }
             (Some(secret), false) => {
                 body.append_pair("client_id", &client.client_id);
@@ -177,6 +180,12 @@ pub(crate) fn answer_error(url: &Url, status: u16, content_type: Option<&str>, b
     if body::looks_like_html(content_type, body) {
         return body::html_error(url.clone(), status, body);
     }
+    // A token endpoint that is a REST route (the WP REST API team's OAuth 2 plugin) answers with
+    // WordPress's `{code, message}`: its code and message are the server's words, not secrets.
+    if let Some((code, message)) = body::rest_error(body).filter(|_| status < 500) {
+        let description = Some(message).filter(|m| !m.is_empty());
+        return Error::OAuth { endpoint: url.clone(), status, code, description, grant: None, redirect_uri: None };
+    }
     if status >= 500 {
         return Error::ServerError { url: url.clone(), status, snippet: body::snippet_redacted(body) };
     }
@@ -230,6 +239,14 @@ mod tests {
         let e = read_tokens(&url(), 400, Some("application/json"), br#"{"error":"invalid_grant","error_description":"Invalid username and password combination"}"#)
             .unwrap_err();
         assert!(matches!(&e, Error::OAuth { code, status: 400, .. } if code == "invalid_grant"), "{e:?}");
+    }
+
+    #[test]
+    fn a_rest_error_from_a_token_route_keeps_its_code_and_message() {
+        let body = br#"{"code":"rest_missing_callback_param","message":"Missing parameter(s): client_id","data":{"status":400,"params":["client_id"]}}"#;
+        let e = read_tokens(&url(), 400, Some("application/json"), body).unwrap_err();
+        assert!(matches!(&e, Error::OAuth { code, .. } if code == "rest_missing_callback_param"), "{e:?}");
+        assert!(e.to_string().contains("Missing parameter(s): client_id") && !e.to_string().contains("[redacted]"), "{e}");
     }
 
     #[test]
