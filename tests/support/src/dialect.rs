@@ -602,9 +602,8 @@ fn token(st: &mut State, req: &Request, form: &HashMap<String, String>) -> Reply
     if !["authorization_code", "password", "refresh_token", "client_credentials"].contains(&grant.as_str()) {
         return oauth_error(400, "unsupported_grant_type", "Grant type not supported");
     }
-    if !client.grants.contains(&grant) {
-        return oauth_error(400, "unauthorized_client", "The grant type is unauthorized for this client_id");
-    }
+    // As the real plugin (4.4.0): the grant's own credentials (code, password, refresh token) are
+    // validated first, and only then the client's allowed grant types; nothing is used up before.
     let (user_id, scope) = match grant.as_str() {
         "authorization_code" => {
             let Some(code) = form.get("code").and_then(|c| st.codes.get_mut(c)) else {
@@ -631,7 +630,6 @@ fn token(st: &mut State, req: &Request, form: &HashMap<String, String>) -> Reply
                     return oauth_error(400, "invalid_grant", "The PKCE code verifier parameter is invalid.");
                 }
             }
-            code.used = true;
             (code.user_id, "basic".to_string())
         }
         "password" => {
@@ -643,7 +641,6 @@ fn token(st: &mut State, req: &Request, form: &HashMap<String, String>) -> Reply
         }
         "refresh_token" => {
             st.counters.refresh_grants += 1;
-            let reusable = st.knobs.refresh_reusable;
             let Some(t) = form.get("refresh_token").and_then(|r| st.refresh.get_mut(r)) else {
                 return oauth_error(400, "invalid_grant", "Invalid refresh token");
             };
@@ -653,13 +650,26 @@ fn token(st: &mut State, req: &Request, form: &HashMap<String, String>) -> Reply
             if t.expires <= Instant::now() {
                 return oauth_error(400, "invalid_grant", "Refresh token has expired");
             }
-            if !reusable {
-                t.revoked = true;
-            }
             (t.user_id, t.scope.clone())
         }
         _ => return oauth_error(400, "unsupported_grant_type", "Grant type not supported"),
     };
+    if !client.grants.contains(&grant) {
+        return oauth_error(400, "unauthorized_client", "The grant type is unauthorized for this client_id");
+    }
+    match grant.as_str() {
+        "authorization_code" => {
+            if let Some(code) = form.get("code").and_then(|c| st.codes.get_mut(c)) {
+                code.used = true;
+            }
+        }
+        "refresh_token" if !st.knobs.refresh_reusable => {
+            if let Some(t) = form.get("refresh_token").and_then(|r| st.refresh.get_mut(r)) {
+                t.revoked = true;
+            }
+        }
+        _ => {}
+    }
     let now = Instant::now();
     let access = random_token(40);
     let refresh = random_token(40);

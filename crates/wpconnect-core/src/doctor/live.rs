@@ -242,11 +242,21 @@ impl Live<'_, '_> {
         // Refresh rotation.
         let mut latest = tokens.clone();
         match (&tokens.refresh, self.probes.refresh_enabled) {
-            (Some(r1), true) => {
+            (Some(r1), None | Some(true)) => {
                 let form = [("grant_type", "refresh_token"), ("refresh_token", r1.expose())];
                 let first = grant(self.ctx.http, &self.probes.endpoints.token, &self.auth, &form, &self.referer).await;
                 let ex1 = Exchange { request: request_line("POST", &self.probes.endpoints.token, &form), response: token_answer(&first) };
+                // A real refresh token tells whether the client may use the grant.
+                let grant_outcome = match &first {
+                    Ok(_) => Outcome::pass("Enabled: a real refresh token (from the sign-in above) was exchanged for new tokens."),
+                    Err(Error::OAuth { code, .. }) if code == "unauthorized_client" => crate::doctor::oauth2::refresh_not_enabled(),
+                    Err(e) => Outcome::warn(format!("Refreshing with a real refresh token failed: {e}"), e.hint()),
+                };
+                ledger.record("oauth2.grant.refresh_token", grant_outcome.observe(&ex1));
                 match first {
+                    Err(Error::OAuth { code, .. }) if code == "unauthorized_client" => {
+                        ledger.record("live.refresh_rotation", Outcome::skipped("the refresh token grant is not enabled for this client"))
+                    }
                     Err(e) => ledger.record("live.refresh_rotation", Outcome::fail(format!("Refreshing failed: {e}"), e.hint()).observe(&ex1)),
                     Ok(t2) => {
                         self.keep(ledger, &t2);
@@ -268,7 +278,7 @@ impl Live<'_, '_> {
                 }
             }
             (None, _) => ledger.record("live.refresh_rotation", Outcome::skipped("the site issued no refresh token")),
-            (Some(_), false) => ledger.record("live.refresh_rotation", Outcome::skipped("the refresh token grant is not enabled for this client")),
+            (Some(_), Some(false)) => ledger.record("live.refresh_rotation", Outcome::skipped("the refresh token grant is not enabled for this client")),
         }
 
         // Revocation: revoke, then the token must stop working.

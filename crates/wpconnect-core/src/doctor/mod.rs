@@ -389,6 +389,13 @@ impl Doctor {
                 let probes = oauth2::run(&ctx, &mut ledger, d).await;
                 if req.live {
                     live::run(&ctx, &mut ledger, d, probes.as_ref(), browser, cancel).await;
+                    // Left to the live sign-in (a made-up refresh token cannot tell): said here when it could not try.
+                    if probes.is_some() && !ledger.has("oauth2.grant.refresh_token") {
+                        ledger.record(
+                            "oauth2.grant.refresh_token",
+                            Outcome::skipped("a made-up refresh token cannot tell, and the live sign-in did not get a real one to try"),
+                        );
+                    }
                 } else {
                     ledger.skip_rest("live.", "not asked for: --live signs in once in the browser to test tokens for real");
                 }

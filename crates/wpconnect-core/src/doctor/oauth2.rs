@@ -20,8 +20,10 @@ pub(crate) struct Probes {
     pub(crate) client_id: String,
     /// A loopback redirect URI the site accepts (ours, or a random port), for `--live`.
     pub(crate) usable_redirect: Option<Url>,
-    /// The refresh token grant is enabled.
-    pub(crate) refresh_enabled: bool,
+    /// The refresh token grant is enabled: `Some(false)` when the server said it is not, `None`
+    /// when a made-up token could not tell (WP OAuth Server checks the token before the client's
+    /// grant types), and `--live` finds out with a real one.
+    pub(crate) refresh_enabled: Option<bool>,
     /// Does the Authorization header reach WordPress, from the token endpoint's answers:
     /// `Some((stripped, exchanges))` when the answers tell.
     pub(crate) header_via_token_endpoint: Option<(bool, Vec<Exchange>)>,
@@ -230,20 +232,32 @@ pub(crate) async fn run(ctx: &Ctx<'_>, ledger: &mut Ledger<'_>, d: &Discovered) 
     let refresh = probe_value("refresh");
     let refresh_form = [("grant_type", "refresh_token"), ("refresh_token", refresh.as_str())];
     let refresh_probe = token_probe(ctx, &endpoints.token, &body_auth, &refresh_form, &referer, false).await;
-    let refresh_enabled = refresh_probe.0 == Some(Grant::Enabled);
-    let refresh_outcome = match &refresh_probe.0 {
-        _ if wpcom => Outcome::skipped("WordPress.com's tokens neither expire nor refresh"),
-        Some(Grant::Enabled) => Outcome::pass("Enabled: a made-up refresh token was refused as invalid_grant."),
-        Some(Grant::NotEnabled) | Some(Grant::Unsupported) => Outcome::warn(
-            "The refresh token grant is not enabled for this client: people must sign in again whenever the access token expires.",
-            "In wp-admin, edit the client (OAuth Server > Clients) and tick the \"Refresh Token\" grant type.",
-        ),
-        g => grant_unclear("refresh token", g),
+    // WP OAuth Server validates the refresh token (or the username and password) BEFORE it looks
+    // at the client's grant types, so a made-up one is refused as invalid_grant whether or not the
+    // client may use the grant: only "unauthorized_client" is an answer. (Measured on the real
+    // plugin 4.4.0; a made-up authorization code is judged by the authorization endpoint instead.)
+    let refresh_enabled = match &refresh_probe.0 {
+        Some(Grant::NotEnabled | Grant::Unsupported) => Some(false),
+        _ => None,
     };
-    ledger.record("oauth2.grant.refresh_token", refresh_outcome.observe(&refresh_probe.1));
+    let refresh_outcome = match &refresh_probe.0 {
+        _ if wpcom => Some(Outcome::skipped("WordPress.com's tokens neither expire nor refresh")),
+        // --live signs in and tries a real refresh token, which tells.
+        Some(Grant::Enabled) if ctx.req.live => None,
+        Some(Grant::Enabled) => Some(Outcome::skipped(
+            "a made-up refresh token was refused (invalid_grant) before the server looked at the client's grant types, so only a real one tells: run with --live",
+        )),
+        Some(Grant::NotEnabled) | Some(Grant::Unsupported) => Some(refresh_not_enabled()),
+        g => Some(grant_unclear("refresh token", g)),
+    };
+    if let Some(o) = refresh_outcome {
+        ledger.record("oauth2.grant.refresh_token", o.observe(&refresh_probe.1));
+    }
 
     let password_outcome = match &password_probe.0 {
-        Some(Grant::Enabled) => Outcome::pass(format!("Enabled (a made-up user, {user}, was refused as invalid_grant): WP Connect can offer it as a labelled fallback. If no app needs it, switching it off is safer.")),
+        Some(Grant::Enabled) => Outcome::skipped(format!(
+            "a made-up user ({user}) was refused (invalid_grant) before the server looked at the client's grant types, so whether this client may use the password grant cannot be told without a real password; WP Connect offers it only as a labelled fallback, and if no app needs it, leaving it off the client is safer"
+        )),
         Some(Grant::NotEnabled) | Some(Grant::Unsupported) => Outcome::pass("Not enabled for this client: people sign in through the browser, which is safer (WP Connect's password fallback is unavailable)."),
         g => grant_unclear("password", g),
     };
@@ -269,6 +283,13 @@ pub(crate) async fn run(ctx: &Ctx<'_>, ledger: &mut Ledger<'_>, d: &Discovered) 
         refresh_enabled,
         header_via_token_endpoint,
     })
+}
+
+pub(crate) fn refresh_not_enabled() -> Outcome {
+    Outcome::warn(
+        "The refresh token grant is not enabled for this client: people must sign in again whenever the access token expires.",
+        "In wp-admin, edit the client (OAuth Server > Clients) and tick the \"Refresh Token\" grant type.",
+    )
 }
 
 fn grant_unclear(name: &str, g: &Option<Grant>) -> Outcome {
