@@ -8,7 +8,7 @@ use std::time::Duration;
 use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
 use wpconnect_testsupport::browser::{Consent, TestBrowser};
 use wpconnect_testsupport::dialect::{Client, Knobs, OAuthSite, User};
-use wpconnect_testsupport::keyring_here;
+use wpconnect_testsupport::{keyring_here, real_plugins, RealPlugins};
 
 mod common;
 use common::test_browser_program;
@@ -448,4 +448,162 @@ async fn an_empty_password_on_stdin_is_a_usage_error_before_any_request() {
         assert!(doc["error"]["message"].as_str().unwrap().contains("empty"), "{doc}");
     }
     assert_eq!(s.server().request_count(), 0, "nothing was sent to the site, discovery included");
+}
+
+mod real_plugins {
+    //! The CLI against the REAL plugins (WP OAuth Server 4.4.0 and the OAuth 1.0a server 0.4.4 on
+    //! the "oauth" site, OAuth 2 for WordPress 0.2.0 on "wpapi"), with the real Secret Service and
+    //! the scripted browser as $BROWSER: what issue "Sign-in fails on real WP OAuth Server sites"
+    //! saw break, end to end.
+
+    use super::*;
+
+    /// A machine whose $BROWSER is the scripted browser, logging in as the test site's author.
+    fn machine(wp: &RealPlugins, browser: &std::path::Path, secret: &str) -> Machine {
+        let mut m = Machine::new();
+        m.env.retain(|(k, _)| k != "WPCONNECT_CLIENT_SECRET");
+        m.env.push(("WPCONNECT_CLIENT_SECRET".into(), secret.into()));
+        m.env.push(("BROWSER".into(), browser.display().to_string()));
+        m.env.push(("WPCONNECT_TEST_BROWSER_USER".into(), wp.wp.author_user.clone()));
+        m.env.push(("WPCONNECT_TEST_BROWSER_PASSWORD".into(), wp.wp.author_password.clone()));
+        m
+    }
+
+    fn keyring_secret(account: &str, what: &str) -> String {
+        let out = std::process::Command::new("secret-tool")
+            .args(["lookup", "service", wpconnect_core::store::SERVICE, "username", &format!("{account}/{what}")])
+            .output()
+            .unwrap();
+        String::from_utf8_lossy(&out.stdout).trim().to_string()
+    }
+
+    #[track_caller]
+    fn author_profile(wp: &RealPlugins, doc: &serde_json::Value) {
+        let p = &doc["profile"];
+        assert_eq!(p["username"], wp.wp.author_user.as_str(), "{doc}");
+        assert_eq!(p["display_name"], "Ada Author");
+        assert_eq!(p["email"], "author@wpconnect.test");
+        assert_eq!(p["roles"], serde_json::json!(["author"]));
+        assert!(p["capabilities"].as_array().unwrap().iter().any(|c| c == "upload_files"), "{doc}");
+    }
+
+    #[tokio::test]
+    async fn oauth2_browser_and_password_sign_in_me_and_logout_on_wp_oauth_server() {
+        let test = "oauth2_browser_and_password_sign_in_me_and_logout_on_wp_oauth_server";
+        if !keyring_here(test) {
+            return;
+        }
+        let Some(wp) = real_plugins(test) else { return };
+        let Some(browser) = test_browser_program(test) else { return };
+        let port = free_port();
+        let (client, secret) = wp.oauth2_client("oauth", port, "authorization_code refresh_token password", false);
+        let m = machine(&wp, &browser, &secret);
+        let port_s = port.to_string();
+
+        // The browser flow: WordPress 301s /oauth/authorize and /oauth/me to a trailing slash.
+        let out = m.run(&["login", &wp.oauth_url, "--method", "oauth2", "--client-id", &client, "--redirect-port", &port_s, "--json"], None).await;
+        assert!(out.status.success(), "{}\n{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+        let doc = json(&out);
+        author_profile(&wp, &doc);
+        assert_eq!(doc["account"]["method"], "oauth2");
+        assert_eq!(doc["account"]["site_name"], wp.wp.name.as_str());
+        let id = doc["account"]["id"].as_str().unwrap().to_string();
+        let access = keyring_secret(&id, "access-token");
+        assert_eq!(access.len(), 40, "WP OAuth Server's token is in the Secret Service");
+        assert!(wp.token_valid("oauth", &access));
+
+        // Another process: profile and site, field by field.
+        let out = m.run(&["me", &id, "--json"], None).await;
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        let me = json(&out);
+        author_profile(&wp, &me);
+        assert_eq!(me["site"]["name"], wp.wp.name.as_str());
+        assert_eq!(me["site"]["description"], wp.wp.tagline.as_str());
+        assert_eq!(me["site"]["url"], wp.oauth_url.as_str());
+        assert_eq!(me["site"]["timezone"], wp.wp.timezone.as_str());
+
+        // Sign-out revokes on the server, which then refuses the token.
+        let out = m.run(&["logout", &id, "--json"], None).await;
+        assert_eq!(json(&out)["revoked"], true, "{}", String::from_utf8_lossy(&out.stdout));
+        assert!(!wp.token_valid("oauth", &access));
+        assert_eq!(wp.live_tokens("oauth", &client), (0, 0));
+        assert_eq!(keyring_secret(&id, "access-token"), "", "forgotten here too");
+
+        // The password fallback: wrong, then right.
+        let args = ["login", &wp.oauth_url, "--method", "password", "--client-id", &client, "--username", &wp.wp.author_user, "--password-stdin", "--json"];
+        let out = m.run(&args, Some("not-the-password\n")).await;
+        assert_eq!(out.status.code(), Some(6), "{}", String::from_utf8_lossy(&out.stdout));
+        assert_eq!(json(&out)["error"]["kind"], "wrong_password");
+        assert_eq!(wp.live_tokens("oauth", &client), (0, 0));
+        let out = m.run(&args, Some(&format!("{}\n", wp.wp.author_password))).await;
+        assert!(out.status.success(), "{}\n{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+        author_profile(&wp, &json(&out));
+        let out = m.run(&["logout", "--json"], None).await;
+        assert_eq!(json(&out)["revoked"], true);
+        assert_eq!(wp.live_tokens("oauth", &client), (0, 0));
+    }
+
+    #[tokio::test]
+    async fn the_rest_api_teams_oauth2_plugin_through_the_cli() {
+        let test = "the_rest_api_teams_oauth2_plugin_through_the_cli";
+        if !keyring_here(test) {
+            return;
+        }
+        let Some(wp) = real_plugins(test) else { return };
+        let Some(browser) = test_browser_program(test) else { return };
+        let port = free_port();
+        let (client, secret) = wp.oauth2_client("wpapi", port, "authorization_code", false);
+        let m = machine(&wp, &browser, &secret);
+        let out = m.run(&["login", &wp.wpapi_url, "--method", "oauth2", "--client-id", &client, "--redirect-port", &port.to_string(), "--json"], None).await;
+        assert!(out.status.success(), "{}\n{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+        author_profile(&wp, &json(&out));
+        let out = m.run(&["me", "--json"], None).await;
+        author_profile(&wp, &json(&out));
+        assert_eq!(json(&out)["site"]["url"], wp.wpapi_url.as_str());
+        let out = m.run(&["logout", "--json"], None).await;
+        assert!(out.status.success());
+    }
+
+    #[tokio::test]
+    async fn oauth1_on_the_registered_port_through_the_cli() {
+        let test = "oauth1_on_the_registered_port_through_the_cli";
+        if !keyring_here(test) {
+            return;
+        }
+        let Some(wp) = real_plugins(test) else { return };
+        let Some(browser) = test_browser_program(test) else { return };
+        let port = free_port();
+        let (key, secret) = wp.oauth1_consumer("oauth", &format!("http://127.0.0.1:{port}/callback"));
+        let m = machine(&wp, &browser, &secret);
+        let out = m.run(&["login", &wp.oauth_url, "--method", "oauth1", "--consumer-key", &key, "--redirect-port", &port.to_string(), "--json"], None).await;
+        assert!(out.status.success(), "{}\n{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+        author_profile(&wp, &json(&out));
+        let out = m.run(&["me", "--json"], None).await;
+        author_profile(&wp, &json(&out));
+        let out = m.run(&["logout"], None).await;
+        assert!(String::from_utf8_lossy(&out.stdout).contains("wp-admin"));
+    }
+
+    #[tokio::test]
+    async fn doctor_live_on_wp_oauth_server() {
+        let test = "doctor_live_on_wp_oauth_server";
+        let Some(wp) = real_plugins(test) else { return };
+        let Some(browser) = test_browser_program(test) else { return };
+        // On the "oauth" site, whose settings no test changes.
+        let port = free_port();
+        let (client, secret) = wp.oauth2_client("oauth", port, "authorization_code refresh_token password", false);
+        let m = machine(&wp, &browser, &secret);
+        let redirect = format!("http://127.0.0.1:{port}/callback");
+        let out = m.run(&["doctor", &wp.oauth_url, "--client-id", &client, "--redirect-uri", &redirect, "--live", "--json"], None).await;
+        let doc = json(&out);
+        let check = |id: &str| doc["checks"].as_array().unwrap().iter().find(|c| c["id"] == id).unwrap().clone();
+        for id in ["live.me", "live.pkce", "live.state", "live.revocation", "oauth2.redirect_uri", "oauth2.grant.refresh_token"] {
+            assert_eq!(check(id)["status"], "pass", "{id}: {}", check(id));
+        }
+        assert_eq!(check("oauth2.redirect_matching")["status"], "warn", "the plugin's default is a prefix match");
+        assert_eq!(check("live.refresh_rotation")["status"], "warn", "the plugin's default keeps used refresh tokens");
+        assert_eq!(out.status.code(), Some(1), "warnings only");
+        assert_eq!(wp.live_tokens("oauth", &client), (0, 0), "the doctor revoked what it obtained");
+        assert!(!String::from_utf8_lossy(&out.stdout).contains(&secret), "no secret in the report");
+    }
 }
