@@ -7,7 +7,8 @@
 //! and the `/wp-json/` guess go out in parallel; a plain-permalinks site needs two (the guess
 //! misses, the advertised `?rest_route=/` root is fetched next).
 //!
-//! Prints one line per case: requests, median wall time, floor, and the ratio to the floor.
+//! Prints one line per case: requests, median wall time, floor, and the ratio to the floor; then
+//! the same against the real test WordPress with its real auth plugins, when it runs.
 //! Run: `cargo bench -p wpconnect-core --bench discovery`.
 
 use std::time::{Duration, Instant};
@@ -93,4 +94,56 @@ async fn main() {
         );
     }
     println!("worst ratio to the floor: {worst:.2}x (1.00x = no round trip wasted)");
+    real_plugin_sites().await;
+}
+
+/// Requests a real test site has received: PHP's built-in server closes every connection after one
+/// request and logs each one it accepts.
+fn php_requests(state: &str, site: &str) -> usize {
+    std::fs::read_to_string(format!("{state}/{site}/php.log")).map(|l| l.lines().filter(|l| l.ends_with(" Accepted")).count()).unwrap_or(0)
+}
+
+/// The same measure against the real test WordPress with its real auth plugins (no injected
+/// latency: the time is WordPress's own). The floor is what `curl` of the REST index costs: one
+/// fresh GET of `/wp-json/` with its body, measured in the same run.
+async fn real_plugin_sites() {
+    let (Ok(state), Ok(oauth), Ok(wpapi)) = (
+        std::env::var("WPCONNECT_TEST_WP_STATE"),
+        std::env::var("WPCONNECT_TEST_WP_OAUTH_URL"),
+        std::env::var("WPCONNECT_TEST_WP_WPAPI_URL"),
+    ) else {
+        println!("real plugin sites: not running (scripts/test.sh starts them), not measured");
+        return;
+    };
+    println!("real WordPress with its auth plugins (tests/wordpress), median of {RUNS} runs");
+    println!("{:<44} {:>8} {:>10} {:>12} {:>8}", "case", "requests", "wall", "floor (1 GET)", "ratio");
+    for (name, site, url) in [("WP OAuth Server + OAuth 1.0a (\"oauth\")", "oauth", oauth), ("OAuth 2 for WordPress (\"wpapi\")", "wpapi", wpapi)] {
+        let index = Url::parse(&format!("{url}/wp-json/")).unwrap();
+        let mut floor = Vec::with_capacity(RUNS);
+        let mut wall = Vec::with_capacity(RUNS);
+        let before = php_requests(&state, site);
+        // Alternating, so both see the same load.
+        for _ in 0..RUNS {
+            let http = Http::new(HttpOptions::default());
+            let t = Instant::now();
+            let mut a = http.get(index.clone()).await.expect("the REST index");
+            a.body(8 << 20, Duration::from_secs(10)).await.expect("its body");
+            floor.push(t.elapsed());
+            let d = Discoverer::new(DiscoveryOptions::default());
+            let t = Instant::now();
+            d.discover(&url).await.expect("discovery succeeds");
+            wall.push(t.elapsed());
+        }
+        let requests = (php_requests(&state, site) - before) as f64 / RUNS as f64 - 1.0;
+        let (floor, wall) = (median(floor), median(wall));
+        println!(
+            "{:<44} {:>8.1} {:>8.1}ms {:>10.1}ms {:>7.2}x",
+            name,
+            requests,
+            wall.as_secs_f64() * 1e3,
+            floor.as_secs_f64() * 1e3,
+            wall.as_secs_f64() / floor.as_secs_f64()
+        );
+    }
+    println!("(requests: discovery's own, per run; the target is one round trip of the floor: the page and the index in parallel)");
 }

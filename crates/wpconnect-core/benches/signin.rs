@@ -28,13 +28,20 @@ struct Timed {
     browser: TestBrowser,
     port: u16,
     callback_at: Arc<Mutex<Option<Instant>>>,
+    /// Reads the site's request count when the callback is reached (the real site's log).
+    count: Option<Arc<dyn Fn() -> usize + Send + Sync>>,
+    counted: Arc<Mutex<usize>>,
 }
 
 impl Browser for Timed {
     fn open(&self, url: &Url) -> wpconnect_core::Result<()> {
         let (b, port, at, url) = (self.browser.clone(), self.port, self.callback_at.clone(), url.to_string());
+        let (count, counted) = (self.count.clone(), self.counted.clone());
         tokio::spawn(async move {
             let visit = b.visit_until(&url, |u| u.port() == Some(port) && u.path() == "/callback").await.expect("reaches the callback");
+            if let Some(c) = count {
+                *counted.lock().unwrap() = c();
+            }
             *at.lock().unwrap() = Some(Instant::now());
             let _ = reqwest::get(&visit.url).await;
         });
@@ -76,7 +83,7 @@ async fn main() {
         let store: Arc<dyn SecretStore> = Arc::new(MemoryStore::new());
         let connect = Connect::new(HttpOptions::default(), AccountsFile::at(dir.path().join("accounts.json")), Ok(store));
         let at = Arc::new(Mutex::new(None));
-        let person = Timed { browser: TestBrowser::new("bench", "bench-pass", Consent::Allow), port, callback_at: at.clone() };
+        let person = Timed { browser: TestBrowser::new("bench", "bench-pass", Consent::Allow), port, callback_at: at.clone(), count: None, counted: Default::default() };
         let client = OAuth2Client {
             client_id: "bench".into(),
             client_secret: Some(ClientSecret::new("bench-secret")),
@@ -100,6 +107,63 @@ async fn main() {
     let floor = rtt * 2;
     println!("sign-in at {} ms injected latency per answer, median of {RUNS} runs", LATENCY.as_millis());
     println!("{:<36} {:>8} {:>10} {:>12} {:>8}", "case", "requests", "wall", "floor (2 RT)", "ratio");
+    println!(
+        "{:<36} {:>8.1} {:>8.1}ms {:>10.1}ms {:>7.2}x",
+        "callback → profile and site ready",
+        requests,
+        t.as_secs_f64() * 1e3,
+        floor.as_secs_f64() * 1e3,
+        t.as_secs_f64() / floor.as_secs_f64()
+    );
+    real_plugin_site(&dir).await;
+}
+
+/// The same, against the real WP OAuth Server on the test WordPress (no injected latency: the
+/// time is WordPress's own). One round trip is one fresh GET of the REST index (what curl of it
+/// costs), measured in the same run; the floor is two of them (the exchange, then the profile
+/// requests in parallel: core's /wp/v2/users/me and the REST index).
+async fn real_plugin_site(dir: &tempfile::TempDir) {
+    let Some(wp) = wpconnect_testsupport::real_plugins("signin bench (real WP OAuth Server)") else { return };
+    let state = std::env::var("WPCONNECT_TEST_WP_STATE").expect("the harness names its state dir");
+    let requests_so_far: Arc<dyn Fn() -> usize + Send + Sync> = Arc::new(move || {
+        std::fs::read_to_string(format!("{state}/oauth/php.log")).map(|l| l.lines().filter(|l| l.ends_with(" Accepted")).count()).unwrap_or(0)
+    });
+    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let (client_id, secret) = wp.oauth2_client("oauth", port, "authorization_code refresh_token", false);
+    let discovered = Discoverer::new(DiscoveryOptions::default()).discover(&wp.oauth_url).await.expect("discovery");
+    let index = Url::parse(&format!("{}/wp-json/", wp.oauth_url)).unwrap();
+    let (mut rtts, mut times, mut requests) = (Vec::new(), Vec::new(), 0.0);
+    for _ in 0..RUNS {
+        let http = Http::new(HttpOptions::default());
+        let t = Instant::now();
+        let mut a = http.get(index.clone()).await.unwrap();
+        a.body(8 << 20, Duration::from_secs(10)).await.unwrap();
+        rtts.push(t.elapsed());
+
+        let store: Arc<dyn SecretStore> = Arc::new(MemoryStore::new());
+        let connect = Connect::new(HttpOptions::default(), AccountsFile::at(dir.path().join("real.json")), Ok(store));
+        let at = Arc::new(Mutex::new(None));
+        let counted = Arc::new(Mutex::new(0));
+        let person = Timed {
+            browser: TestBrowser::new(&wp.wp.author_user, &wp.wp.author_password, Consent::Allow),
+            port,
+            callback_at: at.clone(),
+            count: Some(requests_so_far.clone()),
+            counted: counted.clone(),
+        };
+        let client = OAuth2Client { client_id: client_id.clone(), client_secret: Some(ClientSecret::new(secret.clone())), redirect_ports: vec![port], scope: None };
+        let opts = SignInOptions { storage: Storage::Keyring, timeout: Duration::from_secs(30) };
+        let done = connect.sign_in_browser(&discovered, client, opts, &person, &Cancel::new(), |_, _| {}).await.expect("sign-in");
+        let ready = Instant::now();
+        let after = requests_so_far();
+        let t0 = at.lock().unwrap().expect("callback time noted");
+        times.push(ready - t0);
+        requests += (after - *counted.lock().unwrap()) as f64 / RUNS as f64;
+        let _ = connect.sign_out(&done.account.id).await;
+    }
+    let (rtt, t) = (median(rtts), median(times));
+    let floor = rtt * 2;
+    println!("sign-in on the real WP OAuth Server (tests/wordpress \"oauth\"), median of {RUNS} runs");
     println!(
         "{:<36} {:>8.1} {:>8.1}ms {:>10.1}ms {:>7.2}x",
         "callback → profile and site ready",

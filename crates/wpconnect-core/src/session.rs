@@ -378,8 +378,17 @@ impl Connect {
             rest_me.query_pairs_mut().append_pair("context", "edit");
             Some(profile::get_json(&self.http, &rest_me, token, how.clone()).await)
         };
+        // Core's answer has every field the profile shows; the OAuth server's `me` is asked only
+        // when core's fails (or has no such route: WordPress.com). On WordPress `me` also sits
+        // behind a canonical redirect (`/oauth/me` → `/oauth/me/`), one more round trip.
+        let people = async {
+            match core.await {
+                Some(Ok(v)) => (None, Some(Ok(v))),
+                other => (main.await, other),
+            }
+        };
         let site = self.site_info(wpcom, api_root, token, how.clone());
-        let (main, core, site) = tokio::join!(main, core, site);
+        let ((main, core), site) = tokio::join!(people, site);
         let from_main = |v: &serde_json::Value| if wpcom { profile::from_wpcom_me(v) } else { profile::from_oauth_me(v) };
         let profile = match (main, core) {
             (Some(Ok(m)), Some(Ok(c))) => from_main(&m).enrich(profile::from_rest_me(&c)),
