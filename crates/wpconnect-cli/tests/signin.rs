@@ -531,6 +531,8 @@ mod real_plugins {
 
         // The password fallback: wrong, then right.
         let args = ["login", &wp.oauth_url, "--method", "password", "--client-id", &client, "--username", &wp.wp.author_user, "--password-stdin", "--json"];
+        let out = m.run(&args, Some("\n")).await;
+        assert_eq!(out.status.code(), Some(2), "an empty password is a usage error: {}", String::from_utf8_lossy(&out.stdout));
         let out = m.run(&args, Some("not-the-password\n")).await;
         assert_eq!(out.status.code(), Some(6), "{}", String::from_utf8_lossy(&out.stdout));
         assert_eq!(json(&out)["error"]["kind"], "wrong_password");

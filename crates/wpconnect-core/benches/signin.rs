@@ -1,7 +1,7 @@
 //! Sign-in's cost after the browser comes back: from the callback reaching the loopback listener
 //! to the profile and site info being ready, when every answer of the site is 50 ms away.
 //!
-//! The floor is two round trips (the code exchange, then profile, enrichment and site info in
+//! The floor is two round trips (the code exchange, then the profile and the site info in
 //! parallel), with one round trip measured in the same run: a fresh GET against the same server.
 //! Prints the median time, the floor and their ratio.
 //! Run: `cargo bench -p wpconnect-core --bench signin`.
@@ -99,7 +99,7 @@ async fn main() {
         let t0 = at.lock().unwrap().expect("callback time noted");
         times.push(ready - t0);
         assert_eq!(done.profile.username, "bench");
-        // Requests after the callback: the exchange, /oauth/me, /wp/v2/users/me, the REST index.
+        // Requests after the callback: the exchange, /wp/v2/users/me, the REST index.
         let after: usize = site.server().requests().iter().rev().take_while(|r| !r.target.starts_with("/oauth/authorize")).count();
         requests += after as f64 / RUNS as f64;
     }
@@ -107,6 +107,12 @@ async fn main() {
     let floor = rtt * 2;
     println!("sign-in at {} ms injected latency per answer, median of {RUNS} runs", LATENCY.as_millis());
     println!("{:<36} {:>8} {:>10} {:>12} {:>8}", "case", "requests", "wall", "floor (2 RT)", "ratio");
+    print_row(requests, t, floor);
+    real_plugin_site(&dir).await;
+}
+
+/// One line: requests after the callback, median time, the floor and the ratio.
+fn print_row(requests: f64, t: Duration, floor: Duration) {
     println!(
         "{:<36} {:>8.1} {:>8.1}ms {:>10.1}ms {:>7.2}x",
         "callback → profile and site ready",
@@ -115,7 +121,6 @@ async fn main() {
         floor.as_secs_f64() * 1e3,
         t.as_secs_f64() / floor.as_secs_f64()
     );
-    real_plugin_site(&dir).await;
 }
 
 /// The same, against the real WP OAuth Server on the test WordPress (no injected latency: the
@@ -164,12 +169,5 @@ async fn real_plugin_site(dir: &tempfile::TempDir) {
     let (rtt, t) = (median(rtts), median(times));
     let floor = rtt * 2;
     println!("sign-in on the real WP OAuth Server (tests/wordpress \"oauth\"), median of {RUNS} runs");
-    println!(
-        "{:<36} {:>8.1} {:>8.1}ms {:>10.1}ms {:>7.2}x",
-        "callback → profile and site ready",
-        requests,
-        t.as_secs_f64() * 1e3,
-        floor.as_secs_f64() * 1e3,
-        t.as_secs_f64() / floor.as_secs_f64()
-    );
+    print_row(requests, t, floor);
 }

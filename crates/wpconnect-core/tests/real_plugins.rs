@@ -21,6 +21,9 @@ use wpconnect_core::{Discovered, Discoverer, DiscoveryOptions, ErrorKind, HttpOp
 use wpconnect_testsupport::browser::{Consent, TestBrowser};
 use wpconnect_testsupport::{real_plugins, RealPlugins};
 
+mod common;
+use common::RefusingStore;
+
 const GRANTS: &str = "authorization_code refresh_token password";
 
 fn http() -> HttpOptions {
@@ -187,24 +190,6 @@ async fn password_grant_wrong_then_right() {
     assert!(done.notes.iter().any(|n| n.contains("fallback")), "{:?}", done.notes);
     me_matches(&m, &wp, &done, &wp.oauth_url).await;
     assert_eq!(wp.live_tokens("oauth", &id), (1, 1));
-}
-
-/// A keyring that refuses every write.
-struct RefusingStore;
-
-impl SecretStore for RefusingStore {
-    fn set(&self, _: &str, _: &str) -> wpconnect_core::Result<()> {
-        Err(wpconnect_core::Error::KeyringLocked { store: "the test keyring".into(), detail: "locked".into() })
-    }
-    fn get(&self, _: &str) -> wpconnect_core::Result<Option<secrecy::SecretString>> {
-        Ok(None)
-    }
-    fn delete(&self, _: &str) -> wpconnect_core::Result<()> {
-        Ok(())
-    }
-    fn describe(&self) -> String {
-        "a keyring that refuses writes".into()
-    }
 }
 
 #[tokio::test]

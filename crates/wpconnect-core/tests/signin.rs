@@ -14,6 +14,9 @@ use wpconnect_core::{Discovered, Discoverer, DiscoveryOptions, ErrorKind, HttpOp
 use wpconnect_testsupport::browser::{Consent, TestBrowser};
 use wpconnect_testsupport::dialect::{Client, Knobs, OAuthSite, User};
 
+mod common;
+use common::RefusingStore;
+
 const SECRET: &str = "client-secret-&-more";
 
 fn http() -> HttpOptions {
@@ -566,24 +569,6 @@ async fn a_server_that_ignores_pkce_still_signs_in() {
         .sign_in_browser(&f.discovered, oauth_client(&f, true), opts(Duration::from_secs(20)), &ada(Consent::Allow), &Cancel::new(), |_, _| {})
         .await
         .unwrap();
-}
-
-/// A keyring that refuses every write (locked while the person was in the browser, say).
-struct RefusingStore;
-
-impl SecretStore for RefusingStore {
-    fn set(&self, _: &str, _: &str) -> wpconnect_core::Result<()> {
-        Err(wpconnect_core::Error::KeyringLocked { store: "the test keyring".into(), detail: "locked".into() })
-    }
-    fn get(&self, _: &str) -> wpconnect_core::Result<Option<secrecy::SecretString>> {
-        Ok(None)
-    }
-    fn delete(&self, _: &str) -> wpconnect_core::Result<()> {
-        Ok(())
-    }
-    fn describe(&self) -> String {
-        "a keyring that refuses writes".into()
-    }
 }
 
 #[tokio::test]

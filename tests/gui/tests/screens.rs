@@ -318,3 +318,83 @@ async fn the_configuration_panel_shows_the_doctors_report_with_its_fixes() {
     }
     app.close().await;
 }
+
+#[tokio::test]
+async fn the_real_plugins_through_the_window_oauth2_password_form_and_oauth1() {
+    let Some(bin) = app_under_test() else { return };
+    let Some(wp) = wpconnect_testsupport::real_plugins("gui: the real plugins") else { return };
+    let free = || std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let port = free();
+    let (client, secret) = wp.oauth2_client("oauth", port, "authorization_code refresh_token password", false);
+    let home = Home::new();
+    let app = launch(&bin, &home, (&wp.wp.author_user, &wp.wp.author_password), &[]).await;
+
+    // WP OAuth Server, code + PKCE through the browser: WordPress answers /oauth/authorize and
+    // /oauth/me with a canonical redirect, which used to end in "answered with a web page (HTTP 301)".
+    find_site(&app, &wp.oauth_url).await;
+    assert_eq!(app.text("[data-testid=site-name]").await, wp.wp.name);
+    let methods = app.text("[data-testid=site-methods]").await;
+    assert!(methods.contains("OAuth2") && methods.contains("OAuth 1.0a"), "{methods}");
+    app.click("[data-testid=way-oauth2]").await;
+    app.fill("[data-testid=f-clientId]", &client).await;
+    app.fill("[data-testid=f-clientSecret]", &secret).await;
+    app.fill("[data-testid=f-redirectPort]", &port.to_string()).await;
+    app.click("[data-testid=continue]").await;
+    app.wait_for("[data-testid=signed-in], [data-testid=error]", WAIT).await;
+    let done = app.text("[data-testid=signed-in]").await;
+    assert!(done.contains(&format!("Signed in to {}", wp.wp.name)) && done.contains("Ada Author"), "{done}");
+    assert_eq!(wp.live_tokens("oauth", &client), (1, 1), "the tokens are live on the server");
+    app.click("[data-testid=signed-in] [data-testid=open-account]").await;
+    app.wait_for("[data-testid=profile-facts]", WAIT).await;
+    assert_eq!(app.text("[data-testid=profile-name]").await, "Ada Author");
+    assert_eq!(app.text("[data-testid=profile-username]").await, format!("@{}", wp.wp.author_user));
+    let profile = app.text("[data-testid=profile-facts]").await;
+    assert!(profile.contains("author@wpconnect.test") && profile.contains("author"), "{profile}");
+    let site = app.text("[data-testid=site-facts]").await;
+    for want in [wp.wp.name.as_str(), wp.wp.tagline.as_str(), wp.wp.timezone.as_str(), wp.oauth_url.as_str()] {
+        assert!(site.contains(want), "{want} in {site}");
+    }
+    let session = app.text("[data-testid=session-facts]").await;
+    assert!(session.contains("OAuth2") && session.contains(&client), "{session}");
+    // Signing out revokes on the real server.
+    app.click("[data-testid=sign-out]").await;
+    app.wait_for("[data-testid=no-accounts]", WAIT).await;
+    assert_eq!(wp.live_tokens("oauth", &client), (0, 0), "revoked on the server");
+
+    // The password form: wrong, then right.
+    find_site(&app, &wp.oauth_url).await;
+    app.click("[data-testid=way-password]").await;
+    app.fill("[data-testid=f-clientId]", &client).await;
+    app.fill("[data-testid=f-clientSecret]", &secret).await;
+    app.fill("[data-testid=f-username]", &wp.wp.author_user).await;
+    app.fill("[data-testid=f-password]", "not-the-password").await;
+    app.click("[data-testid=continue]").await;
+    let (message, hint) = error_shown(&app).await;
+    assert!(message.to_lowercase().contains("password"), "{message}");
+    assert!(!hint.is_empty());
+    assert_eq!(wp.live_tokens("oauth", &client), (0, 0));
+    app.fill("[data-testid=f-password]", &wp.wp.author_password).await;
+    app.click("[data-testid=retry]").await;
+    app.wait_for("[data-testid=signed-in]", WAIT).await;
+    assert!(app.text("[data-testid=signed-in]").await.contains("Ada Author"));
+
+    // OAuth 1.0a, on the application's registered callback port.
+    let callback = free();
+    let (key, consumer_secret) = wp.oauth1_consumer("oauth", &format!("http://127.0.0.1:{callback}/callback"));
+    find_site(&app, &wp.oauth_url).await;
+    app.click("[data-testid=way-oauth1]").await;
+    app.fill("[data-testid=f-consumerKey]", &key).await;
+    app.fill("[data-testid=f-consumerSecret]", &consumer_secret).await;
+    app.fill("[data-testid=f-redirectPort]", &callback.to_string()).await;
+    app.click("[data-testid=continue]").await;
+    app.wait_for("[data-testid=signed-in], [data-testid=error]", WAIT).await;
+    assert!(app.text("[data-testid=signed-in]").await.contains("Ada Author"));
+
+    app.click("[data-testid=nav-accounts]").await;
+    app.wait_for("[data-testid=account]", WAIT).await;
+    let n = app.script("return document.querySelectorAll('[data-testid=account]').length", serde_json::json!([])).await;
+    assert_eq!(n, 2, "the password sign-in and the OAuth 1.0a one");
+    let log = home.log();
+    assert!(!log.contains(&secret) && !log.contains(&consumer_secret) && !log.contains(&wp.wp.author_password), "no secret in the log");
+    app.close().await;
+}
