@@ -531,9 +531,8 @@ impl Connect {
 
     /// Delete, on the site, the Application Password these credentials are.
     async fn delete_app_password_with(&self, api_root: &Url, token: &AccessToken, how: TokenIn) -> Result<()> {
-        let token = token.clone();
         let introspect = rest_route(api_root, "wp/v2/users/me/application-passwords/introspect");
-        let found = profile::get_json(&self.http, &introspect, &token, how.clone()).await?;
+        let found = profile::get_json(&self.http, &introspect, token, how.clone()).await?;
         let uuid = found.get("uuid").and_then(|u| u.as_str()).ok_or_else(|| Error::InvalidJson {
             url: introspect.clone(),
             status: 200,
@@ -541,7 +540,7 @@ impl Connect {
             snippet: crate::body::snippet_redacted(found.to_string().as_bytes()),
         })?;
         let one = rest_route(api_root, &format!("wp/v2/users/me/application-passwords/{uuid}"));
-        profile::send_json(&self.http, reqwest::Method::DELETE, &one, &token, how).await.map(|_| ())
+        profile::send_json(&self.http, reqwest::Method::DELETE, &one, token, how).await.map(|_| ())
     }
 
     fn mark_sign_in_again(&self, account: &StoredAccount, reason: &str) -> Result<Error> {

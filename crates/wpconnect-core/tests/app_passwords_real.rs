@@ -16,6 +16,9 @@ use wpconnect_core::{Discovered, Discoverer, DiscoveryOptions, ErrorKind, HttpOp
 use wpconnect_testsupport::browser::{Consent, TestBrowser};
 use wpconnect_testsupport::{real_wordpress, RealWordPress};
 
+mod common;
+use common::RefusingStore;
+
 fn http() -> HttpOptions {
     HttpOptions { timeout: Duration::from_secs(20), ..Default::default() }
 }
@@ -57,6 +60,12 @@ async fn listed(wp: &RealWordPress) -> Vec<serde_json::Value> {
     serde_json::from_str(&resp.text().await.unwrap()).unwrap()
 }
 
+/// WordPress keeps a user's Application Passwords in one user-meta array, read, changed and
+/// written back by each request: two sign-ins of the same user at once can lose each other's
+/// change (measured: a deletion undone by a concurrent creation). These tests share the author,
+/// so they take turns.
+static ONE_AT_A_TIME: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
+
 fn opts() -> SignInOptions {
     SignInOptions { storage: Storage::Keyring, timeout: Duration::from_secs(60) }
 }
@@ -64,6 +73,7 @@ fn opts() -> SignInOptions {
 #[tokio::test]
 async fn approve_in_wordpress_use_it_then_sign_out_deletes_it_on_the_server() {
     let Some(wp) = real_wordpress("approve_in_wordpress_use_it_then_sign_out_deletes_it_on_the_server") else { return };
+    let _turn = ONE_AT_A_TIME.lock().await;
     let (site, connect, _dir) = setup(&wp).await;
     let person = Person(TestBrowser::new(&wp.author_user, &wp.author_password, Consent::Allow));
     let device = format!("approve-test-{}", std::process::id());
@@ -95,6 +105,7 @@ async fn approve_in_wordpress_use_it_then_sign_out_deletes_it_on_the_server() {
 #[tokio::test]
 async fn rejecting_in_wordpress_is_access_denied() {
     let Some(wp) = real_wordpress("rejecting_in_wordpress_is_access_denied") else { return };
+    let _turn = ONE_AT_A_TIME.lock().await;
     let (site, connect, _dir) = setup(&wp).await;
     let person = Person(TestBrowser::new(&wp.author_user, &wp.author_password, Consent::Deny));
     let device = format!("reject-test-{}", std::process::id());
@@ -107,6 +118,7 @@ async fn rejecting_in_wordpress_is_access_denied() {
 #[tokio::test]
 async fn pasted_passwords_right_and_wrong() {
     let Some(wp) = real_wordpress("pasted_passwords_right_and_wrong") else { return };
+    let _turn = ONE_AT_A_TIME.lock().await;
     let (site, connect, _dir) = setup(&wp).await;
     let e = connect
         .sign_in_app_password_paste(&site, &wp.author_user, Password::new("abcd efgh ijkl mnop qrst uvwx"), opts())
@@ -122,4 +134,19 @@ async fn pasted_passwords_right_and_wrong() {
     let done = connect.sign_in_app_password_paste(&site, &wp.author_user, Password::new(&wp.author_app_password), opts()).await.unwrap();
     assert_eq!(done.profile.username, wp.author_user);
     assert_eq!(connect.me(&done.account.id).await.unwrap().profile.display_name, "Ada Author");
+}
+
+#[tokio::test]
+async fn an_approved_password_is_deleted_on_the_site_when_it_cannot_be_kept() {
+    let Some(wp) = real_wordpress("an_approved_password_is_deleted_on_the_site_when_it_cannot_be_kept") else { return };
+    let _turn = ONE_AT_A_TIME.lock().await;
+    let (site, _, dir) = setup(&wp).await;
+    let keyring: Arc<dyn SecretStore> = Arc::new(RefusingStore);
+    let connect = Connect::new(http(), AccountsFile::at(dir.path().join("refusing.json")), Ok(keyring));
+    let person = Person(TestBrowser::new(&wp.author_user, &wp.author_password, Consent::Allow));
+    let device = format!("refused-keyring-test-{}", std::process::id());
+    let e = connect.sign_in_app_password_browser(&site, &device, opts(), &person, &Cancel::new(), |_, _| {}).await.unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::KeyringLocked, "{e}");
+    assert!(named(&wp, &device).await.is_empty(), "the password WordPress issued for the failed sign-in was deleted on the site");
+    assert!(connect.accounts().unwrap().is_empty());
 }
