@@ -2,7 +2,8 @@
 # Source it; it defines functions only (and `repo`).
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 
-say() { printf '\033[1mwpconnect:\033[0m %s\n' "$*" >&2; }
+# Each line says how long the script has run, so a slow step shows in CI's output.
+say() { printf '\033[1mwpconnect [%dm%02ds]:\033[0m %s\n' $((SECONDS / 60)) $((SECONDS % 60)) "$*" >&2; }
 die() { say "error: $*"; exit 1; }
 
 as_root() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }

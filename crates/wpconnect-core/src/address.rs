@@ -139,10 +139,17 @@ impl SiteAddress {
 
 pub fn is_local_host(host: &str) -> bool {
     let h = host.trim_start_matches('[').trim_end_matches(']').to_ascii_lowercase();
+    is_loopback_host(&h) || h.ends_with(".local") || h.ends_with(".test")
+}
+
+/// This computer, whatever the network does: a loopback address, or `localhost` and its
+/// subdomains (which resolvers must answer with loopback, RFC 6761).
+pub fn is_loopback_host(host: &str) -> bool {
+    let h = host.trim_start_matches('[').trim_end_matches(']').to_ascii_lowercase();
     if let Ok(ip) = h.parse::<IpAddr>() {
         return ip.is_loopback();
     }
-    h == "localhost" || h.ends_with(".localhost") || h.ends_with(".local") || h.ends_with(".test")
+    h == "localhost" || h.ends_with(".localhost")
 }
 
 /// Keep the path of the site's base: drop everything from a WordPress subtree or entry file on.

@@ -28,7 +28,14 @@ pub struct HttpOptions {
     /// Name resolution override: tests map names to loopback (or make them fail) without
     /// sending a single packet to a real resolver.
     pub resolver: Option<Arc<dyn reqwest::dns::Resolve>>,
+    /// Certificate authorities trusted in addition to the operating system's: a company's own
+    /// authority, or the throwaway one a test made. Never in place of the system's.
+    pub extra_roots: Vec<Certificate>,
 }
+
+/// A certificate authority's certificate, for [`HttpOptions::extra_roots`]
+/// (`Certificate::from_pem(bytes)`).
+pub use reqwest::Certificate;
 
 impl Default for HttpOptions {
     fn default() -> Self {
@@ -38,6 +45,7 @@ impl Default for HttpOptions {
             max_redirects: 10,
             user_agent: format!("wpconnect/{} (+https://github.com/wpconnect)", crate::VERSION),
             resolver: None,
+            extra_roots: Vec::new(),
         }
     }
 }
@@ -49,6 +57,7 @@ impl std::fmt::Debug for HttpOptions {
             .field("connect_timeout", &self.connect_timeout)
             .field("max_redirects", &self.max_redirects)
             .field("resolver", &self.resolver.is_some())
+            .field("extra_roots", &self.extra_roots.len())
             .finish()
     }
 }
@@ -97,6 +106,9 @@ impl Http {
             .user_agent(opts.user_agent.clone());
         if let Some(resolver) = &opts.resolver {
             builder = builder.dns_resolver(resolver.clone());
+        }
+        if !opts.extra_roots.is_empty() {
+            builder = builder.tls_certs_merge(opts.extra_roots.iter().cloned());
         }
         let client = builder.build().expect("the HTTP client's static configuration is valid");
         Http { client, opts: Arc::new(opts) }

@@ -23,7 +23,8 @@ pub struct SiteInfo {
     pub timezone: Option<String>,
     pub namespaces: Vec<String>,
     pub icon_url: Option<String>,
-    /// True when the site's own address is https.
+    /// True when the site answered over https (discovery sets it from the connection used; the
+    /// parser's first guess is the index's own `url`).
     pub https: bool,
 }
 

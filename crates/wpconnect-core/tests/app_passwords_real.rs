@@ -17,20 +17,10 @@ use wpconnect_testsupport::browser::{Consent, TestBrowser};
 use wpconnect_testsupport::{real_wordpress, RealWordPress};
 
 mod common;
-use common::RefusingStore;
+use common::{Person, RefusingStore};
 
 fn http() -> HttpOptions {
     HttpOptions { timeout: Duration::from_secs(20), ..Default::default() }
-}
-
-struct Person(TestBrowser);
-
-impl Browser for Person {
-    fn open(&self, url: &Url) -> wpconnect_core::Result<()> {
-        let (b, url) = (self.0.clone(), url.to_string());
-        tokio::spawn(async move { b.visit(&url).await });
-        Ok(())
-    }
 }
 
 async fn setup(wp: &RealWordPress) -> (Discovered, Connect, tempfile::TempDir) {
@@ -75,7 +65,7 @@ async fn approve_in_wordpress_use_it_then_sign_out_deletes_it_on_the_server() {
     let Some(wp) = real_wordpress("approve_in_wordpress_use_it_then_sign_out_deletes_it_on_the_server") else { return };
     let _turn = ONE_AT_A_TIME.lock().await;
     let (site, connect, _dir) = setup(&wp).await;
-    let person = Person(TestBrowser::new(&wp.author_user, &wp.author_password, Consent::Allow));
+    let person = Person::new(TestBrowser::new(&wp.author_user, &wp.author_password, Consent::Allow));
     let device = format!("approve-test-{}", std::process::id());
     let done = connect.sign_in_app_password_browser(&site, &device, opts(), &person, &Cancel::new(), |_, _| {}).await.unwrap();
     assert_eq!(done.account.method, Method::ApplicationPasswords);
@@ -107,7 +97,7 @@ async fn rejecting_in_wordpress_is_access_denied() {
     let Some(wp) = real_wordpress("rejecting_in_wordpress_is_access_denied") else { return };
     let _turn = ONE_AT_A_TIME.lock().await;
     let (site, connect, _dir) = setup(&wp).await;
-    let person = Person(TestBrowser::new(&wp.author_user, &wp.author_password, Consent::Deny));
+    let person = Person::new(TestBrowser::new(&wp.author_user, &wp.author_password, Consent::Deny));
     let device = format!("reject-test-{}", std::process::id());
     let e = connect.sign_in_app_password_browser(&site, &device, opts(), &person, &Cancel::new(), |_, _| {}).await.unwrap_err();
     assert_eq!(e.kind(), ErrorKind::AccessDenied, "{e}");
@@ -143,7 +133,7 @@ async fn an_approved_password_is_deleted_on_the_site_when_it_cannot_be_kept() {
     let (site, _, dir) = setup(&wp).await;
     let keyring: Arc<dyn SecretStore> = Arc::new(RefusingStore);
     let connect = Connect::new(http(), AccountsFile::at(dir.path().join("refusing.json")), Ok(keyring));
-    let person = Person(TestBrowser::new(&wp.author_user, &wp.author_password, Consent::Allow));
+    let person = Person::new(TestBrowser::new(&wp.author_user, &wp.author_password, Consent::Allow));
     let device = format!("refused-keyring-test-{}", std::process::id());
     let e = connect.sign_in_app_password_browser(&site, &device, opts(), &person, &Cancel::new(), |_, _| {}).await.unwrap_err();
     assert_eq!(e.kind(), ErrorKind::KeyringLocked, "{e}");

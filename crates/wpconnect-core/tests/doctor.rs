@@ -14,6 +14,9 @@ use wpconnect_core::{DiscoveryOptions, HttpOptions};
 use wpconnect_testsupport::browser::{Consent, TestBrowser};
 use wpconnect_testsupport::dialect::{Client, Knobs, OAuthSite, User};
 
+mod common;
+use common::Person as Admin;
+
 const SECRET: &str = "doctor-client-secret-42";
 const CONSUMER_SECRET: &str = "doctor-consumer-secret-42";
 
@@ -58,19 +61,8 @@ fn request(site: &OAuthSite, port: u16) -> DoctorRequest {
 }
 
 /// The admin at the browser, played by the scripted browser.
-struct Admin(TestBrowser);
-
-impl Browser for Admin {
-    fn open(&self, url: &Url) -> wpconnect_core::Result<()> {
-        let b = self.0.clone();
-        let url = url.to_string();
-        tokio::spawn(async move { b.visit(&url).await });
-        Ok(())
-    }
-}
-
 fn admin() -> Admin {
-    Admin(TestBrowser::new("ada", "correct horse", Consent::Allow))
+    Admin::new(TestBrowser::new("ada", "correct horse", Consent::Allow))
 }
 
 async fn doctor_with(req: &DoctorRequest, browser: &dyn Browser) -> Report {
@@ -401,13 +393,14 @@ async fn plain_permalinks_warn() {
 }
 
 #[tokio::test]
-async fn a_certificate_that_cannot_be_trusted_fails_the_certificate_check() {
-    // A plain-http server asked for https: the TLS handshake fails, as with a bad certificate.
+async fn https_asked_of_a_port_that_speaks_plain_http_fails() {
+    // A plain-http server asked for https: no TLS at all (bad certificates: tests/tls.rs).
     let port = free_port();
     let site = start(good_knobs(port), client(port)).await;
     let https = site.url().replace("http://", "https://");
     let r = doctor(&DoctorRequest::new(https)).await;
     expect(&r, "transport.certificate", Status::Fail, &["certificate"]);
+    assert!(r.check("transport.https").unwrap().finding.contains("does not speak https"), "{:#?}", r.check("transport.https"));
     assert_eq!(status(&r, "rest.reachable"), Status::Fail);
     assert_eq!(status(&r, "oauth2.client"), Status::Skipped);
     assert_eq!(r.exit_code, 2);

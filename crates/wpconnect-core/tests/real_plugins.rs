@@ -25,7 +25,7 @@ use wpconnect_testsupport::browser::{Consent, TestBrowser};
 use wpconnect_testsupport::{real_plugins, RealPlugins};
 
 mod common;
-use common::RefusingStore;
+use common::{Person, RefusingStore};
 
 const GRANTS: &str = "authorization_code refresh_token password";
 
@@ -64,19 +64,8 @@ impl Machine {
 }
 
 /// The author at the browser, played by the scripted browser in the background.
-struct Person(TestBrowser);
-
-impl Browser for Person {
-    fn open(&self, url: &Url) -> wpconnect_core::Result<()> {
-        let b = self.0.clone();
-        let url = url.to_string();
-        tokio::spawn(async move { b.visit(&url).await });
-        Ok(())
-    }
-}
-
 fn author(wp: &RealPlugins, consent: Consent) -> Person {
-    Person(TestBrowser::new(&wp.wp.author_user, &wp.wp.author_password, consent))
+    Person::new(TestBrowser::new(&wp.wp.author_user, &wp.wp.author_password, consent))
 }
 
 fn opts() -> SignInOptions {

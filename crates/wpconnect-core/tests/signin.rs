@@ -15,7 +15,7 @@ use wpconnect_testsupport::browser::{Consent, TestBrowser};
 use wpconnect_testsupport::dialect::{Client, Knobs, OAuthSite, User};
 
 mod common;
-use common::RefusingStore;
+use common::{Person, RefusingStore};
 
 const SECRET: &str = "client-secret-&-more";
 
@@ -62,19 +62,8 @@ fn oauth_client(f: &Fixture, secret: bool) -> OAuth2Client {
 }
 
 /// The person at the browser, played by the scripted browser in the background.
-struct Person(TestBrowser);
-
-impl Browser for Person {
-    fn open(&self, url: &Url) -> wpconnect_core::Result<()> {
-        let b = self.0.clone();
-        let url = url.to_string();
-        tokio::spawn(async move { b.visit(&url).await });
-        Ok(())
-    }
-}
-
 fn ada(consent: Consent) -> Person {
-    Person(TestBrowser::new("ada", "correct horse", consent))
+    Person::new(TestBrowser::new("ada", "correct horse", consent))
 }
 
 fn opts(timeout: Duration) -> SignInOptions {
@@ -454,7 +443,7 @@ async fn wordpress_com_site_signs_in_with_its_own_rules() {
     let client = OAuth2Client { client_id: "55555".into(), client_secret: Some(ClientSecret::new(SECRET)), redirect_ports: vec![port], scope: None };
     let mut opened = None;
     let done = connect
-        .sign_in_browser(&discovered, client, opts(Duration::from_secs(20)), &Person(TestBrowser::new("wpuser", "wp-pass", Consent::Allow)), &Cancel::new(), |u, _| {
+        .sign_in_browser(&discovered, client, opts(Duration::from_secs(20)), &Person::new(TestBrowser::new("wpuser", "wp-pass", Consent::Allow)), &Cancel::new(), |u, _| {
             opened = Some(u.clone())
         })
         .await

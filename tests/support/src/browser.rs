@@ -18,6 +18,9 @@ pub struct TestBrowser {
     pub username: String,
     pub password: String,
     pub consent: Consent,
+    /// An extra trusted certificate authority (PEM) and names sent to loopback sockets, for
+    /// sites served over https by [`crate::Server::start_https`].
+    pub tls: Option<(String, Vec<(String, std::net::SocketAddr)>)>,
 }
 
 /// Where the visit ended.
@@ -32,7 +35,14 @@ pub struct Visit {
 
 impl TestBrowser {
     pub fn new(username: &str, password: &str, consent: Consent) -> Self {
-        TestBrowser { username: username.into(), password: password.into(), consent }
+        TestBrowser { username: username.into(), password: password.into(), consent, tls: None }
+    }
+
+    /// Trust `ca_pem` too, and reach each name at its loopback socket (as its DNS would).
+    pub fn with_tls(mut self, ca_pem: &str, names: &[(&str, std::net::SocketAddr)]) -> Self {
+        assert!(names.iter().all(|(_, a)| a.ip().is_loopback()), "the test browser only visits loopback");
+        self.tls = Some((ca_pem.to_string(), names.iter().map(|(n, a)| (n.to_string(), *a)).collect()));
+        self
     }
 
     /// Visit `start` and go where the pages lead, acting as the person would.
@@ -43,12 +53,19 @@ impl TestBrowser {
     /// Like [`visit`](Self::visit), but stop before requesting the first address `stop` picks
     /// (returned as the visit's `url`, with status 0).
     pub async fn visit_until(&self, start: &str, stop: impl Fn(&url::Url) -> bool) -> Result<Visit, String> {
-        let client = reqwest::Client::builder()
+        let mut builder = reqwest::Client::builder()
             .redirect(reqwest::redirect::Policy::none())
             .no_proxy()
-            .timeout(std::time::Duration::from_secs(20))
-            .build()
-            .map_err(|e| e.to_string())?;
+            .timeout(std::time::Duration::from_secs(20));
+        let mut names: Vec<String> = Vec::new();
+        if let Some((ca, resolve)) = &self.tls {
+            builder = builder.tls_certs_merge([reqwest::Certificate::from_pem(ca.as_bytes()).map_err(|e| e.to_string())?]);
+            for (name, addr) in resolve {
+                builder = builder.resolve(name, *addr);
+                names.push(name.to_ascii_lowercase());
+            }
+        }
+        let client = builder.build().map_err(|e| e.to_string())?;
         let mut cookies: HashMap<String, String> = HashMap::new();
         let mut url = url::Url::parse(start).map_err(|e| format!("{start}: {e}"))?;
         let mut form: Option<Vec<(String, String)>> = None;
@@ -58,7 +75,7 @@ impl TestBrowser {
             if stop(&url) {
                 return Ok(Visit { status: 0, url: url.to_string(), body: String::new(), trail });
             }
-            if !is_loopback(&url) {
+            if !is_loopback(&url) && !url.host_str().is_some_and(|h| names.contains(&h.to_ascii_lowercase())) {
                 return Err(format!("the test browser only visits loopback addresses, not {url}"));
             }
             trail.push(url.to_string());

@@ -213,6 +213,25 @@ struct State {
     app_passwords: Vec<(u64, String, String, String)>,
 }
 
+impl State {
+    fn new(knobs: Knobs, clients: Vec<Client>, users: Vec<User>) -> Arc<Mutex<State>> {
+        Arc::new(Mutex::new(State {
+            knobs,
+            clients,
+            users,
+            sessions: HashMap::new(),
+            codes: HashMap::new(),
+            access: HashMap::new(),
+            refresh: HashMap::new(),
+            counters: Counters::default(),
+            seq: 0,
+            oauth1_tokens: HashMap::new(),
+            oauth1_nonces: std::collections::HashSet::new(),
+            app_passwords: Vec::new(),
+        }))
+    }
+}
+
 #[derive(Debug, Clone)]
 struct OAuth1Token {
     secret: String,
@@ -231,27 +250,23 @@ pub struct OAuthSite {
 
 impl OAuthSite {
     pub async fn start(knobs: Knobs, clients: Vec<Client>, users: Vec<User>) -> OAuthSite {
-        let state = Arc::new(Mutex::new(State {
-            knobs,
-            clients,
-            users,
-            sessions: HashMap::new(),
-            codes: HashMap::new(),
-            access: HashMap::new(),
-            refresh: HashMap::new(),
-            counters: Counters::default(),
-            seq: 0,
-            oauth1_tokens: HashMap::new(),
-            oauth1_nonces: std::collections::HashSet::new(),
-            app_passwords: Vec::new(),
-        }));
+        let latency = knobs.latency;
+        let state = State::new(knobs, clients, users);
         let s = state.clone();
-        let latency = state.lock().unwrap().knobs.latency;
         let server = Server::start_with_latency(latency, move |req, base| handle(&mut s.lock().unwrap(), req, base)).await;
         OAuthSite { server, state }
     }
 
-    /// `http://127.0.0.1:PORT`
+    /// The same site at `https://NAME/` (and `http://NAME/`), presenting `cert`: see
+    /// [`Server::start_https`].
+    pub async fn start_https(cert: &crate::tls::ServerCert, name: &str, knobs: Knobs, clients: Vec<Client>, users: Vec<User>) -> OAuthSite {
+        let state = State::new(knobs, clients, users);
+        let s = state.clone();
+        let server = Server::start_https(cert, name, move |req, base| handle(&mut s.lock().unwrap(), req, base)).await;
+        OAuthSite { server, state }
+    }
+
+    /// `http://127.0.0.1:PORT`, or `https://NAME`
     pub fn url(&self) -> String {
         self.server.url()
     }

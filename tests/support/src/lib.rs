@@ -10,11 +10,12 @@ use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
-use tokio::net::{TcpListener, TcpStream};
+use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
+use tokio::net::TcpListener;
 
 pub mod browser;
 pub mod dialect;
+pub mod tls;
 
 /// The real test WordPress (tests/wordpress/wp-env.sh), as the test command describes it.
 #[derive(Debug, Clone)]
@@ -156,6 +157,8 @@ pub struct Request {
     pub target: String,
     pub headers: Vec<(String, String)>,
     pub body: Vec<u8>,
+    /// It came over TLS (a server started with [`Server::start_https`]).
+    pub https: bool,
 }
 
 impl Request {
@@ -213,6 +216,8 @@ pub struct Server {
     addr: SocketAddr,
     log: Arc<Mutex<Vec<Request>>>,
     task: tokio::task::JoinHandle<()>,
+    /// The host name of an https server.
+    name: Option<String>,
 }
 
 impl Server {
@@ -227,29 +232,65 @@ impl Server {
         latency: Duration,
         handler: impl Fn(&Request, &str) -> Reply + Send + Sync + 'static,
     ) -> Server {
+        Self::listen(latency, None, handler).await
+    }
+
+    /// A site at `https://NAME/` and `http://NAME/`, both on one port: a connection that opens
+    /// with a TLS handshake gets `cert`, any other is served plain http, so https and http of
+    /// one name are one server, as on a web host. Clients reach it through a [`Resolver`] that
+    /// maps NAME to [`Server::addr`] (the port comes from the resolver, so addresses carry
+    /// none). The handler's base URL is `https://NAME` or `http://NAME`, after the connection.
+    pub async fn start_https(
+        cert: &tls::ServerCert,
+        name: &str,
+        handler: impl Fn(&Request, &str) -> Reply + Send + Sync + 'static,
+    ) -> Server {
+        Self::listen(Duration::ZERO, Some((cert.acceptor(), name.to_string())), handler).await
+    }
+
+    async fn listen(
+        latency: Duration,
+        tls: Option<(tokio_rustls::TlsAcceptor, String)>,
+        handler: impl Fn(&Request, &str) -> Reply + Send + Sync + 'static,
+    ) -> Server {
         let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind 127.0.0.1:0");
         let addr = listener.local_addr().expect("local addr");
         let log = Arc::new(Mutex::new(Vec::new()));
         let handler: Arc<Handler> = Arc::new(handler);
-        let base = format!("http://{addr}");
+        let name = tls.as_ref().map(|(_, n)| n.clone());
         let task = {
             let log = log.clone();
             tokio::spawn(async move {
                 loop {
                     let Ok((stream, _)) = listener.accept().await else { return };
-                    let (log, handler, base) = (log.clone(), handler.clone(), base.clone());
+                    let (log, handler, tls) = (log.clone(), handler.clone(), tls.clone());
                     tokio::spawn(async move {
-                        let _ = serve(stream, &log, &*handler, &base, latency).await;
+                        let Some((acceptor, name)) = tls else {
+                            let _ = serve(stream, &log, &*handler, &format!("http://{addr}"), latency).await;
+                            return;
+                        };
+                        let mut first = [0u8; 1];
+                        // 0x16: a TLS handshake record.
+                        if stream.peek(&mut first).await.is_ok_and(|n| n == 1) && first[0] == 0x16 {
+                            if let Ok(tls) = acceptor.accept(stream).await {
+                                let _ = serve(tls, &log, &*handler, &format!("https://{name}"), latency).await;
+                            }
+                        } else {
+                            let _ = serve(stream, &log, &*handler, &format!("http://{name}"), latency).await;
+                        }
                     });
                 }
             })
         };
-        Server { addr, log, task }
+        Server { addr, log, task, name }
     }
 
-    /// `http://127.0.0.1:PORT`
+    /// `http://127.0.0.1:PORT`, or `https://NAME` for a server started with [`Server::start_https`].
     pub fn url(&self) -> String {
-        format!("http://{}", self.addr)
+        match &self.name {
+            Some(name) => format!("https://{name}"),
+            None => format!("http://{}", self.addr),
+        }
     }
     pub fn addr(&self) -> SocketAddr {
         self.addr
@@ -273,7 +314,7 @@ impl Drop for Server {
 }
 
 async fn serve(
-    mut stream: TcpStream,
+    mut stream: impl AsyncRead + AsyncWrite + Unpin,
     log: &Mutex<Vec<Request>>,
     handler: &Handler,
     base: &str,
@@ -321,7 +362,7 @@ async fn serve(
         }
         body.extend_from_slice(&chunk[..n]);
     }
-    let req = Request { method, target, headers, body };
+    let req = Request { method, target, headers, body, https: base.starts_with("https:") };
     log.lock().unwrap().push(req.clone());
     let reply = handler(&req, base);
     if !latency.is_zero() {
@@ -365,16 +406,23 @@ fn reason(status: u16) -> &'static str {
 /// unknown host would. No packet leaves the machine.
 #[derive(Debug, Clone, Default)]
 pub struct Resolver {
-    names: HashMap<String, std::net::IpAddr>,
+    names: HashMap<String, SocketAddr>,
 }
 
 impl Resolver {
     pub fn new() -> Self {
         Self::default()
     }
-    /// Send `name` to 127.0.0.1.
-    pub fn map(mut self, name: &str) -> Self {
-        self.names.insert(name.to_ascii_lowercase(), std::net::Ipv4Addr::LOCALHOST.into());
+    /// Send `name` to 127.0.0.1 (at the port the address names, or the scheme's).
+    pub fn map(self, name: &str) -> Self {
+        self.map_to(name, SocketAddr::new(std::net::Ipv4Addr::LOCALHOST.into(), 0))
+    }
+    /// Send `name` to `addr`, a loopback socket: addresses of `name` without a port go to
+    /// `addr`'s port (one that names a port keeps it), so `https://NAME/` reaches a test server
+    /// as it would reach a web host on 443.
+    pub fn map_to(mut self, name: &str, addr: SocketAddr) -> Self {
+        assert!(addr.ip().is_loopback(), "tests talk only to loopback, not {addr}");
+        self.names.insert(name.to_ascii_lowercase(), addr);
         self
     }
 }
@@ -385,7 +433,7 @@ impl reqwest::dns::Resolve for Resolver {
         let name = name.as_str().to_string();
         Box::pin(async move {
             match found {
-                Some(ip) => Ok(Box::new(std::iter::once(SocketAddr::new(ip, 0))) as reqwest::dns::Addrs),
+                Some(addr) => Ok(Box::new(std::iter::once(addr)) as reqwest::dns::Addrs),
                 None => Err(Box::new(std::io::Error::new(
                     std::io::ErrorKind::NotFound,
                     format!("failed to lookup address information: Name or service not known ({name})"),

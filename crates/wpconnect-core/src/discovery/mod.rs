@@ -142,6 +142,10 @@ impl Discoverer {
                     }
                     return Ok(d);
                 }
+                // https that fails is a reason to stop, never to try plain http: the network (or
+                // the site) could be steering the person to an unencrypted copy. Only this
+                // computer, which no network stands between, may serve plain http on the port.
+                Err(e @ Error::Tls { .. }) if !address::is_loopback_host(&addr.host) => return Err(e),
                 Err(e) => {
                     tracing::debug!(base = %base, error = %e, "attempt failed");
                     failures.push((base, e));
@@ -212,7 +216,10 @@ impl Discoverer {
 
     /// After the index: metadata and WordPress.com look-ups, only where they apply, in parallel.
     async fn finish(&self, addr: &SiteAddress, found: Found) -> Discovered {
-        let Found { api_root, answered_at, index: RestIndex { site, methods } } = found;
+        let Found { api_root, answered_at, index: RestIndex { mut site, methods } } = found;
+        // "https" is what the connection was, not what the site's index claims: a downgraded
+        // connection can carry an index that says "https://".
+        site.https = answered_at.scheme() == "https" && api_root.scheme() == "https";
         let mut notes = Vec::new();
         if let Some(first) = answered_at_note(addr, &answered_at) {
             notes.push(first);

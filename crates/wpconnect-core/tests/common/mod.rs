@@ -21,3 +21,44 @@ impl SecretStore for RefusingStore {
         "a keyring that refuses writes".into()
     }
 }
+
+/// The person at the browser, played by the scripted browser in the background. Each visit's
+/// outcome is kept, so a test can assert what the site showed them (a timeout test must know
+/// the browser reached the page it expected, not merely that nothing came back).
+pub struct Person {
+    browser: wpconnect_testsupport::browser::TestBrowser,
+    visits: std::sync::Mutex<Vec<tokio::task::JoinHandle<Result<Visit, String>>>>,
+}
+
+pub use wpconnect_testsupport::browser::Visit;
+
+impl Person {
+    pub fn new(browser: wpconnect_testsupport::browser::TestBrowser) -> Person {
+        Person { browser, visits: Default::default() }
+    }
+
+    /// Where each visit so far ended (waiting for the ones still going).
+    pub async fn visits(&self) -> Vec<Result<Visit, String>> {
+        let handles: Vec<_> = std::mem::take(&mut *self.visits.lock().unwrap());
+        let mut out = Vec::new();
+        for h in handles {
+            out.push(h.await.unwrap_or_else(|e| Err(format!("the browser task failed: {e}"))));
+        }
+        out
+    }
+
+    /// The one visit this sign-in made.
+    pub async fn only_visit(&self) -> Visit {
+        let mut v = self.visits().await;
+        assert_eq!(v.len(), 1, "one browser visit: {v:?}");
+        v.remove(0).expect("the browser visit went through")
+    }
+}
+
+impl wpconnect_core::browser::Browser for Person {
+    fn open(&self, url: &url::Url) -> wpconnect_core::Result<()> {
+        let (b, url) = (self.browser.clone(), url.to_string());
+        self.visits.lock().unwrap().push(tokio::spawn(async move { b.visit(&url).await }));
+        Ok(())
+    }
+}
