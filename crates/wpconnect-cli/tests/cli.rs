@@ -66,7 +66,7 @@ async fn network_failures_exit_4() {
     let s = Server::start(|_, _| Reply::hang()).await;
     let out = wpconnect(&["site", &s.url(), "--timeout", "1"]).await;
     assert_eq!(out.status.code(), Some(4));
-    assert!(stderr(&out).contains("did not answer within 1 seconds"), "{}", stderr(&out));
+    assert!(stderr(&out).contains("did not answer within 1 second."), "{}", stderr(&out));
 }
 
 #[tokio::test]

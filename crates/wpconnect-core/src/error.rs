@@ -98,7 +98,7 @@ pub enum Error {
     #[error("The secure connection to {url} failed: {detail}.")]
     Tls { url: Url, detail: String },
 
-    #[error("{url} did not answer within {} seconds.", after.as_secs_f32().round())]
+    #[error("{url} did not answer within {}.", seconds(after))]
     Timeout { url: Url, after: Duration },
 
     #[error("{url} redirected {} times{}; giving up.", chain.len(), if *looped { " in a loop" } else { "" })]
@@ -542,6 +542,14 @@ fn oauth_hint(code: &str, redirect_uri: Option<&Url>, grant: Option<&str>) -> St
 }
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// "1 second", "20 seconds": a wait as a person reads it (never "0 seconds").
+fn seconds(d: &Duration) -> String {
+    match d.as_secs_f32().round().max(1.0) as u64 {
+        1 => "1 second".into(),
+        n => format!("{n} seconds"),
+    }
+}
 
 #[cfg(test)]
 mod tests {

@@ -5,7 +5,7 @@
 use std::process::Command;
 
 use secrecy::ExposeSecret;
-use wpconnect_core::store::{KeyringStore, SecretStore, SERVICE};
+use wpconnect_core::store::{KeyringStore, LazyKeyring, SecretStore, SERVICE};
 use wpconnect_testsupport::keyring_here;
 
 
@@ -42,5 +42,12 @@ fn store_describes_itself_in_plain_words() {
     if !keyring_here("keyring") {
         return;
     }
-    assert!(KeyringStore::open().unwrap().describe().contains("Secret Service"));
+    // The app's keyring (connected on first use) names the store a secret really lands in: after
+    // a write through it, another Secret Service client finds the secret.
+    let lazy = LazyKeyring::new();
+    let key = format!("test-{}/describe", std::process::id());
+    lazy.set(&key, "described").unwrap();
+    assert_eq!(String::from_utf8_lossy(&secret_tool(&["lookup", "service", SERVICE, "username", &key]).stdout), "described");
+    assert_eq!(lazy.describe(), "the Secret Service (GNOME Keyring, KWallet)");
+    lazy.delete(&key).unwrap();
 }

@@ -21,6 +21,8 @@ fn free_port() -> u16 {
     std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
 }
 
+mod common;
+
 fn http() -> HttpOptions {
     HttpOptions { timeout: Duration::from_secs(5), ..Default::default() }
 }
@@ -154,13 +156,18 @@ async fn a_wrong_consumer_secret_is_named() {
 #[tokio::test]
 async fn cancel_on_the_sites_page_leads_nowhere_so_the_app_times_out() {
     let (_site, discovered, connect, port, _dir) = setup(|p| format!("http://127.0.0.1:{p}/callback"), 0).await;
-    let person = Person { browser: TestBrowser::new("linus", "penguin-91", Consent::Deny), verifier: None };
+    let person = common::Person::new(TestBrowser::new("linus", "penguin-91", Consent::Deny));
     let e = connect
         .sign_in_oauth1(&discovered, consumer(), Some(port), opts(Duration::from_secs(2)), &person, &Cancel::new(), |_, _| {}, no_verifier)
         .await
         .unwrap_err();
     assert_eq!(e.kind(), ErrorKind::CallbackTimeout);
+    assert!(e.hint().contains("browser"), "{}", e.hint());
     assert!(connect.accounts().unwrap().is_empty());
+    // The timeout came because the person pressed Cancel: they ended on the site's empty page.
+    let v = person.only_visit().await;
+    assert!(v.url.contains("/oauth1/authorize") && v.status == 200 && v.body.is_empty(), "{v:?}");
+    assert!(v.trail.iter().all(|u| !u.contains(&format!(":{port}/"))), "never sent back to the app: {:?}", v.trail);
 }
 
 #[tokio::test]

@@ -9,7 +9,7 @@ use wpconnect_core::browser::Browser;
 use wpconnect_core::loopback::Cancel;
 use wpconnect_core::secret::{ClientSecret, Password};
 use wpconnect_core::session::{Connect, OAuth2Client, SignInOptions};
-use wpconnect_core::store::{AccountStatus, AccountsFile, MemoryStore, SecretStore, Storage};
+use wpconnect_core::store::{AccountStatus, AccountsFile, KeyringStore, MemoryStore, SecretStore, Storage, SERVICE};
 use wpconnect_core::{Discovered, Discoverer, DiscoveryOptions, ErrorKind, HttpOptions};
 use wpconnect_testsupport::browser::{Consent, TestBrowser};
 use wpconnect_testsupport::dialect::{Client, Knobs, OAuthSite, User};
@@ -31,20 +31,22 @@ struct Fixture {
     site: OAuthSite,
     discovered: Discovered,
     connect: Connect,
-    store: Arc<MemoryStore>,
+    store: Arc<dyn SecretStore>,
     port: u16,
     _dir: tempfile::TempDir,
 }
 
 async fn fixture(knobs: Knobs, client: impl FnOnce(u16) -> Client) -> Fixture {
+    fixture_in(Arc::new(MemoryStore::new()), knobs, client).await
+}
+
+async fn fixture_in(store: Arc<dyn SecretStore>, knobs: Knobs, client: impl FnOnce(u16) -> Client) -> Fixture {
     let port = free_port();
     let users = vec![User::new(7, "ada", "correct horse", "Ada Lovelace", &["author"])];
     let site = OAuthSite::start(knobs, vec![client(port)], users).await;
     let discovered = Discoverer::new(DiscoveryOptions { http: http(), ..Default::default() }).discover(&site.url()).await.unwrap();
     let dir = tempfile::tempdir().unwrap();
-    let store = Arc::new(MemoryStore::new());
-    let keyring: Arc<dyn SecretStore> = store.clone();
-    let connect = Connect::new(http(), AccountsFile::at(dir.path().join("accounts.json")), Ok(keyring));
+    let connect = Connect::new(http(), AccountsFile::at(dir.path().join("accounts.json")), Ok(store.clone()));
     Fixture { site, discovered, connect, store, port, _dir: dir }
 }
 
@@ -72,7 +74,11 @@ fn opts(timeout: Duration) -> SignInOptions {
 
 #[tokio::test]
 async fn browser_sign_in_with_pkce_stores_tokens_in_the_keyring_only() {
-    let f = fixture(Knobs::default(), confidential).await;
+    // The real keyring (a Secret Service), as the app uses it.
+    if !wpconnect_testsupport::keyring_here("browser_sign_in_with_pkce_stores_tokens_in_the_keyring_only") {
+        return;
+    }
+    let f = fixture_in(Arc::new(KeyringStore::open().expect("the Secret Service answers")), Knobs::default(), confidential).await;
     let mut shown = None;
     let done = f
         .connect
@@ -119,6 +125,18 @@ async fn browser_sign_in_with_pkce_stores_tokens_in_the_keyring_only() {
     }
     // The listener is closed after its one callback.
     assert!(std::net::TcpStream::connect(("127.0.0.1", f.port)).is_err(), "loopback listener closed");
+
+    // Another client of the Secret Service sees the token: it is really there, not in a mock.
+    let lookup = |key: String| {
+        let out = std::process::Command::new("secret-tool").args(["lookup", "service", SERVICE, "username", &key]).output().expect("secret-tool");
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+    assert_eq!(lookup(format!("{id}/access-token")), access.expose_secret());
+    // Signing out leaves nothing behind, there or on the server.
+    f.connect.sign_out(id).await.unwrap();
+    assert_eq!(lookup(format!("{id}/access-token")), "");
+    assert_eq!(lookup(format!("{id}/refresh-token")), "");
+    assert!(!f.site.access_token_valid(access.expose_secret()));
 }
 
 #[tokio::test]
@@ -180,13 +198,18 @@ async fn a_wrong_state_ends_the_attempt() {
 async fn exact_matching_with_an_unregistered_port_times_out_with_advice() {
     // The registered URI has another port: the server shows the browser a 400 and never calls back.
     let f = fixture(Knobs { exact_redirect: true, ..Default::default() }, |_| confidential(1)).await;
+    let person = ada(Consent::Allow);
     let e = f
         .connect
-        .sign_in_browser(&f.discovered, oauth_client(&f, true), opts(Duration::from_secs(2)), &ada(Consent::Allow), &Cancel::new(), |_, _| {})
+        .sign_in_browser(&f.discovered, oauth_client(&f, true), opts(Duration::from_secs(2)), &person, &Cancel::new(), |_, _| {})
         .await
         .unwrap_err();
     assert_eq!(e.kind(), ErrorKind::CallbackTimeout);
-    assert!(!e.hint().is_empty());
+    assert!(e.hint().contains("browser"), "{}", e.hint());
+    // The timeout came from the server's refusal, shown to the person in the browser.
+    let v = person.only_visit().await;
+    assert_eq!(v.status, 400, "{v:?}");
+    assert!(v.url.contains("/oauth/authorize") && v.body.contains("redirect_uri_mismatch"), "{v:?}");
     let authorize = f.site.server().requests().into_iter().find(|r| r.path() == "/oauth/authorize").unwrap();
     assert!(authorize.query().unwrap().contains("code_challenge_method=S256"));
 }

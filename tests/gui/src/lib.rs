@@ -243,6 +243,23 @@ impl App {
         path
     }
 
+    /// A screenshot is a picture of this window's page: the page's size in device pixels, and
+    /// something drawn on it (a blank or one-colour frame has a handful of colours; a page of text
+    /// with anti-aliasing has hundreds).
+    pub async fn assert_picture_of_the_page(&self, shot: &Path) {
+        let decoder = png::Decoder::new(std::io::BufReader::new(std::fs::File::open(shot).expect("the screenshot")));
+        let mut reader = decoder.read_info().expect("a PNG");
+        let mut buf = vec![0; reader.output_buffer_size().expect("a size")];
+        let frame = reader.next_frame(&mut buf).expect("one frame");
+        let px = &buf[..frame.buffer_size()];
+        let size = self.script("return [window.innerWidth * window.devicePixelRatio, window.innerHeight * window.devicePixelRatio]", json!([])).await;
+        let (w, h) = (size[0].as_f64().unwrap_or(0.0).round() as u32, size[1].as_f64().unwrap_or(0.0).round() as u32);
+        assert!(frame.width.abs_diff(w) <= 1 && frame.height.abs_diff(h) <= 1, "{}: {}x{}, the page is {w}x{h}", shot.display(), frame.width, frame.height);
+        let step = frame.color_type.samples();
+        let colours: std::collections::HashSet<&[u8]> = px.chunks(step).map(|c| &c[..3.min(step)]).collect();
+        assert!(colours.len() > 50, "{}: only {} colours, a blank frame?", shot.display(), colours.len());
+    }
+
     /// When the app was asked to start.
     pub fn started(&self) -> Instant {
         self.started

@@ -295,6 +295,12 @@ impl OAuthSite {
         let oauth1 = st.oauth1_tokens.iter().flat_map(|(t, v)| [t.clone(), v.secret.clone()]);
         st.access.keys().chain(st.refresh.keys()).cloned().chain(oauth1).collect()
     }
+    /// Tokens the site would still accept: (access, refresh).
+    pub fn live_tokens(&self) -> (usize, usize) {
+        let st = self.state.lock().unwrap();
+        let access = st.access.values().filter(|t| !t.revoked && t.expires > Instant::now()).count();
+        (access, st.refresh.values().filter(|t| !t.revoked).count())
+    }
     /// Make every access token expire now (the refresh tokens stay).
     pub fn expire_access_tokens(&self) {
         let mut st = self.state.lock().unwrap();
@@ -1126,8 +1132,9 @@ fn oauth1_authorize(st: &mut State, req: &Request, base: &str, query: &HashMap<S
             let sep = if t.callback.contains('?') { '&' } else { '?' };
             Reply::redirect(302, format!("{}{sep}oauth_token={token}&oauth_verifier={verifier}&wp_scope=*", t.callback))
         }
-        // Cancel leads nowhere: the app only notices by timing out or being cancelled.
-        ("POST", _) => Reply::html(200, "<html><body><p>Authorization cancelled.</p></body></html>"),
+        // Cancel leads nowhere: the real plugin `exit`s, an empty page; the app only notices by
+        // timing out or being cancelled.
+        ("POST", _) => Reply::html(200, ""),
         _ => Reply::html(
             200,
             format!(
@@ -1157,19 +1164,26 @@ fn oauth1_access(st: &mut State, req: &Request, base: &str, form: &HashMap<Strin
         .body(format!("oauth_token={access}&oauth_token_secret={secret}"))
 }
 
+/// As WP OAuth Server 4.4.0 revokes (TokenController::revokeToken): POST only, a `token`, a valid
+/// hint or none; no client authentication and no check of whose token it is (whoever holds a
+/// token may end it); unknown tokens are "revoked" too (RFC 7009).
 fn revoke(st: &mut State, req: &Request, form: &HashMap<String, String>) -> Reply {
-    if let Err(r) = client_auth(st, req, form) {
-        return r;
+    if req.method != "POST" {
+        return oauth_error(405, "invalid_request", "The request method must be POST when revoking an access token").header("Allow", "POST, OPTIONS");
     }
+    if !matches!(form.get("token_type_hint").map(String::as_str), None | Some("access_token") | Some("refresh_token")) {
+        return oauth_error(400, "invalid_request", "Token type hint must be either 'access_token' or 'refresh_token'");
+    }
+    let Some(t) = form.get("token") else {
+        return oauth_error(400, "invalid_request", "Missing token parameter to revoke");
+    };
     st.counters.revocations += 1;
-    if let Some(t) = form.get("token") {
-        for map in [&mut st.access, &mut st.refresh] {
-            if let Some(tok) = map.get_mut(t) {
-                tok.revoked = true;
-            }
+    for map in [&mut st.access, &mut st.refresh] {
+        if let Some(tok) = map.get_mut(t) {
+            tok.revoked = true;
         }
     }
-    Reply::json(200, "{}")
+    Reply::json(200, r#"{"revoked":true}"#)
 }
 
 fn random_token(n: usize) -> String {
