@@ -128,8 +128,9 @@ async fn a_server_that_hangs_times_out() {
     let started = std::time::Instant::now();
     let e = d.discover(&s.url()).await.unwrap_err();
     assert_eq!(e.kind(), ErrorKind::Timeout, "{e}");
-    // 0.7 s, as a person reads it.
-    assert_eq!(e.to_string(), format!("{}/ did not answer within 1 second.", s.url()));
+    // The first of the two probes to give up names its address; 0.7 s, as a person reads it.
+    let msg = e.to_string();
+    assert!(msg.starts_with(&format!("{}/", s.url())) && msg.ends_with(" did not answer within 1 second."), "{msg}");
     assert!(started.elapsed() < Duration::from_secs(5), "gave up promptly");
 }
 
