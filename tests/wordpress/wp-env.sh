@@ -5,9 +5,10 @@
 # The sites share the database server: "pretty" (/%postname%/ permalinks) and "plain" (plain
 # permalinks, where only ?rest_route= works), with no plugin; and, when the real auth plugins are
 # there ($WPCONNECT_WP_PLUGINS, default <repo>/../shared/wordpress-plugins, read-only: they are
-# symlinked into a per-site plugin folder in the state directory, never changed), three more with
-# pretty permalinks: "oauth" (WP OAuth Server + the OAuth 1.0a server), "oauthdoc" (the same, for
-# the tests that flip the server's global settings) and "wpapi" (OAuth 2 for WordPress: it claims
+# symlinked into a per-site plugin folder in the state directory, never changed), four more:
+# "oauth" (WP OAuth Server + the OAuth 1.0a server), "oauthdoc" (the same, for the tests that flip
+# the server's global settings), "oauthplain" (the same two on plain permalinks, where the paths
+# they advertise do not route) and "wpapi" (OAuth 2 for WordPress: it claims
 # authentication.oauth2 too, so it gets a site of its own). All run with WP_ENVIRONMENT_TYPE=local
 # so Application Passwords work over http, as they do on a developer's local site.
 #
@@ -30,13 +31,13 @@ debian_hook=/etc/wordpress/config-wpconnecttest.php
 plugins_src=${WPCONNECT_WP_PLUGINS:-$repo/../shared/wordpress-plugins}
 
 # The sites with the real auth plugins, and the plugins (folder/main file) each one activates.
-PLUGIN_SITES=(oauth oauthdoc wpapi)
+PLUGIN_SITES=(oauth oauthdoc oauthplain wpapi)
 OAUTH_SERVER=oauth2-provider/wp-oauth-server.php
 OAUTH1_SERVER=rest-api-oauth1/oauth-server.php
 WPAPI_OAUTH2=wp-api-oauth2/plugin.php
 site_plugins() { # name -> plugin main files
     case $1 in
-        oauth|oauthdoc) echo "$OAUTH_SERVER $OAUTH1_SERVER" ;;
+        oauth|oauthdoc|oauthplain) echo "$OAUTH_SERVER $OAUTH1_SERVER" ;;
         wpapi) echo "$WPAPI_OAUTH2" ;;
     esac
 }
@@ -302,14 +303,17 @@ plugin_sites() { # NAME:PERMALINKS of the plugin sites, or a loud warning when t
     if [ -z "$(plugins_dir)" ]; then
         log "WARNING: ******************************************************************"
         log "WARNING: the real auth plugins are not in $plugins_src"
-        log "WARNING: (set WPCONNECT_WP_PLUGINS): the oauth, oauthdoc and wpapi sites are NOT"
+        log "WARNING: (set WPCONNECT_WP_PLUGINS): the oauth, oauthdoc, oauthplain and wpapi sites are NOT"
         log "WARNING: started, and the tests against WP OAuth Server, OAuth 1.0a and OAuth 2"
         log "WARNING: for WordPress will skip (or fail under the test command)."
         log "WARNING: ******************************************************************"
         return 0
     fi
     local site
-    for site in "${PLUGIN_SITES[@]}"; do echo "$site:pretty"; done
+    for site in "${PLUGIN_SITES[@]}"; do
+        # oauthplain: the same plugins on plain permalinks, where their advertised paths do not route.
+        if [ "$site" = oauthplain ]; then echo "$site:plain"; else echo "$site:pretty"; fi
+    done
 }
 
 start_sites() { # NAME:PERMALINKS... started side by side (each one takes half a second of PHP)
@@ -350,6 +354,7 @@ ENV
     cat >>"$state/env" <<ENV
 WPCONNECT_TEST_WP_OAUTH_URL=http://127.0.0.1:$(cat "$state/oauth/port")
 WPCONNECT_TEST_WP_OAUTHDOC_URL=http://127.0.0.1:$(cat "$state/oauthdoc/port")
+WPCONNECT_TEST_WP_OAUTHPLAIN_URL=http://127.0.0.1:$(cat "$state/oauthplain/port")
 WPCONNECT_TEST_WP_WPAPI_URL=http://127.0.0.1:$(cat "$state/wpapi/port")
 WPCONNECT_TEST_WP_ADMIN_CMD=$here/wp-env.sh
 WPCONNECT_TEST_WP_STATE=$state
@@ -371,7 +376,7 @@ admin() { # SITE ACTION [ARGS...]
 
 stop_all() {
     local f
-    for f in "$state"/{pretty,plain,oauth,oauthdoc,wpapi}/php.pid "$state"/mysqld.pid; do
+    for f in "$state"/{pretty,plain,oauth,oauthdoc,oauthplain,wpapi}/php.pid "$state"/mysqld.pid; do
         if alive "$f"; then
             local pid
             pid=$(cat "$f")
@@ -397,7 +402,7 @@ case "${1:-}" in
     stop) stop_all ;;
     env) [ -f "$state/env" ] && cat "$state/env" || die "not started" ;;
     status)
-        for f in mysqld.pid {pretty,plain,oauth,oauthdoc,wpapi}/php.pid; do
+        for f in mysqld.pid {pretty,plain,oauth,oauthdoc,oauthplain,wpapi}/php.pid; do
             if alive "$state/$f"; then echo "$f: running ($(cat "$state/$f"))"; else echo "$f: stopped"; fi
         done
         ;;

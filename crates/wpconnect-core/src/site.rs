@@ -65,6 +65,41 @@ impl AuthMethods {
     pub fn is_empty(&self) -> bool {
         self.application_passwords.is_none() && self.oauth1.is_none() && self.oauth2.is_none()
     }
+
+    /// The endpoints as a site on plain permalinks answers them. WP OAuth Server and the OAuth
+    /// 1.0a plugin advertise paths (`/oauth/token`, `/oauth1/request`) that only rewrite rules
+    /// route; with plain permalinks there are none, and WordPress answers those paths with its
+    /// home page. Their query-variable forms (`index.php?oauth=token`,
+    /// `index.php?rest_oauth1=request`) work with any permalinks. Only paths of that exact shape,
+    /// on the origin the REST API answered from, are changed.
+    pub fn routed_for_plain_permalinks(&mut self, api_root: &Url) {
+        let route = |u: &mut Url, dir: &str, var: &str| {
+            if !crate::http::same_origin(u, api_root) || u.query().is_some() {
+                return;
+            }
+            let path = u.path().trim_end_matches('/').to_string();
+            let Some((prefix, name)) = path.rsplit_once('/') else { return };
+            let Some(prefix) = prefix.strip_suffix(&format!("/{dir}")).or((prefix == format!("/{dir}")).then_some("")) else { return };
+            if name.is_empty() || !name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_') {
+                return;
+            }
+            let name = name.to_string();
+            u.set_path(&format!("{prefix}/index.php"));
+            u.query_pairs_mut().append_pair(var, &name);
+        };
+        if let Some(o) = self.oauth2.as_mut().filter(|o| o.server == OAuth2Server::WpOauthServer) {
+            route(&mut o.authorize, "oauth", "oauth");
+            route(&mut o.token, "oauth", "oauth");
+            if let Some(me) = o.me.as_mut() {
+                route(me, "oauth", "oauth");
+            }
+        }
+        if let Some(o) = self.oauth1.as_mut() {
+            for u in [&mut o.request, &mut o.authorize, &mut o.access] {
+                route(u, "oauth1", "rest_oauth1");
+            }
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]

@@ -28,12 +28,14 @@ fn http() -> HttpOptions {
 }
 
 async fn setup(callback: impl FnOnce(u16) -> String, skew: i64) -> (OAuthSite, Discovered, Connect, u16, tempfile::TempDir) {
+    setup_knobs(callback, |k| k.clock_skew_secs = skew).await
+}
+
+async fn setup_knobs(callback: impl FnOnce(u16) -> String, knobs: impl FnOnce(&mut Knobs)) -> (OAuthSite, Discovered, Connect, u16, tempfile::TempDir) {
     let port = free_port();
-    let knobs = Knobs {
-        oauth1_consumers: vec![("ck_desk".into(), "cs_desk_secret".into(), callback(port))],
-        clock_skew_secs: skew,
-        ..Default::default()
-    };
+    let mut k = Knobs { oauth1_consumers: vec![("ck_desk".into(), "cs_desk_secret".into(), callback(port))], ..Default::default() };
+    knobs(&mut k);
+    let knobs = k;
     let site = OAuthSite::start(knobs, vec![], vec![User::new(5, "linus", "penguin-91", "Linus T", &["contributor"])]).await;
     let discovered = Discoverer::new(DiscoveryOptions { http: http(), ..Default::default() }).discover(&site.url()).await.unwrap();
     let dir = tempfile::tempdir().unwrap();
@@ -216,4 +218,43 @@ async fn the_server_refuses_a_replayed_nonce_and_the_app_never_sends_one() {
     let unique: std::collections::HashSet<_> = nonces.iter().collect();
     assert!(nonces.len() >= 4);
     assert_eq!(unique.len(), nonces.len() - 1, "all fresh but the one replayed by the test");
+}
+
+#[tokio::test]
+async fn plain_permalinks_sign_in_through_the_query_variable_endpoints() {
+    // The index advertises /oauth1/request, /oauth1/authorize, /oauth1/access; with plain
+    // permalinks those paths are the home page, only `?rest_oauth1=` reaches the plugin.
+    let (site, discovered, connect, port, _dir) = setup_knobs(|p| format!("http://127.0.0.1:{p}/callback"), |k| k.plain_permalinks = true).await;
+    let ep = discovered.methods.oauth1.clone().unwrap();
+    assert_eq!(ep.request.as_str(), format!("{}/index.php?rest_oauth1=request", site.url()));
+    assert_eq!(ep.authorize.as_str(), format!("{}/index.php?rest_oauth1=authorize", site.url()));
+    let person = common::Person::new(TestBrowser::new("linus", "penguin-91", Consent::Allow));
+    let done = connect
+        .sign_in_oauth1(&discovered, consumer(), Some(port), opts(Duration::from_secs(20)), &person, &Cancel::new(), |_, _| {}, no_verifier)
+        .await
+        .unwrap();
+    assert_eq!(done.profile.username, "linus");
+    assert_eq!(connect.me(&done.account.id).await.unwrap().profile.display_name, "Linus T");
+    // The token requests carried the route in their signed body, to /index.php.
+    let reqs = site.server().requests();
+    let posts: Vec<_> = reqs.iter().filter(|r| r.method == "POST" && r.path() == "/index.php").map(|r| String::from_utf8_lossy(&r.body).into_owned()).collect();
+    let token_posts: Vec<_> = posts.iter().filter(|b| !b.contains("oauth_token=")).collect();
+    assert_eq!(token_posts, ["rest_oauth1=request", "rest_oauth1=access"], "{posts:?}");
+}
+
+#[tokio::test]
+async fn requests_are_signed_with_the_sites_home_url_as_the_plugin_checks_them() {
+    // The site calls itself http://localhost:PORT but is reached at 127.0.0.1:PORT: the plugin
+    // builds the signature base from its home URL, so the client must too.
+    let (site, _, connect, port, _dir) = setup(|p| format!("http://127.0.0.1:{p}/callback"), 0).await;
+    let home = site.url().replace("127.0.0.1", "localhost");
+    site.set(|k| k.advertised_url = Some(home.clone()));
+    let discovered = Discoverer::new(DiscoveryOptions { http: http(), ..Default::default() }).discover(&site.url()).await.unwrap();
+    assert_eq!(discovered.site.url, home);
+    let person = common::Person::new(TestBrowser::new("linus", "penguin-91", Consent::Allow));
+    let done = connect
+        .sign_in_oauth1(&discovered, consumer(), Some(port), opts(Duration::from_secs(20)), &person, &Cancel::new(), |_, _| {}, no_verifier)
+        .await
+        .unwrap();
+    assert_eq!(connect.me(&done.account.id).await.unwrap().profile.username, "linus");
 }

@@ -303,6 +303,51 @@ impl Browser for OobPerson {
 }
 
 #[tokio::test]
+async fn plain_permalinks_both_plugins_through_their_query_variables() {
+    // On plain permalinks the plugins still advertise /oauth/token and /oauth1/request, which
+    // WordPress answers with its home page; only ?oauth= and ?rest_oauth1= reach them.
+    let Some(wp) = real_plugins("plain_permalinks_both_plugins_through_their_query_variables") else { return };
+    let url = wp.url_of("oauthplain").to_string();
+    let d = discover(&url).await;
+    assert_eq!(d.permalinks, Some(wpconnect_core::Permalinks::Plain));
+    assert_eq!(d.api_root.as_str(), format!("{url}/index.php?rest_route=/"));
+    let o2 = d.methods.oauth2.clone().expect("WP OAuth Server");
+    assert_eq!(o2.token.as_str(), format!("{url}/index.php?oauth=token"));
+    assert_eq!(d.methods.oauth1.clone().expect("OAuth 1.0a").request.as_str(), format!("{url}/index.php?rest_oauth1=request"));
+
+    // OAuth2 with PKCE through the browser, and sign-out revoking on the server.
+    let port = free_port();
+    let (id, secret) = wp.oauth2_client("oauthplain", port, GRANTS, false);
+    let m = machine();
+    let client = OAuth2Client { client_id: id.clone(), client_secret: Some(ClientSecret::new(secret)), redirect_ports: vec![port], scope: None };
+    let done = m
+        .connect
+        .sign_in_browser(&d, client, opts(), &author(&wp, Consent::Allow), &Cancel::new(), |_, _| {})
+        .await
+        .unwrap_or_else(|e| panic!("{e} ({})", e.hint()));
+    assert_author(&wp, &done.profile);
+    me_matches(&m, &wp, &done, &url).await;
+    assert_eq!(wp.live_tokens("oauthplain", &id), (1, 1));
+    let out = m.connect.sign_out(&done.account.id).await.unwrap();
+    assert!(out.revoked, "{:?}", out.revoke_problem);
+    assert_eq!(wp.live_tokens("oauthplain", &id), (0, 0), "revoked through ?oauth=revoke");
+
+    // OAuth 1.0a: signed token requests to index.php, the route in the signed body.
+    let port = free_port();
+    let (key, secret) = wp.oauth1_consumer("oauthplain", &format!("http://127.0.0.1:{port}/callback"));
+    let m = machine();
+    let done = m
+        .connect
+        .sign_in_oauth1(&d, Consumer { key, secret: ClientSecret::new(secret) }, Some(port), opts(), &author(&wp, Consent::Allow), &Cancel::new(), |_, _| {}, || {
+            unreachable!("no verifier to type with a callback")
+        })
+        .await
+        .unwrap_or_else(|e| panic!("{e} ({})", e.hint()));
+    assert_author(&wp, &done.profile);
+    me_matches(&m, &wp, &done, &url).await;
+}
+
+#[tokio::test]
 async fn the_rest_api_teams_oauth2_plugin_signs_in_with_its_consent_page() {
     let Some(wp) = real_plugins("the_rest_api_teams_oauth2_plugin_signs_in_with_its_consent_page") else { return };
     let d = discover(&wp.wpapi_url).await;

@@ -338,12 +338,10 @@ fn cookie(req: &Request) -> Option<String> {
         .map(|(_, v)| v.to_string())
 }
 
-fn endpoint(base: &str, knobs: &Knobs, name: &str) -> String {
-    if knobs.plain_permalinks {
-        format!("{base}/?oauth={name}")
-    } else {
-        format!("{base}/oauth/{name}")
-    }
+/// WP OAuth Server advertises `site_url('oauth/NAME')` whatever the permalinks: on plain
+/// permalinks that path does not route (only `?oauth=NAME` does).
+fn endpoint(base: &str, _knobs: &Knobs, name: &str) -> String {
+    format!("{base}/oauth/{name}")
 }
 
 fn rest_root(base: &str, knobs: &Knobs) -> String {
@@ -354,16 +352,22 @@ fn rest_root(base: &str, knobs: &Knobs) -> String {
     }
 }
 
-/// Which route a request is for, whatever the permalink mode.
-fn route(req: &Request) -> (String, HashMap<String, String>) {
+/// Which route a request is for, whatever the permalink mode, and whether a query variable
+/// (`rest_route`, `oauth`, `rest_oauth1`: WordPress reads them from the query or a POST body)
+/// chose it rather than the path.
+fn route(req: &Request, form: &HashMap<String, String>) -> (String, HashMap<String, String>, bool) {
     let q = params(req.query().unwrap_or(""));
-    if let Some(r) = q.get("rest_route") {
-        return (format!("/wp-json{r}"), q);
+    let var = |k: &str| q.get(k).or_else(|| form.get(k)).cloned();
+    if let Some(r) = var("rest_route") {
+        return (format!("/wp-json{r}"), q, true);
     }
-    if let Some(o) = q.get("oauth") {
-        return (format!("/oauth/{o}"), q);
+    if let Some(o) = var("oauth") {
+        return (format!("/oauth/{o}"), q, true);
     }
-    (req.path().to_string(), q)
+    if let Some(o) = var("rest_oauth1") {
+        return (format!("/oauth1/{o}"), q, true);
+    }
+    (req.path().to_string(), q, false)
 }
 
 fn handle(st: &mut State, req: &Request, base: &str) -> Reply {
@@ -377,9 +381,19 @@ fn handle(st: &mut State, req: &Request, base: &str) -> Reply {
 }
 
 fn route_request(st: &mut State, req: &Request, base: &str) -> Reply {
-    let (path, query) = route(req);
     let form = if req.method == "POST" { params(&String::from_utf8_lossy(&req.body)) } else { HashMap::new() };
+    let (path, query, by_query_var) = route(req, &form);
     let link = format!("<{}>; rel=\"https://api.w.org/\"", rest_root(base, &st.knobs));
+    // Plain permalinks: no rewrite rules, so the plugins' and the REST API's paths reach no handler.
+    // WordPress answers them as it answers any unknown path: a GET gets the canonical trailing
+    // slash, then the home page; a POST gets the home page (200, HTML).
+    if st.knobs.plain_permalinks && !by_query_var && ["/wp-json", "/oauth/", "/oauth1/"].iter().any(|p| path.starts_with(p)) {
+        if req.method == "GET" && !path.ends_with('/') {
+            let q = req.query().map(|q| format!("?{q}")).unwrap_or_default();
+            return Reply::redirect(301, format!("{base}{path}/{q}")).header("X-Redirect-By", "WordPress");
+        }
+        return Reply::html(200, "<!DOCTYPE html><html><head></head><body>Dialect site: the home page</body></html>").header("Link", link);
+    }
     let canonical = st.knobs.canonical_slash && !st.knobs.plain_permalinks && !st.knobs.wordpress_com;
     if canonical && req.method == "GET" && matches!(path.as_str(), "/oauth/authorize" | "/oauth/me") {
         let q = req.query().map(|q| format!("?{q}")).unwrap_or_default();
@@ -392,8 +406,7 @@ fn route_request(st: &mut State, req: &Request, base: &str) -> Reply {
     match path.as_str() {
         "/" | "/index.php" => Reply::html(200, "<!DOCTYPE html><html><head></head><body>Dialect site</body></html>")
             .header("Link", link),
-        // With plain permalinks only `?rest_route=/` reaches the REST API (`/wp-json/` is a 404 page).
-        "/wp-json/" | "/wp-json" if !st.knobs.plain_permalinks || query.contains_key("rest_route") => {
+        "/wp-json/" | "/wp-json" => {
             Reply::json(200, index(base, &st.knobs)).header("Link", link)
         }
         "/wp-json/wp/v2/users/me" => rest_me(st, req, base),
@@ -1015,12 +1028,22 @@ fn oauth1_verify(
         },
         None => String::new(),
     };
+    // As the plugin's check_oauth_signature: the parameters of `$_GET` for GET/HEAD/DELETE and of
+    // `$_POST` for POST/PUT/PATCH (never both: a POST's query string is not signed), then the
+    // OAuth ones.
     let mut params: Vec<(String, String)> = Vec::new();
-    for (k, v) in url::form_urlencoded::parse(req.query().unwrap_or("").as_bytes()) {
-        params.push((rfc3986(&k), rfc3986(&v)));
-    }
-    for (k, v) in form {
-        params.push((rfc3986(k), rfc3986(v)));
+    match req.method.as_str() {
+        "GET" | "HEAD" | "DELETE" => {
+            for (k, v) in url::form_urlencoded::parse(req.query().unwrap_or("").as_bytes()) {
+                params.push((rfc3986(&k), rfc3986(&v)));
+            }
+        }
+        "POST" | "PUT" | "PATCH" => {
+            for (k, v) in form {
+                params.push((rfc3986(k), rfc3986(v)));
+            }
+        }
+        m => return err("rest_oauth1_unknown_http_method", &format!("Unknown http method: {m}")),
     }
     for (k, v) in &oauth {
         if k != "oauth_signature" && k != "realm" {
@@ -1029,7 +1052,11 @@ fn oauth1_verify(
     }
     params.sort();
     let normalized = params.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join("&");
-    let base_uri = format!("{base}{}", req.path());
+    // The base URI is the site's home URL with the request's path: `get_home_url(null, $path)`,
+    // whatever address the request came to.
+    let home = st.knobs.advertised_url.clone().unwrap_or_else(|| base.to_string());
+    let path = req.path().trim_start_matches('/');
+    let base_uri = if path.is_empty() { home.trim_end_matches('/').to_string() } else { format!("{}/{path}", home.trim_end_matches('/')) };
     let base_string = format!("{}&{}&{}", req.method, rfc3986(&base_uri), rfc3986(&normalized));
     let signing_key = format!("{}&{}", rfc3986(&secret), rfc3986(&token_secret));
     use hmac::Mac;
@@ -1138,9 +1165,11 @@ fn oauth1_authorize(st: &mut State, req: &Request, base: &str, query: &HashMap<S
         _ => Reply::html(
             200,
             format!(
-                "<!DOCTYPE html><html><body><h1>Connect Dialect Site</h1><form id=\"consent\" method=\"post\" action=\"/oauth1/authorize\">\
+                "<!DOCTYPE html><html><body><h1>Connect Dialect Site</h1><form id=\"consent\" method=\"post\" action=\"{}\">\
+                 <input type=\"hidden\" name=\"rest_oauth1\" value=\"authorize\">\
                  <input type=\"hidden\" name=\"oauth_token\" value=\"{token}\"><button name=\"authorize\" value=\"allow\">Authorize</button>\
-                 <button name=\"authorize\" value=\"deny\">Cancel</button></form></body></html>"
+                 <button name=\"authorize\" value=\"deny\">Cancel</button></form></body></html>",
+                req.path()
             ),
         ),
     }

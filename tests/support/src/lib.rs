@@ -58,13 +58,14 @@ pub fn real_wordpress(test: &str) -> Option<RealWordPress> {
 
 /// The real auth plugins running in the test WordPress (tests/wordpress/wp-env.sh installs them
 /// from `../shared/wordpress-plugins`, unmodified): "oauth" (WP OAuth Server + the OAuth 1.0a
-/// server), "oauthdoc" (the same, for tests that change the server's settings) and "wpapi" (the
-/// WP REST API team's OAuth 2 plugin).
+/// server), "oauthdoc" (the same, for tests that change the server's settings), "oauthplain" (the
+/// same two on plain permalinks) and "wpapi" (the WP REST API team's OAuth 2 plugin).
 #[derive(Debug, Clone)]
 pub struct RealPlugins {
     pub wp: RealWordPress,
     pub oauth_url: String,
     pub oauthdoc_url: String,
+    pub oauthplain_url: String,
     pub wpapi_url: String,
     admin_cmd: String,
 }
@@ -73,8 +74,11 @@ pub struct RealPlugins {
 pub fn real_plugins(test: &str) -> Option<RealPlugins> {
     let wp = real_wordpress(test)?;
     let var = |k: &str| std::env::var(k).ok().filter(|v| !v.is_empty());
-    match (var("WPCONNECT_TEST_WP_OAUTH_URL"), var("WPCONNECT_TEST_WP_OAUTHDOC_URL"), var("WPCONNECT_TEST_WP_WPAPI_URL"), var("WPCONNECT_TEST_WP_ADMIN_CMD")) {
-        (Some(oauth_url), Some(oauthdoc_url), Some(wpapi_url), Some(admin_cmd)) => Some(RealPlugins { wp, oauth_url, oauthdoc_url, wpapi_url, admin_cmd }),
+    let urls = (var("WPCONNECT_TEST_WP_OAUTH_URL"), var("WPCONNECT_TEST_WP_OAUTHDOC_URL"), var("WPCONNECT_TEST_WP_OAUTHPLAIN_URL"), var("WPCONNECT_TEST_WP_WPAPI_URL"));
+    match (urls, var("WPCONNECT_TEST_WP_ADMIN_CMD")) {
+        ((Some(oauth_url), Some(oauthdoc_url), Some(oauthplain_url), Some(wpapi_url)), Some(admin_cmd)) => {
+            Some(RealPlugins { wp, oauth_url, oauthdoc_url, oauthplain_url, wpapi_url, admin_cmd })
+        }
         _ if var("WPCONNECT_TEST_COMMAND").is_some() => panic!(
             "{test}: the test command is running but the real auth plugins are not: tests/wordpress/wp-env.sh installs them from ../shared/wordpress-plugins (or $WPCONNECT_WP_PLUGINS); is that folder there?"
         ),
@@ -129,6 +133,7 @@ impl RealPlugins {
         match site {
             "oauth" => &self.oauth_url,
             "oauthdoc" => &self.oauthdoc_url,
+            "oauthplain" => &self.oauthplain_url,
             "wpapi" => &self.wpapi_url,
             other => panic!("no plugin site {other}"),
         }

@@ -216,7 +216,7 @@ impl Discoverer {
 
     /// After the index: metadata and WordPress.com look-ups, only where they apply, in parallel.
     async fn finish(&self, addr: &SiteAddress, found: Found) -> Discovered {
-        let Found { api_root, answered_at, index: RestIndex { mut site, methods } } = found;
+        let Found { api_root, answered_at, index: RestIndex { mut site, mut methods } } = found;
         // "https" is what the connection was, not what the site's index claims: a downgraded
         // connection can carry an index that says "https://".
         site.https = answered_at.scheme() == "https" && api_root.scheme() == "https";
@@ -249,11 +249,11 @@ impl Discoverer {
         if wpcom_connected && wordpress_com.is_none() {
             notes.push("The site is connected to WordPress.com, but WordPress.com's API did not describe it.".into());
         }
-        let permalinks = Some(if api_root.query().is_some_and(|q| q.contains("rest_route=")) {
-            Permalinks::Plain
-        } else {
-            Permalinks::Pretty
-        });
+        let plain = api_root.query().is_some_and(|q| q.contains("rest_route="));
+        if plain {
+            methods.routed_for_plain_permalinks(&api_root);
+        }
+        let permalinks = Some(if plain { Permalinks::Plain } else { Permalinks::Pretty });
         let recommended = recommend(&methods, &site, addr.is_local());
         Discovered {
             input: addr.input.clone(),
