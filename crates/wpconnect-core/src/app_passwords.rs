@@ -82,18 +82,23 @@ impl CallbackInbox {
 /// The URL scheme the desktop app registers.
 pub const SCHEME_CALLBACK: &str = "wpconnect://auth/callback";
 
-/// Can the loopback receive the approval for this site? WordPress advertises Application
-/// Passwords over plain http only when the site's environment type is `local`, and accepts plain
-/// http `success_url`s only then.
+/// Can the loopback receive the approval for this site? WordPress accepts a plain-http
+/// `success_url` only when the site's environment type is `local`, which nothing outside the
+/// site can see; but it offers Application Passwords over plain http only then too. So: a site
+/// on http, yes; a site on https, no, whatever its name (`https://blog.local` may well be a
+/// production environment, and WordPress would refuse the return address on its own page).
 pub fn loopback_possible(site_url: &Url) -> bool {
-    site_url.scheme() == "http" || site_url.host_str().is_some_and(crate::address::is_local_host)
+    site_url.scheme() == "http"
 }
 
-/// `app_name` must be unique per user (WordPress shows an error page for a repeat): name the
-/// device and the moment.
+/// `app_name` must be unique per user: WordPress refuses a repeat ("Each application name should
+/// be unique.") on its approval page, and the sign-in would wait in vain. The device and the
+/// moment name it for the person; a short random tag keeps two sign-ins in the same second (the
+/// CLI and the app, say) apart.
 pub fn app_name(device: &str, now_unix: u64) -> String {
     let (y, m, d, hh, mm, ss) = civil(now_unix);
-    format!("WP Connect on {device} ({y:04}-{m:02}-{d:02} {hh:02}:{mm:02}:{ss:02} UTC)")
+    let [a, b] = crate::oauth2::pkce::random_bytes::<2>();
+    format!("WP Connect on {device} ({y:04}-{m:02}-{d:02} {hh:02}:{mm:02}:{ss:02} UTC, #{a:02x}{b:02x})")
 }
 
 /// Unix time to UTC calendar fields (days-from-civil inverse; no time zone database needed).
@@ -206,14 +211,18 @@ mod tests {
 
     #[test]
     fn names_are_unique_per_second_and_readable() {
-        assert_eq!(app_name("laptop", 1_764_000_000), "WP Connect on laptop (2025-11-24 16:00:00 UTC)");
+        let name = app_name("laptop", 1_764_000_000);
+        assert!(name.starts_with("WP Connect on laptop (2025-11-24 16:00:00 UTC, #") && name.ends_with(')') && name.len() == 53, "{name}");
+        // Two sign-ins in the same second still get names WordPress accepts (it refuses repeats).
+        let names: std::collections::HashSet<String> = (0..20).map(|_| app_name("laptop", 1_764_000_000)).collect();
+        assert!(names.len() >= 19, "{names:?}");
         assert_eq!(civil(0), (1970, 1, 1, 0, 0, 0));
     }
 
     #[test]
     fn loopback_only_for_local_sites() {
         assert!(loopback_possible(&Url::parse("http://127.0.0.1:8080/").unwrap()));
-        assert!(loopback_possible(&Url::parse("https://blog.local/").unwrap()));
+        assert!(!loopback_possible(&Url::parse("https://blog.local/").unwrap()), "an https site may not be a local environment");
         assert!(!loopback_possible(&Url::parse("https://example.com/").unwrap()));
     }
 

@@ -93,6 +93,34 @@ async fn approve_in_wordpress_use_it_then_sign_out_deletes_it_on_the_server() {
 }
 
 #[tokio::test]
+async fn two_devices_of_one_name_approving_back_to_back_both_get_in() {
+    // WordPress refuses a repeated application name on its approval page; the CLI and the app on
+    // one computer (one device name) signing in within the same second must not collide.
+    let Some(wp) = real_wordpress("two_devices_of_one_name_approving_back_to_back_both_get_in") else { return };
+    let _turn = ONE_AT_A_TIME.lock().await;
+    let device = format!("same-second-test-{}", std::process::id());
+    let mut signed = Vec::new();
+    for _ in 0..2 {
+        let (site, connect, dir) = setup(&wp).await;
+        let person = Person::new(TestBrowser::new(&wp.author_user, &wp.author_password, Consent::Allow));
+        let done = connect
+            .sign_in_app_password_browser(&site, &device, opts(), &person, &Cancel::new(), |_, _| {})
+            .await
+            .unwrap_or_else(|e| panic!("{e} ({})", e.hint()));
+        assert_eq!(person.only_visit().await.status, 200, "the browser ended on the app's page, not on WordPress's error");
+        signed.push((connect, done, dir));
+    }
+    let names: Vec<String> = named(&wp, &device).await.iter().map(|p| p["name"].as_str().unwrap().to_string()).collect();
+    assert_eq!(names.len(), 2, "{names:?}");
+    assert_ne!(names[0], names[1]);
+    for (connect, done, _dir) in &signed {
+        assert_eq!(connect.me(&done.account.id).await.unwrap().profile.username, wp.author_user);
+        assert!(connect.sign_out(&done.account.id).await.unwrap().revoked);
+    }
+    assert!(named(&wp, &device).await.is_empty());
+}
+
+#[tokio::test]
 async fn rejecting_in_wordpress_is_access_denied() {
     let Some(wp) = real_wordpress("rejecting_in_wordpress_is_access_denied") else { return };
     let _turn = ONE_AT_A_TIME.lock().await;

@@ -1,6 +1,7 @@
-//! Application Passwords for a site that is not local: WordPress (6.3+, played by the dialect
-//! server) sends the browser to `wpconnect://auth/callback?...`; the operating system hands that
-//! to the app, which gives it to the CallbackInbox.
+//! Application Passwords for a site on https: WordPress (6.3+, played by the dialect server, over
+//! real TLS) sends the browser to `wpconnect://auth/callback?...`; the operating system hands that
+//! to the app, which gives it to the CallbackInbox. The site is named `.test` but its environment
+//! is not "local": WordPress would refuse a plain-http (loopback) return address there.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -13,7 +14,10 @@ use wpconnect_core::session::{Connect, SignInOptions};
 use wpconnect_core::store::{AccountsFile, MemoryStore, SecretStore};
 use wpconnect_core::{Discoverer, DiscoveryOptions, ErrorKind, HttpOptions, Method};
 use wpconnect_testsupport::browser::{Consent, TestBrowser};
+use wpconnect_core::http::Certificate;
 use wpconnect_testsupport::dialect::{Knobs, OAuthSite, User};
+use wpconnect_testsupport::tls::Pki;
+use wpconnect_testsupport::Resolver;
 
 /// The person's browser plus the operating system: a `wpconnect:` address goes to the app.
 struct Os(TestBrowser, Arc<CallbackInbox>);
@@ -32,25 +36,54 @@ impl Browser for Os {
     }
 }
 
-async fn site() -> OAuthSite {
-    OAuthSite::start(
-        Knobs { app_passwords: true, advertised_url: Some("https://remote.example".into()), ..Default::default() },
+const NAME: &str = "blog.test";
+
+struct Site {
+    s: OAuthSite,
+    pki: Pki,
+}
+
+async fn site() -> Site {
+    let pki = Pki::new();
+    let s = OAuthSite::start_https(
+        &pki.leaf(&[NAME]),
+        NAME,
+        Knobs { app_passwords: true, local_environment: false, ..Default::default() },
         vec![],
         vec![User::new(4, "ada", "analytical", "Ada L", &["author"])],
     )
-    .await
+    .await;
+    Site { s, pki }
+}
+
+impl Site {
+    fn http(&self) -> HttpOptions {
+        HttpOptions {
+            resolver: Some(Arc::new(Resolver::new().map_to(NAME, self.s.server().addr()))),
+            extra_roots: vec![Certificate::from_pem(self.pki.ca_pem().as_bytes()).unwrap()],
+            ..Default::default()
+        }
+    }
+    fn person(&self, consent: Consent) -> TestBrowser {
+        TestBrowser::new("ada", "analytical", consent).with_tls(self.pki.ca_pem(), &[(NAME, self.s.server().addr())])
+    }
+    async fn discover(&self) -> wpconnect_core::Discovered {
+        Discoverer::new(DiscoveryOptions { http: self.http(), ..Default::default() }).discover(NAME).await.unwrap()
+    }
 }
 
 #[tokio::test]
 async fn approval_through_the_url_scheme_then_sign_out_deletes_it() {
-    let s = site().await;
-    let discovered = Discoverer::new(DiscoveryOptions::default()).discover(&s.url()).await.unwrap();
-    assert!(!wpconnect_core::app_passwords::loopback_possible(&Url::parse(&discovered.site.url).unwrap()), "a remote https site");
+    let site = site().await;
+    let s = &site.s;
+    let discovered = site.discover().await;
+    assert!(discovered.site.https);
+    assert!(!wpconnect_core::app_passwords::loopback_possible(&discovered.site_url()), "an https site: not the loopback");
     let dir = tempfile::tempdir().unwrap();
     let store: Arc<dyn SecretStore> = Arc::new(MemoryStore::new());
-    let connect = Connect::new(HttpOptions::default(), AccountsFile::at(dir.path().join("a.json")), Ok(store));
+    let connect = Connect::new(site.http(), AccountsFile::at(dir.path().join("a.json")), Ok(store));
     let inbox = Arc::new(CallbackInbox::new());
-    let os = Os(TestBrowser::new("ada", "analytical", Consent::Allow), inbox.clone());
+    let os = Os(site.person(Consent::Allow), inbox.clone());
     let mut opened = None;
     let done = connect
         .sign_in_app_password_scheme(&discovered, "desk", SignInOptions { timeout: Duration::from_secs(20), ..Default::default() }, &os, &Cancel::new(), &inbox, |u| opened = Some(u.clone()))
@@ -68,17 +101,40 @@ async fn approval_through_the_url_scheme_then_sign_out_deletes_it() {
 
 #[tokio::test]
 async fn rejection_through_the_url_scheme() {
-    let s = site().await;
-    let discovered = Discoverer::new(DiscoveryOptions::default()).discover(&s.url()).await.unwrap();
+    let site = site().await;
+    let s = &site.s;
+    let discovered = site.discover().await;
     let dir = tempfile::tempdir().unwrap();
     let store: Arc<dyn SecretStore> = Arc::new(MemoryStore::new());
-    let connect = Connect::new(HttpOptions::default(), AccountsFile::at(dir.path().join("a.json")), Ok(store));
+    let connect = Connect::new(site.http(), AccountsFile::at(dir.path().join("a.json")), Ok(store));
     let inbox = Arc::new(CallbackInbox::new());
-    let os = Os(TestBrowser::new("ada", "analytical", Consent::Deny), inbox.clone());
+    let os = Os(site.person(Consent::Deny), inbox.clone());
     let e = connect
         .sign_in_app_password_scheme(&discovered, "desk", SignInOptions { timeout: Duration::from_secs(20), ..Default::default() }, &os, &Cancel::new(), &inbox, |_| {})
         .await
         .unwrap_err();
     assert_eq!(e.kind(), ErrorKind::AccessDenied);
     assert!(s.app_password_names().is_empty());
+}
+
+#[tokio::test]
+async fn wordpress_refuses_a_plain_http_return_address_on_a_site_that_is_not_local() {
+    // What the loopback flow would meet on this site: WordPress's own refusal, on its page.
+    let site = site().await;
+    let discovered = site.discover().await;
+    let page = discovered.methods.application_passwords.clone().unwrap().authorization_url.unwrap();
+    let mut url = page.clone();
+    url.query_pairs_mut().append_pair("app_name", "x").append_pair("success_url", "http://127.0.0.1:9/callback");
+    let v = site.person(Consent::Allow).visit(url.as_str()).await.unwrap();
+    assert_eq!(v.status, 500);
+    assert!(v.body.contains("The URL must be served over a secure connection."), "{}", v.body);
+    assert!(site.s.app_password_names().is_empty());
+    // And the core does not try: sign-in through the loopback is refused before the browser.
+    let dir = tempfile::tempdir().unwrap();
+    let store: Arc<dyn SecretStore> = Arc::new(MemoryStore::new());
+    let connect = Connect::new(site.http(), AccountsFile::at(dir.path().join("a.json")), Ok(store));
+    let nobody = wpconnect_core::browser::NoBrowser;
+    let e = connect.sign_in_app_password_browser(&discovered, "desk", SignInOptions::default(), &nobody, &Cancel::new(), |_, _| {}).await.unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::NoSignInMethod, "{e}");
+    assert!(e.to_string().contains("paste"), "{e}");
 }

@@ -166,6 +166,28 @@ async fn oauth2_code_with_pkce_for_a_confidential_and_a_public_client() {
 }
 
 #[tokio::test]
+async fn a_port_the_app_picks_when_the_admin_registered_the_loopback_prefix() {
+    // WP OAuth Server without "enforce redirect URI" matches the registered URI as a prefix, so an
+    // admin who registers `http://127.0.0.1` lets the app listen on any free port.
+    let Some(wp) = real_plugins("a_port_the_app_picks_when_the_admin_registered_the_loopback_prefix") else { return };
+    let d = discover(&wp.oauth_url).await;
+    let v = wp.admin("oauth", &["oauth2-client", "--redirect-uri", "http://127.0.0.1", "--grants", GRANTS]);
+    let (id, secret) = (v["client_id"].as_str().unwrap().to_string(), v["client_secret"].as_str().unwrap().to_string());
+    let m = machine();
+    let client = OAuth2Client { client_id: id.clone(), client_secret: Some(ClientSecret::new(secret)), redirect_ports: vec![], scope: None };
+    let mut used = None;
+    let done = m
+        .connect
+        .sign_in_browser(&d, client, opts(), &author(&wp, Consent::Allow), &Cancel::new(), |_, r| used = Some(r.clone()))
+        .await
+        .unwrap_or_else(|e| panic!("{e} ({})", e.hint()));
+    assert_author(&wp, &done.profile);
+    let used = used.expect("a redirect URI");
+    assert!(used.as_str().starts_with("http://127.0.0.1:") && used.path() == "/callback", "{used}");
+    assert_eq!(wp.live_tokens("oauth", &id), (1, 1));
+}
+
+#[tokio::test]
 async fn password_grant_wrong_then_right() {
     let Some(wp) = real_plugins("password_grant_wrong_then_right") else { return };
     let d = discover(&wp.oauth_url).await;

@@ -27,7 +27,9 @@ use crate::{Reply, Request, Server};
 /// Settings of the site and its OAuth server (the plugin's options, and its hosting's quirks).
 #[derive(Debug, Clone)]
 pub struct Knobs {
-    /// "Enforce redirect URI": exact match (else case-insensitive prefix on the same host and port).
+    /// "Enforce redirect URI" (`require_exact_redirect_uri`): exact match; else, as WP OAuth
+    /// Server does, a case-insensitive prefix of the string (so a registered `http://127.0.0.1`
+    /// admits every loopback port, and `http://127.0.0.1.example` too).
     pub exact_redirect: bool,
     /// The plugin's server switched off: every endpoint answers 503.
     pub disabled: bool,
@@ -54,8 +56,6 @@ pub struct Knobs {
     /// `/rest/v1.1/me`, `/rest/v1.1/sites/<site>`): exact redirect URIs, client credentials in the
     /// body only, tokens that neither expire nor refresh, `blog_id` and `blog_url` in the answer.
     pub wordpress_com: bool,
-    /// Loopback redirect URIs match whatever their port (RFC 8252 §7.3), so ephemeral ports work.
-    pub loopback_any_port: bool,
     /// A defect: the server does not echo `state` back.
     pub drop_state: bool,
     /// Injected latency before every answer (a round trip, for benchmarks).
@@ -66,6 +66,9 @@ pub struct Knobs {
     /// Application Passwords as WordPress 6.3+ serves them (`authorize-application.php` keeping a
     /// custom-scheme `success_url`, Basic auth on REST, introspect and delete).
     pub app_passwords: bool,
+    /// `wp_get_environment_type() === 'local'` (the test WordPress is): plain-http return
+    /// addresses for Application Passwords are accepted only then.
+    pub local_environment: bool,
     /// The site's own address as its REST index reports it (`url`, `home`, `site_url`), when it
     /// is not the loopback address the test reaches it at (a "remote" https site, say).
     pub advertised_url: Option<String>,
@@ -104,11 +107,11 @@ impl Default for Knobs {
             code_ttl: Duration::from_secs(30),
             token_delay: Duration::ZERO,
             wordpress_com: false,
-            loopback_any_port: false,
             drop_state: false,
             latency: Duration::ZERO,
             oauth1_consumers: Vec::new(),
             app_passwords: false,
+            local_environment: true,
             advertised_url: None,
             clock_skew_secs: 0,
             app_passwords_in_use: false,
@@ -211,6 +214,8 @@ struct State {
     oauth1_nonces: std::collections::HashSet<String>,
     /// Application Passwords: (user id, uuid, name, password).
     app_passwords: Vec<(u64, String, String, String)>,
+    /// Nonces of the Authorize Application pages shown.
+    app_password_nonces: std::collections::HashSet<String>,
 }
 
 impl State {
@@ -228,6 +233,7 @@ impl State {
             oauth1_tokens: HashMap::new(),
             oauth1_nonces: std::collections::HashSet::new(),
             app_passwords: Vec::new(),
+            app_password_nonces: std::collections::HashSet::new(),
         }))
     }
 }
@@ -498,18 +504,12 @@ fn html_escape(s: &str) -> String {
 }
 
 fn redirect_ok(knobs: &Knobs, client: &Client, uri: &str) -> bool {
-    let Ok(asked) = url::Url::parse(uri) else { return false };
     client.redirect_uris.iter().any(|reg| {
         if knobs.exact_redirect || knobs.wordpress_com {
             return reg == uri;
         }
-        let Ok(r) = url::Url::parse(reg) else { return false };
-        if knobs.loopback_any_port && asked.host_str() == Some("127.0.0.1") && r.host_str() == Some("127.0.0.1") {
-            return r.path() == asked.path();
-        }
-        r.host_str() == asked.host_str()
-            && r.port_or_known_default() == asked.port_or_known_default()
-            && uri.to_ascii_lowercase().starts_with(&reg.to_ascii_lowercase())
+        // AuthorizeController::validateRedirectUri: strcasecmp(substr($input, 0, strlen($registered)), $registered).
+        uri.len() >= reg.len() && uri.as_bytes()[..reg.len()].eq_ignore_ascii_case(reg.as_bytes())
     })
 }
 
@@ -887,38 +887,74 @@ fn site_health_authorization_header(st: &mut State, req: &Request) -> Reply {
     )
 }
 
+/// WordPress 6.1's `wp-admin/authorize-application.php` (with Debian's backport of 6.3.2's
+/// redirect checks): the request is validated when the page is shown, the approval needs the
+/// page's nonce, and an application name the person already uses is refused on the page.
 fn authorize_application(st: &mut State, req: &Request, base: &str, query: &HashMap<String, String>, form: &HashMap<String, String>) -> Reply {
     let Some(user_id) = cookie(req).and_then(|c| st.sessions.get(&c).copied()) else {
         let here = format!("{base}/wp-admin/authorize-application.php?{}", req.query().unwrap_or(""));
         return Reply::redirect(302, format!("{base}/wp-login.php?redirect_to={}", enc(&here)));
     };
-    let p = if req.method == "POST" { form } else { query };
-    let get = |k: &str| p.get(k).cloned().unwrap_or_default();
-    let success = get("success_url");
-    let reject = p.get("reject_url").cloned().unwrap_or_else(|| format!("{success}&success=false"));
-    if req.method == "POST" {
-        if form.contains_key("reject") {
-            return Reply::redirect(302, reject);
+    let mut error = None;
+    if req.method == "POST" && form.get("action").map(String::as_str) == Some("authorize_application_password") {
+        if !form.get("_wpnonce").is_some_and(|n| st.app_password_nonces.contains(n)) {
+            return Reply::html(403, "<html><body><p>The link you followed has expired.</p></body></html>");
         }
-        let password = random_token(24);
-        let login = st.users.iter().find(|u| u.id == user_id).map(|u| u.login.clone()).unwrap_or_default();
-        st.seq += 1;
-        let uuid = format!("00000000-0000-4000-8000-{:012}", st.seq);
-        st.app_passwords.push((user_id, uuid, get("app_name"), password.clone()));
-        let site_url = st.knobs.advertised_url.clone().unwrap_or_else(|| base.to_string());
-        let sep = if success.contains('?') { '&' } else { '?' };
-        return Reply::redirect(302, format!("{success}{sep}site_url={}&user_login={}&password={password}", enc(&site_url), enc(&login)));
+        let get = |k: &str| form.get(k).cloned().unwrap_or_default();
+        if form.contains_key("reject") {
+            let reject = get("reject_url");
+            return Reply::redirect(302, if reject.is_empty() { format!("{base}/wp-admin/") } else { reject });
+        }
+        if form.contains_key("approve") {
+            let name = get("app_name");
+            if name.trim().is_empty() {
+                error = Some("An application name is required to create an application password.".to_string());
+            } else if st.app_passwords.iter().any(|p| p.0 == user_id && p.2 == name) {
+                error = Some("Each application name should be unique.".to_string());
+            } else {
+                let password = random_token(24);
+                let login = st.users.iter().find(|u| u.id == user_id).map(|u| u.login.clone()).unwrap_or_default();
+                st.seq += 1;
+                let uuid = format!("00000000-0000-4000-8000-{:012}", st.seq);
+                st.app_passwords.push((user_id, uuid, name, password.clone()));
+                let success = get("success_url");
+                if !success.is_empty() {
+                    let site_url = st.knobs.advertised_url.clone().unwrap_or_else(|| base.to_string());
+                    let sep = if success.contains('?') { '&' } else { '?' };
+                    return Reply::redirect(302, format!("{success}{sep}site_url={}&user_login={}&password={password}", enc(&site_url), enc(&login)));
+                }
+            }
+        }
     }
+    let get = |k: &str| req_param(req, query, form, k);
+    let success = get("success_url");
+    let reject = match get("reject_url") {
+        r if !r.is_empty() => r,
+        _ if !success.is_empty() => format!("{success}{}success=false", if success.contains('?') { '&' } else { '?' }),
+        _ => String::new(),
+    };
+    let mut problems: Vec<&str> = [&success, &reject].iter().filter_map(|u| redirect_url_problem(u, st.knobs.local_environment)).collect();
+    let app_id = get("app_id");
+    if !app_id.is_empty() && !is_uuid(&app_id) {
+        problems.push("The application ID must be a UUID.");
+    }
+    if !problems.is_empty() {
+        return Reply::html(500, format!("<html><body><p>The Authorize Application request is not allowed. {}</p></body></html>", problems.join(" ")));
+    }
+    let nonce = random_token(10);
+    st.app_password_nonces.insert(nonce.clone());
     let hidden = |k: &str, v: &str| format!("<input type=\"hidden\" name=\"{k}\" value=\"{}\" />", html_escape(v));
+    let notice = error.map(|e| format!("<div class=\"notice notice-error\"><p>{e}</p></div>")).unwrap_or_default();
     Reply::html(
         200,
         format!(
-            "<!DOCTYPE html><html><body><form action=\"{base}/wp-admin/authorize-application.php\" method=\"post\" class=\"form-wrap\">{}{}{}{}\
+            "<!DOCTYPE html><html><body>{notice}<form action=\"{base}/wp-admin/authorize-application.php\" method=\"post\" class=\"form-wrap\">{}{}{}{}{}\
              <input type=\"text\" id=\"app_name\" name=\"app_name\" value=\"{}\" required />\
              <input type=\"submit\" name=\"approve\" value=\"Yes, I approve of this connection\" />\
              <input type=\"submit\" name=\"reject\" value=\"No, I do not approve of this connection\" /></form></body></html>",
+            hidden("_wpnonce", &nonce),
             hidden("action", "authorize_application_password"),
-            hidden("app_id", &get("app_id")),
+            hidden("app_id", &app_id),
             hidden("success_url", &success),
             hidden("reject_url", &reject),
             html_escape(&get("app_name")),
@@ -926,14 +962,39 @@ fn authorize_application(st: &mut State, req: &Request, base: &str, query: &Hash
     )
 }
 
+/// `$_REQUEST[k]`: the body's value, else the query's.
+fn req_param(req: &Request, query: &HashMap<String, String>, form: &HashMap<String, String>, k: &str) -> String {
+    let _ = req;
+    form.get(k).or_else(|| query.get(k)).cloned().unwrap_or_default()
+}
+
+/// `wp_is_authorize_application_redirect_url_valid`: a scheme and a host, not javascript: or
+/// data:, and plain http only on a site whose environment type is "local".
+fn redirect_url_problem(url: &str, local: bool) -> Option<&'static str> {
+    if url.is_empty() {
+        return None;
+    }
+    let Ok(u) = url::Url::parse(url) else { return Some("Invalid URL format.") };
+    if u.host_str().is_none_or(str::is_empty) || matches!(u.scheme(), "javascript" | "data") {
+        return Some("Invalid URL format.");
+    }
+    (u.scheme() == "http" && !local).then_some("The URL must be served over a secure connection.")
+}
+
+fn is_uuid(s: &str) -> bool {
+    let parts: Vec<&str> = s.split('-').collect();
+    parts.iter().map(|p| p.len()).eq([8, 4, 4, 4, 12]) && parts.iter().all(|p| p.bytes().all(|b| b.is_ascii_hexdigit()))
+}
+
 /// `GET .../application-passwords/introspect` and `DELETE .../application-passwords/<uuid>`.
 fn app_password_manage(st: &mut State, req: &Request, path: &str) -> Reply {
-    let Some(user) = req.header("authorization").and_then(|h| basic_app_password_user(st, h)) else {
+    // A host that strips the header strips it here too: WordPress sees no credentials at all.
+    let header = if st.knobs.strip_authorization { None } else { req.header("authorization") };
+    let Some(user) = header.and_then(|h| basic_app_password_user(st, h)) else {
         return Reply::json(401, json!({"code": "rest_not_logged_in", "message": "You are not currently logged in.", "data": {"status": 401}}).to_string());
     };
     let last = path.rsplit('/').next().unwrap_or("");
-    let pw = req
-        .header("authorization")
+    let pw = header
         .and_then(|h| base64::engine::general_purpose::STANDARD.decode(h.trim_start_matches("Basic ").trim()).ok())
         .and_then(|raw| String::from_utf8(raw).ok())
         .and_then(|s| s.split_once(':').map(|(_, p)| p.replace(' ', "")))
