@@ -313,6 +313,12 @@ impl Connect {
         profile: Profile,
         notes: Vec<String>,
     ) -> Result<SignedIn> {
+        // Signing in again to the same account replaces its credentials: end the old ones on the
+        // site once the new ones are safe (read before they are overwritten).
+        let replaced = match self.accounts()?.into_iter().chain(self.session_accounts.lock().expect("not poisoned").clone()).find(|a| a.id == account.id) {
+            Some(old) => Some((self.held_secrets(&old).await, old)),
+            None => None,
+        };
         let items: Vec<(String, Option<String>)> =
             secrets.iter().map(|(what, v)| (secret_key(&account.id, what), v.map(str::to_string))).collect();
         let st = store.clone();
@@ -324,7 +330,74 @@ impl Connect {
         })
         .await?;
         self.save_account(account.clone())?;
+        let mut notes = notes;
+        if let Some((mut held, old)) = replaced {
+            // Whatever the new sign-in still uses is not the old one's to end.
+            let new_values: Vec<&str> = secrets.iter().filter_map(|(_, v)| *v).collect();
+            for t in [&mut held.access, &mut held.refresh] {
+                if t.as_deref().is_some_and(|v| new_values.contains(&v)) {
+                    *t = None;
+                }
+            }
+            if held.access.is_some() || held.refresh.is_some() {
+                if let (false, Some(problem)) = self.end_on_site(&old, held).await {
+                    notes.push(format!("The earlier sign-in of this account could not be ended on the site: {problem}"));
+                }
+            }
+        }
         Ok(SignedIn { account, profile, stored_in: store.describe(), notes })
+    }
+
+    /// What the store holds for an account (missing pieces, or a store that cannot be read, are
+    /// `None`: there is then nothing to end).
+    async fn held_secrets(&self, account: &StoredAccount) -> Held {
+        Held {
+            access: self.secret(account, ACCESS).await.ok().flatten(),
+            refresh: self.secret(account, REFRESH).await.ok().flatten(),
+            client_secret: if account.has_client_secret { self.secret(account, CLIENT_SECRET).await.ok().flatten() } else { None },
+        }
+    }
+
+    /// End these credentials of `account` on the site where it can: revoke OAuth2 tokens, delete
+    /// the Application Password. Returns whether that happened and, if not, what the person
+    /// should know.
+    async fn end_on_site(&self, account: &StoredAccount, held: Held) -> (bool, Option<String>) {
+        match &account.revoke_url {
+            None if account.method == Method::ApplicationPasswords => {
+                let Some(password) = held.access.map(AccessToken::new) else {
+                    return (false, Some("its Application Password is missing from the keyring; delete \"WP Connect\" under Users > Profile > Application Passwords.".into()));
+                };
+                match self.delete_app_password_with(&account.api_root, &password, how_for(account)).await {
+                    Ok(()) => (true, None),
+                    Err(e) => (false, Some(format!("{e} The Application Password could not be deleted on the site; delete \"WP Connect\" under Users > Profile > Application Passwords."))),
+                }
+            }
+            Some(url) => {
+                let auth = account_client_auth(account, held.client_secret.map(ClientSecret::new));
+                let pair = [(held.refresh.as_deref(), "refresh_token"), (held.access.as_deref(), "access_token")];
+                let outcomes = revoke_tokens(&self.http, url, &auth, &pair, &account.site_url).await;
+                let revoked = !outcomes.is_empty() && outcomes.iter().all(|o| o.is_ok());
+                let problem = outcomes.into_iter().find_map(|o| o.err()).map(|e| {
+                    format!("{e} The tokens could not be revoked on the site; they stop working when they expire, or the site's admin can revoke them.")
+                });
+                (revoked, problem)
+            }
+            None if account.method == Method::Oauth1 => (
+                false,
+                Some(format!(
+                    "OAuth 1.0a tokens never expire and the plugin offers no way to revoke them from an app: revoke WP Connect in wp-admin at {}wp-admin/profile.php (Authorized Applications).",
+                    account.site_url
+                )),
+            ),
+            None if account.method == Method::WordpressCom => (
+                false,
+                Some("WordPress.com offers no way for apps to revoke their token: remove WP Connect at https://wordpress.com/me/security/connected-applications to revoke it.".to_string()),
+            ),
+            None => (
+                false,
+                Some("This site offers no way to revoke tokens; they stop working when they expire, or the site's admin can revoke them.".to_string()),
+            ),
+        }
     }
 
     fn save_account(&self, account: StoredAccount) -> Result<()> {
@@ -443,6 +516,12 @@ impl Connect {
     /// for the first and uses its result. `seen_expiry` is the expiry the caller saw; if it has
     /// changed by the time the lock is held, someone else refreshed already.
     pub async fn refresh(&self, id: &str, seen_expiry: Option<u64>) -> Result<AccessToken> {
+        self.refresh_replacing(id, seen_expiry, None).await
+    }
+
+    /// [`refresh`](Self::refresh), when the site just refused `rejected`: someone else's fresh
+    /// token is used only if it is another one.
+    async fn refresh_replacing(&self, id: &str, seen_expiry: Option<u64>, rejected: Option<&AccessToken>) -> Result<AccessToken> {
         let lock = self.refresh_locks.lock().expect("not poisoned").entry(id.to_string()).or_default().clone();
         let _guard = lock.lock().await;
         let account = self.account(id)?;
@@ -450,7 +529,7 @@ impl Connect {
             return Err(Error::SignInAgain { account: id.into(), reason: reason.clone() });
         }
         if account.expires_at != seen_expiry || account.last_refresh.is_some_and(|t| t + 2 > unix_now()) {
-            if let Some(t) = self.secret(&account, ACCESS).await? {
+            if let Some(t) = self.secret(&account, ACCESS).await?.filter(|t| rejected.is_none_or(|r| r.expose() != t)) {
                 return Ok(AccessToken::new(t));
             }
         }
@@ -520,15 +599,6 @@ impl Connect {
         })))
     }
 
-    /// Find our Application Password (`introspect` names the one in use) and delete it on the site.
-    async fn delete_app_password(&self, account: &StoredAccount) -> Result<()> {
-        let token = self.secret(account, ACCESS).await?.map(AccessToken::new).ok_or_else(|| Error::SignInAgain {
-            account: account.id.clone(),
-            reason: "its Application Password is missing from the keyring".into(),
-        })?;
-        self.delete_app_password_with(&account.api_root, &token, how_for(account)).await
-    }
-
     /// Delete, on the site, the Application Password these credentials are.
     async fn delete_app_password_with(&self, api_root: &Url, token: &AccessToken, how: TokenIn) -> Result<()> {
         let introspect = rest_route(api_root, "wp/v2/users/me/application-passwords/introspect");
@@ -591,7 +661,7 @@ impl Connect {
                 "WordPress no longer accepts its Application Password (it may have been revoked in the profile)",
             )?),
             Err(Error::TokenRejected { .. }) if account.token_url.is_some() && account.method != Method::WordpressCom => {
-                let token = self.refresh(id, self.account(id)?.expires_at).await?;
+                let token = self.refresh_replacing(id, self.account(id)?.expires_at, Some(&token)).await?;
                 self.load_profile(account.method, &account.api_root, account.me_url.as_ref(), &token, how_for(&account)).await
             }
             other => other,
@@ -774,40 +844,8 @@ impl Connect {
     /// the server cannot be reached the account is still forgotten here, and the result says so.
     pub async fn sign_out(&self, id: &str) -> Result<SignedOut> {
         let account = self.account(id)?;
-        let (revoked, problem) = match &account.revoke_url {
-            None if account.method == Method::ApplicationPasswords => match self.delete_app_password(&account).await {
-                Ok(()) => (true, None),
-                Err(e) => (false, Some(format!("{e} The Application Password could not be deleted on the site; delete \"WP Connect\" under Users > Profile > Application Passwords."))),
-            },
-            Some(url) => {
-                let client_secret = if account.has_client_secret { self.secret(&account, CLIENT_SECRET).await.ok().flatten().map(ClientSecret::new) } else { None };
-                let auth = account_client_auth(&account, client_secret);
-                let refresh = self.secret(&account, REFRESH).await.ok().flatten();
-                let access = self.secret(&account, ACCESS).await.ok().flatten();
-                let pair = [(refresh.as_deref(), "refresh_token"), (access.as_deref(), "access_token")];
-                let outcomes = revoke_tokens(&self.http, url, &auth, &pair, &account.site_url).await;
-                let revoked = !outcomes.is_empty() && outcomes.iter().all(|o| o.is_ok());
-                let problem = outcomes.into_iter().find_map(|o| o.err()).map(|e| {
-                    format!("{e} The tokens could not be revoked on the site; they stop working when they expire, or the site's admin can revoke them.")
-                });
-                (revoked, problem)
-            }
-            None if account.method == Method::Oauth1 => (
-                false,
-                Some(format!(
-                    "OAuth 1.0a tokens never expire and the plugin offers no way to revoke them from an app: revoke WP Connect in wp-admin at {}wp-admin/profile.php (Authorized Applications).",
-                    account.site_url
-                )),
-            ),
-            None if account.method == Method::WordpressCom => (
-                false,
-                Some("WordPress.com offers no way for apps to revoke their token: remove WP Connect at https://wordpress.com/me/security/connected-applications to revoke it.".to_string()),
-            ),
-            None => (
-                false,
-                Some("This site offers no way to revoke tokens; they stop working when they expire, or the site's admin can revoke them.".to_string()),
-            ),
-        };
+        let held = self.held_secrets(&account).await;
+        let (revoked, problem) = self.end_on_site(&account, held).await;
         let store = self.store(account.storage)?;
         let ids = account.id.clone();
         blocking(move || {
@@ -823,6 +861,13 @@ impl Connect {
         }
         Ok(SignedOut { account: account.id, revoked, revoke_problem: problem })
     }
+}
+
+/// An account's secrets as read from the store, to end them on the site.
+struct Held {
+    access: Option<String>,
+    refresh: Option<String>,
+    client_secret: Option<String>,
 }
 
 /// POST a signed OAuth1 token request; read `oauth_token` and `oauth_token_secret`.

@@ -362,6 +362,68 @@ async fn a_refused_refresh_asks_to_sign_in_again_and_loses_nothing_else() {
 }
 
 #[tokio::test]
+async fn a_refresh_that_fails_for_the_servers_sake_keeps_the_account_signed_in() {
+    // The token endpoint behind a security page (HTML), switched off (503), or too slow: none of
+    // these says the person's sign-in ended, so none may ask them to sign in again or lose a
+    // token. Once the server is back, the same refresh token works. (WP OAuth Server's default:
+    // a used refresh token stays valid, so a refresh whose answer never arrived loses nothing.)
+    let knobs = || Knobs { refresh_reusable: true, ..Default::default() };
+    let f = fixture(knobs(), confidential).await;
+    let id = signed_in(&f).await;
+    let faults: [(&str, fn(&mut Knobs), ErrorKind); 3] = [
+        ("an HTML page", |k| k.html_token_endpoint = true, ErrorKind::HtmlInsteadOfJson),
+        ("a 503", |k| k.disabled = true, ErrorKind::ServerError),
+        ("no answer in time", |k| k.token_delay = Duration::from_secs(8), ErrorKind::Timeout),
+    ];
+    for (what, fault, kind) in faults {
+        f.site.expire_access_tokens();
+        let refresh_before = f.store.get(&format!("{id}/refresh-token")).unwrap().map(|s| secrecy::ExposeSecret::expose_secret(&s).to_string());
+        f.site.set(fault);
+        let e = f.connect.me(&id).await.unwrap_err();
+        assert_eq!(e.kind(), kind, "{what}: {e}");
+        assert_ne!(e.kind(), ErrorKind::SignInAgain);
+        assert!(!e.hint().is_empty(), "{what}");
+        let account = f.connect.account(&id).unwrap();
+        assert_eq!(account.status, AccountStatus::SignedIn, "{what}: still signed in");
+        let refresh_after = f.store.get(&format!("{id}/refresh-token")).unwrap().map(|s| secrecy::ExposeSecret::expose_secret(&s).to_string());
+        assert_eq!(refresh_after, refresh_before, "{what}: the refresh token is kept");
+        f.site.set(|k| *k = knobs());
+        assert_eq!(f.connect.me(&id).await.unwrap().profile.username, "ada", "{what}: works again once the server does");
+    }
+}
+
+#[tokio::test]
+async fn an_expired_refresh_token_asks_to_sign_in_again() {
+    let f = fixture(Knobs { refresh_ttl: Duration::from_millis(300), ..Default::default() }, confidential).await;
+    let id = signed_in(&f).await;
+    tokio::time::sleep(Duration::from_millis(400)).await;
+    f.site.expire_access_tokens();
+    let e = f.connect.me(&id).await.unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::SignInAgain, "{e}");
+    assert!(matches!(f.connect.account(&id).unwrap().status, AccountStatus::SignInAgain { .. }));
+}
+
+#[tokio::test]
+async fn signing_in_again_to_the_same_account_revokes_the_tokens_it_replaces() {
+    let f = fixture(Knobs::default(), confidential).await;
+    let first = f
+        .connect
+        .sign_in_browser(&f.discovered, oauth_client(&f, true), opts(Duration::from_secs(20)), &ada(Consent::Allow), &Cancel::new(), |_, _| {})
+        .await
+        .unwrap();
+    let old_access = f.store.get(&format!("{}/access-token", first.account.id)).unwrap().unwrap();
+    assert_eq!(f.site.live_tokens(), (1, 1));
+    // The same person, site and method: one account, and the new sign-in replaces the old.
+    let again = f.connect.sign_in_password(&f.discovered, oauth_client(&f, true), "ada", Password::new("correct horse"), SignInOptions::default()).await.unwrap();
+    assert_eq!(again.account.id, first.account.id);
+    assert_eq!(f.connect.accounts().unwrap().len(), 1);
+    assert_eq!(f.site.live_tokens(), (1, 1), "only the new pair is live on the server");
+    assert!(!f.site.access_token_valid(secrecy::ExposeSecret::expose_secret(&old_access)), "the replaced token was revoked");
+    assert!(again.notes.iter().all(|n| !n.contains("could not be ended")), "{:?}", again.notes);
+    assert_eq!(f.connect.me(&again.account.id).await.unwrap().profile.username, "ada");
+}
+
+#[tokio::test]
 async fn sign_out_revokes_then_forgets() {
     let f = fixture(Knobs::default(), confidential).await;
     let id = signed_in(&f).await;
