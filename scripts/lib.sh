@@ -61,8 +61,8 @@ need_rust() {
     fi
     local v
     v=$(rustc --version | awk '{print $2}')
-    [ "$(printf '%s\n1.85.0\n' "$v" | sort -V | head -1)" = "1.85.0" ] \
-        || die "Rust $v is too old: WP Connect needs 1.85 or later (rustup update stable)"
+    [ "$(printf '%s\n1.89.0\n' "$v" | sort -V | head -1)" = "1.89.0" ] \
+        || die "Rust $v is too old: WP Connect needs 1.89 or later (rustup update stable)"
 }
 
 need_node() {

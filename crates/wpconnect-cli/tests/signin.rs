@@ -157,6 +157,39 @@ async fn browser_login_then_accounts_me_and_logout_across_processes() {
     assert_eq!(json(&out)["error"]["kind"], "no_such_account");
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_cli_and_the_app_refreshing_one_account_at_once_use_one_rotation() {
+    // A server that rotates refresh tokens (each one works once), tokens already inside the
+    // refresh margin, and a slow token endpoint: the CLI and the app both need a fresh token at
+    // once. Without a lock across processes the second would spend a refresh token already used
+    // and lose the sign-in.
+    if !keyring_here("the_cli_and_the_app_refreshing_one_account_at_once_use_one_rotation") {
+        return;
+    }
+    let (s, _) = site(Knobs { access_ttl: Duration::from_secs(60), token_delay: Duration::from_millis(700), ..Default::default() }).await;
+    let m = Machine::new();
+    let args = ["login", &s.url(), "--method", "password", "--client-id", "desk-app", "--username", "grace", "--password-stdin", "--json"];
+    let out = m.run(&args, Some("hopper-1906\n")).await;
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let id = json(&out)["account"]["id"].as_str().unwrap().to_string();
+
+    // The app: the core on the same accounts file and the same Secret Service.
+    use wpconnect_core::store::{AccountStatus, AccountsFile, KeyringStore};
+    let keyring: std::sync::Arc<dyn wpconnect_core::store::SecretStore> = std::sync::Arc::new(KeyringStore::open().unwrap());
+    let app = wpconnect_core::session::Connect::new(Default::default(), AccountsFile::at(m.config.path().join("accounts.json")), Ok(keyring));
+    let me_args = ["me", id.as_str(), "--json"];
+    let (cli, app_me) = tokio::join!(m.run(&me_args, None), app.me(&id));
+    assert!(cli.status.success(), "the CLI: {}", String::from_utf8_lossy(&cli.stderr));
+    assert_eq!(json(&cli)["profile"]["username"], "grace");
+    assert_eq!(app_me.unwrap_or_else(|e| panic!("the app: {e}")).profile.username, "grace");
+    assert_eq!(s.counters().refresh_grants, 1, "one refresh, shared by both");
+    assert_eq!(app.account(&id).unwrap().status, AccountStatus::SignedIn);
+    assert_eq!(s.live_tokens().1, 1, "one live refresh token: the new one");
+
+    let out = m.run(&["logout", &id, "--json"], None).await;
+    assert_eq!(json(&out)["revoked"], true);
+}
+
 #[tokio::test]
 async fn denied_consent_exits_6_with_its_message() {
     if !keyring_here("denied_consent_exits_6_with_its_message") {

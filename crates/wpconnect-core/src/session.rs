@@ -315,7 +315,9 @@ impl Connect {
     ) -> Result<SignedIn> {
         // Signing in again to the same account replaces its credentials: end the old ones on the
         // site once the new ones are safe (read before they are overwritten).
-        let replaced = match self.accounts()?.into_iter().chain(self.session_accounts.lock().expect("not poisoned").clone()).find(|a| a.id == account.id) {
+        let session = self.session_accounts.lock().expect("not poisoned").clone();
+        let old = self.accounts()?.into_iter().chain(session).find(|a| a.id == account.id);
+        let replaced = match old {
             Some(old) => Some((self.held_secrets(&old).await, old)),
             None => None,
         };
@@ -524,6 +526,15 @@ impl Connect {
     async fn refresh_replacing(&self, id: &str, seen_expiry: Option<u64>, rejected: Option<&AccessToken>) -> Result<AccessToken> {
         let lock = self.refresh_locks.lock().expect("not poisoned").entry(id.to_string()).or_default().clone();
         let _guard = lock.lock().await;
+        // Other processes (the CLI and the app) refresh under the same lock, then this one reads
+        // the account again: if its expiry moved, someone else refreshed.
+        let _across_processes = match self.account(id)?.storage {
+            Storage::Keyring => {
+                let file = self.accounts.clone();
+                Some(blocking(move || file.refresh_lock()).await?)
+            }
+            Storage::Session => None,
+        };
         let account = self.account(id)?;
         if let AccountStatus::SignInAgain { reason } = &account.status {
             return Err(Error::SignInAgain { account: id.into(), reason: reason.clone() });

@@ -137,13 +137,63 @@ impl AccountsFile {
         save_private_json(&self.path, &doc)
     }
 
-    /// Load, change, save: one read-modify-write.
+    /// Load, change, save: one read-modify-write, under a lock every process that uses this
+    /// file takes (the CLI and the app adding accounts at once lose nothing).
     pub fn update<T>(&self, f: impl FnOnce(&mut Vec<StoredAccount>) -> T) -> Result<T> {
+        let _lock = self.lock("lock")?;
         let mut all = self.load()?;
         let out = f(&mut all);
         self.save(&all)?;
         Ok(out)
     }
+
+    /// Held while one of this file's accounts is refreshed, by every process: a refresh token a
+    /// server rotates can be used once, so the second process must wait and use the first one's
+    /// new tokens. (Not the lock of [`update`](Self::update), which a refresh takes inside it.)
+    pub fn refresh_lock(&self) -> Result<FileLock> {
+        self.lock("refresh-lock")
+    }
+
+    /// An exclusive lock on `<accounts file>.<what>` (created owner-only), waiting for it.
+    fn lock(&self, what: &str) -> Result<FileLock> {
+        let err = |e: std::io::Error| Error::ConfigFile { path: self.path.clone(), detail: format!("could not lock it: {e}") };
+        let dir = self.path.parent().expect("a file path has a parent");
+        create_private_dir(dir).map_err(err)?;
+        let mut name = self.path.file_name().unwrap_or_default().to_os_string();
+        name.push(format!(".{what}"));
+        let mut opts = std::fs::OpenOptions::new();
+        opts.read(true).write(true).create(true).truncate(false);
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::OpenOptionsExt;
+            opts.mode(0o600);
+        }
+        let file = opts.open(dir.join(name)).map_err(err)?;
+        file.lock().map_err(err)?;
+        Ok(FileLock(file))
+    }
+}
+
+/// An exclusive lock on a file, released when dropped (or when the process ends).
+#[derive(Debug)]
+pub struct FileLock(std::fs::File);
+
+impl Drop for FileLock {
+    fn drop(&mut self) {
+        let _ = self.0.unlock();
+    }
+}
+
+/// Create `dir` (and its parents) readable by the owner only, where it does not exist yet.
+fn create_private_dir(dir: &Path) -> std::io::Result<()> {
+    let mut b = std::fs::DirBuilder::new();
+    b.recursive(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::DirBuilderExt;
+        b.mode(0o700);
+    }
+    b.create(dir)
 }
 
 /// WP Connect's config directory: `$WPCONNECT_CONFIG_DIR`, else `<platform config dir>/wpconnect`.
@@ -156,22 +206,31 @@ pub fn config_dir() -> Result<PathBuf> {
     }
 }
 
-/// Write `value` as JSON to `path` atomically (a temporary file renamed over it), readable by
-/// the owner only.
+/// Write `value` as JSON to `path` atomically, readable by the owner only: a new temporary file
+/// of a name no one can guess (created, never reused or followed), written, then renamed over
+/// `path`. Its directory is created owner-only when missing.
 pub fn save_private_json<T: Serialize>(path: &Path, value: &T) -> Result<()> {
     let json = serde_json::to_vec_pretty(value).expect("plain data serializes");
     let err = |e: std::io::Error| Error::ConfigFile { path: path.to_path_buf(), detail: e.to_string() };
     let dir = path.parent().expect("a file path has a parent");
-    std::fs::create_dir_all(dir).map_err(err)?;
-    let tmp = path.with_extension("json.tmp");
-    write_private(&tmp, &json).map_err(err)?;
-    std::fs::rename(&tmp, path).map_err(err)
+    create_private_dir(dir).map_err(err)?;
+    let [a, b, c, d, e, f] = crate::oauth2::pkce::random_bytes::<6>();
+    let mut name = path.file_name().unwrap_or_default().to_os_string();
+    name.push(format!(".{}-{a:02x}{b:02x}{c:02x}{d:02x}{e:02x}{f:02x}.tmp", std::process::id()));
+    let tmp = dir.join(name);
+    let written = write_new_private(&tmp, &json).and_then(|()| std::fs::rename(&tmp, path));
+    if written.is_err() {
+        let _ = std::fs::remove_file(&tmp);
+    }
+    written.map_err(err)
 }
 
-fn write_private(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+/// Create `path` (it must not exist: no following a link someone put there) owner-only, write
+/// `bytes`, flush to disk.
+fn write_new_private(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     use std::io::Write;
     let mut opts = std::fs::OpenOptions::new();
-    opts.write(true).create(true).truncate(true);
+    opts.write(true).create_new(true);
     #[cfg(unix)]
     {
         use std::os::unix::fs::OpenOptionsExt;
@@ -195,4 +254,65 @@ pub fn account_id(user: &str, site: &Url, existing: &[StoredAccount]) -> String 
         n += 1;
     }
     id
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn account(n: usize) -> StoredAccount {
+        let site = Url::parse("http://127.0.0.1:8080/").unwrap();
+        StoredAccount::new(format!("user{n}@site"), Method::Oauth2, site.clone(), "Site".into(), site, format!("user{n}"), "U".into(), Storage::Keyring)
+    }
+
+    #[test]
+    fn writers_at_the_same_time_lose_nothing() {
+        // Each writer opens the file on its own, as another process would.
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("accounts.json");
+        let writers: Vec<_> = (0..4)
+            .map(|w| {
+                let path = path.clone();
+                std::thread::spawn(move || {
+                    for i in 0..25 {
+                        AccountsFile::at(&path).update(|all| all.push(account(w * 100 + i))).unwrap();
+                    }
+                })
+            })
+            .collect();
+        for w in writers {
+            w.join().unwrap();
+        }
+        assert_eq!(AccountsFile::at(&path).load().unwrap().len(), 100, "every account added is there");
+        let leftovers: Vec<_> = std::fs::read_dir(dir.path()).unwrap().map(|e| e.unwrap().file_name()).filter(|n| n.to_string_lossy().ends_with(".tmp")).collect();
+        assert!(leftovers.is_empty(), "{leftovers:?}");
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn files_and_new_directories_are_the_owners_only() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("new/wpconnect/accounts.json");
+        AccountsFile::at(&path).update(|all| all.push(account(1))).unwrap();
+        let mode = |p: &Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode(&path), 0o600);
+        assert_eq!(mode(path.parent().unwrap()), 0o700);
+        assert_eq!(mode(&dir.path().join("new")), 0o700);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_link_planted_where_a_temporary_file_would_go_is_not_followed() {
+        // The old fixed temporary name could be a symlink to a file of the attacker's choosing;
+        // names are now unguessable and created fresh, so the target is never written.
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("accounts.json");
+        let target = dir.path().join("victim");
+        std::fs::write(&target, "untouched").unwrap();
+        std::os::unix::fs::symlink(&target, dir.path().join("accounts.json.tmp")).unwrap();
+        AccountsFile::at(&path).update(|all| all.push(account(1))).unwrap();
+        assert_eq!(std::fs::read_to_string(&target).unwrap(), "untouched");
+        assert_eq!(AccountsFile::at(&path).load().unwrap().len(), 1);
+    }
 }
