@@ -191,6 +191,87 @@ async fn the_cli_and_the_app_refreshing_one_account_at_once_use_one_rotation() {
 }
 
 #[tokio::test]
+async fn wordpress_com_sign_in_me_and_logout_through_the_cli() {
+    if !keyring_here("wordpress_com_sign_in_me_and_logout_through_the_cli") {
+        return;
+    }
+    // The dialect server plays WordPress.com's public API; the CLI is pointed at it.
+    let port = free_port();
+    let api = OAuthSite::start(
+        Knobs { wordpress_com: true, ..Default::default() },
+        vec![Client::new("55555", Some("s3cret"), &[&format!("http://127.0.0.1:{port}/callback")])],
+        vec![User::new(91, "wpuser", "wp-pass", "WP User", &[])],
+    )
+    .await;
+    let mut m = Machine::new();
+    m.env.push(("WPCONNECT_WPCOM_API_BASE".into(), format!("{}/", api.url())));
+    let port_s = port.to_string();
+    let out = m
+        .browser_login(
+            &["login", "dialect.wordpress.com", "--client-id", "55555", "--redirect-port", &port_s, "--no-browser", "--json"],
+            TestBrowser::new("wpuser", "wp-pass", Consent::Allow),
+        )
+        .await;
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let doc = json(&out);
+    assert_eq!(doc["account"]["method"], "wordpress-com");
+    assert_eq!(doc["profile"]["username"], "wpuser");
+    let id = doc["account"]["id"].as_str().unwrap().to_string();
+    let token = api.server().requests().into_iter().find(|r| r.path() == "/oauth2/token").expect("a token request");
+    assert!(token.header("authorization").is_none(), "WordPress.com takes the client's credentials in the body");
+
+    let out = m.run(&["me", &id, "--json"], None).await;
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(json(&out)["profile"]["display_name"], "WP User");
+
+    let out = m.run(&["logout", &id], None).await;
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let text = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+    assert!(text.contains("wordpress.com/me/security/connected-applications"), "says where to revoke: {text}");
+}
+
+#[tokio::test]
+async fn a_wait_that_runs_out_and_ctrl_c_exit_8() {
+    if !keyring_here("a_wait_that_runs_out_and_ctrl_c_exit_8") {
+        return;
+    }
+    let (s, port) = site(Knobs::default()).await;
+    let m = Machine::new();
+    let port_s = port.to_string();
+    // Nobody opens the address: the wait runs out.
+    let out = m.run(&["login", &s.url(), "--client-id", "desk-app", "--redirect-port", &port_s, "--no-browser", "--wait", "1", "--json"], None).await;
+    assert_eq!(out.status.code(), Some(8), "{}", String::from_utf8_lossy(&out.stderr));
+    let doc = json(&out);
+    assert_eq!(doc["error"]["kind"], "callback_timeout");
+    assert_eq!(doc["error"]["message"], "Nothing came back from the browser within 1 second.");
+    assert!(!doc["error"]["hint"].as_str().unwrap().is_empty());
+
+    // Ctrl-C while waiting: cancelled, said plainly, nothing kept.
+    let mut cmd = m.command(&["login", &s.url(), "--client-id", "desk-app", "--redirect-port", &port_s, "--no-browser"]);
+    cmd.stdin(Stdio::null()).stdout(Stdio::piped()).stderr(Stdio::piped());
+    let mut child = cmd.spawn().unwrap();
+    let mut err = BufReader::new(child.stderr.take().unwrap()).lines();
+    loop {
+        let line = tokio::time::timeout(Duration::from_secs(30), err.next_line()).await.expect("the CLI says it waits").unwrap().expect("a line");
+        if line.contains("Ctrl-C cancels") {
+            break;
+        }
+    }
+    let pid = child.id().unwrap().to_string();
+    assert!(std::process::Command::new("kill").args(["-INT", &pid]).status().unwrap().success());
+    let mut rest = Vec::new();
+    while let Ok(Some(l)) = err.next_line().await {
+        rest.push(l);
+    }
+    let status = tokio::time::timeout(Duration::from_secs(10), child.wait()).await.expect("it stops").unwrap();
+    assert_eq!(status.code(), Some(8), "{rest:?}");
+    assert!(rest.join("\n").contains("Nothing was changed"), "{rest:?}");
+    let out = m.run(&["accounts", "--json"], None).await;
+    assert_eq!(json(&out)["accounts"].as_array().unwrap().len(), 0);
+    assert!(std::net::TcpStream::connect(("127.0.0.1", port)).is_err(), "the loopback listener is gone");
+}
+
+#[tokio::test]
 async fn denied_consent_exits_6_with_its_message() {
     if !keyring_here("denied_consent_exits_6_with_its_message") {
         return;

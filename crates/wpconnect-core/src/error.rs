@@ -170,7 +170,7 @@ pub enum Error {
     #[error("The browser came back without a sign-in code{}.", detail.as_deref().map(|d| format!(" ({d})")).unwrap_or_default())]
     MissingCode { detail: Option<String> },
 
-    #[error("Nothing came back from the browser within {} minutes.", (after.as_secs_f32() / 60.0).round().max(1.0))]
+    #[error("Nothing came back from the browser within {}.", minutes_or_seconds(after))]
     CallbackTimeout { after: Duration },
 
     #[error("Sign-in was cancelled.")]
@@ -542,6 +542,17 @@ fn oauth_hint(code: &str, redirect_uri: Option<&Url>, grant: Option<&str>) -> St
 }
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// "5 minutes", "1 minute", or, under a minute, [`seconds`].
+fn minutes_or_seconds(d: &Duration) -> String {
+    if d.as_secs() < 60 {
+        return seconds(d);
+    }
+    match (d.as_secs_f32() / 60.0).round() as u64 {
+        1 => "1 minute".into(),
+        n => format!("{n} minutes"),
+    }
+}
 
 /// "1 second", "20 seconds": a wait as a person reads it (never "0 seconds").
 fn seconds(d: &Duration) -> String {
