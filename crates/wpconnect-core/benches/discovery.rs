@@ -14,9 +14,10 @@
 use std::time::{Duration, Instant};
 
 use url::Url;
-use wpconnect_core::http::Http;
+use wpconnect_core::http::{Certificate, Http};
 use wpconnect_core::{Discoverer, DiscoveryOptions, HttpOptions};
-use wpconnect_testsupport::{wp, Reply, Request, Server};
+use wpconnect_testsupport::tls::Pki;
+use wpconnect_testsupport::{wp, Reply, Request, Resolver, Server};
 
 const LATENCY: Duration = Duration::from_millis(50);
 const RUNS: usize = 15;
@@ -36,11 +37,12 @@ fn median(mut v: Vec<Duration>) -> Duration {
     v[v.len() / 2]
 }
 
-/// One round trip, measured: a fresh client's single GET against the same server.
-async fn one_round_trip(server: &Server) -> Duration {
+/// One round trip, measured: a fresh client's single GET against the same server (a new
+/// connection: TCP, and the TLS handshake for https, are in it).
+async fn one_round_trip(server: &Server, opts: &HttpOptions) -> Duration {
     let mut times = Vec::with_capacity(RUNS);
     for _ in 0..RUNS {
-        let http = Http::new(HttpOptions::default());
+        let http = Http::new(opts.clone());
         let url = Url::parse(&format!("{}/", server.url())).unwrap();
         let t = Instant::now();
         let mut answer = http.get(url).await.expect("baseline GET");
@@ -55,14 +57,14 @@ struct Figures {
     wall: Duration,
 }
 
-async fn discover_many(server: &Server) -> Figures {
+async fn discover_many(server: &Server, typed: &str, opts: &HttpOptions) -> Figures {
     let mut times = Vec::with_capacity(RUNS);
     let before = server.request_count();
     for _ in 0..RUNS {
         // A fresh discoverer each time: no connection reuse from the previous run.
-        let d = Discoverer::new(DiscoveryOptions::default());
+        let d = Discoverer::new(DiscoveryOptions { http: opts.clone(), ..Default::default() });
         let t = Instant::now();
-        d.discover(&server.url()).await.expect("discovery succeeds");
+        d.discover(typed).await.expect("discovery succeeds");
         times.push(t.elapsed());
     }
     let requests = (server.request_count() - before) as f64 / RUNS as f64;
@@ -74,13 +76,28 @@ async fn main() {
     println!("discovery at {} ms injected latency per answer, median of {RUNS} runs", LATENCY.as_millis());
     println!("{:<28} {:>8} {:>10} {:>12} {:>10} {:>8}", "case", "requests", "wall", "floor", "floor RTs", "ratio");
     let mut worst: f64 = 0.0;
-    for (name, floor_rts, server) in [
-        ("typical (Link + /wp-json/)", 1u32, Server::start_with_latency(LATENCY, wp::typical).await),
-        ("plain permalinks", 2u32, Server::start_with_latency(LATENCY, plain_permalinks).await),
+    // https: a site on the web typed as a bare name, reached through the test resolver, with a
+    // certificate from an authority made for this run (TLS handshakes are in the wall and the floor).
+    let pki = Pki::new();
+    let name = "bench.example";
+    let https = Server::start_https_with_latency(LATENCY, &pki.leaf(&[name]), name, wp::typical).await;
+    let tls_opts = HttpOptions {
+        resolver: Some(std::sync::Arc::new(Resolver::new().map_to(name, https.addr()))),
+        extra_roots: vec![Certificate::from_pem(pki.ca_pem().as_bytes()).unwrap()],
+        ..Default::default()
+    };
+    let plain_opts = HttpOptions::default();
+    let typical = Server::start_with_latency(LATENCY, wp::typical).await;
+    let plain = Server::start_with_latency(LATENCY, plain_permalinks).await;
+    for (label, floor_rts, server, typed, opts) in [
+        ("typical (Link + /wp-json/)", 1u32, &typical, typical.url(), &plain_opts),
+        ("plain permalinks", 2u32, &plain, plain.url(), &plain_opts),
+        ("typical over https, bare name", 1u32, &https, name.to_string(), &tls_opts),
     ] {
-        let rtt = one_round_trip(&server).await;
+        let (name, server) = (label, server);
+        let rtt = one_round_trip(server, opts).await;
         let floor = rtt * floor_rts;
-        let f = discover_many(&server).await;
+        let f = discover_many(server, &typed, opts).await;
         let ratio = f.wall.as_secs_f64() / floor.as_secs_f64();
         worst = worst.max(ratio);
         println!(
@@ -94,6 +111,7 @@ async fn main() {
         );
     }
     println!("worst ratio to the floor: {worst:.2}x (1.00x = no round trip wasted)");
+    println!("(floor: \"floor RTs\" x one fresh GET of the home page measured in this run: a new connection (TCP, and the TLS handshake for https), the 50 ms, the answer)");
     real_plugin_sites().await;
 }
 

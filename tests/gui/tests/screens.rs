@@ -399,3 +399,98 @@ async fn the_real_plugins_through_the_window_oauth2_password_form_and_oauth1() {
     assert!(!log.contains(&secret) && !log.contains(&consumer_secret) && !log.contains(&wp.wp.author_password), "no secret in the log");
     app.close().await;
 }
+
+#[tokio::test]
+async fn the_account_page_refreshes_and_opens_the_site_settings_show_the_logs_and_session_only_stays_off_disk() {
+    let Some(bin) = app_under_test() else { return };
+    let site = OAuthSite::start(
+        Knobs { app_passwords: true, app_passwords_in_use: true, ..Default::default() },
+        vec![Client::new("desk-app", None, &["http://127.0.0.1"])],
+        dialect_people(),
+    )
+    .await;
+    site.add_app_password(4, "pasted by hand", "abcd EFGH ijkl MNOP qrst UVWX");
+    let home = Home::new();
+    // A stand-in for the desktop's file manager opener, and a record of where the browser went.
+    let tools = tempfile::tempdir().unwrap();
+    let opened = tools.path().join("opened.txt");
+    let opener = tools.path().join("xdg-open");
+    std::fs::write(&opener, format!("#!/bin/sh\nprintf '%s\\n' \"$1\" >> '{}'\n", opened.display())).unwrap();
+    std::fs::set_permissions(&opener, std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
+    let path = format!("{}:{}", tools.path().display(), std::env::var("PATH").unwrap_or_default());
+    let visits = tools.path().join("browser.log");
+    let visits_s = visits.display().to_string();
+    let app = launch(&bin, &home, ("ada", "analytical-engine"), &[("PATH", path.as_str()), ("WPCONNECT_TEST_BROWSER_LOG", visits_s.as_str())]).await;
+
+    // Pasting an Application Password, for this session only.
+    find_site(&app, &site.url()).await;
+    app.click("[data-testid=way-app-password-paste]").await;
+    app.fill("[data-testid=f-username]", "ada").await;
+    app.fill("[data-testid=f-password]", "abcd EFGH ijkl MNOP qrst UVWX").await;
+    app.click("#session-only").await;
+    app.click("[data-testid=continue]").await;
+    app.wait_for("[data-testid=signed-in], [data-testid=error]", WAIT).await;
+    assert!(app.text("[data-testid=signed-in]").await.contains("Ada Author"));
+    app.click("[data-testid=nav-accounts]").await;
+    app.wait_for("[data-testid=account]", WAIT).await;
+    assert!(app.text("[data-testid=account]").await.contains("This session only"));
+    let on_disk = std::fs::read_to_string(home.accounts_file()).unwrap_or_default();
+    assert!(!on_disk.contains("ada@"), "a session-only account is not written: {on_disk}");
+
+    // OAuth2 through the browser on a port the app picks, then the account page's buttons.
+    find_site(&app, &site.url()).await;
+    app.click("[data-testid=way-oauth2]").await;
+    app.fill("[data-testid=f-clientId]", "desk-app").await;
+    app.click("[data-testid=continue]").await;
+    app.wait_for("[data-testid=signed-in], [data-testid=error]", WAIT).await;
+    assert!(app.text("[data-testid=signed-in]").await.contains("Ada Author"));
+    app.click("[data-testid=signed-in] [data-testid=open-account]").await;
+    app.wait_for("[data-testid=profile-facts]", WAIT).await;
+    assert_eq!(site.counters().refresh_grants, 0);
+    tokio::time::sleep(Duration::from_secs(2)).await; // past the "someone just refreshed" window
+    app.click("[data-testid=refresh]").await;
+    app.wait_for_text("[data-testid=profile-name]", WAIT, |t| t == "Ada Author").await;
+    for _ in 0..100 {
+        if site.counters().refresh_grants == 1 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert_eq!(site.counters().refresh_grants, 1, "the button refreshed the tokens on the server");
+    assert_eq!(site.live_tokens().1, 1, "one refresh token live: the new one");
+
+    let before = std::fs::read_to_string(&visits).unwrap_or_default().lines().count();
+    app.click("[data-testid=open-site]").await;
+    let site_home = format!("200 {}/", site.url());
+    let mut seen = String::new();
+    for _ in 0..100 {
+        seen = std::fs::read_to_string(&visits).unwrap_or_default();
+        if seen.lines().skip(before).any(|l| l.starts_with(&site_home)) {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert!(seen.lines().skip(before).any(|l| l.starts_with(&site_home)), "the browser opened the site: {seen}");
+
+    app.click("[data-testid=nav-settings]").await;
+    app.wait_for("[data-testid=reveal-logs]", WAIT).await;
+    app.click("[data-testid=reveal-logs]").await;
+    let mut shown = String::new();
+    for _ in 0..100 {
+        shown = std::fs::read_to_string(&opened).unwrap_or_default();
+        if !shown.is_empty() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert_eq!(shown.trim(), home.logs.path().display().to_string(), "the file manager was asked to show the log folder");
+    app.close().await;
+
+    // The session-only account is gone after a restart; the kept one is there.
+    let app = launch(&bin, &home, ("ada", "analytical-engine"), &[]).await;
+    app.wait_for("[data-testid=account]", WAIT).await;
+    let n = app.script("return document.querySelectorAll('[data-testid=account]').length", serde_json::json!([])).await;
+    assert_eq!(n, 1, "only the account kept in the keyring");
+    assert!(!app.text("[data-testid=account]").await.contains("This session only"));
+    app.close().await;
+}

@@ -45,7 +45,9 @@ pub struct Knobs {
     pub expires_in_as_string: bool,
     /// A security plugin in front of the token endpoint answers with an HTML page.
     pub html_token_endpoint: bool,
-    /// Plain permalinks: endpoints at `/?oauth=…` and the REST API at `/?rest_route=`.
+    /// Plain permalinks: no rewrite rules, so the paths the plugins advertise (`/oauth/token`,
+    /// `/oauth1/request`, `/wp-json/`) reach the home page; only `?oauth=`, `?rest_oauth1=` and
+    /// `?rest_route=` work.
     pub plain_permalinks: bool,
     pub access_ttl: Duration,
     pub refresh_ttl: Duration,
@@ -300,6 +302,13 @@ impl OAuthSite {
         let st = self.state.lock().unwrap();
         let oauth1 = st.oauth1_tokens.iter().flat_map(|(t, v)| [t.clone(), v.secret.clone()]);
         st.access.keys().chain(st.refresh.keys()).cloned().chain(oauth1).collect()
+    }
+    /// An Application Password the person created in their profile (to paste into the app).
+    pub fn add_app_password(&self, user_id: u64, name: &str, password: &str) {
+        let mut st = self.state.lock().unwrap();
+        st.seq += 1;
+        let uuid = format!("00000000-0000-4000-8000-{:012}", st.seq);
+        st.app_passwords.push((user_id, uuid, name.to_string(), password.replace(' ', "")));
     }
     /// Tokens the site would still accept: (access, refresh).
     pub fn live_tokens(&self) -> (usize, usize) {

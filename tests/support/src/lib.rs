@@ -250,7 +250,17 @@ impl Server {
         name: &str,
         handler: impl Fn(&Request, &str) -> Reply + Send + Sync + 'static,
     ) -> Server {
-        Self::listen(Duration::ZERO, Some((cert.acceptor(), name.to_string())), handler).await
+        Self::start_https_with_latency(Duration::ZERO, cert, name, handler).await
+    }
+
+    /// [`Server::start_https`] with `latency` before each answer.
+    pub async fn start_https_with_latency(
+        latency: Duration,
+        cert: &tls::ServerCert,
+        name: &str,
+        handler: impl Fn(&Request, &str) -> Reply + Send + Sync + 'static,
+    ) -> Server {
+        Self::listen(latency, Some((cert.acceptor(), name.to_string())), handler).await
     }
 
     async fn listen(
