@@ -165,11 +165,11 @@ pub async fn login(args: LoginArgs) -> ExitCode {
             if args.json {
                 print_json("wpconnect.login/1", &done);
             } else {
-                println!("Signed in to {} as {}.", done.account.site_name, wpconnect_core::present::who(&done.profile));
-                print!("{}", profile_table(&done.account, &done.profile));
-                println!("Tokens are kept in {}.", done.stored_in);
+                outln!("Signed in to {} as {}.", done.account.site_name, wpconnect_core::present::who(&done.profile));
+                out!("{}", profile_table(&done.account, &done.profile));
+                outln!("Tokens are kept in {}.", done.stored_in);
                 for n in &done.notes {
-                    println!("Note: {n}");
+                    outln!("Note: {n}");
                 }
             }
             ExitCode::SUCCESS
@@ -193,7 +193,7 @@ async fn login_inner(args: &LoginArgs) -> Result<SignedIn, Error> {
                 site: site.answered_at.clone(),
                 wanted: format!("works with what was given: {reason}"),
             })?;
-            eprintln!("Signing in with {why}");
+            errln!("Signing in with {why}");
             match m {
                 wpconnect_core::Method::ApplicationPasswords => LoginMethod::AppPassword,
                 wpconnect_core::Method::Oauth1 => LoginMethod::Oauth1,
@@ -231,7 +231,7 @@ async fn login_inner(args: &LoginArgs) -> Result<SignedIn, Error> {
         }
         LoginMethod::Password => {
             let username = username(args)?;
-            eprintln!("Signing in with the password grant, a fallback: your password goes to the site once and is not kept.");
+            errln!("Signing in with the password grant, a fallback: your password goes to the site once and is not kept.");
             let pw = password(&mut typed, "Password: ")?;
             connect.sign_in_password(&site, client, &username, pw, opts).await
         }
@@ -257,8 +257,8 @@ async fn app_password_login(
     let paste = args.password_stdin || !wpconnect_core::app_passwords::loopback_possible(&site_url);
     if paste {
         if !args.password_stdin {
-            eprintln!("This site cannot send an Application Password back to a command-line program (only local sites can).");
-            eprintln!("Create one under Users > Profile > Application Passwords on the site, then paste it here.");
+            errln!("This site cannot send an Application Password back to a command-line program (only local sites can).");
+            errln!("Create one under Users > Profile > Application Passwords on the site, then paste it here.");
         }
         let username = username(args)?;
         let pw = password(&mut typed, "Application Password: ")?;
@@ -296,11 +296,11 @@ async fn oauth1_login(args: &LoginArgs, connect: &Connect, site: &wpconnect_core
             &cancel,
             |url, redirect| match redirect {
                 Some(r) => waiting_message(no_browser, url, r),
-                None => eprintln!("Open this address, approve, and type the code the site shows:\n\n  {url}\n"),
+                None => errln!("Open this address, approve, and type the code the site shows:\n\n  {url}\n"),
             },
             || {
                 let mut line = String::new();
-                eprint!("Code: ");
+                err!("Code: ");
                 std::io::stdin().lock().read_line(&mut line).map_err(|e| Error::InvalidInput { what: "The code".into(), reason: format!("it could not be read ({e})") })?;
                 Ok(line)
             },
@@ -321,11 +321,11 @@ pub(crate) fn cancel_on_ctrl_c() -> Cancel {
 
 fn waiting_message(no_browser: bool, url: &url::Url, redirect: &url::Url) {
     if no_browser {
-        eprintln!("Open this address in your browser to sign in:\n\n  {url}\n");
+        errln!("Open this address in your browser to sign in:\n\n  {url}\n");
     } else {
-        eprintln!("Continue in your browser. If it did not open, open this address:\n\n  {url}\n");
+        errln!("Continue in your browser. If it did not open, open this address:\n\n  {url}\n");
     }
-    eprintln!("Waiting for the browser to come back to {redirect} (Ctrl-C cancels)...");
+    errln!("Waiting for the browser to come back to {redirect} (Ctrl-C cancels)...");
 }
 
 fn status_text(a: &StoredAccount) -> String {
@@ -366,7 +366,7 @@ struct Doc<'a, T: Serialize> {
 }
 
 fn print_json<T: Serialize>(schema: &'static str, body: &T) {
-    println!("{}", serde_json::to_string_pretty(&Doc { schema, body }).expect("plain data serializes"));
+    outln!("{}", serde_json::to_string_pretty(&Doc { schema, body }).expect("plain data serializes"));
 }
 
 pub async fn accounts(args: AccountsArgs) -> ExitCode {
@@ -381,10 +381,10 @@ pub async fn accounts(args: AccountsArgs) -> ExitCode {
         }
         print_json("wpconnect.accounts/1", &List { accounts: &all });
     } else if all.is_empty() {
-        println!("No accounts yet. Sign in with: wpconnect login <address> --client-id <id>");
+        outln!("No accounts yet. Sign in with: wpconnect login <address> --client-id <id>");
     } else {
         for a in &all {
-            println!("{}  {}  {}  {}", a.id, a.site_name, a.method.label(), status_text(a));
+            outln!("{}  {}  {}  {}", a.id, a.site_name, a.method.label(), status_text(a));
         }
     }
     ExitCode::SUCCESS
@@ -422,13 +422,13 @@ pub async fn me(args: AccountArgs) -> ExitCode {
                 }
                 print_json("wpconnect.me/1", &MeDoc { account: &account, profile: &me.profile, site: &me.site });
             } else {
-                print!("{}", profile_table(&account, &me.profile));
+                out!("{}", profile_table(&account, &me.profile));
                 if let Some(site) = &me.site {
                     let mut rows = vec![("Site name", site.name.clone()), ("Tagline", site.description.clone()), ("Time zone", site.timezone_label())];
                     if site.home != site.url {
                         rows.push(("Home", site.home.clone()));
                     }
-                    print!("{}", table(&rows));
+                    out!("{}", table(&rows));
                 }
             }
             ExitCode::SUCCESS
@@ -454,7 +454,7 @@ pub async fn refresh(args: AccountArgs) -> ExitCode {
                 }
                 print_json("wpconnect.refresh/1", &Refreshed { account: &account });
             } else {
-                println!("Refreshed the sign-in of {}: {}.", account.id, status_text(&account));
+                outln!("Refreshed the sign-in of {}: {}.", account.id, status_text(&account));
             }
             ExitCode::SUCCESS
         }
@@ -474,10 +474,10 @@ pub async fn logout(args: AccountArgs) -> ExitCode {
             if args.json {
                 print_json("wpconnect.logout/1", &out);
             } else {
-                println!("Signed out of {}: its tokens were deleted from this computer.", out.account);
+                outln!("Signed out of {}: its tokens were deleted from this computer.", out.account);
                 match &out.revoke_problem {
-                    None => println!("The site revoked them too."),
-                    Some(p) => println!("Note: {p}"),
+                    None => outln!("The site revoked them too."),
+                    Some(p) => outln!("Note: {p}"),
                 }
             }
             ExitCode::SUCCESS

@@ -66,13 +66,13 @@ pub async fn run(args: DoctorArgs) -> ExitCode {
         wait: Duration::from_secs(args.wait),
     };
     if args.live {
-        eprintln!("--live: you will sign in once in your browser; the tokens issued are revoked at the end and never stored.");
+        errln!("--live: you will sign in once in your browser; the tokens issued are revoked at the end and never stored.");
     }
     let cancel = crate::account::cancel_on_ctrl_c();
     let json = args.json;
     let progress = move |p: Progress| {
         if let Progress::SignIn { url, .. } = p {
-            eprintln!("Sign in in your browser (opening it now); if it does not open, visit:\n\n  {url}\n");
+            errln!("Sign in in your browser (opening it now); if it does not open, visit:\n\n  {url}\n");
         } else if let Progress::Finished(c) = p {
             if !json {
                 tracing::debug!(id = %c.id, status = ?c.status, "check settled");
@@ -81,9 +81,9 @@ pub async fn run(args: DoctorArgs) -> ExitCode {
     };
     let report = Doctor::new(args.net.discovery_options()).run(&req, &SystemBrowser, &cancel, &progress).await;
     if json {
-        println!("{}", serde_json::to_string_pretty(&report).expect("plain data serializes"));
+        outln!("{}", serde_json::to_string_pretty(&report).expect("plain data serializes"));
     } else {
-        print!("{}", human(&report));
+        out!("{}", human(&report));
     }
     ExitCode::from(report.exit_code)
 }

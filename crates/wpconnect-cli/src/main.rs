@@ -12,9 +12,10 @@
 // The core's one `Error` is large by design (it carries what a person needs); see its lib.rs.
 #![allow(clippy::result_large_err)]
 
+#[macro_use]
+mod output;
 mod account;
 mod doctor;
-mod output;
 mod site;
 
 use std::process::ExitCode;
@@ -97,7 +98,7 @@ fn main() -> ExitCode {
     let runtime = match tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build() {
         Ok(rt) => rt,
         Err(e) => {
-            eprintln!("error: could not start: {e}");
+            errln!("error: could not start: {e}");
             return ExitCode::from(1);
         }
     };

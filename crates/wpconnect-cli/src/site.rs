@@ -40,9 +40,9 @@ pub async fn run(args: SiteArgs) -> ExitCode {
         Ok(d) => {
             if args.json {
                 let doc = SiteDoc { schema: "wpconnect.site/1", discovered: &d };
-                println!("{}", serde_json::to_string_pretty(&doc).expect("plain data serializes"));
+                outln!("{}", serde_json::to_string_pretty(&doc).expect("plain data serializes"));
             } else {
-                print!("{}", human(&d));
+                out!("{}", human(&d));
             }
             ExitCode::SUCCESS
         }

@@ -110,10 +110,10 @@ async fn main() {
         let t0 = at.lock().unwrap().expect("callback time noted");
         times.push(ready - t0);
         assert_eq!(done.profile.username, "bench");
-        let _ = connect.sign_out(&done.account.id).await;
         // Requests after the callback: the exchange, /wp/v2/users/me, the REST index.
         let after: usize = site.server().requests().iter().rev().take_while(|r| !r.target.starts_with("/oauth/authorize")).count();
         requests += after as f64 / RUNS as f64;
+        let _ = connect.sign_out(&done.account.id).await;
     }
     let t = median(times);
     let floor = rtt * 2;

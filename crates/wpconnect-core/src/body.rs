@@ -12,8 +12,30 @@ pub fn looks_like_html(content_type: Option<&str>, body: &[u8]) -> bool {
         || start.first() == Some(&b'<')
 }
 
+/// The page quoted with secrets masked: a token endpoint's answer that opens with a PHP notice
+/// is "HTML", and the token is in it.
 pub fn html_error(url: Url, status: u16, body: &[u8]) -> Error {
-    Error::HtmlInsteadOfJson { url, status, snippet: snippet(body), cause: likely_cause(body) }
+    Error::HtmlInsteadOfJson { url: crate::http::redact_query(&url), status, snippet: snippet_redacted(body), cause: likely_cause(body) }
+}
+
+/// The JSON object after the notices PHP prints when a site shows its errors
+/// (`<br />\n<b>Notice</b>: ... <br />\n{...}`), if the body is that.
+pub fn json_after_php_notices(body: &[u8]) -> Option<&[u8]> {
+    let head = String::from_utf8_lossy(&body[..body.len().min(256)]).to_ascii_lowercase();
+    let notice = ["<b>notice</b>", "<b>warning</b>", "<b>deprecated</b>", "<b>strict standards</b>"];
+    if !(head.trim_start().starts_with("<br") && notice.iter().any(|n| head.contains(n))) {
+        return None;
+    }
+    let end = body.iter().rposition(|b| !b.is_ascii_whitespace())?;
+    if body[end] != b'}' {
+        return None;
+    }
+    body.iter()
+        .enumerate()
+        .filter(|(_, b)| **b == b'{')
+        .take(16)
+        .map(|(i, _)| &body[i..=end])
+        .find(|json| serde_json::from_slice::<serde_json::Map<String, serde_json::Value>>(json).is_ok())
 }
 
 /// A WordPress REST error document: `{code, message, data: {status}}`.
@@ -72,7 +94,11 @@ const SECRET_KEYS: &[&str] = &[
     "code",
     "code_verifier",
     "oauth_token_secret",
+    "oauth_token",
     "oauth_verifier",
+    "oauth_signature",
+    "user_password",
+    "pwd",
     "token",
 ];
 
@@ -88,7 +114,7 @@ pub fn snippet_redacted(body: &[u8]) -> String {
 /// a secret in the first place.
 pub fn redact_text(text: &str) -> String {
     let mut out = redact(text);
-    for scheme in ["Bearer ", "Basic ", "OAuth "] {
+    for scheme in ["Bearer ", "Basic ", "OAuth ", "bearer ", "basic ", "BEARER ", "BASIC "] {
         let mut from = 0;
         while let Some(at) = out[from..].find(scheme).map(|i| from + i + scheme.len()) {
             let end = out[at..].find(|c: char| c.is_whitespace() || c == '"' || c == ',').map_or(out.len(), |e| at + e);
@@ -134,22 +160,34 @@ fn is_error_code(value: &str) -> bool {
 /// (the key and the punctuation before the value) and where the value ends.
 fn secret_value_at(s: &str) -> Option<(usize, usize)> {
     for key in SECRET_KEYS {
-        if let Some(after) = s.strip_prefix('"').and_then(|r| r.strip_prefix(key)).and_then(|r| r.strip_prefix('"')) {
-            let colon = after.trim_start().strip_prefix(':')?;
+        // JSON (`"key": "value"`), also as it appears inside another JSON string (`\"key\":\"value\"`).
+        for quote in ["\\\"", "\""] {
+            let Some(after) = s.strip_prefix(quote).and_then(|r| r.strip_prefix(key)).and_then(|r| r.strip_prefix(quote)) else { continue };
+            let Some(colon) = after.trim_start().strip_prefix(':') else { continue };
             let value = colon.trim_start();
-            let value = value.strip_prefix('"').unwrap_or(value);
+            let value = value.strip_prefix(quote).unwrap_or(value);
             let kept = s.len() - value.len();
-            let end = value.find(['"', ',', '}']).unwrap_or(value.len());
+            let end = value.find(['"', '\\', ',', '}']).unwrap_or(value.len());
             if *key == "code" && is_error_code(&value[..end]) {
                 return None;
             }
             return Some((kept, kept + end));
         }
-        if let Some(value) = s.strip_prefix(key).and_then(|r| r.strip_prefix('=')) {
-            let kept = s.len() - value.len();
-            let end = value.find(['&', ' ']).unwrap_or(value.len());
-            return Some((kept, kept + end));
+        // Forms and queries (`key=value`), and `key: value` in text.
+        let Some(rest) = s.strip_prefix(key) else { continue };
+        let value = if let Some(v) = rest.strip_prefix('=') {
+            v
+        } else if let Some(v) = rest.strip_prefix(": ").or_else(|| rest.strip_prefix(':').filter(|v| !v.starts_with('/'))) {
+            v.trim_start()
+        } else {
+            continue;
+        };
+        let kept = s.len() - value.len();
+        let end = value.find(['&', ' ', ',', ';', '"', '\'', '\n']).unwrap_or(value.len());
+        if end == 0 || (*key == "code" && is_error_code(&value[..end])) {
+            continue;
         }
+        return Some((kept, kept + end));
     }
     None
 }
@@ -190,6 +228,40 @@ mod tests {
             let r = snippet_redacted(secret.as_bytes());
             assert!(r.contains("[redacted]") && !r.contains("9f86d0") && !r.contains("AbC123"), "{r}");
         }
+    }
+
+    #[test]
+    fn the_gaps_a_review_found_are_closed() {
+        // A JSON document quoted inside another JSON string.
+        let nested = redact_text(r#"{"body":"{\"access_token\":\"AT-nested-1\",\"expires_in\":3600}"}"#);
+        assert!(!nested.contains("AT-nested-1"), "{nested}");
+        assert!(nested.contains("expires_in"), "{nested}");
+        // `key: value` in text, lower-case schemes, OAuth 1.0a and WordPress login fields.
+        for (line, secret) in [
+            ("access_token: AT-colon-2 next", "AT-colon-2"),
+            ("authorization: bearer tok-lower-3", "tok-lower-3"),
+            ("authorization: basic dXNlcjpwYXNz", "dXNlcjpwYXNz"),
+            ("oauth_token=OT-4&oauth_verifier=V5", "OT-4"),
+            ("log=ada&pwd=hunter2-6&wp-submit=Log+In", "hunter2-6"),
+            ("user_password=UP-7", "UP-7"),
+            ("oauth_signature=SIG-8", "SIG-8"),
+        ] {
+            let out = redact_text(line);
+            assert!(!out.contains(secret), "{line} -> {out}");
+        }
+        assert_eq!(redact_text("see https://example.com/token:/path"), "see https://example.com/token:/path");
+    }
+
+    #[test]
+    fn a_token_answer_that_opens_with_a_php_notice_is_quoted_without_the_token() {
+        let body = br#"<br /><b>Notice</b>: Undefined index in /var/www/plugin.php on line 3<br />{"access_token":"AT-php-9","refresh_token":"RT-php-10","expires_in":3600}"#;
+        assert!(looks_like_html(Some("text/html"), body));
+        let e = html_error(Url::parse("https://s.example/oauth/token?access_token=Q-11").unwrap(), 200, body);
+        let shown = format!("{e} {e:?}");
+        for secret in ["AT-php-9", "RT-php-10", "Q-11"] {
+            assert!(!shown.contains(secret), "{shown}");
+        }
+        assert!(shown.contains("Notice"), "the page is still quoted: {shown}");
     }
 
     #[test]

@@ -19,6 +19,11 @@ pub struct SystemBrowser;
 
 impl Browser for SystemBrowser {
     fn open(&self, url: &Url) -> Result<()> {
+        // Only web addresses: a site's `url` could be `file:`, `smb:` or a scheme some program
+        // on this computer acts on; the operating system's opener would hand it over.
+        if !matches!(url.scheme(), "http" | "https") {
+            return Err(Error::NotAWebAddress { address: url.to_string() });
+        }
         let mut tried = Vec::new();
         let from_env = std::env::var("BROWSER").ok().filter(|b| !b.trim().is_empty());
         let commands: Vec<Vec<String>> = match &from_env {
@@ -86,6 +91,15 @@ impl Browser for NoBrowser {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn only_web_addresses_are_handed_to_the_system() {
+        for bad in ["file:///etc/passwd", "smb://host/share", "ms-msdt:/id%20PCWDiagnostic", "javascript:alert(1)"] {
+            let e = SystemBrowser.open(&Url::parse(bad).unwrap()).unwrap_err();
+            assert_eq!(e.kind(), crate::ErrorKind::NotAWebAddress, "{bad}");
+            assert!(e.to_string().contains("not a web address"), "{e}");
+        }
+    }
     use super::*;
 
     #[test]

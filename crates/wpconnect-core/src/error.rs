@@ -40,6 +40,7 @@ pub enum ErrorKind {
     CallbackTimeout,
     Cancelled,
     InsecureConnection,
+    NotAWebAddress,
     NoSignInMethod,
     UnsupportedTokenType,
     TokenRejected,
@@ -179,6 +180,9 @@ pub enum Error {
     #[error("{url} is not https, and {what} is only sent over an encrypted connection (or to this computer).")]
     InsecureConnection { url: Url, what: &'static str },
 
+    #[error("The site gave \"{address}\" as its address, which is not a web address, so it was not opened.")]
+    NotAWebAddress { address: String },
+
     #[error("{site} offers no way to sign in that {wanted}.")]
     NoSignInMethod { site: Url, wanted: String },
 
@@ -311,6 +315,7 @@ impl Error {
             Error::CallbackTimeout { .. } => ErrorKind::CallbackTimeout,
             Error::Cancelled => ErrorKind::Cancelled,
             Error::InsecureConnection { .. } => ErrorKind::InsecureConnection,
+            Error::NotAWebAddress { .. } => ErrorKind::NotAWebAddress,
             Error::NoSignInMethod { .. } => ErrorKind::NoSignInMethod,
             Error::UnsupportedTokenType { .. } => ErrorKind::UnsupportedTokenType,
             Error::TokenRejected { .. } => ErrorKind::TokenRejected,
@@ -346,7 +351,7 @@ impl Error {
             | ErrorKind::RestApiBlocked
             | ErrorKind::HtmlInsteadOfJson
             | ErrorKind::InvalidJson => Category::NotWordpress,
-            ErrorKind::ServerError => Category::Server,
+            ErrorKind::ServerError | ErrorKind::NotAWebAddress => Category::Server,
             ErrorKind::InsecureConnection | ErrorKind::NoSuchAccount | ErrorKind::InvalidClientId | ErrorKind::InvalidInput | ErrorKind::InvalidSetting => {
                 Category::Usage
             }
@@ -438,6 +443,9 @@ impl Error {
                 "Start the sign-in again and finish it in the browser. If the browser did not open, use the address the app shows.".into()
             }
             Error::Cancelled => "Nothing was changed. Start again when you are ready.".into(),
+            Error::NotAWebAddress { .. } => {
+                "Only http and https addresses are opened. Type the site's address in your browser yourself; its admin should set it under Settings > General.".into()
+            }
             Error::InsecureConnection { .. } => {
                 "Use the site's https address. If the site has no https, ask its host for a certificate (most offer one free); until then, use a method that does not send your password.".into()
             }

@@ -234,7 +234,7 @@ impl Answer {
     pub async fn body(&mut self, limit: usize, timeout: Duration) -> Result<Bytes> {
         if let Some(len) = self.response.content_length() {
             if len > limit as u64 {
-                return Err(Error::ResponseTooLarge { url: self.url.clone(), limit });
+                return Err(Error::ResponseTooLarge { url: redact_query(&self.url), limit });
             }
         }
         let mut buf = BytesMut::new();
@@ -242,7 +242,7 @@ impl Answer {
             match self.response.chunk().await {
                 Ok(Some(chunk)) => {
                     if buf.len() + chunk.len() > limit {
-                        return Err(Error::ResponseTooLarge { url: self.url.clone(), limit });
+                        return Err(Error::ResponseTooLarge { url: redact_query(&self.url), limit });
                     }
                     buf.extend_from_slice(&chunk);
                 }

@@ -90,11 +90,18 @@ pub struct Consumer {
     pub secret: ClientSecret,
 }
 
-/// A token and its secret (temporary or access).
-#[derive(Debug, Clone)]
+/// A token and its secret (temporary or access). Its Debug shows neither: with the consumer's
+/// key, the token identifies the person's authorization.
+#[derive(Clone)]
 pub struct TokenPair {
     pub token: String,
     pub secret: AccessToken,
+}
+
+impl std::fmt::Debug for TokenPair {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TokenPair").field("token", &"[redacted]").field("secret", &self.secret).finish()
+    }
 }
 
 /// One request to sign.
@@ -168,6 +175,13 @@ pub fn parse_form(body: &[u8]) -> HashMap<String, String> {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn a_token_pair_never_prints_its_parts() {
+        let p = TokenPair { token: "tok-visible-1".into(), secret: AccessToken::new("sec-visible-2") };
+        let shown = format!("{p:?}");
+        assert!(!shown.contains("tok-visible-1") && !shown.contains("sec-visible-2"), "{shown}");
+    }
     use super::*;
 
     fn consumer() -> Consumer {

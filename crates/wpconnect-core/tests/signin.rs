@@ -424,6 +424,22 @@ async fn signing_in_again_to_the_same_account_revokes_the_tokens_it_replaces() {
 }
 
 #[tokio::test]
+async fn php_notices_before_the_token_answer_are_read_past_and_never_quoted() {
+    let f = fixture(Knobs { php_notice_before_json: true, ..Default::default() }, confidential).await;
+    let done = f.connect.sign_in_password(&f.discovered, oauth_client(&f, true), "ada", Password::new("correct horse"), SignInOptions::default()).await.unwrap();
+    assert_eq!(done.profile.username, "ada");
+    assert_eq!(f.site.live_tokens(), (1, 1));
+    // A refused grant behind the same notice: an error that quotes the page, never a token.
+    f.site.revoke_refresh_tokens();
+    f.site.expire_access_tokens();
+    let e = f.connect.me(&done.account.id).await.unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::SignInAgain, "{e}");
+    for t in f.site.issued_tokens() {
+        assert!(!format!("{e} {e:?} {}", e.hint()).contains(&t), "{e:?}");
+    }
+}
+
+#[tokio::test]
 async fn sign_out_revokes_then_forgets() {
     let f = fixture(Knobs::default(), confidential).await;
     let id = signed_in(&f).await;

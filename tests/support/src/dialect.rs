@@ -45,6 +45,9 @@ pub struct Knobs {
     pub expires_in_as_string: bool,
     /// A security plugin in front of the token endpoint answers with an HTML page.
     pub html_token_endpoint: bool,
+    /// PHP's display_errors is on and a plugin raises a notice: the token endpoint's answer opens
+    /// with `<br />\n<b>Notice</b>: ...` before its JSON.
+    pub php_notice_before_json: bool,
     /// Plain permalinks: no rewrite rules, so the paths the plugins advertise (`/oauth/token`,
     /// `/oauth1/request`, `/wp-json/`) reach the home page; only `?oauth=`, `?rest_oauth1=` and
     /// `?rest_route=` work.
@@ -103,6 +106,7 @@ impl Default for Knobs {
             consent_screen: false,
             expires_in_as_string: false,
             html_token_endpoint: false,
+            php_notice_before_json: false,
             plain_permalinks: false,
             access_ttl: Duration::from_secs(3600),
             refresh_ttl: Duration::from_secs(86400),
@@ -386,7 +390,15 @@ fn route(req: &Request, form: &HashMap<String, String>) -> (String, HashMap<Stri
 }
 
 fn handle(st: &mut State, req: &Request, base: &str) -> Reply {
-    let reply = route_request(st, req, base);
+    let mut reply = route_request(st, req, base);
+    if st.knobs.php_notice_before_json && route(req, &HashMap::new()).0 == "/oauth/token" {
+        // PHP prints notices as it meets them, before the plugin's answer, and the page is HTML.
+        let mut body = b"<br />\n<b>Notice</b>:  Undefined index: scope in <b>/var/www/html/wp-content/plugins/some-plugin/init.php</b> on line <b>42</b><br />\n".to_vec();
+        body.extend_from_slice(&reply.body);
+        reply.body = body;
+        reply.headers.retain(|(k, _)| !k.eq_ignore_ascii_case("content-type"));
+        reply.headers.push(("Content-Type".into(), "text/html; charset=UTF-8".into()));
+    }
     // Every answer carries the server's clock, as real web servers send it.
     if reply.headers.iter().any(|(k, _)| k.eq_ignore_ascii_case("date")) {
         reply

@@ -137,9 +137,13 @@ fn read_tokens(url: &Url, status: u16, content_type: Option<&str>, body: &[u8]) 
     if !(200..300).contains(&status) {
         return Err(answer_error(url, status, content_type, body));
     }
-    if body::looks_like_html(content_type, body) {
-        return Err(body::html_error(url.clone(), status, body));
-    }
+    // A site with PHP's display_errors on prints its notices before the JSON: the tokens are
+    // issued all the same, so read them (leaving them unread would leave them live, unknown).
+    let body = match body::json_after_php_notices(body) {
+        Some(json) => json,
+        None if body::looks_like_html(content_type, body) => return Err(body::html_error(url.clone(), status, body)),
+        None => body,
+    };
     let raw: Raw = serde_json::from_slice(crate::site::trim_json_prefix(body)).map_err(|e| Error::InvalidJson {
         url: url.clone(),
         status,
@@ -174,6 +178,7 @@ fn read_tokens(url: &Url, status: u16, content_type: Option<&str>, body: &[u8]) 
 
 /// The error a non-success answer of an OAuth endpoint means.
 pub(crate) fn answer_error(url: &Url, status: u16, content_type: Option<&str>, body: &[u8]) -> Error {
+    let body = body::json_after_php_notices(body).unwrap_or(body);
     if let Some((code, description)) = oauth_error(body) {
         return Error::OAuth { endpoint: url.clone(), status, code, description, grant: None, redirect_uri: None };
     }
