@@ -1,10 +1,12 @@
 //! The loopback redirect listener (RFC 8252 §7.3): 127.0.0.1 only, one callback on the expected
 //! path, then closed; a timeout and a cancel.
 //!
-//! The first request to the callback path ends the attempt, whatever it carries: the caller's
-//! `judge` decides (state, code, error...) and the browser is told whether to go back to the app.
-//! Requests to other paths (a browser's favicon, a port scanner) get a 404 and are otherwise
-//! ignored.
+//! The caller's `judge` decides each request to the callback path (state, code, error...) and the
+//! browser is told whether to go back to the app. An answer that is not for this sign-in (a
+//! wrong `state`: another tab, a stale link, a page trying its luck) gets an error page and the
+//! wait goes on, so it cannot end the real one. Connections are served side by side (at most
+//! [`MAX_CONNECTIONS`], each with a short read timeout), so idle or slow ones cannot hold off the
+//! real callback. Requests to other paths (a favicon, a port scanner) get a 404.
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -87,45 +89,89 @@ impl Loopback {
         &self.redirect_uri
     }
 
-    /// Wait for the one callback. `judge` gets its query parameters and decides; its result is
-    /// returned and the browser is told in plain words. The listener is closed on return.
+    /// Wait for the callback. `judge` gets each callback's query parameters and decides: its
+    /// result is returned and the browser is told in plain words, except for
+    /// [`Error::StateMismatch`], after which the wait goes on (if it then runs out, that is the
+    /// error returned: it says more than a timeout). The listener is closed on return.
     pub async fn wait<T>(
         self,
         timeout: Duration,
         cancel: &Cancel,
-        judge: impl FnOnce(&HashMap<String, String>) -> Result<T>,
+        mut judge: impl FnMut(&HashMap<String, String>) -> Result<T>,
     ) -> Result<T> {
-        let accept = async {
+        let (tx, mut rx) = tokio::sync::mpsc::channel::<(TcpStream, String)>(MAX_CONNECTIONS);
+        let slots = Arc::new(tokio::sync::Semaphore::new(MAX_CONNECTIONS));
+        let listener = self.listener;
+        let accept = async move {
             loop {
-                let Ok((stream, peer)) = self.listener.accept().await else { continue };
+                let (stream, peer) = match listener.accept().await {
+                    Ok(c) => c,
+                    // Out of file descriptors, say: wait a little rather than spin.
+                    Err(_) => {
+                        tokio::time::sleep(Duration::from_millis(50)).await;
+                        continue;
+                    }
+                };
+                // 127.0.0.1 only; and when every slot is taken, new connections are closed.
+                let Ok(slot) = slots.clone().try_acquire_owned() else { continue };
                 if !peer.ip().is_loopback() {
                     continue;
                 }
-                match read_request(stream).await {
-                    Some((stream, target)) if path_of(&target) == CALLBACK_PATH => return (stream, target),
-                    Some((mut stream, _)) => {
-                        let _ = respond(&mut stream, 404, "Not found", "This address only receives WP Connect's sign-in.").await;
+                let tx = tx.clone();
+                tokio::spawn(async move {
+                    let _slot = slot;
+                    match read_request(stream).await {
+                        Some((stream, target)) if path_of(&target) == CALLBACK_PATH => {
+                            let _ = tx.send((stream, target)).await;
+                        }
+                        Some((mut stream, _)) => {
+                            let _ = respond(&mut stream, 404, "Not found", "This address only receives WP Connect's sign-in.").await;
+                        }
+                        None => {}
                     }
-                    None => {}
-                }
+                });
             }
         };
-        let (mut stream, target) = tokio::select! {
-            got = accept => got,
-            _ = tokio::time::sleep(timeout) => return Err(Error::CallbackTimeout { after: timeout }),
-            _ = cancel.cancelled() => return Err(Error::Cancelled),
+        let mismatched = AtomicBool::new(false);
+        let answered = async {
+            while let Some((mut stream, target)) = rx.recv().await {
+                let params: HashMap<String, String> =
+                    url::form_urlencoded::parse(target.split_once('?').map(|(_, q)| q).unwrap_or("").as_bytes()).into_owned().collect();
+                match judge(&params) {
+                    Err(Error::StateMismatch) => {
+                        mismatched.store(true, Ordering::SeqCst);
+                        let _ = respond(
+                            &mut stream,
+                            400,
+                            "Not for this sign-in",
+                            "This answer does not belong to the sign-in WP Connect is waiting for, so it was not used. If you started another sign-in, finish it in its own tab.",
+                        )
+                        .await;
+                    }
+                    verdict => {
+                        let _ = match &verdict {
+                            Ok(_) => respond(&mut stream, 200, "Signed in", "You can close this tab and return to WP Connect.").await,
+                            Err(e) => respond(&mut stream, 400, "Sign-in did not complete", &format!("{e} Return to WP Connect to try again.")).await,
+                        };
+                        return verdict;
+                    }
+                }
+            }
+            Err(Error::CallbackTimeout { after: timeout })
         };
-        let params: HashMap<String, String> = url::form_urlencoded::parse(target.split_once('?').map(|(_, q)| q).unwrap_or("").as_bytes())
-            .into_owned()
-            .collect();
-        let verdict = judge(&params);
-        let _ = match &verdict {
-            Ok(_) => respond(&mut stream, 200, "Signed in", "You can close this tab and return to WP Connect.").await,
-            Err(e) => respond(&mut stream, 400, "Sign-in did not complete", &format!("{e} Return to WP Connect to try again.")).await,
-        };
-        verdict
+        tokio::select! {
+            v = answered => v,
+            _ = accept => unreachable!("the accept loop never ends"),
+            _ = tokio::time::sleep(timeout) => Err(if mismatched.load(Ordering::SeqCst) { Error::StateMismatch } else { Error::CallbackTimeout { after: timeout } }),
+            _ = cancel.cancelled() => Err(Error::Cancelled),
+        }
     }
 }
+
+/// Connections served at once; more are closed as they come.
+pub const MAX_CONNECTIONS: usize = 64;
+/// How long a connection may take to send its request.
+const READ_TIMEOUT: Duration = Duration::from_secs(3);
 
 fn path_of(target: &str) -> &str {
     target.split(['?', '#']).next().unwrap_or("")
@@ -150,7 +196,7 @@ async fn read_request(mut stream: TcpStream) -> Option<(TcpStream, String)> {
             }
         }
     };
-    tokio::time::timeout(Duration::from_secs(10), read).await.ok()??;
+    tokio::time::timeout(READ_TIMEOUT, read).await.ok()??;
     let head = String::from_utf8_lossy(&buf);
     let mut first = head.lines().next()?.split(' ');
     let (method, target) = (first.next()?, first.next()?.to_string());

@@ -170,23 +170,64 @@ async fn denied_consent_is_its_own_error_and_nothing_is_stored() {
     assert!(f.connect.accounts().unwrap().is_empty());
 }
 
-/// A "browser" that lands on the callback with a forged state.
-struct Forger;
+/// A page that tries its luck first (a forged `state` on the callback, and idle connections that
+/// send nothing), then the person signs in for real. What the forged request got back is kept.
+struct Forger {
+    person: TestBrowser,
+    idle: usize,
+    real: bool,
+    forged_answer: Arc<std::sync::Mutex<Option<(u16, String)>>>,
+}
+
 impl Browser for Forger {
     fn open(&self, url: &Url) -> wpconnect_core::Result<()> {
         let q: std::collections::HashMap<_, _> = url.query_pairs().into_owned().collect();
-        let cb = format!("{}?code=stolen&state=not-yours", q["redirect_uri"]);
-        tokio::spawn(async move { reqwest::get(cb).await });
+        let redirect = Url::parse(&q["redirect_uri"]).unwrap();
+        let cb = format!("{redirect}?code=stolen&state=not-yours");
+        let (person, url, idle, real, answer) = (self.person.clone(), url.to_string(), self.idle, self.real, self.forged_answer.clone());
+        tokio::spawn(async move {
+            // Connections that never send a request (they would each have held the old listener 10 s).
+            let mut held = Vec::new();
+            for _ in 0..idle {
+                held.push(tokio::net::TcpStream::connect((redirect.host_str().unwrap(), redirect.port().unwrap())).await.unwrap());
+            }
+            let r = reqwest::get(cb).await.unwrap();
+            *answer.lock().unwrap() = Some((r.status().as_u16(), r.text().await.unwrap()));
+            if real {
+                let _ = person.visit(&url).await;
+            }
+            tokio::time::sleep(Duration::from_secs(30)).await;
+            drop(held);
+        });
         Ok(())
     }
 }
 
 #[tokio::test]
-async fn a_wrong_state_ends_the_attempt() {
+async fn a_forged_callback_is_refused_and_the_real_one_still_signs_in() {
     let f = fixture(Knobs::default(), confidential).await;
+    let forger = Forger { person: TestBrowser::new("ada", "correct horse", Consent::Allow), idle: 20, real: true, forged_answer: Default::default() };
+    let started = std::time::Instant::now();
+    let done = f
+        .connect
+        .sign_in_browser(&f.discovered, oauth_client(&f, true), opts(Duration::from_secs(20)), &forger, &Cancel::new(), |_, _| {})
+        .await
+        .unwrap();
+    assert_eq!(done.profile.username, "ada");
+    assert!(started.elapsed() < Duration::from_secs(8), "idle connections did not hold the callback off: {:?}", started.elapsed());
+    let (status, page) = forger.forged_answer.lock().unwrap().clone().expect("the forged callback was answered");
+    assert_eq!(status, 400);
+    assert!(page.contains("Not for this sign-in"), "{page}");
+    assert_eq!(f.site.counters().token_requests, 1, "only the real code was exchanged, never the forged one");
+}
+
+#[tokio::test]
+async fn a_wrong_state_alone_ends_as_a_state_mismatch_when_the_wait_runs_out() {
+    let f = fixture(Knobs::default(), confidential).await;
+    let forger = Forger { person: TestBrowser::new("ada", "correct horse", Consent::Allow), idle: 0, real: false, forged_answer: Default::default() };
     let e = f
         .connect
-        .sign_in_browser(&f.discovered, oauth_client(&f, true), opts(Duration::from_secs(20)), &Forger, &Cancel::new(), |_, _| {})
+        .sign_in_browser(&f.discovered, oauth_client(&f, true), opts(Duration::from_secs(2)), &forger, &Cancel::new(), |_, _| {})
         .await
         .unwrap_err();
     assert_eq!(e.kind(), ErrorKind::StateMismatch);
