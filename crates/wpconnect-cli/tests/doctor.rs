@@ -48,6 +48,7 @@ const IDS: &[&str] = &[
     "auth.authorization_header",
     "auth.site_health",
     "methods.advertised",
+    "methods.same_site",
     "methods.metadata",
     "methods.application_passwords",
     "oauth2.server",

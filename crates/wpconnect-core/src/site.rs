@@ -66,6 +66,58 @@ impl AuthMethods {
         self.application_passwords.is_none() && self.oauth1.is_none() && self.oauth2.is_none()
     }
 
+    /// Keep only endpoints credentials may go to: on the origin the REST API answered from (or
+    /// the same host over https), and for WordPress.com, its own API (`public-api.wordpress.com`
+    /// over https, or `wpcom_api` as configured). An endpoint on any other host is one a site (or a
+    /// network in between) merely names: the method is dropped and the reason returned, so the
+    /// code, the PKCE verifier, the client secret or a password never go there.
+    pub fn keep_to_the_site(&mut self, api_root: &Url, wpcom_api: &Url) -> Vec<ForeignEndpoint> {
+        // The same origin, or the same host upgraded to https (at the default ports).
+        let ours = |u: &Url| {
+            crate::http::same_origin(u, api_root)
+                || (u.scheme() == "https" && u.host() == api_root.host() && u.port().is_none() && api_root.port().is_none())
+        };
+        let wpcom = |u: &Url| (u.scheme() == "https" && is_wpcom_api_host(u)) || crate::http::same_origin(u, wpcom_api);
+        let mut refused = Vec::new();
+        let mut check = |what: &'static str, u: &Url, ok: bool| {
+            if !ok {
+                refused.push(ForeignEndpoint { what, url: u.clone() });
+            }
+            ok
+        };
+        if let Some(o) = &self.oauth2 {
+            let keep = if o.server == OAuth2Server::WordpressCom {
+                // Both at WordPress.com's API, or it is no WordPress.com sign-in at all.
+                check("the OAuth2 authorization endpoint", &o.authorize, wpcom(&o.authorize)) & check("the OAuth2 token endpoint", &o.token, wpcom(&o.token))
+            } else {
+                check("the OAuth2 authorization endpoint", &o.authorize, ours(&o.authorize)) & check("the OAuth2 token endpoint", &o.token, ours(&o.token))
+            };
+            if !keep {
+                self.oauth2 = None;
+            } else if let Some(me) = self.oauth2.as_ref().and_then(|o| o.me.clone()) {
+                let server = self.oauth2.as_ref().map(|o| o.server);
+                let fine = if server == Some(OAuth2Server::WordpressCom) { wpcom(&me) } else { ours(&me) };
+                if !check("the OAuth2 \"me\" endpoint", &me, fine) {
+                    self.oauth2.as_mut().expect("kept").me = None;
+                }
+            }
+        }
+        if let Some(o) = &self.oauth1 {
+            let keep = check("the OAuth 1.0a request-token endpoint", &o.request, ours(&o.request))
+                & check("the OAuth 1.0a authorization page", &o.authorize, ours(&o.authorize))
+                & check("the OAuth 1.0a access-token endpoint", &o.access, ours(&o.access));
+            if !keep {
+                self.oauth1 = None;
+            }
+        }
+        if let Some(page) = self.application_passwords.as_ref().and_then(|a| a.authorization_url.clone()) {
+            if !check("the Application Password approval page", &page, ours(&page)) {
+                self.application_passwords.as_mut().expect("there").authorization_url = None;
+            }
+        }
+        refused
+    }
+
     /// The endpoints as a site on plain permalinks answers them. WP OAuth Server and the OAuth
     /// 1.0a plugin advertise paths (`/oauth/token`, `/oauth1/request`) that only rewrite rules
     /// route; with plain permalinks there are none, and WordPress answers those paths with its
@@ -99,6 +151,25 @@ impl AuthMethods {
                 route(u, "oauth1", "rest_oauth1");
             }
         }
+    }
+}
+
+/// An endpoint the REST index names on a host other than the site's: never used.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ForeignEndpoint {
+    pub what: &'static str,
+    pub url: Url,
+}
+
+impl ForeignEndpoint {
+    /// A sentence for a person.
+    pub fn note(&self, site: &Url) -> String {
+        format!(
+            "The site names {} at {}, which is not the site ({}): WP Connect sends no sign-in there, so that way of signing in is not offered.",
+            self.what,
+            self.url.host_str().unwrap_or("another host"),
+            site.host_str().unwrap_or("")
+        )
     }
 }
 

@@ -64,6 +64,8 @@ pub struct Discovered {
     pub recommended: Recommendation,
     /// Things the person should know: http fallback, redirects, disagreements.
     pub notes: Vec<String>,
+    /// Endpoints the index names on other hosts: refused, never used.
+    pub foreign_endpoints: Vec<crate::site::ForeignEndpoint>,
 }
 
 impl Discovered {
@@ -249,6 +251,8 @@ impl Discoverer {
         if wpcom_connected && wordpress_com.is_none() {
             notes.push("The site is connected to WordPress.com, but WordPress.com's API did not describe it.".into());
         }
+        let foreign = methods.keep_to_the_site(&api_root, &self.wpcom_api_base);
+        notes.extend(foreign.iter().map(|f| f.note(&api_root)));
         let plain = api_root.query().is_some_and(|q| q.contains("rest_route="));
         if plain {
             methods.routed_for_plain_permalinks(&api_root);
@@ -266,6 +270,7 @@ impl Discoverer {
             wordpress_com,
             recommended,
             notes,
+            foreign_endpoints: foreign,
         }
     }
 
@@ -329,6 +334,7 @@ impl Discoverer {
             metadata: None,
             wordpress_com: Some(w),
             recommended,
+            foreign_endpoints: Vec::new(),
         })
     }
 }

@@ -185,6 +185,8 @@ pub const CATALOGUE: &[(&str, &str, &str)] = &[
      "WordPress's own Site Health test checks, from the server, that the Authorization header gets through."),
     ("methods.advertised", "Sign-in methods advertised",
      "Apps find the sign-in methods in the REST index's \"authentication\" section; a method that is not listed there is not offered."),
+    ("methods.same_site", "Sign-in endpoints on the site itself",
+     "Apps send codes, client secrets and passwords to the endpoints the REST index names; one on another host (a misconfigured proxy, a hacked plugin, a tampered connection) would receive them, so WP Connect refuses it."),
     ("methods.metadata", "OAuth metadata agrees with the REST index",
      "Apps that read the OAuth server's discovery document are misled where it contradicts the REST index (issuer scheme, grant list, PKCE methods)."),
     ("methods.application_passwords", "Application Passwords",

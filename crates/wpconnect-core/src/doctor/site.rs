@@ -245,6 +245,17 @@ pub(crate) fn methods(ledger: &mut Ledger, d: &Discovered) {
             Outcome::pass(format!("Advertised: {}.", names.join("; "))).observe(&observed)
         },
     );
+    let same_site = if d.foreign_endpoints.is_empty() {
+        Outcome::pass(format!("Every sign-in endpoint the REST index names is on {}.", d.api_root.host_str().unwrap_or("the site")))
+    } else {
+        let named: Vec<String> = d.foreign_endpoints.iter().map(|f| format!("{} at {}", f.what, f.url)).collect();
+        Outcome::fail(
+            format!("The REST index names endpoints on other hosts, refused: {}.", named.join("; ")),
+            "Find what rewrites the REST index's \"authentication\" section (a plugin's settings, a proxy or CDN rule, the site's home/siteurl options) and make every endpoint the site's own address; then check that no plugin was tampered with.",
+        )
+        .observe(&observed)
+    };
+    ledger.record("methods.same_site", same_site);
     let metadata = match (&d.metadata, &m.oauth2) {
         (_, None) => Outcome::skipped("the site has no OAuth 2 server"),
         (None, Some(_)) => Outcome::skipped("the OAuth server publishes no discovery document (/.well-known/oauth-authorization-server or openid-configuration); WP Connect reads the REST index"),
