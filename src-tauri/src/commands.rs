@@ -6,7 +6,6 @@ use std::time::Duration;
 use tauri::ipc::Channel;
 use tauri::State;
 use url::Url;
-use wpconnect_core::app_passwords::loopback_possible;
 use wpconnect_core::doctor::{Doctor, DoctorRequest, Progress as DoctorNews, Report};
 use wpconnect_core::browser::SystemBrowser;
 use wpconnect_core::oauth1::Consumer;
@@ -36,7 +35,7 @@ pub async fn discover(state: State<'_, AppState>, address: String) -> Answer<Sit
 }
 
 fn is_local(d: &Discovered) -> bool {
-    loopback_possible(&d.site_url())
+    d.local()
 }
 
 /// The site discovered for `address` (again, if it was not this session).
@@ -93,7 +92,7 @@ pub async fn sign_in(state: State<'_, AppState>, request: SignInRequest, progres
         tell(Progress::Browser { url: url.to_string(), waiting_on, timeout_secs: timeout.as_secs() });
     };
     let done = match request.way {
-        Way::AppPassword if is_local(&site) => {
+        Way::AppPassword if wpconnect_core::app_passwords::loopback_possible(&site.site_url()) => {
             state
                 .connect
                 .sign_in_app_password_browser(&site, &device_name(), opts, &SystemBrowser, &cancel, |url, back| browser_at(url, back.to_string()))

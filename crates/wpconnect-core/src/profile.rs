@@ -60,6 +60,11 @@ pub(crate) async fn get_json(http: &Http, url: &Url, token: &AccessToken, how: T
 
 /// A request with the token; JSON back, or the error that says what went wrong.
 pub(crate) async fn send_json(http: &Http, method: reqwest::Method, url: &Url, token: &AccessToken, how: TokenIn) -> Result<serde_json::Value> {
+    // The one seam every signed-in request goes through: a token, an Application Password or an
+    // OAuth 1.0a signature travels only over https or to a site on this computer.
+    if !crate::oauth2::transport_ok(url) {
+        return Err(Error::InsecureConnection { url: crate::http::redact_query(url), what: "your sign-in" });
+    }
     let mut headers = HeaderMap::new();
     let mut target = url.clone();
     match how {
@@ -223,6 +228,17 @@ impl Profile {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[tokio::test]
+    async fn no_credential_goes_over_plain_http_to_a_site_elsewhere() {
+        // 192.0.2.1 is TEST-NET-1: the request is refused before any packet is sent.
+        let http = Http::new(crate::HttpOptions::default());
+        let url = Url::parse("http://192.0.2.1/wp-json/wp/v2/users/me").unwrap();
+        for how in [TokenIn::Header, TokenIn::Basic("ada".into()), TokenIn::Parameter] {
+            let e = get_json(&http, &url, &AccessToken::new("tok-1"), how.clone()).await.unwrap_err();
+            assert_eq!(e.kind(), crate::ErrorKind::InsecureConnection, "{how:?}: {e}");
+        }
+    }
 
     #[test]
     fn oauth_me_with_string_id_enriched_from_rest() {

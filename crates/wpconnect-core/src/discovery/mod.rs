@@ -69,6 +69,12 @@ pub struct Discovered {
 }
 
 impl Discovered {
+    /// The site answered from this computer or a local name (a development site): plain http is
+    /// then acceptable for signing in. Judged from where it answered, not from what it claims.
+    pub fn local(&self) -> bool {
+        self.answered_at.host_str().is_some_and(address::is_local_host)
+    }
+
     /// The site's own address (its `url`, else its `home`, else the API root): what sign-ins are
     /// checked against and accounts are keyed by.
     pub fn site_url(&self) -> Url {
