@@ -277,13 +277,20 @@ impl Connect {
     }
 
     /// A new account record for `user_login` on `site` (the same id again when this person
-    /// signs in again with the same method: the new sign-in replaces the old).
+    /// signs in again with the same method: the new sign-in replaces the old). "The same" is
+    /// judged by where the site answered (the origin discovery verified) and the user, never by
+    /// the address a site claims: another site claiming this one's address gets its own account.
     fn new_account(&self, site: &Discovered, method: Method, user_login: &str, profile: &Profile, opts: SignInOptions) -> Result<StoredAccount> {
         let existing = self.accounts()?;
         let site_url = site_url(site);
         let id = existing
             .iter()
-            .find(|a| a.site_url == site_url && a.user_login == user_login && a.method == method)
+            .find(|a| {
+                crate::http::same_origin(&a.api_root, &site.api_root)
+                    && a.user_login == user_login
+                    && a.method == method
+                    && (a.user_id.is_none() || profile.user_id.is_none() || a.user_id == profile.user_id)
+            })
             .map(|a| a.id.clone())
             .unwrap_or_else(|| crate::store::account_id(user_login, &site_url, &existing));
         Ok(StoredAccount {

@@ -481,6 +481,27 @@ async fn php_notices_before_the_token_answer_are_read_past_and_never_quoted() {
 }
 
 #[tokio::test]
+async fn a_site_claiming_another_sites_address_gets_its_own_account() {
+    // Two sites, both calling themselves https://same.example, each with a user "ada".
+    let f = fixture(Knobs { advertised_url: Some("https://same.example".into()), ..Default::default() }, confidential).await;
+    let first = f.connect.sign_in_password(&f.discovered, oauth_client(&f, true), "ada", Password::new("correct horse"), SignInOptions::default()).await.unwrap();
+    let first_token = f.store.get(&format!("{}/access-token", first.account.id)).unwrap().unwrap();
+    let other = OAuthSite::start(
+        Knobs { advertised_url: Some("https://same.example".into()), ..Default::default() },
+        vec![confidential(f.port)],
+        vec![User::new(7, "ada", "other horse", "Not Ada", &["author"])],
+    )
+    .await;
+    let other_discovered = Discoverer::new(DiscoveryOptions { http: http(), ..Default::default() }).discover(&other.url()).await.unwrap();
+    let second = f.connect.sign_in_password(&other_discovered, oauth_client(&f, true), "ada", Password::new("other horse"), SignInOptions::default()).await.unwrap();
+    assert_ne!(second.account.id, first.account.id, "two accounts, not one replaced by the other");
+    assert_eq!(f.connect.accounts().unwrap().len(), 2);
+    assert!(f.site.access_token_valid(secrecy::ExposeSecret::expose_secret(&first_token)), "the first site's sign-in is untouched");
+    assert_eq!(f.connect.me(&first.account.id).await.unwrap().profile.display_name, "Ada Lovelace");
+    assert_eq!(f.connect.me(&second.account.id).await.unwrap().profile.display_name, "Not Ada");
+}
+
+#[tokio::test]
 async fn sign_out_revokes_then_forgets() {
     let f = fixture(Knobs::default(), confidential).await;
     let id = signed_in(&f).await;
