@@ -6,8 +6,6 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use url::Url;
-use wpconnect_core::browser::Browser;
 use wpconnect_core::loopback::Cancel;
 use wpconnect_core::secret::Password;
 use wpconnect_core::session::{Connect, SignInOptions};

@@ -411,7 +411,8 @@ async fn a_refresh_that_fails_for_the_servers_sake_keeps_the_account_signed_in()
     let knobs = || Knobs { refresh_reusable: true, ..Default::default() };
     let f = fixture(knobs(), confidential).await;
     let id = signed_in(&f).await;
-    let faults: [(&str, fn(&mut Knobs), ErrorKind); 3] = [
+    type Fault = (&'static str, fn(&mut Knobs), ErrorKind);
+    let faults: [Fault; 3] = [
         ("an HTML page", |k| k.html_token_endpoint = true, ErrorKind::HtmlInsteadOfJson),
         ("a 503", |k| k.disabled = true, ErrorKind::ServerError),
         ("no answer in time", |k| k.token_delay = Duration::from_secs(8), ErrorKind::Timeout),
