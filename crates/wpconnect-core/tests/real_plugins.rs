@@ -106,6 +106,14 @@ async fn me_matches(m: &Machine, wp: &RealPlugins, done: &SignedIn, url: &str) {
     assert_eq!(site.url, url);
 }
 
+/// The author signs in through the browser, allowing; the sign-in must succeed.
+async fn browser_sign_in(m: &Machine, wp: &RealPlugins, d: &Discovered, client: OAuth2Client) -> SignedIn {
+    m.connect
+        .sign_in_browser(d, client, opts(), &author(wp, Consent::Allow), &Cancel::new(), |_, _| {})
+        .await
+        .unwrap_or_else(|e| panic!("{e} ({})", e.hint()))
+}
+
 #[tokio::test]
 async fn discovery_reads_each_plugin_site_in_one_round_trip() {
     let Some(wp) = real_plugins("discovery_reads_each_plugin_site_in_one_round_trip") else { return };
@@ -342,11 +350,7 @@ async fn plain_permalinks_both_plugins_through_their_query_variables() {
     let (id, secret) = wp.oauth2_client("oauthplain", port, GRANTS, false);
     let m = machine();
     let client = OAuth2Client { client_id: id.clone(), client_secret: Some(ClientSecret::new(secret)), redirect_ports: vec![port], scope: None };
-    let done = m
-        .connect
-        .sign_in_browser(&d, client, opts(), &author(&wp, Consent::Allow), &Cancel::new(), |_, _| {})
-        .await
-        .unwrap_or_else(|e| panic!("{e} ({})", e.hint()));
+    let done = browser_sign_in(&m, &wp, &d, client).await;
     assert_author(&wp, &done.profile);
     me_matches(&m, &wp, &done, &url).await;
     assert_eq!(wp.live_tokens("oauthplain", &id), (1, 1));
@@ -386,11 +390,7 @@ async fn the_rest_api_teams_oauth2_plugin_signs_in_with_its_consent_page() {
     assert!(matches!(e.kind(), ErrorKind::AccessDenied | ErrorKind::Oauth | ErrorKind::CallbackTimeout), "{e:?}");
     assert!(m.connect.accounts().unwrap().is_empty());
 
-    let done = m
-        .connect
-        .sign_in_browser(&d, client, opts(), &author(&wp, Consent::Allow), &Cancel::new(), |_, _| {})
-        .await
-        .unwrap_or_else(|e| panic!("{e} ({})", e.hint()));
+    let done = browser_sign_in(&m, &wp, &d, client).await;
     assert_author(&wp, &done.profile);
     me_matches(&m, &wp, &done, &wp.wpapi_url).await;
     let out = m.connect.sign_out(&done.account.id).await.unwrap();
