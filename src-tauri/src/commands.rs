@@ -29,13 +29,9 @@ pub fn app_info() -> Answer<AppInfo> {
 #[tauri::command]
 pub async fn discover(state: State<'_, AppState>, address: String) -> Answer<SiteView> {
     let found = state.discoverer.discover(&address).await?;
-    let view = SiteView::new(&address, &found, is_local(&found));
+    let view = SiteView::new(&address, &found, found.local());
     state.sites.lock().expect("not poisoned").insert(address, found);
     Ok(view)
-}
-
-fn is_local(d: &Discovered) -> bool {
-    d.local()
 }
 
 /// The site discovered for `address` (again, if it was not this session).
@@ -69,6 +65,12 @@ pub fn boot_script(connect: &wpconnect_core::session::Connect) -> String {
     format!("window.__WPCONNECT_BOOT__ = {boot};")
 }
 
+/// The page's start-up data when the app cannot start: the reason, and nothing else to do.
+pub fn start_error_script(e: wpconnect_core::Error) -> String {
+    let info = json(&app_info().expect("app_info does not fail"));
+    format!("window.__WPCONNECT_BOOT__ = {{\"appInfo\":{info},\"startError\":{}}};", json(&IpcError::from(e)))
+}
+
 /// Profile, site and session of one account, read from the site now.
 #[tauri::command]
 pub async fn account_details(state: State<'_, AppState>, account_id: String) -> Answer<AccountDetails> {
@@ -83,7 +85,11 @@ pub async fn sign_in(state: State<'_, AppState>, request: SignInRequest, progres
     let site = site_for(&state, &request.address).await?;
     let settings = state.settings.load()?;
     let timeout = Duration::from_secs(settings.sign_in_timeout_secs);
-    let opts = SignInOptions { storage: if request.session_only { Storage::Session } else { Storage::Keyring }, timeout };
+    let opts = SignInOptions {
+        storage: if request.session_only { Storage::Session } else { Storage::Keyring },
+        timeout,
+        allow_plain_http: request.allow_plain_http,
+    };
     let cancel = state.begin_sign_in();
     let tell = |p: Progress| {
         let _ = progress.send(p);

@@ -79,6 +79,15 @@ fn deliver(inbox: &CallbackInbox, urls: impl IntoIterator<Item = url::Url>) {
     }
 }
 
+/// Where settings, logs and the accounts list live: the system's folders for this user (or
+/// `WPCONNECT_CONFIG_DIR` / `WPCONNECT_LOG_DIR`), never a shared temporary folder.
+fn files(app: &tauri::App) -> Result<(SettingsFile, PathBuf, AccountsFile), wpconnect_core::Error> {
+    let settings = SettingsFile::default_location()?;
+    let accounts = AccountsFile::default_location()?;
+    let log_dir = wpconnect_core::store::chosen_dir("WPCONNECT_LOG_DIR", "logs", || app.path().app_log_dir().ok())?;
+    Ok((settings, log_dir, accounts))
+}
+
 pub fn run() {
     let started = std::time::Instant::now();
     let inbox = Arc::new(CallbackInbox::new());
@@ -95,21 +104,26 @@ pub fn run() {
         .plugin(tauri_plugin_deep_link::init())
         .plugin(tauri_plugin_window_state::Builder::default().build())
         .setup(move |app| {
-            let settings = SettingsFile::default_location().unwrap_or_else(|_| SettingsFile::at(std::env::temp_dir().join("wpconnect-settings.json")));
-            let log_dir = std::env::var_os("WPCONNECT_LOG_DIR")
-                .map(PathBuf::from)
-                .or_else(|| app.path().app_log_dir().ok())
-                .unwrap_or_else(|| std::env::temp_dir().join("wpconnect-logs"));
+            let config = app.config().app.windows.iter().find(|w| w.label == "main").cloned().expect("tauri.conf.json has the main window");
+            let (settings, log_dir, accounts) = match files(app) {
+                Ok(found) => found,
+                Err(e) => {
+                    // Nowhere private to keep settings, logs or the accounts list: say so in the
+                    // window instead of using a shared temporary folder.
+                    eprintln!("WP Connect cannot start: {e} {}", e.hint());
+                    let boot = commands::start_error_script(e);
+                    tauri::WebviewWindowBuilder::from_config(app.handle(), &config)?.initialization_script(&boot).build()?;
+                    return Ok(());
+                }
+            };
             logging::init(&log_dir, settings.load().map(|s| s.log_level).unwrap_or_default());
             tracing::info!(version = env!("CARGO_PKG_VERSION"), plugins_ms = started.elapsed().as_millis(), "WP Connect started");
-            let accounts = AccountsFile::default_location().unwrap_or_else(|_| AccountsFile::at(std::env::temp_dir().join("wpconnect-accounts.json")));
             // Connected on first use: showing the accounts needs no keyring.
             let keyring: Arc<dyn SecretStore> = Arc::new(LazyKeyring::new());
             let connect = Connect::new(HttpOptions::default(), accounts, Ok(keyring));
             // The window is made here (not from the config) to hand the page what its first screen
             // shows, so the first paint needs no round trip. Nothing secret is in it.
             let boot = commands::boot_script(&connect);
-            let config = app.config().app.windows.iter().find(|w| w.label == "main").cloned().expect("tauri.conf.json has the main window");
             let setup_ms = started.elapsed().as_millis();
             tauri::WebviewWindowBuilder::from_config(app.handle(), &config)?.initialization_script(&boot).build()?;
             tracing::info!(setup_ms, window_ms = started.elapsed().as_millis(), "window created");

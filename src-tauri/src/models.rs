@@ -65,6 +65,9 @@ pub struct SiteView {
     /// This site is on this computer (plain http is acceptable).
     pub local: bool,
     pub wordpress_com: bool,
+    /// An approved Application Password comes back through the `wpconnect:` link (not the
+    /// loopback): WordPress before 6.3 shows it to paste instead.
+    pub app_password_via_link: bool,
 }
 
 #[derive(Serialize)]
@@ -148,6 +151,7 @@ impl SiteView {
             notes: d.notes.clone(),
             local,
             wordpress_com: d.wordpress_com.is_some(),
+            app_password_via_link: !wpconnect_core::app_passwords::loopback_possible(&d.site_url()),
         }
     }
 }
@@ -167,6 +171,9 @@ pub struct SignInRequest {
     pub password: Option<Password>,
     #[serde(default)]
     pub session_only: bool,
+    /// The person ticked "Sign in without encryption" (plain http to a site elsewhere).
+    #[serde(default)]
+    pub allow_plain_http: bool,
 }
 
 /// Sign-in progress, sent to the page while the sign-in runs.

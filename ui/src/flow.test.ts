@@ -17,6 +17,7 @@ const site = (over: Partial<SiteView> = {}): SiteView => ({
   notes: [],
   local: false,
   wordpressCom: false,
+  appPasswordViaLink: false,
   ...over,
 });
 

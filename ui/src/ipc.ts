@@ -46,6 +46,7 @@ export interface SiteView {
   notes: string[];
   local: boolean;
   wordpressCom: boolean;
+  appPasswordViaLink: boolean;
 }
 
 export type Standing = "signed_in" | "expires_soon" | "expired" | "sign_in_again";
@@ -108,6 +109,8 @@ export interface SignInRequest {
   username?: string;
   password?: string;
   sessionOnly?: boolean;
+  /** The person ticked "Sign in without encryption" for a plain-http site elsewhere. */
+  allowPlainHttp?: boolean;
 }
 
 export type Progress =
@@ -228,6 +231,8 @@ export interface Boot {
   appInfo?: AppInfo;
   accounts?: AccountView[];
   error?: IpcError;
+  /** The app could not start (nowhere private to keep its files): shown, and nothing else. */
+  startError?: IpcError;
 }
 
 /** The start-up data, once: later screens ask the app. */

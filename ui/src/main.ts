@@ -1,6 +1,6 @@
 // The window: a header, the current screen (from the address's #fragment), a live region.
-import { announce, loaded } from "./dom";
-import { asIpcError, errorText, takeBoot, tauriApi, type Api } from "./ipc";
+import { announce, h, loaded } from "./dom";
+import { asIpcError, errorText, takeBoot, tauriApi, type Api, type IpcError } from "./ipc";
 import { errorBox } from "./views/error-box";
 import { accountView } from "./views/account";
 import { accountsView } from "./views/accounts";
@@ -63,9 +63,21 @@ function flash(): void {
   announce(said);
 }
 
+/** The app could not start: the reason and what to do, in place of every screen. */
+function cannotStart(e: IpcError): void {
+  document.querySelector("header nav")?.remove();
+  const heading = h("h1", { tabindex: "-1" }, "WP Connect cannot start");
+  root.replaceChildren(h("div", { class: "page-head", "data-testid": "cannot-start" }, heading), errorBox(e));
+  heading.focus({ preventScroll: true });
+}
+
 performance.mark("wpconnect:script-start");
-window.addEventListener("hashchange", route);
-route();
+if (boot?.startError) {
+  cannotStart(boot.startError);
+} else {
+  window.addEventListener("hashchange", route);
+  route();
+}
 
 const versionLine = document.querySelector<HTMLElement>('[data-testid="core-version"]')!;
 (boot?.appInfo ? Promise.resolve(boot.appInfo) : loaded().then(() => api.appInfo()))

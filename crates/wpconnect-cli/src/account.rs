@@ -78,6 +78,12 @@ pub struct LoginArgs {
     #[arg(long)]
     session_only: bool,
 
+    /// Sign in even though the site uses plain http and is not on this computer: your password or
+    /// token then crosses the network unencrypted, readable by anyone on the way. Only for a
+    /// network you trust; it is recorded with the account.
+    #[arg(long)]
+    allow_plain_http: bool,
+
     /// Seconds to wait for the browser.
     #[arg(long, default_value_t = 300)]
     wait: u64,
@@ -185,7 +191,11 @@ async fn login_inner(args: &LoginArgs) -> Result<SignedIn, Error> {
     let opts = SignInOptions {
         storage: if args.session_only { Storage::Session } else { Storage::Keyring },
         timeout: Duration::from_secs(args.wait),
+        allow_plain_http: args.allow_plain_http,
     };
+    if args.allow_plain_http && site.plain_http_elsewhere() {
+        errln!("Warning: {} is not encrypted and not on this computer; as you asked, your sign-in will cross the network readable by anyone on the way.", site.answered_at);
+    }
     let method = match args.method {
         LoginMethod::Auto => {
             let have = wpconnect_core::recommend::Have { client_id: args.client_id.is_some(), consumer_key: args.consumer_key.is_some() };

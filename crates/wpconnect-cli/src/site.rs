@@ -64,7 +64,13 @@ fn human(d: &Discovered) -> String {
     rows.push(("Time zone", s.timezone_label()));
     rows.push((
         "Secure",
-        if s.https { "yes (https)".into() } else { "no (http: the connection is not encrypted)".into() },
+        if s.https {
+            "yes (https)".into()
+        } else if d.local() {
+            "no (http), but the site is on this computer".into()
+        } else {
+            "no (http: the connection is not encrypted; signing in needs --allow-plain-http)".into()
+        },
     ));
     if !s.namespaces.is_empty() {
         rows.push(("Namespaces", s.namespaces.join(", ")));

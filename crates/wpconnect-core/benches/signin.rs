@@ -17,7 +17,7 @@ use wpconnect_core::http::Http;
 use wpconnect_core::loopback::Cancel;
 use wpconnect_core::secret::ClientSecret;
 use wpconnect_core::session::{Connect, OAuth2Client, SignInOptions};
-use wpconnect_core::store::{AccountsFile, KeyringStore, MemoryStore, SecretStore, Storage};
+use wpconnect_core::store::{AccountsFile, KeyringStore, MemoryStore, SecretStore};
 use wpconnect_core::{Discoverer, DiscoveryOptions, HttpOptions};
 use wpconnect_testsupport::browser::{Consent, TestBrowser};
 use wpconnect_testsupport::dialect::{Client, Knobs, OAuthSite, User};
@@ -101,7 +101,7 @@ async fn main() {
             redirect_ports: vec![port],
             scope: None,
         };
-        let opts = SignInOptions { storage: Storage::Keyring, timeout: Duration::from_secs(30) };
+        let opts = SignInOptions { timeout: Duration::from_secs(30), ..Default::default() };
         let done = connect
             .sign_in_browser(&discovered, client, opts, &person, &Cancel::new(), |_, _| {})
             .await
@@ -169,7 +169,7 @@ async fn real_plugin_site(dir: &tempfile::TempDir) {
             counted: counted.clone(),
         };
         let client = OAuth2Client { client_id: client_id.clone(), client_secret: Some(ClientSecret::new(secret.clone())), redirect_ports: vec![port], scope: None };
-        let opts = SignInOptions { storage: Storage::Keyring, timeout: Duration::from_secs(30) };
+        let opts = SignInOptions { timeout: Duration::from_secs(30), ..Default::default() };
         let done = connect.sign_in_browser(&discovered, client, opts, &person, &Cancel::new(), |_, _| {}).await.expect("sign-in");
         let ready = Instant::now();
         let after = requests_so_far();

@@ -124,22 +124,11 @@ impl SiteAddress {
             .expect("parts of a parsed URL form a URL")
     }
 
-    /// Loopback addresses and names reserved for local use: the only places where a
-    /// connection without https is acceptable for signing in.
-    pub fn is_local(&self) -> bool {
-        is_local_host(&self.host)
-    }
-
     /// A site hosted on WordPress.com.
     pub fn is_wordpress_com(&self) -> bool {
         let h = self.host.to_ascii_lowercase();
         h.ends_with(".wordpress.com") && !h.starts_with("public-api.")
     }
-}
-
-pub fn is_local_host(host: &str) -> bool {
-    let h = host.trim_start_matches('[').trim_end_matches(']').to_ascii_lowercase();
-    is_loopback_host(&h) || h.ends_with(".local") || h.ends_with(".test")
 }
 
 /// This computer, whatever the network does: a loopback address, or `localhost` and its
@@ -271,12 +260,15 @@ mod tests {
     }
 
     #[test]
-    fn local_and_wpcom() {
-        assert!(p("127.0.0.1:80").is_local());
-        assert!(p("[::1]").is_local());
-        assert!(p("localhost").is_local());
-        assert!(p("mysite.local").is_local());
-        assert!(!p("example.com").is_local());
+    fn loopback_by_name_and_wpcom() {
+        assert!(is_loopback_host("127.0.0.1"));
+        assert!(is_loopback_host("[::1]"));
+        assert!(is_loopback_host("localhost"));
+        assert!(is_loopback_host("dev.localhost"));
+        // A name is not an address: `.local` and `.test` are decided by what they resolve to.
+        assert!(!is_loopback_host("mysite.local"));
+        assert!(!is_loopback_host("mysite.test"));
+        assert!(!is_loopback_host("example.com"));
         assert!(p("myblog.wordpress.com").is_wordpress_com());
         assert!(!p("public-api.wordpress.com").is_wordpress_com());
         assert!(!p("wordpress.com.evil.example").is_wordpress_com());

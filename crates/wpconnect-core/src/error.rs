@@ -53,6 +53,7 @@ pub enum ErrorKind {
     KeyringUnavailable,
     KeyringFailure,
     ConfigFile,
+    NoPlaceForFiles,
     InvalidClientId,
     InvalidInput,
     InvalidSetting,
@@ -216,6 +217,9 @@ pub enum Error {
     #[error("The file {} could not be used: {detail}.", path.display())]
     ConfigFile { path: std::path::PathBuf, detail: String },
 
+    #[error("WP Connect has nowhere to keep its {what}: {detail}.")]
+    NoPlaceForFiles { what: &'static str, detail: String },
+
     #[error("The client ID contains characters that cannot be sent.")]
     InvalidClientId,
 
@@ -327,6 +331,7 @@ impl Error {
             Error::KeyringUnavailable { .. } => ErrorKind::KeyringUnavailable,
             Error::KeyringFailure { .. } => ErrorKind::KeyringFailure,
             Error::ConfigFile { .. } => ErrorKind::ConfigFile,
+            Error::NoPlaceForFiles { .. } => ErrorKind::NoPlaceForFiles,
             Error::InvalidClientId => ErrorKind::InvalidClientId,
             Error::InvalidInput { .. } => ErrorKind::InvalidInput,
             Error::InvalidSetting { .. } => ErrorKind::InvalidSetting,
@@ -374,7 +379,8 @@ impl Error {
             | ErrorKind::KeyringLocked
             | ErrorKind::KeyringUnavailable
             | ErrorKind::KeyringFailure
-            | ErrorKind::ConfigFile => Category::Local,
+            | ErrorKind::ConfigFile
+            | ErrorKind::NoPlaceForFiles => Category::Local,
         }
     }
 
@@ -447,7 +453,7 @@ impl Error {
                 "Only http and https addresses are opened. Type the site's address in your browser yourself; its admin should set it under Settings > General.".into()
             }
             Error::InsecureConnection { .. } => {
-                "Use the site's https address. If the site has no https, ask its host for a certificate (most offer one free); until then, use a method that does not send your password.".into()
+                "Use the site's https address. If the site has no https, ask its host for a certificate (most offer one free). If you trust every network between you and the site, you can choose to sign in over plain http anyway: tick \"Sign in without encryption\" in the app, or add --allow-plain-http to wpconnect login.".into()
             }
             Error::NoSignInMethod { .. } => {
                 "Choose another sign-in method, or ask the site's admin to enable one (Application Passwords need https or a local site).".into()
@@ -474,6 +480,7 @@ impl Error {
             }
             Error::KeyringFailure { .. } => "Try again; if it keeps failing, sign in for this session only.".into(),
             Error::ConfigFile { .. } => "Check the file's permissions, or move it aside to start with no accounts (your keyring entries stay).".into(),
+            Error::NoPlaceForFiles { .. } => "Give your user a home folder (HOME), or set WPCONNECT_CONFIG_DIR and WPCONNECT_LOG_DIR to absolute folders of your own. WP Connect does not fall back to a shared temporary folder, where other users could read or replace its files.".into(),
             Error::InvalidClientId => "Copy the client ID again from the site's OAuth client settings.".into(),
             Error::InvalidInput { .. } => "See `wpconnect help` for what each option takes.".into(),
             Error::InvalidSetting { .. } => "Change it and save again; the settings in use have not changed.".into(),

@@ -6,7 +6,8 @@
 
 use std::collections::HashSet;
 use std::error::Error as StdError;
-use std::sync::Arc;
+use std::net::{IpAddr, SocketAddr};
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use bytes::{Bytes, BytesMut};
@@ -31,6 +32,10 @@ pub struct HttpOptions {
     /// Certificate authorities trusted in addition to the operating system's: a company's own
     /// authority, or the throwaway one a test made. Never in place of the system's.
     pub extra_roots: Vec<Certificate>,
+    /// Send plain-http requests through this proxy (a company's; tests stand one on loopback for
+    /// "the network"). Credentials for a site on this computer never take it: they go straight
+    /// to the loopback address the site's name resolved to.
+    pub http_proxy: Option<Url>,
 }
 
 /// A certificate authority's certificate, for [`HttpOptions::extra_roots`]
@@ -46,6 +51,7 @@ impl Default for HttpOptions {
             user_agent: format!("wpconnect/{} (+https://github.com/wpconnect)", crate::VERSION),
             resolver: None,
             extra_roots: Vec::new(),
+            http_proxy: None,
         }
     }
 }
@@ -58,6 +64,7 @@ impl std::fmt::Debug for HttpOptions {
             .field("max_redirects", &self.max_redirects)
             .field("resolver", &self.resolver.is_some())
             .field("extra_roots", &self.extra_roots.len())
+            .field("http_proxy", &self.http_proxy.as_ref().map(Url::as_str))
             .finish()
     }
 }
@@ -82,7 +89,37 @@ pub mod limits {
 #[derive(Clone, Debug)]
 pub struct Http {
     client: reqwest::Client,
+    /// No proxy, ever: for credentials sent to a site on this computer.
+    direct: reqwest::Client,
     opts: Arc<HttpOptions>,
+    /// Origins on plain http, not on this computer, that the person chose to sign in to anyway.
+    plain_http_allowed: Arc<Mutex<HashSet<String>>>,
+}
+
+/// How a request carrying a credential may reach a site.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Reach {
+    /// Over https.
+    Https,
+    /// Plain http to this computer: every address the name resolved to is a loopback one. The
+    /// request goes straight to the first of them (no proxy, no second look-up).
+    ThisComputer(SocketAddr),
+    /// Plain http to anywhere else (or a name that could not be resolved, or a network that a
+    /// proxy stands in front of): credentials only after the person's explicit choice.
+    Elsewhere,
+}
+
+/// Do these addresses (what a name resolved to) all belong to this computer? None at all does
+/// not count: a name that resolved to nothing is not known to be here.
+pub fn all_loopback(addrs: &[SocketAddr]) -> bool {
+    !addrs.is_empty() && addrs.iter().all(|a| is_loopback_ip(a.ip()))
+}
+
+fn is_loopback_ip(ip: IpAddr) -> bool {
+    match ip {
+        IpAddr::V4(v4) => v4.is_loopback(),
+        IpAddr::V6(v6) => v6.is_loopback() || v6.to_ipv4_mapped().is_some_and(|v4| v4.is_loopback()),
+    }
 }
 
 /// A response after redirects, with its body not yet read.
@@ -99,19 +136,86 @@ pub struct Answer {
 
 impl Http {
     pub fn new(opts: HttpOptions) -> Self {
-        let mut builder = reqwest::Client::builder()
-            .redirect(reqwest::redirect::Policy::none())
-            .timeout(opts.timeout)
-            .connect_timeout(opts.connect_timeout)
-            .user_agent(opts.user_agent.clone());
-        if let Some(resolver) = &opts.resolver {
-            builder = builder.dns_resolver(resolver.clone());
-        }
+        let base = || {
+            let mut builder = reqwest::Client::builder()
+                .redirect(reqwest::redirect::Policy::none())
+                .timeout(opts.timeout)
+                .connect_timeout(opts.connect_timeout)
+                .user_agent(opts.user_agent.clone());
+            if let Some(resolver) = &opts.resolver {
+                builder = builder.dns_resolver(resolver.clone());
+            }
+            builder
+        };
+        let mut builder = base();
         if !opts.extra_roots.is_empty() {
             builder = builder.tls_certs_merge(opts.extra_roots.iter().cloned());
         }
+        if let Some(proxy) = &opts.http_proxy {
+            builder = builder.proxy(reqwest::Proxy::http(proxy.as_str()).expect("a parsed URL is a valid proxy address"));
+        }
         let client = builder.build().expect("the HTTP client's static configuration is valid");
-        Http { client, opts: Arc::new(opts) }
+        let direct = base().no_proxy().build().expect("the HTTP client's static configuration is valid");
+        Http { client, direct, opts: Arc::new(opts), plain_http_allowed: Default::default() }
+    }
+
+    /// How a credential would reach `url`: see [`Reach`]. A name is resolved here (through the
+    /// same resolver requests use); what counts is the addresses, not the name (`blog.local` on
+    /// the office network is not this computer).
+    pub async fn reach(&self, url: &Url) -> Reach {
+        if url.scheme() == "https" {
+            return Reach::Https;
+        }
+        let port = url.port_or_known_default().unwrap_or(80);
+        let addrs: Vec<SocketAddr> = match url.host() {
+            Some(url::Host::Ipv4(ip)) => vec![SocketAddr::new(IpAddr::V4(ip), port)],
+            Some(url::Host::Ipv6(ip)) => vec![SocketAddr::new(IpAddr::V6(ip), port)],
+            Some(url::Host::Domain(name)) => self.resolve(name, port).await,
+            None => Vec::new(),
+        };
+        match addrs.first() {
+            Some(first) if all_loopback(&addrs) => Reach::ThisComputer(*first),
+            _ => Reach::Elsewhere,
+        }
+    }
+
+    async fn resolve(&self, name: &str, port: u16) -> Vec<SocketAddr> {
+        let within = tokio::time::timeout(self.opts.connect_timeout, async {
+            match &self.opts.resolver {
+                Some(resolver) => {
+                    let Ok(n) = name.parse::<reqwest::dns::Name>() else { return Vec::new() };
+                    match resolver.resolve(n).await {
+                        // A resolver may give the port (tests' do); the URL's otherwise.
+                        Ok(addrs) => addrs.map(|a| if a.port() == 0 { SocketAddr::new(a.ip(), port) } else { a }).collect(),
+                        Err(_) => Vec::new(),
+                    }
+                }
+                None => tokio::net::lookup_host((name, port)).await.map(|a| a.collect()).unwrap_or_default(),
+            }
+        });
+        within.await.unwrap_or_default()
+    }
+
+    /// The person chose to send credentials to this plain-http site, which is not on this
+    /// computer (recorded with the account; see `SignInOptions::allow_plain_http`).
+    pub fn allow_plain_http(&self, site: &Url) {
+        self.plain_http_allowed.lock().expect("not poisoned").insert(site.origin().ascii_serialization());
+    }
+
+    fn plain_http_is_allowed(&self, url: &Url) -> bool {
+        self.plain_http_allowed.lock().expect("not poisoned").contains(&url.origin().ascii_serialization())
+    }
+
+    /// May a credential (`what`, in words: "your password") be sent to `url`? https, a site on
+    /// this computer by its addresses, or a plain-http site the person chose: otherwise
+    /// [`Error::InsecureConnection`], before a single packet. [`send`](Self::send) checks it
+    /// for every request; flows ask first to stop before opening a browser.
+    pub async fn check_credentials_to(&self, url: &Url, what: &'static str) -> Result<Reach> {
+        let reach = self.reach(url).await;
+        if reach == Reach::Elsewhere && !self.plain_http_is_allowed(url) {
+            return Err(Error::InsecureConnection { url: redact_query(url), what });
+        }
+        Ok(reach)
     }
 
     pub fn options(&self) -> &HttpOptions {
@@ -165,29 +269,50 @@ impl Http {
     /// [`CREDENTIAL_REDIRECTS`] hops, with the same method, headers and body: WordPress's canonical
     /// redirect sends `/oauth/me` to `/oauth/me/` and the credential must go along. A redirect
     /// anywhere else is refused with [`Error::RedirectRefused`]; the credential is never sent there.
+    ///
+    /// It is also the transport check for every credential: see
+    /// [`check_credentials_to`](Self::check_credentials_to).
     pub async fn send(&self, method: reqwest::Method, url: Url, headers: HeaderMap, body: Option<String>) -> Result<Answer> {
-        let answer = self.send_within_origin(method, url, headers, body).await?;
+        let reach = self.check_credentials_to(&url, "your sign-in").await?;
+        let answer = self.request_within_origin(reach, method, url, headers, body).await?;
         match answer.leaves_origin() {
             Some(to) => Err(Error::RedirectRefused { from: redact_query(&answer.url), to: redact_query(&to) }),
             None => Ok(answer),
         }
     }
 
-    /// [`send`](Self::send), except that a redirect to another origin comes back as the answer
-    /// (not followed) instead of an error: for callers that judge where a page sends a browser
-    /// (the doctor's authorization probes).
-    pub async fn send_within_origin(&self, method: reqwest::Method, url: Url, headers: HeaderMap, body: Option<String>) -> Result<Answer> {
+    /// A request that carries no credential, following same-origin redirects as
+    /// [`send`](Self::send) does, except that a redirect to another origin comes back as the
+    /// answer (not followed) instead of an error: for callers that judge where a page sends a
+    /// browser (the doctor's probes). It may go to plain http anywhere.
+    pub async fn probe(&self, method: reqwest::Method, url: Url, headers: HeaderMap, body: Option<String>) -> Result<Answer> {
+        self.request_within_origin(Reach::Https, method, url, headers, body).await
+    }
+
+    async fn request_within_origin(&self, reach: Reach, method: reqwest::Method, url: Url, headers: HeaderMap, body: Option<String>) -> Result<Answer> {
         let mut current = url.clone();
         let mut method = method;
         let mut body = body;
         let mut chain: Vec<Url> = Vec::new();
         loop {
             tracing::debug!(%method, url = %redact_query(&current), "request");
-            let mut req = self
-                .client
-                .request(method.clone(), current.clone())
-                .header(reqwest::header::ACCEPT, "application/json")
-                .headers(headers.clone());
+            let mut req = match &reach {
+                // Straight to the loopback address the name resolved to, under the site's own
+                // name (Host), so nothing resolves it a second time differently.
+                Reach::ThisComputer(addr) => {
+                    let mut wire = current.clone();
+                    let _ = wire.set_ip_host(addr.ip());
+                    let _ = wire.set_port(Some(addr.port()));
+                    let host = match current.port() {
+                        Some(p) => format!("{}:{p}", current.host_str().unwrap_or_default()),
+                        None => current.host_str().unwrap_or_default().to_string(),
+                    };
+                    self.direct.request(method.clone(), wire).header(reqwest::header::HOST, host)
+                }
+                _ => self.client.request(method.clone(), current.clone()),
+            }
+            .header(reqwest::header::ACCEPT, "application/json")
+            .headers(headers.clone());
             if let Some(b) = &body {
                 req = req.body(b.clone());
             }

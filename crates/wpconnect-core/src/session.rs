@@ -16,7 +16,7 @@ use crate::error::{Error, Result};
 use crate::http::{Http, HttpOptions};
 use crate::loopback::{Cancel, Loopback};
 use crate::oauth2::token::{self, REFRESH_MARGIN};
-use crate::oauth2::{transport_ok, unix_now, AuthorizeRequest, ClientAuth, Endpoints, Tokens};
+use crate::oauth2::{unix_now, AuthorizeRequest, ClientAuth, Endpoints, Tokens};
 use crate::profile::{self, Profile, TokenIn};
 use crate::recommend::Method;
 use crate::secret::{AccessToken, ClientSecret, Password, RefreshToken};
@@ -87,11 +87,16 @@ pub struct SignInOptions {
     pub storage: Storage,
     /// How long to wait for the browser.
     pub timeout: Duration,
+    /// The person chose to send their sign-in over plain http to a site that is not on this
+    /// computer (anyone on the network between can read it). Off, such a sign-in is refused
+    /// with [`Error::InsecureConnection`] before anything is sent; on, it is recorded with the
+    /// account, and the account's later requests may use plain http to that site too.
+    pub allow_plain_http: bool,
 }
 
 impl Default for SignInOptions {
     fn default() -> Self {
-        SignInOptions { storage: Storage::Keyring, timeout: crate::loopback::DEFAULT_TIMEOUT }
+        SignInOptions { storage: Storage::Keyring, timeout: crate::loopback::DEFAULT_TIMEOUT, allow_plain_http: false }
     }
 }
 
@@ -124,7 +129,24 @@ impl Connect {
     pub fn accounts(&self) -> Result<Vec<StoredAccount>> {
         let mut all = self.accounts.load()?;
         all.extend(self.session_accounts.lock().expect("not poisoned").iter().cloned());
+        for a in all.iter().filter(|a| a.plain_http) {
+            self.http.allow_plain_http(&a.api_root);
+        }
         Ok(all)
+    }
+
+    /// Before a sign-in sends anything: the person's choice about plain http is taken into
+    /// account, and each of `urls` must be fit to carry `what` (see
+    /// [`Http::check_credentials_to`]); otherwise [`Error::InsecureConnection`], with nothing sent.
+    async fn may_send(&self, site: &Discovered, opts: &SignInOptions, urls: &[&Url], what: &'static str) -> Result<()> {
+        if opts.allow_plain_http && site.plain_http_elsewhere() {
+            tracing::warn!(site = %site.api_root, "signing in over plain http, as the person chose");
+            self.http.allow_plain_http(&site.api_root);
+        }
+        for url in urls {
+            self.http.check_credentials_to(url, what).await?;
+        }
+        Ok(())
     }
 
     pub fn account(&self, id: &str) -> Result<StoredAccount> {
@@ -144,11 +166,7 @@ impl Connect {
         waiting: impl FnOnce(&Url, &Url),
     ) -> Result<SignedIn> {
         let endpoints = oauth2_endpoints(site)?;
-        for url in [&endpoints.authorize, &endpoints.token] {
-            if !transport_ok(url) {
-                return Err(Error::InsecureConnection { url: url.clone(), what: "a sign-in code" });
-            }
-        }
+        self.may_send(site, &opts, &[&endpoints.authorize, &endpoints.token], "a sign-in code").await?;
         let store = self.store(opts.storage)?;
         let loopback = Loopback::bind(&client.redirect_ports).await?;
         let blog = site.wordpress_com.as_ref().map(|w| w.id.to_string());
@@ -215,9 +233,7 @@ impl Connect {
         opts: SignInOptions,
     ) -> Result<SignedIn> {
         let endpoints = oauth2_endpoints(site)?;
-        if !transport_ok(&endpoints.token) {
-            return Err(Error::InsecureConnection { url: endpoints.token.clone(), what: "your password" });
-        }
+        self.may_send(site, &opts, &[&endpoints.token], "your password").await?;
         let store = self.store(opts.storage)?;
         let auth = endpoints.client_auth(&client.client_id, client.client_secret.clone());
         let mut form = vec![("grant_type", "password"), ("username", username), ("password", password.expose())];
@@ -294,6 +310,7 @@ impl Connect {
             .map(|a| a.id.clone())
             .unwrap_or_else(|| crate::store::account_id(user_login, &site_url, &existing));
         Ok(StoredAccount {
+            plain_http: opts.allow_plain_http && site.plain_http_elsewhere(),
             user_id: profile.user_id.clone(),
             avatar_url: profile.avatar_url.clone(),
             site_icon_url: site.site.icon_url.clone(),
@@ -428,8 +445,10 @@ impl Connect {
         match self.load_profile(method, &site.api_root, me, access, TokenIn::Header).await {
             Ok(v) => Ok((v.profile, false)),
             Err(e @ Error::TokenRejected { .. }) => {
+                // A token in the address only over https or to this computer, whatever was chosen
+                // about plain http: addresses end up in logs along the way.
                 let url = me.cloned().unwrap_or_else(|| site.api_root.clone());
-                if !transport_ok(&url) {
+                if self.http.reach(&url).await == crate::http::Reach::Elsewhere {
                     return Err(strip_suspected(e));
                 }
                 match self.load_profile(method, &site.api_root, me, access, TokenIn::Parameter).await {
@@ -705,11 +724,7 @@ impl Connect {
             site: site_url(site),
             wanted: "uses OAuth 1.0a (the WP REST API OAuth1 plugin was not found)".into(),
         })?;
-        for url in [&ep.request, &ep.access] {
-            if !transport_ok(url) {
-                return Err(Error::InsecureConnection { url: url.clone(), what: "an OAuth 1.0a sign-in" });
-            }
-        }
+        self.may_send(site, &opts, &[&ep.request, &ep.access], "an OAuth 1.0a sign-in").await?;
         let store = self.store(opts.storage)?;
         // The signing origin; the same one is used for every later request of this account.
         let origin = site_url(site);
@@ -767,6 +782,7 @@ impl Connect {
     ) -> Result<SignedIn> {
         let authorize = app_password_url(site)?;
         let site_url = site_url(site);
+        self.may_send(site, &opts, &[&site.api_root], "an Application Password").await?;
         if !app_passwords::loopback_possible(&site_url) {
             return Err(Error::NoSignInMethod {
                 site: site_url,
@@ -799,6 +815,7 @@ impl Connect {
     ) -> Result<SignedIn> {
         let authorize = app_password_url(site)?;
         let site_url = site_url(site);
+        self.may_send(site, &opts, &[&site.api_root], "an Application Password").await?;
         let store = self.store(opts.storage)?;
         let back = app_passwords::Return::Scheme(Url::parse(app_passwords::SCHEME_CALLBACK).expect("constant URL"));
         let request = app_passwords::ApprovalRequest::new(&authorize, &site_url, &app_passwords::app_name(device, unix_now()), &back);
@@ -819,9 +836,7 @@ impl Connect {
     /// checked against the site before it is kept.
     pub async fn sign_in_app_password_paste(&self, site: &Discovered, username: &str, password: Password, opts: SignInOptions) -> Result<SignedIn> {
         let url = rest_route(&site.api_root, "wp/v2/users/me");
-        if !transport_ok(&url) {
-            return Err(Error::InsecureConnection { url, what: "an Application Password" });
-        }
+        self.may_send(site, &opts, &[&url], "an Application Password").await?;
         let store = self.store(opts.storage)?;
         let token = AccessToken::new(password.expose().split_whitespace().collect::<String>());
         drop(password);

@@ -9,7 +9,7 @@ use std::time::Duration;
 use wpconnect_core::loopback::Cancel;
 use wpconnect_core::secret::Password;
 use wpconnect_core::session::{Connect, SignInOptions};
-use wpconnect_core::store::{AccountsFile, MemoryStore, SecretStore, Storage};
+use wpconnect_core::store::{AccountsFile, MemoryStore, SecretStore};
 use wpconnect_core::{Discovered, Discoverer, DiscoveryOptions, ErrorKind, HttpOptions, Method};
 use wpconnect_testsupport::browser::{Consent, TestBrowser};
 use wpconnect_testsupport::{real_wordpress, RealWordPress};
@@ -55,7 +55,7 @@ async fn listed(wp: &RealWordPress) -> Vec<serde_json::Value> {
 static ONE_AT_A_TIME: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
 
 fn opts() -> SignInOptions {
-    SignInOptions { storage: Storage::Keyring, timeout: Duration::from_secs(60) }
+    SignInOptions { timeout: Duration::from_secs(60), ..Default::default() }
 }
 
 #[tokio::test]

@@ -12,7 +12,7 @@ use wpconnect_core::loopback::Cancel;
 use wpconnect_core::oauth1::Consumer;
 use wpconnect_core::secret::ClientSecret;
 use wpconnect_core::session::{Connect, SignInOptions};
-use wpconnect_core::store::{AccountsFile, MemoryStore, SecretStore, Storage};
+use wpconnect_core::store::{AccountsFile, MemoryStore, SecretStore};
 use wpconnect_core::{Discovered, Discoverer, DiscoveryOptions, ErrorKind, HttpOptions, Method};
 use wpconnect_testsupport::browser::{Consent, TestBrowser};
 use wpconnect_testsupport::dialect::{Knobs, OAuthSite, User};
@@ -69,7 +69,7 @@ impl Browser for Person {
 }
 
 fn opts(timeout: Duration) -> SignInOptions {
-    SignInOptions { storage: Storage::Keyring, timeout }
+    SignInOptions { timeout, ..Default::default() }
 }
 
 fn no_verifier() -> wpconnect_core::Result<String> {

@@ -19,7 +19,7 @@ use wpconnect_core::oauth1::Consumer;
 use wpconnect_core::profile::Profile;
 use wpconnect_core::secret::{ClientSecret, Password};
 use wpconnect_core::session::{Connect, OAuth2Client, SignInOptions, SignedIn};
-use wpconnect_core::store::{AccountStatus, AccountsFile, MemoryStore, SecretStore, Storage};
+use wpconnect_core::store::{AccountStatus, AccountsFile, MemoryStore, SecretStore};
 use wpconnect_core::{Discovered, Discoverer, DiscoveryOptions, ErrorKind, HttpOptions, Method};
 use wpconnect_testsupport::browser::{Consent, TestBrowser};
 use wpconnect_testsupport::{real_plugins, RealPlugins};
@@ -69,7 +69,7 @@ fn author(wp: &RealPlugins, consent: Consent) -> Person {
 }
 
 fn opts() -> SignInOptions {
-    SignInOptions { storage: Storage::Keyring, timeout: Duration::from_secs(40) }
+    SignInOptions { timeout: Duration::from_secs(40), ..Default::default() }
 }
 
 /// The author's profile as the test WordPress has it, field by field.

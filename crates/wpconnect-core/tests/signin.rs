@@ -69,7 +69,7 @@ fn ada(consent: Consent) -> Person {
 }
 
 fn opts(timeout: Duration) -> SignInOptions {
-    SignInOptions { storage: Storage::Keyring, timeout }
+    SignInOptions { timeout, ..Default::default() }
 }
 
 #[tokio::test]

@@ -15,7 +15,7 @@ use wpconnect_core::http::Certificate;
 use wpconnect_core::loopback::Cancel;
 use wpconnect_core::secret::{ClientSecret, Password};
 use wpconnect_core::session::{Connect, OAuth2Client, SignInOptions};
-use wpconnect_core::store::{AccountsFile, MemoryStore, SecretStore, Storage};
+use wpconnect_core::store::{AccountsFile, MemoryStore, SecretStore};
 use wpconnect_core::{Discovered, Discoverer, DiscoveryOptions, Error, ErrorKind, HttpOptions};
 use wpconnect_testsupport::browser::{Consent, TestBrowser};
 use wpconnect_testsupport::dialect::{Client, Knobs, OAuthSite, User};
@@ -172,7 +172,7 @@ async fn browser_and_password_sign_in_over_https() {
     };
 
     let person = Person::new(TestBrowser::new("ada", "correct horse", Consent::Allow).with_tls(pki.ca_pem(), &[(NAME, site.server().addr())]));
-    let sign_in = SignInOptions { storage: Storage::Keyring, timeout: Duration::from_secs(20) };
+    let sign_in = SignInOptions { timeout: Duration::from_secs(20), ..Default::default() };
     let done = connect.sign_in_browser(&discovered, oauth(), sign_in, &person, &Cancel::new(), |_, _| {}).await.unwrap();
     assert_eq!(done.profile.username, "ada");
     assert!(person.only_visit().await.url.starts_with(&format!("http://127.0.0.1:{port}/callback")));

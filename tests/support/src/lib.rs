@@ -164,6 +164,9 @@ pub struct Request {
     pub body: Vec<u8>,
     /// It came over TLS (a server started with [`Server::start_https`]).
     pub https: bool,
+    /// It came as a proxy gets requests (`GET http://name/path`): the server stood in for the
+    /// network between the client and the site. `target` is then the path and query only.
+    pub proxied: bool,
 }
 
 impl Request {
@@ -359,7 +362,12 @@ async fn serve(
     let mut lines = head.split("\r\n");
     let mut first = lines.next().unwrap_or("").split(' ');
     let method = first.next().unwrap_or("").to_string();
-    let target = first.next().unwrap_or("").to_string();
+    let mut target = first.next().unwrap_or("").to_string();
+    let proxied = target.starts_with("http://");
+    if proxied {
+        let rest = &target["http://".len()..];
+        target = rest.find('/').map(|i| rest[i..].to_string()).unwrap_or_else(|| "/".into());
+    }
     let headers: Vec<(String, String)> = lines
         .filter_map(|l| l.split_once(':'))
         .map(|(k, v)| (k.trim().to_string(), v.trim().to_string()))
@@ -377,7 +385,7 @@ async fn serve(
         }
         body.extend_from_slice(&chunk[..n]);
     }
-    let req = Request { method, target, headers, body, https: base.starts_with("https:") };
+    let req = Request { method, target, headers, body, https: base.starts_with("https:"), proxied };
     log.lock().unwrap().push(req.clone());
     let reply = handler(&req, base);
     if !latency.is_zero() {

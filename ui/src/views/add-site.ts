@@ -14,9 +14,10 @@ interface Draft {
   username: string;
   password: string;
   sessionOnly: boolean;
+  allowPlainHttp: boolean;
 }
 
-const emptyDraft = (): Draft => ({ clientId: "", clientSecret: "", redirectPort: "", consumerKey: "", consumerSecret: "", username: "", password: "", sessionOnly: false });
+const emptyDraft = (): Draft => ({ clientId: "", clientSecret: "", redirectPort: "", consumerKey: "", consumerSecret: "", username: "", password: "", sessionOnly: false, allowPlainHttp: false });
 
 /** Add a site: address → site card → way to sign in → browser or form → signed in. */
 export function addSiteView(root: HTMLElement, api: Api, startAddress = ""): () => void {
@@ -165,6 +166,20 @@ export function addSiteView(root: HTMLElement, api: Api, startAddress = ""): () 
     }
     const keep = h("input", { type: "checkbox", id: "session-only", checked: draft.sessionOnly });
     keep.addEventListener("change", () => (draft.sessionOnly = keep.checked));
+    if (plainHttpElsewhere(site)) {
+      // Plain http to another computer: the person decides, knowingly, every time they add it.
+      const allow = h("input", { type: "checkbox", id: "allow-plain-http", required: true, checked: draft.allowPlainHttp, "data-testid": "allow-plain-http", "aria-describedby": "allow-plain-http-help" });
+      allow.addEventListener("change", () => (draft.allowPlainHttp = allow.checked));
+      f.append(
+        h(
+          "div",
+          { class: "check warn-box", "data-testid": "plain-http-warning" },
+          allow,
+          h("label", { for: "allow-plain-http" }, "Sign in without encryption"),
+          h("p", { id: "allow-plain-http-help", class: "small" }, `${site.site.url || site.apiRoot} does not use https and is not on this computer: your sign-in would cross the network unencrypted, readable by anyone on the way (public Wi-Fi, for one). Only tick this on a network you trust; better, ask the site's host for https.`),
+        ),
+      );
+    }
     f.append(
       h("div", { class: "check" }, keep, h("label", { for: "session-only" }, "Only for this session (do not keep in the keyring)")),
       h("div", { class: "actions" }, h("button", { type: "submit", class: "primary", "data-testid": "continue" }, way && isBrowserWay(way) ? "Continue in your browser" : "Sign in"), h("button", { type: "button", onclick: () => flow.back() }, "Back")),
@@ -172,7 +187,7 @@ export function addSiteView(root: HTMLElement, api: Api, startAddress = ""): () 
     f.addEventListener("submit", (e) => {
       e.preventDefault();
       if (!f.reportValidity()) return;
-      void flow.signIn(inputsFor(way));
+      void flow.signIn(inputsFor(site, way));
     });
     return f;
   }
@@ -181,7 +196,11 @@ export function addSiteView(root: HTMLElement, api: Api, startAddress = ""): () 
     return w === "app-password" || w === "oauth2" || w === "oauth1" || w === "wordpress-com";
   }
 
-  function field(key: keyof Omit<Draft, "sessionOnly">, label: string, opts: { type?: string; required?: boolean; help?: string; placeholder?: string; autocomplete?: string; min?: number; max?: number } = {}): HTMLElement {
+  function plainHttpElsewhere(site: SiteView): boolean {
+    return !site.site.https && !site.local && !site.wordpressCom;
+  }
+
+  function field(key: keyof Omit<Draft, "sessionOnly" | "allowPlainHttp">, label: string, opts: { type?: string; required?: boolean; help?: string; placeholder?: string; autocomplete?: string; min?: number; max?: number } = {}): HTMLElement {
     const id = `f-${key}`;
     const input = h("input", {
       id,
@@ -207,7 +226,7 @@ export function addSiteView(root: HTMLElement, api: Api, startAddress = ""): () 
       case "app-password":
         return [
           h("p", { class: "muted" }, "Your browser opens your site's \"Authorize Application\" page. Approve WP Connect there and come back: nothing to type here."),
-          site.local ? null : h("p", { class: "note" }, "On WordPress before 6.3 the site shows you the new password instead of sending it back: copy it, then choose \"Paste an Application Password\"."),
+          !site.appPasswordViaLink ? null : h("p", { class: "note" }, "On WordPress before 6.3 the site shows you the new password instead of sending it back: copy it, then choose \"Paste an Application Password\"."),
         ];
       case "app-password-paste":
         return [
@@ -245,9 +264,9 @@ export function addSiteView(root: HTMLElement, api: Api, startAddress = ""): () 
     }
   }
 
-  function inputsFor(way: Way | null): Inputs {
+  function inputsFor(site: SiteView, way: Way | null): Inputs {
     const port = draft.redirectPort.trim() ? Number(draft.redirectPort) : undefined;
-    const base: Inputs = { sessionOnly: draft.sessionOnly };
+    const base: Inputs = { sessionOnly: draft.sessionOnly, allowPlainHttp: plainHttpElsewhere(site) && draft.allowPlainHttp };
     switch (way) {
       case "oauth2":
       case "wordpress-com":

@@ -25,7 +25,7 @@ use url::Url;
 use crate::address::{self, Scheme, SiteAddress};
 use crate::error::{Error, Result};
 use crate::body::{html_error, likely_cause, looks_like_html, rest_error, snippet};
-use crate::http::{limits, Answer, Http, HttpOptions};
+use crate::http::{limits, Answer, Http, HttpOptions, Reach};
 use crate::recommend::{recommend, Recommendation};
 use crate::site::{parse_index, AuthMethods, IndexProblem, OAuth2Server, RestIndex, SiteInfo};
 
@@ -66,13 +66,23 @@ pub struct Discovered {
     pub notes: Vec<String>,
     /// Endpoints the index names on other hosts: refused, never used.
     pub foreign_endpoints: Vec<crate::site::ForeignEndpoint>,
+    /// The site answered from this computer: over http, every address its name resolves to is a
+    /// loopback one (`blog.local` on the office network is not); over https, a loopback address
+    /// or `localhost`.
+    pub on_this_computer: bool,
 }
 
 impl Discovered {
-    /// The site answered from this computer or a local name (a development site): plain http is
-    /// then acceptable for signing in. Judged from where it answered, not from what it claims.
+    /// The site answered from this computer (a development site): plain http is then acceptable
+    /// for signing in. Judged from the addresses where it answered, not from its name or claims.
     pub fn local(&self) -> bool {
-        self.answered_at.host_str().is_some_and(address::is_local_host)
+        self.on_this_computer
+    }
+
+    /// Plain http to a site that is not on this computer: credentials go there only when the
+    /// person chooses to (`SignInOptions::allow_plain_http`).
+    pub fn plain_http_elsewhere(&self) -> bool {
+        self.answered_at.scheme() == "http" && !self.on_this_computer
     }
 
     /// The site's own address (its `url`, else its `home`, else the API root): what sign-ins are
@@ -264,7 +274,12 @@ impl Discoverer {
             methods.routed_for_plain_permalinks(&api_root);
         }
         let permalinks = Some(if plain { Permalinks::Plain } else { Permalinks::Pretty });
-        let recommended = recommend(&methods, &site, addr.is_local());
+        let on_this_computer = match self.http.reach(&answered_at).await {
+            Reach::ThisComputer(_) => true,
+            Reach::Https => answered_at.host_str().is_some_and(address::is_loopback_host),
+            Reach::Elsewhere => false,
+        };
+        let recommended = recommend(&methods, &site, on_this_computer);
         Discovered {
             input: addr.input.clone(),
             site,
@@ -277,6 +292,7 @@ impl Discoverer {
             recommended,
             notes,
             foreign_endpoints: foreign,
+            on_this_computer,
         }
     }
 
@@ -341,6 +357,7 @@ impl Discoverer {
             wordpress_com: Some(w),
             recommended,
             foreign_endpoints: Vec::new(),
+            on_this_computer: false,
         })
     }
 }
@@ -491,7 +508,7 @@ fn url_mismatch_note(site: &SiteInfo, answered_at: &Url) -> Option<String> {
 fn http_fallback_note(failed: &Url, e: &Error, used: &Url) -> String {
     let e = e.to_string();
     let e = e.trim_end_matches('.');
-    if used.scheme() == "http" && !address::is_local_host(used.host_str().unwrap_or_default()) {
+    if used.scheme() == "http" && !address::is_loopback_host(used.host_str().unwrap_or_default()) {
         format!("{failed} did not work ({e}), so WP Connect used {used}: the connection is not encrypted.")
     } else {
         format!("{failed} did not work ({e}), so WP Connect used {used}.")

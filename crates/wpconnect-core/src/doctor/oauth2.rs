@@ -333,7 +333,7 @@ async fn authorize(ctx: &Ctx<'_>, endpoints: &Endpoints, client_id: &str, redire
     let request = crate::oauth2::AuthorizeRequest::new(endpoints, client_id, redirect_uri, None, &[]);
     let url = request.url.clone();
     let line = request_line("GET", &url, &[]);
-    match ctx.http.send_within_origin(reqwest::Method::GET, url.clone(), Default::default(), None).await {
+    match ctx.http.probe(reqwest::Method::GET, url.clone(), Default::default(), None).await {
         Err(e) => (url, Authorize::Other(e.to_string()), Exchange { request: line, response: failed_line(&e) }),
         Ok(mut a) => {
             let status = a.status.as_u16();

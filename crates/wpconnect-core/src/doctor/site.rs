@@ -7,7 +7,6 @@ use url::Url;
 
 use super::oauth2::Probes;
 use super::{failed_line, probe_value, request_line, response_line, Ctx, Exchange, Ledger, Outcome};
-use crate::address::is_local_host;
 use crate::discovery::{Discovered, Permalinks};
 use crate::error::Error;
 use crate::http::limits;
@@ -39,7 +38,7 @@ pub(crate) fn unreachable(ledger: &mut Ledger, req: &super::DoctorRequest, e: &E
 pub(crate) async fn transport(ctx: &Ctx<'_>, ledger: &mut Ledger<'_>, d: &Discovered) {
     let at = &d.answered_at;
     let host = at.host_str().unwrap_or_default().to_string();
-    let local = is_local_host(&host);
+    let local = d.local();
     if at.scheme() == "https" {
         ledger.record("transport.https", Outcome::pass(format!("The site answers over https at {at}.")));
         ledger.record(
@@ -49,7 +48,7 @@ pub(crate) async fn transport(ctx: &Ctx<'_>, ledger: &mut Ledger<'_>, d: &Discov
         let mut http_url = at.clone();
         let _ = http_url.set_scheme("http");
         let _ = http_url.set_port(None);
-        let outcome = match ctx.http.send_within_origin(reqwest::Method::GET, http_url.clone(), HeaderMap::new(), None).await {
+        let outcome = match ctx.http.probe(reqwest::Method::GET, http_url.clone(), HeaderMap::new(), None).await {
             Ok(a) => {
                 let location = a.headers.get(LOCATION).and_then(|l| l.to_str().ok()).unwrap_or("").to_string();
                 let ex = Exchange {
@@ -268,7 +267,7 @@ pub(crate) fn methods(ledger: &mut Ledger, d: &Discovered) {
     };
     ledger.record("methods.metadata", metadata);
     let https = d.site.https;
-    let local = Url::parse(&d.site.url).ok().and_then(|u| u.host_str().map(is_local_host)).unwrap_or(false);
+    let local = d.local();
     let ap = match (&m.application_passwords, https) {
         (Some(a), true) => Outcome::pass(format!(
             "Available over https{}.",

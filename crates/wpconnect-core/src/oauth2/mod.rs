@@ -119,11 +119,6 @@ impl AuthorizeRequest {
     }
 }
 
-/// Is `url` safe to send a credential to: https, or this computer / a local site?
-pub fn transport_ok(url: &Url) -> bool {
-    url.scheme() == "https" || url.host_str().is_some_and(crate::address::is_local_host)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

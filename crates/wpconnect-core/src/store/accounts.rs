@@ -61,6 +61,10 @@ pub struct StoredAccount {
     /// The site's icon, as the site gave it.
     #[serde(default)]
     pub site_icon_url: Option<String>,
+    /// The person chose to sign in over plain http to this site, which is not on this computer:
+    /// the account's requests may use plain http to it (and to no other site).
+    #[serde(default)]
+    pub plain_http: bool,
 }
 
 impl StoredAccount {
@@ -91,6 +95,7 @@ impl StoredAccount {
             created_at: crate::oauth2::unix_now(),
             avatar_url: None,
             site_icon_url: None,
+            plain_http: false,
         }
     }
 }
@@ -198,11 +203,16 @@ fn create_private_dir(dir: &Path) -> std::io::Result<()> {
 
 /// WP Connect's config directory: `$WPCONNECT_CONFIG_DIR`, else `<platform config dir>/wpconnect`.
 pub fn config_dir() -> Result<PathBuf> {
-    match std::env::var_os("WPCONNECT_CONFIG_DIR") {
-        Some(d) => Ok(PathBuf::from(d)),
-        None => dirs::config_dir()
-            .map(|d| d.join("wpconnect"))
-            .ok_or_else(|| Error::ConfigFile { path: PathBuf::from("~"), detail: "this system has no config directory".into() }),
+    chosen_dir("WPCONNECT_CONFIG_DIR", "settings and accounts list", || dirs::config_dir().map(|d| d.join("wpconnect")))
+}
+
+/// The folder named by the environment variable `var` (which must then be absolute), else the
+/// system's (`system`); never a fallback in a shared temporary folder.
+pub fn chosen_dir(var: &str, what: &'static str, system: impl FnOnce() -> Option<PathBuf>) -> Result<PathBuf> {
+    match std::env::var_os(var) {
+        Some(d) if PathBuf::from(&d).is_absolute() => Ok(PathBuf::from(d)),
+        Some(d) => Err(Error::NoPlaceForFiles { what, detail: format!("{var} is \"{}\", which is not an absolute folder", d.to_string_lossy()) }),
+        None => system().ok_or_else(|| Error::NoPlaceForFiles { what, detail: "this system names no folder for it (is HOME set?)".into() }),
     }
 }
 
