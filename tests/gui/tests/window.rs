@@ -29,3 +29,21 @@ async fn window_starts_and_shows_the_core_version() {
     app.assert_picture_of_the_page(&shot).await;
     app.close().await;
 }
+
+/// With nowhere private to keep its files, the app says so in its window (and does not fall back
+/// to a shared temporary folder, where another user could read or replace them).
+#[tokio::test]
+async fn without_a_folder_of_its_own_the_window_says_why_it_cannot_start() {
+    let Some(bin) = app_under_test() else { return };
+    let app = App::launch(&bin, &[("WPCONNECT_CONFIG_DIR", "relative/folder")]).await;
+    let heading = app.wait_for_text("[data-testid=cannot-start]", Duration::from_secs(20), |t| !t.is_empty()).await;
+    assert_eq!(heading, "WP Connect cannot start");
+    assert_eq!(
+        app.text("[data-testid=error-message]").await,
+        "WP Connect has nowhere to keep its settings and accounts list: WPCONNECT_CONFIG_DIR is \"relative/folder\", which is not an absolute folder."
+    );
+    assert!(app.text("[data-testid=error-hint]").await.contains("does not fall back to a shared temporary folder"));
+    assert!(!app.exists("header nav").await, "nothing else to do until it can start");
+    assert!(!std::path::Path::new("relative/folder").exists(), "nothing was written anywhere");
+    app.close().await;
+}
