@@ -67,7 +67,7 @@ async fn human_output_names_the_site_and_the_method() {
         // Europe/Paris is UTC+1 in winter and UTC+2 in summer: WordPress derives the offset from
         // the zone when it is read, so either is right depending on the date.
         format!("Time zone    {} (UTC+", wp.timezone),
-        "Secure       no (http: the connection is not encrypted)".to_string(),
+        "Secure       no (http), but the site is on this computer".to_string(),
         "Sign-in      Application Passwords: approve at".to_string(),
         "Recommended  Application Passwords: built into WordPress, no plugin or client registration needed".to_string(),
         format!("Note         https://{}/ did not work", wp.url.trim_start_matches("http://")),
