@@ -33,8 +33,9 @@ pub struct HttpOptions {
     /// authority, or the throwaway one a test made. Never in place of the system's.
     pub extra_roots: Vec<Certificate>,
     /// Send plain-http requests through this proxy (a company's; tests stand one on loopback for
-    /// "the network"). Credentials for a site on this computer never take it: they go straight
-    /// to the loopback address the site's name resolved to.
+    /// "the network"). With it, no plain-http site named other than `localhost` counts as on this
+    /// computer (the proxy decides where names lead); credentials for a site on this computer
+    /// never take it: they go straight to the loopback address.
     pub http_proxy: Option<Url>,
 }
 
@@ -170,6 +171,9 @@ impl Http {
         let addrs: Vec<SocketAddr> = match url.host() {
             Some(url::Host::Ipv4(ip)) => vec![SocketAddr::new(IpAddr::V4(ip), port)],
             Some(url::Host::Ipv6(ip)) => vec![SocketAddr::new(IpAddr::V6(ip), port)],
+            // With a proxy for plain http, where a name leads is the proxy's business: only
+            // `localhost` names count as here, whatever this computer's resolver says.
+            Some(url::Host::Domain(name)) if self.opts.http_proxy.is_some() && !crate::address::is_loopback_host(name) => Vec::new(),
             Some(url::Host::Domain(name)) => self.resolve(name, port).await,
             None => Vec::new(),
         };

@@ -231,18 +231,25 @@ async fn doctor_fails_each_certificate_that_cannot_be_trusted() {
 
 #[tokio::test]
 async fn doctor_fails_a_remote_site_served_over_plain_http() {
-    // Not on this computer by name: plain http is a failure, whether https also works there
-    // (the site's own address says http) or its https is broken.
+    // A site elsewhere (plain http goes through a proxy standing in for the network): plain http
+    // is a failure, whether https also works there (the site's own address says http) or its
+    // https is broken.
     let pki = Pki::new();
+    let through_the_network = |server: &Server| HttpOptions { http_proxy: Some(format!("http://{}", server.addr()).parse().unwrap()), ..http(&pki, server, "shop.example") };
     let both = Server::start_https(&pki.leaf(&["shop.example"]), "shop.example", |req, _| wp::typical(req, "http://shop.example")).await;
-    let r = doctor(http(&pki, &both, "shop.example"), "http://shop.example").await;
+    let r = doctor(through_the_network(&both), "http://shop.example").await;
+    assert!(both.requests().iter().any(|r| r.proxied), "plain http went through the network");
     check(&r, "transport.https", Status::Fail, "https works, but the site calls itself http://shop.example and answered over plain http");
     check(&r, "transport.certificate", Status::Pass, "trusted certificate");
 
     let broken = Server::start_https(&pki.expired(&["shop.example"]), "shop.example", |req, _| wp::typical(req, "http://shop.example")).await;
-    let r = doctor(http(&pki, &broken, "shop.example"), "http://shop.example").await;
+    let r = doctor(through_the_network(&broken), "http://shop.example").await;
     check(&r, "transport.https", Status::Fail, "its https does not work (the certificate has expired)");
     check(&r, "transport.certificate", Status::Fail, "has expired");
     let fix = r.check("transport.https").unwrap().fix.clone().unwrap();
     assert!(fix.contains("Let's Encrypt"), "{fix}");
+
+    // The same name resolving to this computer (no proxy) is a local environment.
+    let r = doctor(http(&pki, &both, "shop.example"), "http://shop.example").await;
+    check(&r, "transport.https", Status::Pass, "shop.example is this computer: every address it resolves to is a loopback one");
 }

@@ -73,7 +73,7 @@ pub(crate) async fn transport(ctx: &Ctx<'_>, ledger: &mut Ledger<'_>, d: &Discov
     } else if local {
         ledger.record(
             "transport.https",
-            Outcome::pass(format!("Local environment over http ({host} is this computer or a local name): fine for a site that only this computer reaches; a public site needs https.")),
+            Outcome::pass(format!("Local environment over http ({host} is this computer: every address it resolves to is a loopback one): fine for a site that only this computer reaches; a public site needs https.")),
         );
         ledger.record("transport.certificate", Outcome::skipped("the site is a local environment served over http: there is no certificate to check"));
         ledger.record("transport.http_redirect", Outcome::skipped("the site is a local environment served over http"));
