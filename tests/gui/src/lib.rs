@@ -159,10 +159,19 @@ impl App {
         }
     }
 
-    /// Click the element matching `css` (waiting for it to exist).
+    /// Click the element matching `css` (waiting for it to exist). When the page re-renders
+    /// between finding and clicking ("stale element reference"), the new one is clicked, as a
+    /// person clicks the button they see.
     pub async fn click(&self, css: &str) {
-        let id = self.find(css).await;
-        self.session_call("POST", &format!("/element/{id}/click"), None).await.unwrap_or_else(|e| panic!("click {css}: {e}"));
+        let deadline = Instant::now() + Duration::from_secs(10);
+        loop {
+            let id = self.find(css).await;
+            match self.session_call("POST", &format!("/element/{id}/click"), None).await {
+                Ok(_) => return,
+                Err(e) if e.contains("stale element reference") && Instant::now() < deadline => tokio::time::sleep(Duration::from_millis(100)).await,
+                Err(e) => panic!("click {css}: {e}"),
+            }
+        }
     }
 
     /// Replace the text of the input matching `css` with `text`, as typed.
