@@ -7,7 +7,7 @@
 use std::collections::HashSet;
 use std::error::Error as StdError;
 use std::net::{IpAddr, SocketAddr};
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, OnceLock};
 use std::time::Duration;
 
 use bytes::{Bytes, BytesMut};
@@ -90,8 +90,9 @@ pub mod limits {
 #[derive(Clone, Debug)]
 pub struct Http {
     client: reqwest::Client,
-    /// No proxy, ever: for credentials sent to a site on this computer.
-    direct: reqwest::Client,
+    /// No proxy, ever: for credentials sent to a site on this computer. Made on first use (most
+    /// people's sites are on https and never need it).
+    direct: Arc<OnceLock<reqwest::Client>>,
     opts: Arc<HttpOptions>,
     /// Origins on plain http, not on this computer, that the person chose to sign in to anyway.
     plain_http_allowed: Arc<Mutex<HashSet<String>>>,
@@ -123,6 +124,19 @@ fn is_loopback_ip(ip: IpAddr) -> bool {
     }
 }
 
+/// What both clients share: no automatic redirects, the timeouts, the user agent, the resolver.
+fn base_client(opts: &HttpOptions) -> reqwest::ClientBuilder {
+    let mut builder = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .timeout(opts.timeout)
+        .connect_timeout(opts.connect_timeout)
+        .user_agent(opts.user_agent.clone());
+    if let Some(resolver) = &opts.resolver {
+        builder = builder.dns_resolver(resolver.clone());
+    }
+    builder
+}
+
 /// A response after redirects, with its body not yet read.
 #[derive(Debug)]
 pub struct Answer {
@@ -137,18 +151,7 @@ pub struct Answer {
 
 impl Http {
     pub fn new(opts: HttpOptions) -> Self {
-        let base = || {
-            let mut builder = reqwest::Client::builder()
-                .redirect(reqwest::redirect::Policy::none())
-                .timeout(opts.timeout)
-                .connect_timeout(opts.connect_timeout)
-                .user_agent(opts.user_agent.clone());
-            if let Some(resolver) = &opts.resolver {
-                builder = builder.dns_resolver(resolver.clone());
-            }
-            builder
-        };
-        let mut builder = base();
+        let mut builder = base_client(&opts);
         if !opts.extra_roots.is_empty() {
             builder = builder.tls_certs_merge(opts.extra_roots.iter().cloned());
         }
@@ -156,8 +159,11 @@ impl Http {
             builder = builder.proxy(reqwest::Proxy::http(proxy.as_str()).expect("a parsed URL is a valid proxy address"));
         }
         let client = builder.build().expect("the HTTP client's static configuration is valid");
-        let direct = base().no_proxy().build().expect("the HTTP client's static configuration is valid");
-        Http { client, direct, opts: Arc::new(opts), plain_http_allowed: Default::default() }
+        Http { client, direct: Default::default(), opts: Arc::new(opts), plain_http_allowed: Default::default() }
+    }
+
+    fn direct(&self) -> &reqwest::Client {
+        self.direct.get_or_init(|| base_client(&self.opts).no_proxy().build().expect("the HTTP client's static configuration is valid"))
     }
 
     /// How a credential would reach `url`: see [`Reach`]. A name is resolved here (through the
@@ -277,8 +283,11 @@ impl Http {
     /// It is also the transport check for every credential: see
     /// [`check_credentials_to`](Self::check_credentials_to).
     pub async fn send(&self, method: reqwest::Method, url: Url, headers: HeaderMap, body: Option<String>) -> Result<Answer> {
-        let reach = self.check_credentials_to(&url, "your sign-in").await?;
-        let answer = self.request_within_origin(reach, method, url, headers, body).await?;
+        let direct_to = match self.check_credentials_to(&url, "your sign-in").await? {
+            Reach::ThisComputer(addr) => Some(addr),
+            Reach::Https | Reach::Elsewhere => None,
+        };
+        let answer = self.request_within_origin(direct_to, method, url, headers, body).await?;
         match answer.leaves_origin() {
             Some(to) => Err(Error::RedirectRefused { from: redact_query(&answer.url), to: redact_query(&to) }),
             None => Ok(answer),
@@ -290,20 +299,21 @@ impl Http {
     /// answer (not followed) instead of an error: for callers that judge where a page sends a
     /// browser (the doctor's probes). It may go to plain http anywhere.
     pub async fn probe(&self, method: reqwest::Method, url: Url, headers: HeaderMap, body: Option<String>) -> Result<Answer> {
-        self.request_within_origin(Reach::Https, method, url, headers, body).await
+        self.request_within_origin(None, method, url, headers, body).await
     }
 
-    async fn request_within_origin(&self, reach: Reach, method: reqwest::Method, url: Url, headers: HeaderMap, body: Option<String>) -> Result<Answer> {
+    /// `direct_to`: a site on this computer, at this loopback address (see [`Reach::ThisComputer`]).
+    async fn request_within_origin(&self, direct_to: Option<SocketAddr>, method: reqwest::Method, url: Url, headers: HeaderMap, body: Option<String>) -> Result<Answer> {
         let mut current = url.clone();
         let mut method = method;
         let mut body = body;
         let mut chain: Vec<Url> = Vec::new();
         loop {
             tracing::debug!(%method, url = %redact_query(&current), "request");
-            let mut req = match &reach {
+            let mut req = match direct_to {
                 // Straight to the loopback address the name resolved to, under the site's own
                 // name (Host), so nothing resolves it a second time differently.
-                Reach::ThisComputer(addr) => {
+                Some(addr) => {
                     let mut wire = current.clone();
                     let _ = wire.set_ip_host(addr.ip());
                     let _ = wire.set_port(Some(addr.port()));
@@ -311,9 +321,9 @@ impl Http {
                         Some(p) => format!("{}:{p}", current.host_str().unwrap_or_default()),
                         None => current.host_str().unwrap_or_default().to_string(),
                     };
-                    self.direct.request(method.clone(), wire).header(reqwest::header::HOST, host)
+                    self.direct().request(method.clone(), wire).header(reqwest::header::HOST, host)
                 }
-                _ => self.client.request(method.clone(), current.clone()),
+                None => self.client.request(method.clone(), current.clone()),
             }
             .header(reqwest::header::ACCEPT, "application/json")
             .headers(headers.clone());
