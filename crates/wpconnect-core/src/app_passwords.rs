@@ -3,7 +3,13 @@
 //! one they created in their profile. Used with HTTP Basic on the REST API.
 //!
 //! WordPress has no `state`: our one-time nonce rides in `success_url`'s query (WordPress keeps
-//! it) and is checked on the way back, with the `site_url` WordPress reports.
+//! it) and is checked on the way back, with the `site_url` WordPress reports (it must be there,
+//! and name the origin discovery verified, scheme included).
+//!
+//! WordPress hands the approved password over in a URL: the loopback's query string (kept in the
+//! browser's history) or a `wpconnect:` URL on a second process's command line (visible to other
+//! users in `ps`). So the session swaps it at once for one that never left this program (made
+//! over REST with the received one, which is then deleted): see [`successor_name`].
 
 use std::collections::HashMap;
 
@@ -32,14 +38,18 @@ pub struct ApprovalRequest {
     pub url: Url,
     pub nonce: String,
     pub app_name: String,
-    site: Url,
+    /// The origin discovery verified: the answer must name it.
+    origin: Url,
 }
 
-/// What the approval gave: the user and their new password for this app.
+/// What the approval gave: the user and their new password for this app, as it arrived in a URL
+/// (to be exchanged before it is kept).
 #[derive(Debug)]
 pub struct Approved {
     pub user_login: String,
     pub password: AccessToken,
+    /// The name the person approved.
+    pub app_name: String,
 }
 
 /// Where answers arriving through the app's URL scheme (`wpconnect://auth/callback?...`) go:
@@ -101,6 +111,23 @@ pub fn app_name(device: &str, now_unix: u64) -> String {
     format!("WP Connect on {device} ({y:04}-{m:02}-{d:02} {hh:02}:{mm:02}:{ss:02} UTC, #{a:02x}{b:02x})")
 }
 
+/// The name of the password that replaces an approved one (WordPress refuses a second password of
+/// the same name while the first exists): the approved name with a new tag, so the profile still
+/// reads as what the person approved.
+pub fn successor_name(approved: &str) -> String {
+    let fresh = |old: &str| loop {
+        let [a, b] = crate::oauth2::pkce::random_bytes::<2>();
+        let tag = format!("{a:02x}{b:02x}");
+        if tag != old {
+            return tag;
+        }
+    };
+    match approved.rsplit_once(", #") {
+        Some((head, tail)) if tail.len() == 5 && tail.ends_with(')') => format!("{head}, #{})", fresh(&tail[..4])),
+        _ => format!("{approved} #{}", fresh("")),
+    }
+}
+
 /// Unix time to UTC calendar fields (days-from-civil inverse; no time zone database needed).
 fn civil(t: u64) -> (i64, u32, u32, u32, u32, u32) {
     let days = (t / 86_400) as i64;
@@ -118,7 +145,8 @@ fn civil(t: u64) -> (i64, u32, u32, u32, u32, u32) {
 }
 
 impl ApprovalRequest {
-    pub fn new(authorization_url: &Url, site: &Url, app_name: &str, back: &Return) -> ApprovalRequest {
+    /// `origin`: where discovery verified the site answered (scheme, host and port).
+    pub fn new(authorization_url: &Url, origin: &Url, app_name: &str, back: &Return) -> ApprovalRequest {
         let nonce = pkce::random_state();
         let mut success = match back {
             Return::Loopback(u) | Return::Scheme(u) => u.clone(),
@@ -132,7 +160,7 @@ impl ApprovalRequest {
             .append_pair("app_id", APP_ID)
             .append_pair("success_url", success.as_str())
             .append_pair("reject_url", reject.as_str());
-        ApprovalRequest { url, nonce, app_name: app_name.to_string(), site: site.clone() }
+        ApprovalRequest { url, nonce, app_name: app_name.to_string(), origin: origin.clone() }
     }
 
     /// Check what came back: our nonce, then refusal, then the site and the credentials.
@@ -144,26 +172,30 @@ impl ApprovalRequest {
         if params.get("success").map(String::as_str) == Some("false") {
             return Err(Error::AccessDenied { description: Some("the connection was not approved in WordPress".into()) });
         }
-        if let Some(reported) = params.get("site_url") {
-            if !same_site(reported, &self.site) {
-                return Err(Error::SiteMismatch { expected: self.site.clone(), reported: reported.clone() });
-            }
+        // WordPress always names itself (`site_url()`); an answer that does not, or names another
+        // site or the same host over another scheme, did not come from the site we asked.
+        let reported = params.get("site_url").map(String::as_str).unwrap_or("");
+        if !same_site(reported, &self.origin) {
+            let reported = if reported.is_empty() { "an answer that does not name its site".to_string() } else { reported.to_string() };
+            return Err(Error::SiteMismatch { expected: self.origin.clone(), reported });
         }
         let user_login = params.get("user_login").filter(|u| !u.is_empty()).cloned();
         let password = params.get("password").filter(|p| !p.is_empty()).cloned();
         match (user_login, password) {
-            (Some(user_login), Some(password)) => Ok(Approved { user_login, password: AccessToken::new(password) }),
+            (Some(user_login), Some(password)) => {
+                Ok(Approved { user_login, password: AccessToken::new(password), app_name: self.app_name.clone() })
+            }
             _ => Err(Error::MissingCode { detail: Some("WordPress sent no user name or password back".into()) }),
         }
     }
 }
 
 /// Is `reported` (WordPress's `site_url`) the site we asked? Scheme, host and port must agree;
-/// a trailing slash or `www.` difference is not a different site.
-fn same_site(reported: &str, site: &Url) -> bool {
+/// a path (WordPress in a folder), a trailing slash or a `www.` difference is not another site.
+fn same_site(reported: &str, origin: &Url) -> bool {
     let Ok(r) = Url::parse(reported) else { return false };
     let host = |u: &Url| u.host_str().map(|h| h.trim_start_matches("www.").to_ascii_lowercase());
-    host(&r) == host(site) && r.port_or_known_default() == site.port_or_known_default()
+    r.scheme() == origin.scheme() && host(&r) == host(origin) && r.port_or_known_default() == origin.port_or_known_default()
 }
 
 #[cfg(test)]
@@ -206,7 +238,36 @@ mod tests {
             r.judge(&p(&[("nonce", &n), ("site_url", "http://evil.example/"), ("user_login", "a"), ("password", "b")])),
             Err(Error::SiteMismatch { .. })
         ));
-        assert!(matches!(r.judge(&p(&[("nonce", &n), ("user_login", "a")])), Err(Error::MissingCode { .. })));
+        assert!(matches!(r.judge(&p(&[("nonce", &n), ("site_url", "http://127.0.0.1:8080"), ("user_login", "a")])), Err(Error::MissingCode { .. })));
+    }
+
+    #[test]
+    fn the_answer_must_name_the_verified_origin_scheme_included() {
+        let r = request();
+        let n = r.nonce.clone();
+        let with = |site: Option<&str>| {
+            let mut q = p(&[("nonce", &n), ("user_login", "a"), ("password", "b")]);
+            if let Some(s) = site {
+                q.insert("site_url".into(), s.into());
+            }
+            r.judge(&q)
+        };
+        assert!(with(Some("http://127.0.0.1:8080/wp")).is_ok(), "WordPress in a folder");
+        for wrong in [None, Some(""), Some("https://127.0.0.1:8080/"), Some("http://127.0.0.1:8081/"), Some("not a url")] {
+            let e = with(wrong).unwrap_err();
+            assert!(matches!(e, Error::SiteMismatch { .. }), "{wrong:?}: {e}");
+        }
+        assert!(with(None).unwrap_err().to_string().contains("does not name its site"));
+    }
+
+    #[test]
+    fn a_successor_keeps_the_approved_name_with_a_new_tag() {
+        let approved = app_name("laptop", 1_764_000_000);
+        let next = successor_name(&approved);
+        assert_eq!(next.len(), approved.len());
+        assert_eq!(next[..next.len() - 5], approved[..approved.len() - 5], "{next} / {approved}");
+        assert_ne!(next, approved);
+        assert!(successor_name("pasted name").starts_with("pasted name #"));
     }
 
     #[test]

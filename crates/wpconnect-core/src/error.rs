@@ -59,6 +59,7 @@ pub enum ErrorKind {
     InvalidSetting,
     SiteMismatch,
     WrongAppPassword,
+    AppPasswordNotExchanged,
     Oauth1,
 }
 
@@ -229,6 +230,9 @@ pub enum Error {
     #[error("WordPress did not accept the username and Application Password.")]
     WrongAppPassword,
 
+    #[error("WordPress approved WP Connect, but did not let it swap the password sent through your browser for one of its own (HTTP {status}{}), so nothing was kept.", code.as_deref().map(|c| format!(", {c}")).unwrap_or_default())]
+    AppPasswordNotExchanged { status: u16, code: Option<String> },
+
     #[error("The site's OAuth 1.0a server refused the request (HTTP {status}): {text}{}", skew_secs.filter(|s| s.abs() > 60).map(|s| format!(" This computer's clock is {} minutes {} the site's.", s.abs() / 60, if s > 0 { "behind" } else { "ahead of" })).unwrap_or_default())]
     OAuth1 {
         endpoint: Url,
@@ -337,6 +341,7 @@ impl Error {
             Error::InvalidSetting { .. } => ErrorKind::InvalidSetting,
             Error::SiteMismatch { .. } => ErrorKind::SiteMismatch,
             Error::WrongAppPassword => ErrorKind::WrongAppPassword,
+            Error::AppPasswordNotExchanged { .. } => ErrorKind::AppPasswordNotExchanged,
             Error::OAuth1 { .. } => ErrorKind::Oauth1,
         }
     }
@@ -372,6 +377,7 @@ impl Error {
             | ErrorKind::SignInAgain
             | ErrorKind::SiteMismatch
             | ErrorKind::WrongAppPassword
+            | ErrorKind::AppPasswordNotExchanged
             | ErrorKind::Oauth1 => Category::Auth,
             ErrorKind::CallbackTimeout | ErrorKind::Cancelled => Category::Cancelled,
             ErrorKind::LoopbackUnavailable
@@ -486,6 +492,7 @@ impl Error {
             Error::InvalidSetting { .. } => "Change it and save again; the settings in use have not changed.".into(),
             Error::SiteMismatch { .. } => "Start again from the site's own address; if it keeps happening, the site may be redirecting to another address (check Settings > General).".into(),
             Error::OAuth1 { text, callback, skew_secs, .. } => oauth1_hint(text, callback.as_deref(), *skew_secs),
+            Error::AppPasswordNotExchanged { .. } => "A password that came back through the browser is kept in its history, so WP Connect only keeps one it made itself. Ask the site's admin whether a security plugin blocks creating Application Passwords over the REST API, or create one in your profile and paste it.".into(),
             Error::WrongAppPassword => "Use your WordPress username (not your email) and an Application Password from Users > Profile > Application Passwords; your normal login password does not work here.".into(),
         }
     }

@@ -60,6 +60,22 @@ pub(crate) async fn get_json(http: &Http, url: &Url, token: &AccessToken, how: T
 
 /// A request with the token; JSON back, or the error that says what went wrong.
 pub(crate) async fn send_json(http: &Http, method: reqwest::Method, url: &Url, token: &AccessToken, how: TokenIn) -> Result<serde_json::Value> {
+    send(http, method, url, token, how, None).await
+}
+
+/// [`send_json`] with a JSON body.
+pub(crate) async fn send_json_body(
+    http: &Http,
+    method: reqwest::Method,
+    url: &Url,
+    token: &AccessToken,
+    how: TokenIn,
+    body: &serde_json::Value,
+) -> Result<serde_json::Value> {
+    send(http, method, url, token, how, Some(body)).await
+}
+
+async fn send(http: &Http, method: reqwest::Method, url: &Url, token: &AccessToken, how: TokenIn, json: Option<&serde_json::Value>) -> Result<serde_json::Value> {
     // The one seam every signed-in request goes through: a token, an Application Password or an
     // OAuth 1.0a signature travels only over https, to a site on this computer, or to a plain-http
     // site the person chose (`Http::send` checks it before anything is sent).
@@ -101,7 +117,10 @@ pub(crate) async fn send_json(http: &Http, method: reqwest::Method, url: &Url, t
             headers.insert(AUTHORIZATION, v);
         }
     }
-    let mut answer = http.send(method, target, headers, None).await?;
+    if json.is_some() {
+        headers.insert(reqwest::header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
+    }
+    let mut answer = http.send(method, target, headers, json.map(|j| j.to_string())).await?;
     let status = answer.status.as_u16();
     let bytes = answer.body(limits::JSON, http.options().timeout).await?;
     let ct = answer.content_type().map(str::to_string);

@@ -640,12 +640,7 @@ impl Connect {
     async fn delete_app_password_with(&self, api_root: &Url, token: &AccessToken, how: TokenIn) -> Result<()> {
         let introspect = rest_route(api_root, "wp/v2/users/me/application-passwords/introspect");
         let found = profile::get_json(&self.http, &introspect, token, how.clone()).await?;
-        let uuid = found.get("uuid").and_then(|u| u.as_str()).ok_or_else(|| Error::InvalidJson {
-            url: introspect.clone(),
-            status: 200,
-            detail: "no uuid in the answer".into(),
-            snippet: crate::body::snippet_redacted(found.to_string().as_bytes()),
-        })?;
+        let uuid = uuid_in(&found, &introspect)?;
         let one = rest_route(api_root, &format!("wp/v2/users/me/application-passwords/{uuid}"));
         profile::send_json(&self.http, reqwest::Method::DELETE, &one, token, how).await.map(|_| ())
     }
@@ -792,11 +787,11 @@ impl Connect {
         let store = self.store(opts.storage)?;
         let loopback = Loopback::bind(&[]).await?;
         let back = app_passwords::Return::Loopback(loopback.redirect_uri().clone());
-        let request = app_passwords::ApprovalRequest::new(&authorize, &site_url, &app_passwords::app_name(device, unix_now()), &back);
+        let request = app_passwords::ApprovalRequest::new(&authorize, &site.answered_at, &app_passwords::app_name(device, unix_now()), &back);
         waiting(&request.url, loopback.redirect_uri());
         hand_to_browser(browser, &request.url);
         let approved = loopback.wait(opts.timeout, cancel, |params| request.judge(params)).await?;
-        self.finish_app_password(site, &approved.user_login, approved.password, store, opts, true).await
+        self.finish_app_password(site, &approved.user_login, approved.password, store, opts, Some(&approved.app_name)).await
     }
 
     /// Sign in with an Application Password approved in the browser, the answer coming back
@@ -814,11 +809,10 @@ impl Connect {
         waiting: impl FnOnce(&Url),
     ) -> Result<SignedIn> {
         let authorize = app_password_url(site)?;
-        let site_url = site_url(site);
         self.may_send(site, &opts, &[&site.api_root], "an Application Password").await?;
         let store = self.store(opts.storage)?;
         let back = app_passwords::Return::Scheme(Url::parse(app_passwords::SCHEME_CALLBACK).expect("constant URL"));
-        let request = app_passwords::ApprovalRequest::new(&authorize, &site_url, &app_passwords::app_name(device, unix_now()), &back);
+        let request = app_passwords::ApprovalRequest::new(&authorize, &site.answered_at, &app_passwords::app_name(device, unix_now()), &back);
         let answer = inbox.expect(&request.nonce);
         waiting(&request.url);
         hand_to_browser(browser, &request.url);
@@ -829,7 +823,7 @@ impl Connect {
         };
         inbox.forget(&request.nonce);
         let approved = request.judge(&params?)?;
-        self.finish_app_password(site, &approved.user_login, approved.password, store, opts, true).await
+        self.finish_app_password(site, &approved.user_login, approved.password, store, opts, Some(&approved.app_name)).await
     }
 
     /// Sign in with an Application Password the person created and pasted (spaces allowed),
@@ -840,11 +834,12 @@ impl Connect {
         let store = self.store(opts.storage)?;
         let token = AccessToken::new(password.expose().split_whitespace().collect::<String>());
         drop(password);
-        self.finish_app_password(site, username, token, store, opts, false).await
+        self.finish_app_password(site, username, token, store, opts, None).await
     }
 
-    /// `created_here`: the password was approved in the browser for this sign-in (so a failure
-    /// deletes it on the site); a pasted one is the person's own and is left alone.
+    /// `approved_as`: the password was approved in the browser for this sign-in under this name and
+    /// arrived in a URL; it is exchanged for a fresh one before anything else, and a failure
+    /// deletes the fresh one on the site. A pasted password is the person's own and is left alone.
     async fn finish_app_password(
         &self,
         site: &Discovered,
@@ -852,12 +847,22 @@ impl Connect {
         password: AccessToken,
         store: Arc<dyn SecretStore>,
         opts: SignInOptions,
-        created_here: bool,
+        approved_as: Option<&str>,
     ) -> Result<SignedIn> {
+        let created_here = approved_as.is_some();
+        let password = match approved_as {
+            Some(name) => self.exchange_app_password(&site.api_root, username, password, name).await?,
+            None => password,
+        };
         let me = match self.load_profile(Method::ApplicationPasswords, &site.api_root, None, &password, TokenIn::Basic(username.to_string())).await {
             Ok(me) => me,
-            Err(Error::TokenRejected { .. }) => return Err(Error::WrongAppPassword),
-            Err(e) => return Err(e),
+            Err(Error::TokenRejected { .. }) if !created_here => return Err(Error::WrongAppPassword),
+            Err(e) => {
+                if created_here {
+                    self.delete_app_password_quietly(&site.api_root, &password, username).await;
+                }
+                return Err(e);
+            }
         };
         let profile = me.profile;
         let kept = match self.new_account(site, Method::ApplicationPasswords, username, &profile, opts) {
@@ -865,12 +870,67 @@ impl Connect {
             Err(e) => Err(e),
         };
         if kept.is_err() && created_here {
-            // Approved in the browser for this sign-in, which failed: take it back on the site.
-            if let Err(e) = self.delete_app_password_with(&site.api_root, &password, TokenIn::Basic(username.to_string())).await {
-                tracing::warn!(error = %e, "the Application Password created for the failed sign-in could not be deleted");
-            }
+            // Made for this sign-in, which failed: take it back on the site.
+            self.delete_app_password_quietly(&site.api_root, &password, username).await;
         }
         kept
+    }
+
+    /// Swap an Application Password that arrived in a URL (browser history, a command line) for
+    /// one that never left this program: create a new one over REST with it, then delete it with
+    /// the new one (which proves the new one works). Whatever fails, neither is left live.
+    async fn exchange_app_password(&self, api_root: &Url, username: &str, received: AccessToken, approved_as: &str) -> Result<AccessToken> {
+        let basic = || TokenIn::Basic(username.to_string());
+        let introspect = rest_route(api_root, "wp/v2/users/me/application-passwords/introspect");
+        let received_uuid = match profile::get_json(&self.http, &introspect, &received, basic()).await {
+            Ok(found) => uuid_in(&found, &introspect)?,
+            // WordPress itself just issued it: a refusal means the host strips the
+            // Authorization header or the site blocks Application Passwords over REST.
+            Err(Error::TokenRejected { .. }) => return Err(Error::WrongAppPassword),
+            Err(e) => return Err(e),
+        };
+        let all = rest_route(api_root, "wp/v2/users/me/application-passwords");
+        let body = serde_json::json!({"name": app_passwords::successor_name(approved_as), "app_id": app_passwords::APP_ID});
+        let created = profile::send_json_body(&self.http, reqwest::Method::POST, &all, &received, basic(), &body).await;
+        let created = created.map_err(|e| match e {
+            Error::TokenRejected { status, code, .. } => Error::AppPasswordNotExchanged { status, code },
+            Error::ServerError { status, .. } => Error::AppPasswordNotExchanged { status, code: None },
+            other => other,
+        });
+        let fresh = created.and_then(|v| {
+            let password = v.get("password").and_then(|p| p.as_str()).filter(|p| !p.is_empty()).ok_or_else(|| Error::InvalidJson {
+                url: all.clone(),
+                status: 201,
+                detail: "no password in the answer".into(),
+                snippet: String::new(),
+            })?;
+            Ok((AccessToken::new(password.split_whitespace().collect::<String>()), uuid_in(&v, &all)?))
+        });
+        let (fresh, fresh_uuid) = match fresh {
+            Ok(f) => f,
+            Err(e) => {
+                self.delete_app_password_quietly(api_root, &received, username).await;
+                return Err(e);
+            }
+        };
+        let one = rest_route(api_root, &format!("wp/v2/users/me/application-passwords/{received_uuid}"));
+        if let Err(e) = profile::send_json(&self.http, reqwest::Method::DELETE, &one, &fresh, basic()).await {
+            let mine = rest_route(api_root, &format!("wp/v2/users/me/application-passwords/{fresh_uuid}"));
+            if let Err(e) = profile::send_json(&self.http, reqwest::Method::DELETE, &mine, &received, basic()).await {
+                tracing::warn!(error = %e, "the new Application Password could not be deleted after a failed exchange");
+            }
+            self.delete_app_password_quietly(api_root, &received, username).await;
+            return Err(e);
+        }
+        Ok(fresh)
+    }
+
+    /// Delete a password this sign-in made, on the way out of a failure (the failure is what the
+    /// person hears about; this one is logged).
+    async fn delete_app_password_quietly(&self, api_root: &Url, password: &AccessToken, username: &str) {
+        if let Err(e) = self.delete_app_password_with(api_root, password, TokenIn::Basic(username.to_string())).await {
+            tracing::warn!(error = %e, "an Application Password made for a failed sign-in could not be deleted");
+        }
     }
 
     /// Sign out: revoke on the server where it can, delete the secrets, forget the account. If
@@ -1022,6 +1082,15 @@ pub(crate) fn oauth2_endpoints(site: &Discovered) -> Result<Endpoints> {
         site: site_url(site),
         wanted: "uses OAuth 2 (no OAuth server plugin was found)".into(),
     })
+}
+
+/// The `uuid` of an Application Password in a REST answer (checked: it goes into a path).
+fn uuid_in(v: &serde_json::Value, url: &Url) -> Result<String> {
+    v.get("uuid")
+        .and_then(|u| u.as_str())
+        .filter(|u| !u.is_empty() && u.bytes().all(|b| b.is_ascii_hexdigit() || b == b'-'))
+        .map(str::to_string)
+        .ok_or_else(|| Error::InvalidJson { url: url.clone(), status: 200, detail: "no application password uuid in the answer".into(), snippet: String::new() })
 }
 
 pub(crate) fn site_url(site: &Discovered) -> Url {

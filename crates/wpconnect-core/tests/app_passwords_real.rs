@@ -78,6 +78,20 @@ async fn approve_in_wordpress_use_it_then_sign_out_deletes_it_on_the_server() {
     assert_eq!(ours.len(), 1, "WordPress holds the new application password: {ours:?}");
     assert_eq!(ours[0]["app_id"], wpconnect_core::app_passwords::APP_ID);
 
+    // WordPress sent the approved password to the loopback in the address (the browser's
+    // history keeps it): it was swapped at once for one made over REST, and no longer works.
+    let visit = person.only_visit().await;
+    let callback = visit.trail.iter().find(|u| u.contains("/callback?")).expect("the browser came back to the loopback");
+    let q: std::collections::HashMap<String, String> = url::Url::parse(callback).unwrap().query_pairs().into_owned().collect();
+    assert_eq!(q["site_url"].trim_end_matches('/'), wp.url.trim_end_matches('/'), "WordPress names itself, scheme included");
+    let in_history = reqwest::Client::new()
+        .get(format!("{}/wp-json/wp/v2/users/me", wp.url))
+        .basic_auth(&q["user_login"], Some(&q["password"]))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(in_history.status(), 401, "the password in the browser's history was deleted on the site");
+
     let me = connect.me(&done.account.id).await.unwrap();
     assert_eq!(me.profile.username, wp.author_user);
     let site_now = me.site.unwrap();

@@ -93,10 +93,42 @@ async fn approval_through_the_url_scheme_then_sign_out_deletes_it() {
     assert!(q["success_url"].starts_with("wpconnect://auth/callback?nonce="));
     assert_eq!(done.account.method, Method::ApplicationPasswords);
     assert_eq!(done.profile.display_name, "Ada L");
-    assert_eq!(s.app_password_names().len(), 1);
-    assert!(s.app_password_names()[0].starts_with("WP Connect on desk ("));
+    // The password in the wpconnect: URL (a command line anyone on the computer can read) was
+    // swapped at once for one made over REST; the site holds only that one, under the name the
+    // person approved with a new tag.
+    let names = s.app_password_names();
+    assert_eq!(names.len(), 1, "{names:?}");
+    assert!(names[0].starts_with("WP Connect on desk ("));
+    assert_eq!(s.counters().app_passwords_created_over_rest, 1);
+    assert_eq!(s.app_passwords_from_urls_live(), 0, "the password that travelled in the URL no longer works");
+    assert_eq!(connect.me(&done.account.id).await.unwrap().profile.display_name, "Ada L", "the kept one works");
     assert!(connect.sign_out(&done.account.id).await.unwrap().revoked);
     assert!(s.app_password_names().is_empty(), "deleted on the site");
+}
+
+#[tokio::test]
+async fn when_the_site_will_not_make_a_fresh_password_nothing_is_kept_or_left_live() {
+    let site = site().await;
+    let s = &site.s;
+    s.set(|k| k.app_password_create_fails = Some(403));
+    let discovered = site.discover().await;
+    let dir = tempfile::tempdir().unwrap();
+    let store: Arc<dyn SecretStore> = Arc::new(MemoryStore::new());
+    let connect = Connect::new(site.http(), AccountsFile::at(dir.path().join("a.json")), Ok(store));
+    let inbox = Arc::new(CallbackInbox::new());
+    let os = Os(site.person(Consent::Allow), inbox.clone());
+    let e = connect
+        .sign_in_app_password_scheme(&discovered, "desk", SignInOptions { timeout: Duration::from_secs(20), ..Default::default() }, &os, &Cancel::new(), &inbox, |_| {})
+        .await
+        .unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::AppPasswordNotExchanged, "{e}");
+    assert_eq!(
+        e.to_string(),
+        "WordPress approved WP Connect, but did not let it swap the password sent through your browser for one of its own (HTTP 403, rest_cannot_create_application_passwords), so nothing was kept."
+    );
+    assert!(e.hint().contains("paste"), "{}", e.hint());
+    assert!(s.app_password_names().is_empty(), "the approved password was deleted on the site");
+    assert!(connect.accounts().unwrap().is_empty());
 }
 
 #[tokio::test]
@@ -137,4 +169,29 @@ async fn wordpress_refuses_a_plain_http_return_address_on_a_site_that_is_not_loc
     let e = connect.sign_in_app_password_browser(&discovered, "desk", SignInOptions::default(), &nobody, &Cancel::new(), |_, _| {}).await.unwrap_err();
     assert_eq!(e.kind(), ErrorKind::NoSignInMethod, "{e}");
     assert!(e.to_string().contains("paste"), "{e}");
+}
+
+#[tokio::test]
+async fn an_answer_naming_the_site_over_plain_http_is_not_from_the_site_we_asked() {
+    // The approval came back saying `site_url=http://blog.test`: the host is right, the scheme
+    // is not the https connection discovery verified. Nothing is sent with that password.
+    let site = site().await;
+    let s = &site.s;
+    let discovered = site.discover().await;
+    s.set(|k| k.advertised_url = Some(format!("http://{NAME}")));
+    let dir = tempfile::tempdir().unwrap();
+    let store: Arc<dyn SecretStore> = Arc::new(MemoryStore::new());
+    let connect = Connect::new(site.http(), AccountsFile::at(dir.path().join("a.json")), Ok(store));
+    let inbox = Arc::new(CallbackInbox::new());
+    let os = Os(site.person(Consent::Allow), inbox.clone());
+    let before = s.server().requests().len();
+    let e = connect
+        .sign_in_app_password_scheme(&discovered, "desk", SignInOptions { timeout: Duration::from_secs(20), ..Default::default() }, &os, &Cancel::new(), &inbox, |_| {})
+        .await
+        .unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::SiteMismatch, "{e}");
+    assert_eq!(e.to_string(), "The answer came from http://blog.test, not from https://blog.test/, so it was not used.");
+    let after: Vec<_> = s.server().requests().into_iter().skip(before).filter(|r| r.header("authorization").is_some()).collect();
+    assert!(after.is_empty(), "the password was not used: {after:?}");
+    assert!(connect.accounts().unwrap().is_empty());
 }

@@ -3,25 +3,35 @@
 //! WordPress sends the browser to `wpconnect://auth/callback?...`, and the "operating system" (the
 //! test browser) starts the app a second time with that URL, which must reach the running instance.
 //!
-//! The site is the WordPress-dialect server playing a remote https site on WordPress 6.3+: the
-//! project's real WordPress (6.1) empties a custom-scheme `success_url` on its approval page
-//! (esc_url), so there the person is shown the password to paste instead.
+//! The site is the WordPress-dialect server playing an https site on WordPress 6.3+ whose
+//! environment is not "local" (so WordPress would refuse a plain-http loopback return address):
+//! real TLS at `https://localhost:PORT`, with a certificate from the test CA the app and the
+//! browser trust through `SSL_CERT_FILE`. The project's real WordPress (6.1) empties a
+//! custom-scheme `success_url` on its approval page (esc_url), so there the person is shown the
+//! password to paste instead.
 
 use std::time::Duration;
 
 use serde_json::json;
 use wpconnect_gui_tests::{app_under_test, App};
 use wpconnect_testsupport::dialect::{Knobs, OAuthSite, User};
+use wpconnect_testsupport::tls::Pki;
 
 #[tokio::test]
 async fn a_second_launch_with_the_callback_url_completes_the_sign_in() {
     let Some(bin) = app_under_test() else { return };
-    let site = OAuthSite::start(
-        Knobs { app_passwords: true, advertised_url: Some("https://remote.example".into()), ..Default::default() },
+    let pki = Pki::new();
+    let site = OAuthSite::start_https(
+        &pki.leaf(&["localhost"]),
+        "localhost",
+        Knobs { app_passwords: true, local_environment: false, ..Default::default() },
         vec![],
         vec![User::new(4, "ada", "analytical-engine", "Ada Author", &["author"])],
     )
     .await;
+    let ca = tempfile::NamedTempFile::new().unwrap();
+    std::fs::write(ca.path(), pki.ca_pem()).unwrap();
+    let ca_file = ca.path().display().to_string();
     let browser = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../target/debug/wpconnect-test-browser");
     assert!(browser.is_file(), "{} is built by scripts/test.sh", browser.display());
     let config = tempfile::tempdir().unwrap();
@@ -37,6 +47,8 @@ async fn a_second_launch_with_the_callback_url_completes_the_sign_in() {
             ("WPCONNECT_TEST_BROWSER_SCHEME_HANDLER", a.as_str()),
             ("WPCONNECT_TEST_BROWSER_LOG", l.as_str()),
             ("WPCONNECT_CONFIG_DIR", c.as_str()),
+            // The app and the browser it starts trust the test CA (rustls reads it on Linux).
+            ("SSL_CERT_FILE", ca_file.as_str()),
         ],
     )
     .await;
@@ -64,8 +76,14 @@ async fn a_second_launch_with_the_callback_url_completes_the_sign_in() {
     assert!(!listed.to_string().contains("\"password\":") && !listed.to_string().contains("token"), "{listed}");
     let id = listed[0]["id"].clone();
 
+    // The password that came through the link (on a command line) was swapped for a fresh one:
+    // the site holds one, not the one it handed over.
+    let names = site.app_password_names();
+    assert_eq!(names.len(), 1, "{names:?}");
+    assert_eq!(site.counters().app_passwords_created_over_rest, 1, "exchanged over REST");
+    assert_eq!(site.app_passwords_from_urls_live(), 0, "the one in the wpconnect: URL no longer works");
+
     // Sign out deletes the password on the site.
-    assert_eq!(site.app_password_names().len(), 1);
     let out = app.invoke("sign_out", json!({"accountId": id}), Duration::from_secs(30)).await.unwrap();
     assert_eq!(out["revoked"], true, "{out}");
     assert!(site.app_password_names().is_empty(), "deleted on the site");

@@ -93,6 +93,9 @@ pub struct Knobs {
     /// with HTTP Basic (the WP REST API team's OAuth 2 plugin: a REST route whose `client_id`
     /// argument is required), and says so as a REST error.
     pub client_id_in_body: bool,
+    /// A fault: creating an Application Password over REST answers with this status (WordPress's
+    /// `rest_cannot_create_application_passwords`, a security plugin, a full disk).
+    pub app_password_create_fails: Option<u16>,
 }
 
 impl Default for Knobs {
@@ -123,6 +126,7 @@ impl Default for Knobs {
             app_passwords_in_use: false,
             canonical_slash: true,
             client_id_in_body: false,
+            app_password_create_fails: None,
         }
     }
 }
@@ -202,6 +206,8 @@ pub struct Counters {
     pub token_requests: usize,
     pub refresh_grants: usize,
     pub revocations: usize,
+    /// Application Passwords created over REST (`POST .../application-passwords`).
+    pub app_passwords_created_over_rest: usize,
 }
 
 #[derive(Debug)]
@@ -222,6 +228,8 @@ struct State {
     app_passwords: Vec<(u64, String, String, String)>,
     /// Nonces of the Authorize Application pages shown.
     app_password_nonces: std::collections::HashSet<String>,
+    /// Passwords the approval page handed over in a URL.
+    handed_in_urls: Vec<String>,
 }
 
 impl State {
@@ -240,7 +248,16 @@ impl State {
             oauth1_nonces: std::collections::HashSet::new(),
             app_passwords: Vec::new(),
             app_password_nonces: std::collections::HashSet::new(),
+            handed_in_urls: Vec::new(),
         }))
+    }
+
+    /// Keep a new Application Password; its uuid.
+    fn new_app_password(&mut self, user_id: u64, name: &str, password: &str) -> String {
+        self.seq += 1;
+        let uuid = format!("00000000-0000-4000-8000-{:012}", self.seq);
+        self.app_passwords.push((user_id, uuid.clone(), name.to_string(), password.to_string()));
+        uuid
     }
 }
 
@@ -289,6 +306,12 @@ impl OAuthSite {
     pub fn app_password_names(&self) -> Vec<String> {
         self.state.lock().unwrap().app_passwords.iter().map(|p| p.2.clone()).collect()
     }
+    /// How many of the Application Passwords the approval page handed over in a URL the site
+    /// still accepts.
+    pub fn app_passwords_from_urls_live(&self) -> usize {
+        let st = self.state.lock().unwrap();
+        st.handed_in_urls.iter().filter(|pw| st.app_passwords.iter().any(|p| &p.3 == *pw)).count()
+    }
     pub fn counters(&self) -> Counters {
         self.state.lock().unwrap().counters.clone()
     }
@@ -309,10 +332,7 @@ impl OAuthSite {
     }
     /// An Application Password the person created in their profile (to paste into the app).
     pub fn add_app_password(&self, user_id: u64, name: &str, password: &str) {
-        let mut st = self.state.lock().unwrap();
-        st.seq += 1;
-        let uuid = format!("00000000-0000-4000-8000-{:012}", st.seq);
-        st.app_passwords.push((user_id, uuid, name.to_string(), password.replace(' ', "")));
+        self.state.lock().unwrap().new_app_password(user_id, name, &password.replace(' ', ""));
     }
     /// Tokens the site would still accept: (access, refresh).
     pub fn live_tokens(&self) -> (usize, usize) {
@@ -439,7 +459,7 @@ fn route_request(st: &mut State, req: &Request, base: &str) -> Reply {
         "/wp-json/wp/v2/users/me" => rest_me(st, req, base),
         "/wp-json/wp-site-health/v1/tests/authorization-header" => site_health_authorization_header(st, req),
         "/wp-admin/authorize-application.php" if st.knobs.app_passwords => authorize_application(st, req, base, &query, &form),
-        p if st.knobs.app_passwords && p.starts_with("/wp-json/wp/v2/users/me/application-passwords/") => app_password_manage(st, req, p),
+        p if st.knobs.app_passwords && p.starts_with("/wp-json/wp/v2/users/me/application-passwords") => app_password_manage(st, req, p),
         "/oauth1/request" if !st.knobs.oauth1_consumers.is_empty() => oauth1_request(st, req, base, &form),
         "/oauth1/authorize" if !st.knobs.oauth1_consumers.is_empty() => oauth1_authorize(st, req, base, &query, &form),
         "/oauth1/access" if !st.knobs.oauth1_consumers.is_empty() => oauth1_access(st, req, base, &form),
@@ -935,9 +955,8 @@ fn authorize_application(st: &mut State, req: &Request, base: &str, query: &Hash
             } else {
                 let password = random_token(24);
                 let login = st.users.iter().find(|u| u.id == user_id).map(|u| u.login.clone()).unwrap_or_default();
-                st.seq += 1;
-                let uuid = format!("00000000-0000-4000-8000-{:012}", st.seq);
-                st.app_passwords.push((user_id, uuid, name, password.clone()));
+                st.new_app_password(user_id, &name, &password);
+                st.handed_in_urls.push(password.clone());
                 let success = get("success_url");
                 if !success.is_empty() {
                     let site_url = st.knobs.advertised_url.clone().unwrap_or_else(|| base.to_string());
@@ -1007,6 +1026,7 @@ fn is_uuid(s: &str) -> bool {
     parts.iter().map(|p| p.len()).eq([8, 4, 4, 4, 12]) && parts.iter().all(|p| p.bytes().all(|b| b.is_ascii_hexdigit()))
 }
 
+/// `POST .../application-passwords` (create: the new password is shown once, in chunks),
 /// `GET .../application-passwords/introspect` and `DELETE .../application-passwords/<uuid>`.
 fn app_password_manage(st: &mut State, req: &Request, path: &str) -> Reply {
     // A host that strips the header strips it here too: WordPress sees no credentials at all.
@@ -1021,6 +1041,24 @@ fn app_password_manage(st: &mut State, req: &Request, path: &str) -> Reply {
         .and_then(|s| s.split_once(':').map(|(_, p)| p.replace(' ', "")))
         .unwrap_or_default();
     match (req.method.as_str(), last) {
+        ("POST", "application-passwords") => {
+            if let Some(status) = st.knobs.app_password_create_fails {
+                return Reply::json(status, json!({"code": "rest_cannot_create_application_passwords", "message": "Sorry, you are not allowed to create application passwords for this user.", "data": {"status": status}}).to_string());
+            }
+            let args: serde_json::Value = serde_json::from_slice(&req.body).unwrap_or_default();
+            let name = args["name"].as_str().unwrap_or("").to_string();
+            if name.trim().is_empty() {
+                return Reply::json(400, json!({"code": "rest_missing_callback_param", "message": "Missing parameter(s): name", "data": {"status": 400}}).to_string());
+            }
+            if st.app_passwords.iter().any(|p| p.0 == user.id && p.2 == name) {
+                return Reply::json(409, json!({"code": "application_password_duplicate_name", "message": "Each application name should be unique.", "data": {"status": 409}}).to_string());
+            }
+            let password = random_token(24);
+            let uuid = st.new_app_password(user.id, &name, &password);
+            st.counters.app_passwords_created_over_rest += 1;
+            let chunked = password.as_bytes().chunks(4).map(|c| String::from_utf8_lossy(c).into_owned()).collect::<Vec<_>>().join(" ");
+            Reply::json(201, json!({"uuid": uuid, "app_id": args["app_id"], "name": name, "password": chunked, "last_used": null, "last_ip": null}).to_string())
+        }
         ("GET", "introspect") => match st.app_passwords.iter().find(|p| p.0 == user.id && p.3 == pw) {
             Some(p) => Reply::json(200, json!({"uuid": p.1, "name": p.2}).to_string()),
             None => Reply::json(404, json!({"code": "rest_application_password_not_found"}).to_string()),

@@ -248,6 +248,9 @@ impl Server {
     /// one name are one server, as on a web host. Clients reach it through a [`Resolver`] that
     /// maps NAME to [`Server::addr`] (the port comes from the resolver, so addresses carry
     /// none). The handler's base URL is `https://NAME` or `http://NAME`, after the connection.
+    /// `localhost` needs no resolver: it is reached at its real port (`https://localhost:PORT`),
+    /// for processes the test cannot give one (the desktop app, trusting the test CA through
+    /// `SSL_CERT_FILE`).
     pub async fn start_https(
         cert: &tls::ServerCert,
         name: &str,
@@ -273,6 +276,10 @@ impl Server {
     ) -> Server {
         let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind 127.0.0.1:0");
         let addr = listener.local_addr().expect("local addr");
+        let tls = tls.map(|(acceptor, name)| match name.as_str() {
+            "localhost" => (acceptor, format!("localhost:{}", addr.port())),
+            _ => (acceptor, name),
+        });
         let log = Arc::new(Mutex::new(Vec::new()));
         let handler: Arc<Handler> = Arc::new(handler);
         let name = tls.as_ref().map(|(_, n)| n.clone());
