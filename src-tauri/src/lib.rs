@@ -120,7 +120,7 @@ pub fn run() {
             tracing::info!(version = env!("CARGO_PKG_VERSION"), plugins_ms = started.elapsed().as_millis(), "WP Connect started");
             // Connected on first use: showing the accounts needs no keyring.
             let keyring: Arc<dyn SecretStore> = Arc::new(LazyKeyring::new());
-            let connect = Connect::new(HttpOptions::default(), accounts, Ok(keyring));
+            let connect = Connect::new(HttpOptions::from_environment(), accounts, Ok(keyring));
             // The window is made here (not from the config) to hand the page what its first screen
             // shows, so the first paint needs no round trip. Nothing secret is in it.
             let boot = commands::boot_script(&connect);
@@ -129,7 +129,7 @@ pub fn run() {
             tracing::info!(setup_ms, window_ms = started.elapsed().as_millis(), "window created");
             app.manage(AppState {
                 connect,
-                discoverer: Discoverer::new(Default::default()),
+                discoverer: Discoverer::new(wpconnect_core::DiscoveryOptions { http: HttpOptions::from_environment(), ..Default::default() }),
                 inbox: inbox.clone(),
                 sites: Mutex::new(HashMap::new()),
                 settings,

@@ -70,7 +70,7 @@ pub struct NetArgs {
 impl NetArgs {
     pub fn discovery_options(&self) -> DiscoveryOptions {
         DiscoveryOptions {
-            http: HttpOptions { timeout: Duration::from_secs(self.timeout), ..Default::default() },
+            http: HttpOptions { timeout: Duration::from_secs(self.timeout), ..HttpOptions::from_environment() },
             wpcom_api_base: self.wpcom_api_base.clone(),
             metadata: false,
         }

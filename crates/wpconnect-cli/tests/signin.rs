@@ -723,3 +723,58 @@ mod real_plugins {
         assert!(!String::from_utf8_lossy(&out.stdout).contains(&secret), "no secret in the report");
     }
 }
+
+#[tokio::test]
+async fn plain_http_elsewhere_needs_allow_plain_http_which_the_account_keeps() {
+    // The person's proxy (`http_proxy`, as their environment names it) stands in for the network:
+    // `http://blog.example` is reached through it, so it is not on this computer whatever the
+    // name; the site answers plain http, and a password goes there only when the person says so.
+    if !keyring_here("plain_http_elsewhere_needs_allow_plain_http_which_the_account_keeps") {
+        return;
+    }
+    let name = "blog.example";
+    let pki = wpconnect_testsupport::tls::Pki::new();
+    let s = OAuthSite::start_https(
+        &pki.leaf(&[name]),
+        name,
+        Knobs::default(),
+        vec![Client::new("desk-app", Some("s3cret"), &["http://127.0.0.1/callback"])],
+        vec![User::new(3, "grace", "hopper-1906", "Grace Hopper", &["editor"])],
+    )
+    .await;
+    let mut m = Machine::new();
+    m.env.push(("http_proxy".into(), format!("http://{}", s.server().addr())));
+    let credentialed = || {
+        s.server().requests().iter().filter(|r| r.path().starts_with("/oauth/token") || r.header("authorization").is_some() || String::from_utf8_lossy(&r.body).contains("hopper")).count()
+    };
+
+    let out = m.run(&["site", "http://blog.example"], None).await;
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("signing in needs --allow-plain-http"), "{text}");
+    assert!(s.server().requests().iter().all(|r| r.proxied), "it went through the proxy");
+
+    let args = ["login", "http://blog.example", "--method", "password", "--client-id", "desk-app", "--username", "grace", "--password-stdin", "--json"];
+    let out = m.run(&args, Some("hopper-1906\n")).await;
+    let e = json(&out)["error"].clone();
+    assert_eq!(e["kind"], "insecure_connection", "{e}");
+    assert_eq!(out.status.code(), Some(2), "a flag is what is missing: usage, {e}");
+    assert!(e["hint"].as_str().unwrap().contains("--allow-plain-http"), "{e}");
+    assert_eq!(credentialed(), 0, "neither the password nor the client secret left");
+
+    let mut chosen = args.to_vec();
+    chosen.push("--allow-plain-http");
+    let out = m.run(&chosen, Some("hopper-1906\n")).await;
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let warning = String::from_utf8_lossy(&out.stderr);
+    assert!(warning.contains("http://blog.example/ is not encrypted and not on this computer"), "{warning}");
+    let id = json(&out)["account"]["id"].as_str().unwrap().to_string();
+    assert!(credentialed() > 0);
+
+    // A later run uses the account over plain http because the account records the choice.
+    let out = m.run(&["me", &id, "--json"], None).await;
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(json(&out)["profile"]["display_name"], "Grace Hopper");
+    let out = m.run(&["logout", &id, "--json"], None).await;
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(s.server().requests().iter().all(|r| r.proxied && !r.https));
+}

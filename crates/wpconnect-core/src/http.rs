@@ -37,6 +37,8 @@ pub struct HttpOptions {
     /// computer (the proxy decides where names lead); credentials for a site on this computer
     /// never take it: they go straight to the loopback address.
     pub http_proxy: Option<Url>,
+    /// Hosts that bypass `http_proxy` (`no_proxy`: names, with their subdomains; `*` for all).
+    pub no_proxy: Vec<String>,
 }
 
 /// A certificate authority's certificate, for [`HttpOptions::extra_roots`]
@@ -53,8 +55,39 @@ impl Default for HttpOptions {
             resolver: None,
             extra_roots: Vec::new(),
             http_proxy: None,
+            no_proxy: Vec::new(),
         }
     }
+}
+
+impl HttpOptions {
+    /// The defaults, with the person's proxy for plain http as their environment names it
+    /// (`http_proxy`, else `HTTP_PROXY`; `no_proxy`/`NO_PROXY` exceptions), as curl reads them.
+    /// What the CLI and the app use: then whether a plain-http site is "on this computer" is
+    /// judged the way the request will travel.
+    pub fn from_environment() -> Self {
+        let (http_proxy, no_proxy) = proxy_from(|k| std::env::var(k).ok());
+        HttpOptions { http_proxy, no_proxy, ..Default::default() }
+    }
+}
+
+/// `http_proxy` (a bare `host:port` is taken as `http://host:port`) and `no_proxy`, from `var`.
+fn proxy_from(var: impl Fn(&str) -> Option<String>) -> (Option<Url>, Vec<String>) {
+    let first = |names: [&str; 2]| names.iter().filter_map(|n| var(n)).map(|v| v.trim().to_string()).find(|v| !v.is_empty());
+    let proxy = first(["http_proxy", "HTTP_PROXY"]).and_then(|p| {
+        let p = if p.contains("://") { p } else { format!("http://{p}") };
+        match Url::parse(&p) {
+            Ok(u) if matches!(u.scheme(), "http" | "https" | "socks5" | "socks5h") && u.host_str().is_some() => Some(u),
+            _ => {
+                tracing::warn!("http_proxy is not a proxy address; ignored");
+                None
+            }
+        }
+    });
+    let except = first(["no_proxy", "NO_PROXY"])
+        .map(|l| l.split(',').map(|e| e.trim().trim_start_matches("*.").trim_start_matches('.').to_ascii_lowercase()).filter(|e| !e.is_empty()).collect())
+        .unwrap_or_default();
+    (proxy, except)
 }
 
 impl std::fmt::Debug for HttpOptions {
@@ -65,7 +98,8 @@ impl std::fmt::Debug for HttpOptions {
             .field("max_redirects", &self.max_redirects)
             .field("resolver", &self.resolver.is_some())
             .field("extra_roots", &self.extra_roots.len())
-            .field("http_proxy", &self.http_proxy.as_ref().map(Url::as_str))
+            .field("http_proxy", &self.http_proxy.as_ref().map(|u| u.host_str().unwrap_or("").to_string()))
+            .field("no_proxy", &self.no_proxy)
             .finish()
     }
 }
@@ -156,7 +190,8 @@ impl Http {
             builder = builder.tls_certs_merge(opts.extra_roots.iter().cloned());
         }
         if let Some(proxy) = &opts.http_proxy {
-            builder = builder.proxy(reqwest::Proxy::http(proxy.as_str()).expect("a parsed URL is a valid proxy address"));
+            let proxy = reqwest::Proxy::http(proxy.as_str()).expect("a parsed URL is a valid proxy address");
+            builder = builder.proxy(proxy.no_proxy(reqwest::NoProxy::from_string(&opts.no_proxy.join(","))));
         }
         let client = builder.build().expect("the HTTP client's static configuration is valid");
         Http { client, direct: Default::default(), opts: Arc::new(opts), plain_http_allowed: Default::default() }
@@ -179,7 +214,7 @@ impl Http {
             Some(url::Host::Ipv6(ip)) => vec![SocketAddr::new(IpAddr::V6(ip), port)],
             // With a proxy for plain http, where a name leads is the proxy's business: only
             // `localhost` names count as here, whatever this computer's resolver says.
-            Some(url::Host::Domain(name)) if self.opts.http_proxy.is_some() && !crate::address::is_loopback_host(name) => Vec::new(),
+            Some(url::Host::Domain(name)) if self.proxied(name) => Vec::new(),
             Some(url::Host::Domain(name)) => self.resolve(name, port).await,
             None => Vec::new(),
         };
@@ -187,6 +222,13 @@ impl Http {
             Some(first) if all_loopback(&addrs) => Reach::ThisComputer(*first),
             _ => Reach::Elsewhere,
         }
+    }
+
+    /// Does a plain-http request to `name` go through the proxy? (`localhost` names never do.)
+    fn proxied(&self, name: &str) -> bool {
+        let name = name.trim_end_matches('.').to_ascii_lowercase();
+        let excepted = |e: &String| e == "*" || name == *e || name.ends_with(&format!(".{e}"));
+        self.opts.http_proxy.is_some() && !crate::address::is_loopback_host(&name) && !self.opts.no_proxy.iter().any(excepted)
     }
 
     async fn resolve(&self, name: &str, port: u16) -> Vec<SocketAddr> {
@@ -525,5 +567,24 @@ mod tests {
         assert!(!same_origin(&u("http://s.example/a"), &u("https://s.example/a")));
         assert!(!same_origin(&u("https://s.example/a"), &u("https://www.s.example/a")));
         assert!(!same_origin(&u("http://127.0.0.1:8080/a"), &u("http://127.0.0.1:8081/a")));
+    }
+
+    #[test]
+    fn the_proxy_comes_from_the_environment_as_curl_reads_it() {
+        let env = |pairs: &'static [(&'static str, &'static str)]| move |k: &str| pairs.iter().find(|(n, _)| *n == k).map(|(_, v)| v.to_string());
+        let (p, except) = proxy_from(env(&[("http_proxy", "proxy.corp:3128"), ("HTTP_PROXY", "http://other:1"), ("NO_PROXY", "intranet.corp, .dev.corp,*.lan")]));
+        assert_eq!(p.unwrap().as_str(), "http://proxy.corp:3128/", "lower case first; a bare host:port is http");
+        assert_eq!(except, ["intranet.corp", "dev.corp", "lan"]);
+        assert_eq!(proxy_from(env(&[("http_proxy", ""), ("HTTP_PROXY", "http://u:p@proxy:8080")])).0.unwrap().host_str(), Some("proxy"));
+        assert!(proxy_from(env(&[("http_proxy", "ftp://nope")])).0.is_none(), "not a proxy");
+        assert!(proxy_from(env(&[])).0.is_none());
+
+        let opts = HttpOptions { http_proxy: Some(Url::parse("http://u:secret@proxy.corp:3128").unwrap()), no_proxy: except, ..Default::default() };
+        assert!(!format!("{opts:?}").contains("secret"), "{opts:?}");
+        let http = Http::new(opts);
+        assert!(http.proxied("blog.example"));
+        assert!(!http.proxied("intranet.corp") && !http.proxied("wiki.dev.corp") && !http.proxied("NAS.LAN."), "excepted, with subdomains");
+        assert!(http.proxied("notintranet.corp"), "a suffix is matched at a dot");
+        assert!(!http.proxied("localhost") && !http.proxied("blog.localhost"), "localhost never");
     }
 }

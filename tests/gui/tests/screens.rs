@@ -494,3 +494,49 @@ async fn the_account_page_refreshes_and_opens_the_site_settings_show_the_logs_an
     assert!(!app.text("[data-testid=account]").await.contains("This session only"));
     app.close().await;
 }
+
+#[tokio::test]
+async fn a_plain_http_site_elsewhere_asks_before_a_password_crosses_the_network() {
+    // The person's proxy (`http_proxy`) stands in for the network: `http://blog.example` is
+    // reached through it, so it is not on this computer, and it answers plain http.
+    let Some(bin) = app_under_test() else { return };
+    let name = "blog.example";
+    let pki = wpconnect_testsupport::tls::Pki::new();
+    let site = OAuthSite::start_https(&pki.leaf(&[name]), name, Knobs::default(), vec![Client::new("desk-app", None, &["http://127.0.0.1"])], dialect_people()).await;
+    let proxy = format!("http://{}", site.server().addr());
+    let home = Home::new();
+    let app = launch(&bin, &home, ("ada", "analytical-engine"), &[("http_proxy", proxy.as_str())]).await;
+    let credentialed = || {
+        site.server().requests().iter().filter(|r| r.path().starts_with("/oauth/token") || String::from_utf8_lossy(&r.body).contains("analytical")).count()
+    };
+
+    find_site(&app, "http://blog.example").await;
+    assert!(app.exists("[data-testid=site-card]").await, "{}", app.page_text().await);
+    app.click("[data-testid=way-password]").await;
+    let warning = app.text("[data-testid=plain-http-warning]").await;
+    assert!(warning.contains("Sign in without encryption") && warning.contains("readable by anyone on the way"), "{warning}");
+    app.fill("[data-testid=f-clientId]", "desk-app").await;
+    app.fill("[data-testid=f-username]", "ada").await;
+    app.fill("[data-testid=f-password]", "analytical-engine").await;
+    // Not ticked: the form does not go.
+    app.click("[data-testid=continue]").await;
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    assert!(!app.exists("[data-testid=signed-in]").await && !app.exists("[data-testid=error]").await);
+    assert_eq!(credentialed(), 0, "nothing was sent before the person chose");
+    let invalid = app.script("return document.querySelector('[data-testid=allow-plain-http]').validity.valueMissing", serde_json::json!([])).await;
+    assert_eq!(invalid, true, "the box is what is missing");
+    app.screenshot("13-plain-http-warning").await;
+
+    // Ticked: signed in, and the choice is kept with the account (no secret in the file).
+    app.click("[data-testid=allow-plain-http]").await;
+    app.click("[data-testid=continue]").await;
+    app.wait_for("[data-testid=signed-in], [data-testid=error]", WAIT).await;
+    assert!(app.text("[data-testid=signed-in]").await.contains("Ada Author"), "{}", app.page_text().await);
+    assert_eq!(credentialed(), 1);
+    let accounts: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(home.accounts_file()).unwrap()).unwrap();
+    let kept = accounts.to_string();
+    assert!(kept.contains("\"plain_http\":true"), "{kept}");
+    assert!(!kept.contains("analytical"), "{kept}");
+    assert!(site.server().requests().iter().all(|r| r.proxied && !r.https), "every request went through the network, plain");
+    app.close().await;
+}
