@@ -132,7 +132,9 @@ impl SiteView {
             .oauth2
             .as_ref()
             .is_some_and(|o| o.server != OAuth2Server::WordpressCom && (o.grant_types.is_empty() || o.grant_types.iter().any(|g| g == "password")));
-        if password_grant && (d.site.https || local) {
+        // Over plain http to a site elsewhere, the form carries the required "Sign in without
+        // encryption" box (as every way there does): the person decides, warned.
+        if password_grant {
             ways.push(WayView {
                 way: Way::Password,
                 label: "Username and password (fallback)".into(),

@@ -505,7 +505,8 @@ async fn a_plain_http_site_elsewhere_asks_before_a_password_crosses_the_network(
     let site = OAuthSite::start_https(&pki.leaf(&[name]), name, Knobs::default(), vec![Client::new("desk-app", None, &["http://127.0.0.1"])], dialect_people()).await;
     let proxy = format!("http://{}", site.server().addr());
     let home = Home::new();
-    let app = launch(&bin, &home, ("ada", "analytical-engine"), &[("http_proxy", proxy.as_str())]).await;
+    // The WebDriver connection to the window is on loopback: as a person's `no_proxy` would say.
+    let app = launch(&bin, &home, ("ada", "analytical-engine"), &[("http_proxy", proxy.as_str()), ("no_proxy", "127.0.0.1,localhost")]).await;
     let credentialed = || {
         site.server().requests().iter().filter(|r| r.path().starts_with("/oauth/token") || String::from_utf8_lossy(&r.body).contains("analytical")).count()
     };
@@ -513,6 +514,7 @@ async fn a_plain_http_site_elsewhere_asks_before_a_password_crosses_the_network(
     find_site(&app, "http://blog.example").await;
     assert!(app.exists("[data-testid=site-card]").await, "{}", app.page_text().await);
     app.click("[data-testid=way-password]").await;
+    assert!(app.text("[data-testid=fallback-note]").await.contains("without encryption"));
     let warning = app.text("[data-testid=plain-http-warning]").await;
     assert!(warning.contains("Sign in without encryption") && warning.contains("readable by anyone on the way"), "{warning}");
     app.fill("[data-testid=f-clientId]", "desk-app").await;

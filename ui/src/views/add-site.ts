@@ -255,7 +255,9 @@ export function addSiteView(root: HTMLElement, api: Api, startAddress = ""): () 
         ];
       case "password":
         return [
-          h("p", { class: "note fallback", "data-testid": "fallback-note" }, "Fallback: this sends your password to the site once (over https, or to a site on this computer) and never keeps it. Prefer the browser sign-in when you can."),
+          h("p", { class: "note fallback", "data-testid": "fallback-note" }, plainHttpElsewhere(site)
+            ? "Fallback: this sends your password to the site once, here without encryption, and never keeps it. Prefer the browser sign-in when you can."
+            : "Fallback: this sends your password to the site once (over https, or to a site on this computer) and never keeps it. Prefer the browser sign-in when you can."),
           field("clientId", "Client ID", { required: true, help: "The OAuth client your site's admin registered, with the password grant enabled." }),
           field("clientSecret", "Client secret", { type: "password" }),
           field("username", "Username", { required: true, autocomplete: "username" }),
