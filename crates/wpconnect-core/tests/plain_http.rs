@@ -127,3 +127,29 @@ fn addresses_decide_not_names() {
     assert!(!all_loopback(&[a("192.168.1.20:80")]), "a LAN address (blog.local on the office network)");
     assert!(!all_loopback(&[a("127.0.0.1:80"), a("10.0.0.5:80")]), "one address elsewhere is enough to send it elsewhere");
 }
+
+#[tokio::test]
+async fn a_name_is_looked_up_once_and_the_credential_goes_where_the_check_looked() {
+    // DNS that says "this computer" for the check and something else after (a rebinding
+    // attacker's): the request with the credential goes to the address that was checked, without
+    // asking again; the next request asks again, and an answer that is not here gets nothing.
+    use wpconnect_core::http::Http;
+    let site = site().await;
+    let resolver = Arc::new(Resolver::new().map_once(NAME, site.server().addr()));
+    let http = Http::new(HttpOptions { timeout: Duration::from_secs(5), resolver: Some(resolver.clone()), ..Default::default() });
+    let me = url::Url::parse(&format!("http://{NAME}/wp-json/wp/v2/users/me")).unwrap();
+    let bearer = || {
+        let mut h = reqwest::header::HeaderMap::new();
+        h.insert(reqwest::header::AUTHORIZATION, "Bearer not-a-real-token".parse().unwrap());
+        h
+    };
+    let answer = http.send(reqwest::Method::GET, me.clone(), bearer(), None).await.unwrap();
+    assert_eq!(answer.status, 401, "the site answered (the token is made up)");
+    assert_eq!(resolver.lookups(), 1, "checked once, sent to that address");
+    let reached = site.server().requests().into_iter().filter(|r| r.header("authorization").is_some()).count();
+    assert_eq!(reached, 1);
+
+    let e = http.send(reqwest::Method::GET, me, bearer(), None).await.unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::InsecureConnection, "{e}");
+    assert_eq!(site.server().requests().into_iter().filter(|r| r.header("authorization").is_some()).count(), 1, "nothing more was sent");
+}

@@ -437,6 +437,10 @@ fn reason(status: u16) -> &'static str {
 #[derive(Debug, Clone, Default)]
 pub struct Resolver {
     names: HashMap<String, SocketAddr>,
+    /// Names that answer once, then no more (DNS that changes its answer between a check and a
+    /// use, as a rebinding attacker's does).
+    once: HashMap<String, Arc<std::sync::atomic::AtomicBool>>,
+    lookups: Arc<std::sync::atomic::AtomicUsize>,
 }
 
 impl Resolver {
@@ -455,11 +459,23 @@ impl Resolver {
         self.names.insert(name.to_ascii_lowercase(), addr);
         self
     }
+    /// Like [`map_to`](Self::map_to) for the first look-up of `name` only: every later one fails.
+    pub fn map_once(mut self, name: &str, addr: SocketAddr) -> Self {
+        self.once.insert(name.to_ascii_lowercase(), Default::default());
+        self.map_to(name, addr)
+    }
+    /// Look-ups so far, of any name.
+    pub fn lookups(&self) -> usize {
+        self.lookups.load(std::sync::atomic::Ordering::SeqCst)
+    }
 }
 
 impl reqwest::dns::Resolve for Resolver {
     fn resolve(&self, name: reqwest::dns::Name) -> reqwest::dns::Resolving {
-        let found = self.names.get(&name.as_str().to_ascii_lowercase()).copied();
+        self.lookups.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        let key = name.as_str().to_ascii_lowercase();
+        let spent = self.once.get(&key).is_some_and(|used| used.swap(true, std::sync::atomic::Ordering::SeqCst));
+        let found = if spent { None } else { self.names.get(&key).copied() };
         let name = name.as_str().to_string();
         Box::pin(async move {
             match found {
