@@ -6,8 +6,8 @@ use std::time::Duration;
 use tauri::ipc::Channel;
 use tauri::State;
 use url::Url;
-use wpconnect_core::doctor::{Doctor, DoctorRequest, Progress as DoctorNews, Report};
 use wpconnect_core::browser::SystemBrowser;
+use wpconnect_core::doctor::{Doctor, DoctorRequest, Progress as DoctorNews, Report};
 use wpconnect_core::oauth1::Consumer;
 use wpconnect_core::present::device_name;
 use wpconnect_core::session::{OAuth2Client, SignInOptions};
@@ -22,7 +22,11 @@ type Answer<T> = Result<T, IpcError>;
 
 #[tauri::command]
 pub fn app_info() -> Answer<AppInfo> {
-    Ok(AppInfo { name: "WP Connect", version: env!("CARGO_PKG_VERSION"), core_version: wpconnect_core::VERSION })
+    Ok(AppInfo {
+        name: "WP Connect",
+        version: env!("CARGO_PKG_VERSION"),
+        core_version: wpconnect_core::VERSION,
+    })
 }
 
 /// Find the site's REST API, what it is and how to sign in to it.
@@ -68,12 +72,18 @@ pub fn boot_script(connect: &wpconnect_core::session::Connect) -> String {
 /// The page's start-up data when the app cannot start: the reason, and nothing else to do.
 pub fn start_error_script(e: wpconnect_core::Error) -> String {
     let info = json(&app_info().expect("app_info does not fail"));
-    format!("window.__WPCONNECT_BOOT__ = {{\"appInfo\":{info},\"startError\":{}}};", json(&IpcError::from(e)))
+    format!(
+        "window.__WPCONNECT_BOOT__ = {{\"appInfo\":{info},\"startError\":{}}};",
+        json(&IpcError::from(e))
+    )
 }
 
 /// Profile, site and session of one account, read from the site now.
 #[tauri::command]
-pub async fn account_details(state: State<'_, AppState>, account_id: String) -> Answer<AccountDetails> {
+pub async fn account_details(
+    state: State<'_, AppState>,
+    account_id: String,
+) -> Answer<AccountDetails> {
     let me = state.connect.me(&account_id).await?;
     Ok(AccountDetails::new(&state.connect.account(&account_id)?, &me))
 }
@@ -81,7 +91,11 @@ pub async fn account_details(state: State<'_, AppState>, account_id: String) -> 
 /// Sign in the way the person chose. Progress (the address the browser was sent to) goes to
 /// `progress`; the answer is the account, never a token.
 #[tauri::command]
-pub async fn sign_in(state: State<'_, AppState>, request: SignInRequest, progress: Channel<Progress>) -> Answer<SignedInView> {
+pub async fn sign_in(
+    state: State<'_, AppState>,
+    request: SignInRequest,
+    progress: Channel<Progress>,
+) -> Answer<SignedInView> {
     let site = site_for(&state, &request.address).await?;
     let settings = state.settings.load()?;
     let timeout = Duration::from_secs(settings.sign_in_timeout_secs);
@@ -95,21 +109,38 @@ pub async fn sign_in(state: State<'_, AppState>, request: SignInRequest, progres
         let _ = progress.send(p);
     };
     let browser_at = |url: &Url, waiting_on: String| {
-        tell(Progress::Browser { url: url.to_string(), waiting_on, timeout_secs: timeout.as_secs() });
+        tell(Progress::Browser {
+            url: url.to_string(),
+            waiting_on,
+            timeout_secs: timeout.as_secs(),
+        });
     };
     let done = match request.way {
         Way::AppPassword if wpconnect_core::app_passwords::loopback_possible(&site.site_url()) => {
             state
                 .connect
-                .sign_in_app_password_browser(&site, &device_name(), opts, &SystemBrowser, &cancel, |url, back| browser_at(url, back.to_string()))
+                .sign_in_app_password_browser(
+                    &site,
+                    &device_name(),
+                    opts,
+                    &SystemBrowser,
+                    &cancel,
+                    |url, back| browser_at(url, back.to_string()),
+                )
                 .await
         }
         Way::AppPassword => {
             state
                 .connect
-                .sign_in_app_password_scheme(&site, &device_name(), opts, &SystemBrowser, &cancel, &state.inbox, |url| {
-                    browser_at(url, "this app's wpconnect: link".into())
-                })
+                .sign_in_app_password_scheme(
+                    &site,
+                    &device_name(),
+                    opts,
+                    &SystemBrowser,
+                    &cancel,
+                    &state.inbox,
+                    |url| browser_at(url, "this app's wpconnect: link".into()),
+                )
                 .await
         }
         Way::AppPasswordPaste => {
@@ -119,7 +150,12 @@ pub async fn sign_in(state: State<'_, AppState>, request: SignInRequest, progres
         }
         Way::Oauth2 | Way::WordpressCom => {
             let client = oauth2_client(&request, &settings)?;
-            state.connect.sign_in_browser(&site, client, opts, &SystemBrowser, &cancel, |url, back| browser_at(url, back.to_string())).await
+            state
+                .connect
+                .sign_in_browser(&site, client, opts, &SystemBrowser, &cancel, |url, back| {
+                    browser_at(url, back.to_string())
+                })
+                .await
         }
         Way::Password => {
             let client = oauth2_client(&request, &settings)?;
@@ -131,7 +167,9 @@ pub async fn sign_in(state: State<'_, AppState>, request: SignInRequest, progres
         Way::Oauth1 => {
             let key = required(request.consumer_key.clone(), "the consumer key")?;
             let secret = request.consumer_secret.ok_or_else(|| missing("the consumer secret"))?;
-            let port = request.redirect_port.ok_or_else(|| missing("the callback port registered with the application"))?;
+            let port = request
+                .redirect_port
+                .ok_or_else(|| missing("the callback port registered with the application"))?;
             state
                 .connect
                 .sign_in_oauth1(
@@ -154,16 +192,28 @@ pub async fn sign_in(state: State<'_, AppState>, request: SignInRequest, progres
 }
 
 fn missing(what: &str) -> Error {
-    Error::InvalidInput { what: format!("To sign in this way, {what} is needed"), reason: "fill it in and try again".into() }
+    Error::InvalidInput {
+        what: format!("To sign in this way, {what} is needed"),
+        reason: "fill it in and try again".into(),
+    }
 }
 
 fn required(v: Option<String>, what: &str) -> Result<String, Error> {
     v.map(|s| s.trim().to_string()).filter(|s| !s.is_empty()).ok_or_else(|| missing(what))
 }
 
-fn oauth2_client(r: &SignInRequest, settings: &wpconnect_core::settings::Settings) -> Result<OAuth2Client, Error> {
+fn oauth2_client(
+    r: &SignInRequest,
+    settings: &wpconnect_core::settings::Settings,
+) -> Result<OAuth2Client, Error> {
     let wpcom = r.way == Way::WordpressCom;
-    let client_id = r.client_id.clone().filter(|c| !c.trim().is_empty()).or_else(|| if wpcom { settings.wpcom_client_id.clone() } else { None });
+    let client_id = r.client_id.clone().filter(|c| !c.trim().is_empty()).or_else(|| {
+        if wpcom {
+            settings.wpcom_client_id.clone()
+        } else {
+            None
+        }
+    });
     let redirect_ports = match (r.redirect_port, wpcom) {
         (Some(p), _) => vec![p],
         (None, true) => settings.wpcom_redirect_port.into_iter().collect(),
@@ -222,7 +272,8 @@ pub fn save_settings(state: State<'_, AppState>, settings: SettingsView) -> Answ
 /// Show the log folder in the file manager; returns its path.
 #[tauri::command]
 pub fn reveal_logs(state: State<'_, AppState>) -> Answer<String> {
-    std::fs::create_dir_all(&state.log_dir).map_err(|e| Error::ConfigFile { path: state.log_dir.clone(), detail: e.to_string() })?;
+    std::fs::create_dir_all(&state.log_dir)
+        .map_err(|e| Error::ConfigFile { path: state.log_dir.clone(), detail: e.to_string() })?;
     wpconnect_core::browser::open_folder(&state.log_dir)?;
     Ok(state.log_dir.display().to_string())
 }
@@ -230,10 +281,17 @@ pub fn reveal_logs(state: State<'_, AppState>) -> Answer<String> {
 /// The configuration doctor: every check that applies, each settled one sent to `progress`; the
 /// report (the same document as `wpconnect doctor --json`, with no secret in it).
 #[tauri::command]
-pub async fn check_configuration(state: State<'_, AppState>, request: DoctorRequestView, progress: Channel<DoctorProgress>) -> Answer<Report> {
+pub async fn check_configuration(
+    state: State<'_, AppState>,
+    request: DoctorRequestView,
+    progress: Channel<DoctorProgress>,
+) -> Answer<Report> {
     let given = |v: Option<String>| v.map(|s| s.trim().to_string()).filter(|s| !s.is_empty());
     let redirect_uri = match given(request.redirect_uri) {
-        Some(u) => Some(Url::parse(&u).map_err(|e| Error::InvalidInput { what: format!("The redirect URI \"{u}\""), reason: e.to_string() })?),
+        Some(u) => Some(Url::parse(&u).map_err(|e| Error::InvalidInput {
+            what: format!("The redirect URI \"{u}\""),
+            reason: e.to_string(),
+        })?),
         None => None,
     };
     let settings = state.settings.load()?;
@@ -251,7 +309,10 @@ pub async fn check_configuration(state: State<'_, AppState>, request: DoctorRequ
     let tell = move |p: DoctorNews| {
         let _ = progress.send(match p {
             DoctorNews::Finished(check) => DoctorProgress::Check { check },
-            DoctorNews::SignIn { url, redirect_uri } => DoctorProgress::Browser { url: url.to_string(), waiting_on: redirect_uri.to_string() },
+            DoctorNews::SignIn { url, redirect_uri } => DoctorProgress::Browser {
+                url: url.to_string(),
+                waiting_on: redirect_uri.to_string(),
+            },
         });
     };
     let report = Doctor::new(Default::default()).run(&req, &SystemBrowser, &cancel, &tell).await;

@@ -84,7 +84,9 @@ fn deliver(inbox: &CallbackInbox, urls: impl IntoIterator<Item = url::Url>) {
 fn files(app: &tauri::App) -> Result<(SettingsFile, PathBuf, AccountsFile), wpconnect_core::Error> {
     let settings = SettingsFile::default_location()?;
     let accounts = AccountsFile::default_location()?;
-    let log_dir = wpconnect_core::store::chosen_dir("WPCONNECT_LOG_DIR", "logs", || app.path().app_log_dir().ok())?;
+    let log_dir = wpconnect_core::store::chosen_dir("WPCONNECT_LOG_DIR", "logs", || {
+        app.path().app_log_dir().ok()
+    })?;
     Ok((settings, log_dir, accounts))
 }
 
@@ -104,7 +106,14 @@ pub fn run() {
         .plugin(tauri_plugin_deep_link::init())
         .plugin(tauri_plugin_window_state::Builder::default().build())
         .setup(move |app| {
-            let config = app.config().app.windows.iter().find(|w| w.label == "main").cloned().expect("tauri.conf.json has the main window");
+            let config = app
+                .config()
+                .app
+                .windows
+                .iter()
+                .find(|w| w.label == "main")
+                .cloned()
+                .expect("tauri.conf.json has the main window");
             let (settings, log_dir, accounts) = match files(app) {
                 Ok(found) => found,
                 Err(e) => {
@@ -112,12 +121,18 @@ pub fn run() {
                     // window instead of using a shared temporary folder.
                     eprintln!("WP Connect cannot start: {e} {}", e.hint());
                     let boot = commands::start_error_script(e);
-                    tauri::WebviewWindowBuilder::from_config(app.handle(), &config)?.initialization_script(&boot).build()?;
+                    tauri::WebviewWindowBuilder::from_config(app.handle(), &config)?
+                        .initialization_script(&boot)
+                        .build()?;
                     return Ok(());
                 }
             };
             logging::init(&log_dir, settings.load().map(|s| s.log_level).unwrap_or_default());
-            tracing::info!(version = env!("CARGO_PKG_VERSION"), plugins_ms = started.elapsed().as_millis(), "WP Connect started");
+            tracing::info!(
+                version = env!("CARGO_PKG_VERSION"),
+                plugins_ms = started.elapsed().as_millis(),
+                "WP Connect started"
+            );
             // Connected on first use: showing the accounts needs no keyring.
             let keyring: Arc<dyn SecretStore> = Arc::new(LazyKeyring::new());
             let connect = Connect::new(HttpOptions::from_environment(), accounts, Ok(keyring));
@@ -125,11 +140,16 @@ pub fn run() {
             // shows, so the first paint needs no round trip. Nothing secret is in it.
             let boot = commands::boot_script(&connect);
             let setup_ms = started.elapsed().as_millis();
-            tauri::WebviewWindowBuilder::from_config(app.handle(), &config)?.initialization_script(&boot).build()?;
+            tauri::WebviewWindowBuilder::from_config(app.handle(), &config)?
+                .initialization_script(&boot)
+                .build()?;
             tracing::info!(setup_ms, window_ms = started.elapsed().as_millis(), "window created");
             app.manage(AppState {
                 connect,
-                discoverer: Discoverer::new(wpconnect_core::DiscoveryOptions { http: HttpOptions::from_environment(), ..Default::default() }),
+                discoverer: Discoverer::new(wpconnect_core::DiscoveryOptions {
+                    http: HttpOptions::from_environment(),
+                    ..Default::default()
+                }),
                 inbox: inbox.clone(),
                 sites: Mutex::new(HashMap::new()),
                 settings,

@@ -33,7 +33,10 @@ pub fn init(dir: &Path, level: LogLevel) {
         }
     };
     let (filter, handle) = reload::Layer::new(filter(level));
-    let fmt = tracing_subscriber::fmt::layer().with_ansi(false).with_target(false).with_writer(Mutex::new(writer));
+    let fmt = tracing_subscriber::fmt::layer()
+        .with_ansi(false)
+        .with_target(false)
+        .with_writer(Mutex::new(writer));
     if tracing_subscriber::registry().with(filter).with(fmt).try_init().is_ok() {
         let _ = RELOAD.set(handle);
     }
@@ -111,7 +114,10 @@ mod tests {
     fn lines_are_redacted_before_they_reach_the_file() {
         let dir = tempfile::tempdir().unwrap();
         let mut w = RedactingFile::open(dir.path()).unwrap();
-        w.write_all(b"token request answered {\"access_token\":\"SECRET-A\",\"expires_in\":3600}\n").unwrap();
+        w.write_all(
+            b"token request answered {\"access_token\":\"SECRET-A\",\"expires_in\":3600}\n",
+        )
+        .unwrap();
         w.write_all(b"header Authorization: Bearer SECRET-B split ").unwrap();
         w.write_all(b"across writes\n").unwrap();
         w.flush().unwrap();

@@ -117,7 +117,12 @@ impl SiteView {
                 Method::Oauth1 => "The OAuth 1.0a plugin: you approve in your browser; needs the consumer key and secret your site's admin registered.",
                 Method::WordpressCom => "Sign in with your WordPress.com account in your browser; needs your WordPress.com application's client ID.",
             };
-            ways.push(WayView { way: way_of(*m), label: m.label().into(), about: about.into(), fallback: false });
+            ways.push(WayView {
+                way: way_of(*m),
+                label: m.label().into(),
+                about: about.into(),
+                fallback: false,
+            });
             if *m == Method::ApplicationPasswords {
                 ways.push(WayView {
                     way: Way::AppPasswordPaste,
@@ -127,11 +132,10 @@ impl SiteView {
                 });
             }
         }
-        let password_grant = d
-            .methods
-            .oauth2
-            .as_ref()
-            .is_some_and(|o| o.server != OAuth2Server::WordpressCom && (o.grant_types.is_empty() || o.grant_types.iter().any(|g| g == "password")));
+        let password_grant = d.methods.oauth2.as_ref().is_some_and(|o| {
+            o.server != OAuth2Server::WordpressCom
+                && (o.grant_types.is_empty() || o.grant_types.iter().any(|g| g == "password"))
+        });
         // Over plain http to a site elsewhere, the form carries the required "Sign in without
         // encryption" box (as every way there does): the person decides, warned.
         if password_grant {
@@ -237,7 +241,11 @@ pub struct SignedInView {
 
 impl From<&SignedIn> for SignedInView {
     fn from(s: &SignedIn) -> Self {
-        SignedInView { account: (&s.account).into(), stored_in: s.stored_in.clone(), notes: s.notes.clone() }
+        SignedInView {
+            account: (&s.account).into(),
+            stored_in: s.stored_in.clone(),
+            notes: s.notes.clone(),
+        }
     }
 }
 
@@ -291,7 +299,11 @@ impl AccountDetails {
                 roles: p.roles.clone(),
                 registered: p.registered.clone(),
                 capabilities: present::summarise_capabilities(&p.capabilities),
-                capability_count: p.capabilities.iter().filter(|c| !c.starts_with("level_")).count(),
+                capability_count: p
+                    .capabilities
+                    .iter()
+                    .filter(|c| !c.starts_with("level_"))
+                    .count(),
                 avatar_url: p.avatar_url.clone(),
             },
             site: me.site.as_ref().map(Into::into),
@@ -348,7 +360,10 @@ impl SettingsView {
     pub fn into_settings(self) -> Settings {
         Settings {
             redirect_ports: self.redirect_ports,
-            wpcom_client_id: self.wpcom_client_id.filter(|s| !s.trim().is_empty()).map(|s| s.trim().to_string()),
+            wpcom_client_id: self
+                .wpcom_client_id
+                .filter(|s| !s.trim().is_empty())
+                .map(|s| s.trim().to_string()),
             wpcom_redirect_port: self.wpcom_redirect_port,
             log_level: self.log_level,
             sign_in_timeout_secs: self.sign_in_timeout_secs,

@@ -156,13 +156,19 @@ fn password(from_stdin: &mut Option<Password>, prompt: &str) -> Result<Password,
 
 fn non_empty(p: String) -> Result<Password, Error> {
     if p.is_empty() {
-        return Err(Error::InvalidInput { what: "The password".into(), reason: "it is empty (nothing was sent to the site)".into() });
+        return Err(Error::InvalidInput {
+            what: "The password".into(),
+            reason: "it is empty (nothing was sent to the site)".into(),
+        });
     }
     Ok(Password::new(p))
 }
 
 fn password_read_error(e: std::io::Error) -> Error {
-    Error::InvalidInput { what: "The password".into(), reason: format!("it could not be read ({e})") }
+    Error::InvalidInput {
+        what: "The password".into(),
+        reason: format!("it could not be read ({e})"),
+    }
 }
 
 pub async fn login(args: LoginArgs) -> ExitCode {
@@ -171,7 +177,11 @@ pub async fn login(args: LoginArgs) -> ExitCode {
             if args.json {
                 print_json("wpconnect.login/1", &done);
             } else {
-                outln!("Signed in to {} as {}.", done.account.site_name, wpconnect_core::present::who(&done.profile));
+                outln!(
+                    "Signed in to {} as {}.",
+                    done.account.site_name,
+                    wpconnect_core::present::who(&done.profile)
+                );
                 out!("{}", profile_table(&done.account, &done.profile));
                 outln!("Tokens are kept in {}.", done.stored_in);
                 for n in &done.notes {
@@ -198,11 +208,17 @@ async fn login_inner(args: &LoginArgs) -> Result<SignedIn, Error> {
     }
     let method = match args.method {
         LoginMethod::Auto => {
-            let have = wpconnect_core::recommend::Have { client_id: args.client_id.is_some(), consumer_key: args.consumer_key.is_some() };
-            let (m, why) = wpconnect_core::recommend::choose(&site.recommended, have).map_err(|reason| Error::NoSignInMethod {
-                site: site.answered_at.clone(),
-                wanted: format!("works with what was given: {reason}"),
-            })?;
+            let have = wpconnect_core::recommend::Have {
+                client_id: args.client_id.is_some(),
+                consumer_key: args.consumer_key.is_some(),
+            };
+            let (m, why) =
+                wpconnect_core::recommend::choose(&site.recommended, have).map_err(|reason| {
+                    Error::NoSignInMethod {
+                        site: site.answered_at.clone(),
+                        wanted: format!("works with what was given: {reason}"),
+                    }
+                })?;
             errln!("Signing in with {why}");
             match m {
                 wpconnect_core::Method::ApplicationPasswords => LoginMethod::AppPassword,
@@ -226,17 +242,30 @@ async fn login_inner(args: &LoginArgs) -> Result<SignedIn, Error> {
         });
     };
     let secret = client_secret("Client secret (leave empty for a public client): ")?;
-    let client = OAuth2Client { client_id, client_secret: secret, redirect_ports: args.redirect_ports.clone(), scope: args.scope.clone() };
+    let client = OAuth2Client {
+        client_id,
+        client_secret: secret,
+        redirect_ports: args.redirect_ports.clone(),
+        scope: args.scope.clone(),
+    };
     if method == LoginMethod::Wpcom && site.wordpress_com.is_none() {
-        return Err(Error::NoSignInMethod { site: site.answered_at.clone(), wanted: "goes through WordPress.com (it is neither hosted there nor connected with Jetpack)".into() });
+        return Err(Error::NoSignInMethod {
+            site: site.answered_at.clone(),
+            wanted:
+                "goes through WordPress.com (it is neither hosted there nor connected with Jetpack)"
+                    .into(),
+        });
     }
     match method {
         LoginMethod::Oauth2 | LoginMethod::Wpcom => {
-            let browser: Box<dyn Browser> = if args.no_browser { Box::new(NoBrowser) } else { Box::new(SystemBrowser) };
+            let browser: Box<dyn Browser> =
+                if args.no_browser { Box::new(NoBrowser) } else { Box::new(SystemBrowser) };
             let cancel = cancel_on_ctrl_c();
             let no_browser = args.no_browser;
             connect
-                .sign_in_browser(&site, client, opts, browser.as_ref(), &cancel, |url, redirect| waiting_message(no_browser, url, redirect))
+                .sign_in_browser(&site, client, opts, browser.as_ref(), &cancel, |url, redirect| {
+                    waiting_message(no_browser, url, redirect)
+                })
                 .await
         }
         LoginMethod::Password => {
@@ -245,7 +274,9 @@ async fn login_inner(args: &LoginArgs) -> Result<SignedIn, Error> {
             let pw = password(&mut typed, "Password: ")?;
             connect.sign_in_password(&site, client, &username, pw, opts).await
         }
-        LoginMethod::AppPassword | LoginMethod::Oauth1 | LoginMethod::Auto => unreachable!("handled above"),
+        LoginMethod::AppPassword | LoginMethod::Oauth1 | LoginMethod::Auto => {
+            unreachable!("handled above")
+        }
     }
 }
 
@@ -274,25 +305,40 @@ async fn app_password_login(
         let pw = password(&mut typed, "Application Password: ")?;
         return connect.sign_in_app_password_paste(site, &username, pw, opts).await;
     }
-    let browser: Box<dyn Browser> = if args.no_browser { Box::new(NoBrowser) } else { Box::new(SystemBrowser) };
+    let browser: Box<dyn Browser> =
+        if args.no_browser { Box::new(NoBrowser) } else { Box::new(SystemBrowser) };
     let cancel = cancel_on_ctrl_c();
     let no_browser = args.no_browser;
     connect
-        .sign_in_app_password_browser(site, &wpconnect_core::present::device_name(), opts, browser.as_ref(), &cancel, |url, redirect| waiting_message(no_browser, url, redirect))
+        .sign_in_app_password_browser(
+            site,
+            &wpconnect_core::present::device_name(),
+            opts,
+            browser.as_ref(),
+            &cancel,
+            |url, redirect| waiting_message(no_browser, url, redirect),
+        )
         .await
 }
 
-async fn oauth1_login(args: &LoginArgs, connect: &Connect, site: &wpconnect_core::Discovered, opts: SignInOptions) -> Result<SignedIn, Error> {
+async fn oauth1_login(
+    args: &LoginArgs,
+    connect: &Connect,
+    site: &wpconnect_core::Discovered,
+    opts: SignInOptions,
+) -> Result<SignedIn, Error> {
     let key = args.consumer_key.clone().ok_or_else(|| Error::InvalidInput {
         what: "--consumer-key".into(),
-        reason: "OAuth 1.0a needs the application's consumer key (wp-admin: Users > Applications)".into(),
+        reason: "OAuth 1.0a needs the application's consumer key (wp-admin: Users > Applications)"
+            .into(),
     })?;
     let secret = client_secret("Consumer secret: ")?.ok_or_else(|| Error::InvalidInput {
         what: "The consumer secret".into(),
         reason: "OAuth 1.0a needs it: set WPCONNECT_CLIENT_SECRET or type it at the prompt".into(),
     })?;
     let consumer = wpconnect_core::oauth1::Consumer { key, secret };
-    let browser: Box<dyn Browser> = if args.no_browser { Box::new(NoBrowser) } else { Box::new(SystemBrowser) };
+    let browser: Box<dyn Browser> =
+        if args.no_browser { Box::new(NoBrowser) } else { Box::new(SystemBrowser) };
     let cancel = cancel_on_ctrl_c();
     let no_browser = args.no_browser;
     let port = args.redirect_ports.first().copied();
@@ -306,12 +352,17 @@ async fn oauth1_login(args: &LoginArgs, connect: &Connect, site: &wpconnect_core
             &cancel,
             |url, redirect| match redirect {
                 Some(r) => waiting_message(no_browser, url, r),
-                None => errln!("Open this address, approve, and type the code the site shows:\n\n  {url}\n"),
+                None => errln!(
+                    "Open this address, approve, and type the code the site shows:\n\n  {url}\n"
+                ),
             },
             || {
                 let mut line = String::new();
                 err!("Code: ");
-                std::io::stdin().lock().read_line(&mut line).map_err(|e| Error::InvalidInput { what: "The code".into(), reason: format!("it could not be read ({e})") })?;
+                std::io::stdin().lock().read_line(&mut line).map_err(|e| Error::InvalidInput {
+                    what: "The code".into(),
+                    reason: format!("it could not be read ({e})"),
+                })?;
                 Ok(line)
             },
         )
@@ -376,7 +427,10 @@ struct Doc<'a, T: Serialize> {
 }
 
 fn print_json<T: Serialize>(schema: &'static str, body: &T) {
-    outln!("{}", serde_json::to_string_pretty(&Doc { schema, body }).expect("plain data serializes"));
+    outln!(
+        "{}",
+        serde_json::to_string_pretty(&Doc { schema, body }).expect("plain data serializes")
+    );
 }
 
 pub async fn accounts(args: AccountsArgs) -> ExitCode {
@@ -430,11 +484,18 @@ pub async fn me(args: AccountArgs) -> ExitCode {
                     profile: &'a Profile,
                     site: &'a Option<wpconnect_core::SiteInfo>,
                 }
-                print_json("wpconnect.me/1", &MeDoc { account: &account, profile: &me.profile, site: &me.site });
+                print_json(
+                    "wpconnect.me/1",
+                    &MeDoc { account: &account, profile: &me.profile, site: &me.site },
+                );
             } else {
                 out!("{}", profile_table(&account, &me.profile));
                 if let Some(site) = &me.site {
-                    let mut rows = vec![("Site name", site.name.clone()), ("Tagline", site.description.clone()), ("Time zone", site.timezone_label())];
+                    let mut rows = vec![
+                        ("Site name", site.name.clone()),
+                        ("Tagline", site.description.clone()),
+                        ("Time zone", site.timezone_label()),
+                    ];
                     if site.home != site.url {
                         rows.push(("Home", site.home.clone()));
                     }
@@ -484,7 +545,10 @@ pub async fn logout(args: AccountArgs) -> ExitCode {
             if args.json {
                 print_json("wpconnect.logout/1", &out);
             } else {
-                outln!("Signed out of {}: its tokens were deleted from this computer.", out.account);
+                outln!(
+                    "Signed out of {}: its tokens were deleted from this computer.",
+                    out.account
+                );
                 match &out.revoke_problem {
                     None => outln!("The site revoked them too."),
                     Some(p) => outln!("Note: {p}"),

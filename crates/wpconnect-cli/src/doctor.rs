@@ -54,7 +54,13 @@ pub async fn run(args: DoctorArgs) -> ExitCode {
     let secret = env("WPCONNECT_CLIENT_SECRET");
     // The consumer secret has its own variable; the client secret's stands in when no OAuth 2
     // client is checked (as `wpconnect login --method oauth1` reads it).
-    let consumer_secret = env("WPCONNECT_CONSUMER_SECRET").or_else(|| if args.client_id.is_none() { secret.clone() } else { None });
+    let consumer_secret = env("WPCONNECT_CONSUMER_SECRET").or_else(|| {
+        if args.client_id.is_none() {
+            secret.clone()
+        } else {
+            None
+        }
+    });
     let req = DoctorRequest {
         address: args.address.clone(),
         client_id: args.client_id.clone(),
@@ -79,7 +85,9 @@ pub async fn run(args: DoctorArgs) -> ExitCode {
             }
         }
     };
-    let report = Doctor::new(args.net.discovery_options()).run(&req, &SystemBrowser, &cancel, &progress).await;
+    let report = Doctor::new(args.net.discovery_options())
+        .run(&req, &SystemBrowser, &cancel, &progress)
+        .await;
     if json {
         outln!("{}", serde_json::to_string_pretty(&report).expect("plain data serializes"));
     } else {
@@ -99,12 +107,17 @@ fn mark(s: Status) -> &'static str {
 
 /// One line a check; then, for those that did not pass, what was seen, why it matters and the fix.
 pub fn human(r: &Report) -> String {
-    let mut out = format!("Checking {}{}\n\n", r.site, r.site_url.as_ref().map(|u| format!(" (answers at {u})")).unwrap_or_default());
+    let mut out = format!(
+        "Checking {}{}\n\n",
+        r.site,
+        r.site_url.as_ref().map(|u| format!(" (answers at {u})")).unwrap_or_default()
+    );
     let width = r.checks.iter().map(|c| c.id.len()).max().unwrap_or(0);
     for c in &r.checks {
         out.push_str(&format!("{}  {:<width$}  {}\n", mark(c.status), c.id, c.finding));
     }
-    let attention: Vec<&Check> = r.checks.iter().filter(|c| matches!(c.status, Status::Warn | Status::Fail)).collect();
+    let attention: Vec<&Check> =
+        r.checks.iter().filter(|c| matches!(c.status, Status::Warn | Status::Fail)).collect();
     for c in attention {
         out.push_str(&format!("\n{} {} ({})\n", mark(c.status), c.title, c.id));
         out.push_str(&format!("  Found: {}\n", c.finding));

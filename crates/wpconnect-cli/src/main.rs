@@ -70,7 +70,10 @@ pub struct NetArgs {
 impl NetArgs {
     pub fn discovery_options(&self) -> DiscoveryOptions {
         DiscoveryOptions {
-            http: HttpOptions { timeout: Duration::from_secs(self.timeout), ..HttpOptions::from_environment() },
+            http: HttpOptions {
+                timeout: Duration::from_secs(self.timeout),
+                ..HttpOptions::from_environment()
+            },
             wpcom_api_base: self.wpcom_api_base.clone(),
             metadata: false,
         }
@@ -91,17 +94,25 @@ pub fn exit_code(category: Category) -> u8 {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    let filter = tracing_subscriber::EnvFilter::try_new(format!("wpconnect={0},wpconnect_core={0}", cli.log_level))
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn"));
-    tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).with_target(false).init();
+    let filter = tracing_subscriber::EnvFilter::try_new(format!(
+        "wpconnect={0},wpconnect_core={0}",
+        cli.log_level
+    ))
+    .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn"));
+    tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .with_target(false)
+        .init();
 
-    let runtime = match tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build() {
-        Ok(rt) => rt,
-        Err(e) => {
-            errln!("error: could not start: {e}");
-            return ExitCode::from(1);
-        }
-    };
+    let runtime =
+        match tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build() {
+            Ok(rt) => rt,
+            Err(e) => {
+                errln!("error: could not start: {e}");
+                return ExitCode::from(1);
+            }
+        };
     runtime.block_on(async {
         match cli.command {
             Command::Site(args) => site::run(args).await,

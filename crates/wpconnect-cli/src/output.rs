@@ -27,7 +27,9 @@ pub fn clean(text: &str) -> std::borrow::Cow<'_, str> {
     if !text.chars().any(|c| c.is_control() && c != '\n' && c != '\t') {
         return std::borrow::Cow::Borrowed(text);
     }
-    std::borrow::Cow::Owned(text.chars().filter(|c| !c.is_control() || *c == '\n' || *c == '\t').collect())
+    std::borrow::Cow::Owned(
+        text.chars().filter(|c| !c.is_control() || *c == '\n' || *c == '\t').collect(),
+    )
 }
 
 use std::process::ExitCode;

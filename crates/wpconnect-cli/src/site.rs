@@ -35,7 +35,10 @@ struct SiteDoc<'a> {
 }
 
 pub async fn run(args: SiteArgs) -> ExitCode {
-    let discoverer = Discoverer::new(wpconnect_core::DiscoveryOptions { metadata: args.metadata, ..args.net.discovery_options() });
+    let discoverer = Discoverer::new(wpconnect_core::DiscoveryOptions {
+        metadata: args.metadata,
+        ..args.net.discovery_options()
+    });
     match discoverer.discover(&args.address).await {
         Ok(d) => {
             if args.json {
@@ -78,11 +81,18 @@ fn human(d: &Discovered) -> String {
     if let Some(w) = &d.wordpress_com {
         rows.push((
             "WordPress.com",
-            format!("blog ID {}{}", w.id, if w.jetpack { " (connected through Jetpack)" } else { "" }),
+            format!(
+                "blog ID {}{}",
+                w.id,
+                if w.jetpack { " (connected through Jetpack)" } else { "" }
+            ),
         ));
     }
     let offered: Vec<String> = d.recommended.offered.iter().map(|m| method_line(d, *m)).collect();
-    rows.push(("Sign-in", if offered.is_empty() { "none advertised".into() } else { offered.join("\n") }));
+    rows.push((
+        "Sign-in",
+        if offered.is_empty() { "none advertised".into() } else { offered.join("\n") },
+    ));
     rows.push(("Recommended", d.recommended.reason.clone()));
     if let Some(m) = &d.metadata {
         for w in &m.warnings {
@@ -104,10 +114,18 @@ fn method_line(d: &Discovered, m: Method) -> String {
             .and_then(|a| a.authorization_url.as_ref())
             .map(|u| format!("approve at {u}"))
             .unwrap_or_else(|| "paste one from your profile".into()),
-        Method::Oauth2 | Method::WordpressCom => {
-            d.methods.oauth2.as_ref().map(|o| format!("authorize at {}", o.authorize)).unwrap_or_default()
-        }
-        Method::Oauth1 => d.methods.oauth1.as_ref().map(|o| format!("authorize at {}", o.authorize)).unwrap_or_default(),
+        Method::Oauth2 | Method::WordpressCom => d
+            .methods
+            .oauth2
+            .as_ref()
+            .map(|o| format!("authorize at {}", o.authorize))
+            .unwrap_or_default(),
+        Method::Oauth1 => d
+            .methods
+            .oauth1
+            .as_ref()
+            .map(|o| format!("authorize at {}", o.authorize))
+            .unwrap_or_default(),
     };
     format!("{}: {detail}", m.label())
 }

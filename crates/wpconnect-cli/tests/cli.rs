@@ -30,7 +30,10 @@ async fn not_wordpress_exits_3_with_message_and_hint() {
     let out = wpconnect(&["site", &s.url()]).await;
     assert_eq!(out.status.code(), Some(3));
     let err = stderr(&out);
-    assert!(err.contains("error: ") && err.contains("does not look like a WordPress site"), "{err}");
+    assert!(
+        err.contains("error: ") && err.contains("does not look like a WordPress site"),
+        "{err}"
+    );
     assert!(err.contains("hint: Check the address"), "{err}");
     assert!(stdout(&out).is_empty());
 
@@ -100,7 +103,9 @@ async fn wordpress_com_through_the_configured_api() {
     })
     .await;
     let base = format!("{}/", api.url());
-    let out = wpconnect_env(&["site", "cats.wordpress.com"], &[("WPCONNECT_WPCOM_API_BASE", &base)]).await;
+    let out =
+        wpconnect_env(&["site", "cats.wordpress.com"], &[("WPCONNECT_WPCOM_API_BASE", &base)])
+            .await;
     assert!(out.status.success(), "{}", stderr(&out));
     let text = stdout(&out);
     assert!(text.contains("WordPress.com  blog ID 7"), "{text}");

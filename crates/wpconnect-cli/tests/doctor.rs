@@ -17,11 +17,20 @@ fn free_port() -> u16 {
 
 /// A correctly configured site, then `change` (a misconfiguration) applied to it.
 async fn good_site(port: u16, change: impl FnOnce(&mut Knobs)) -> OAuthSite {
-    let mut knobs = Knobs { exact_redirect: true, app_passwords: true, app_passwords_in_use: true, ..Default::default() };
+    let mut knobs = Knobs {
+        exact_redirect: true,
+        app_passwords: true,
+        app_passwords_in_use: true,
+        ..Default::default()
+    };
     change(&mut knobs);
     OAuthSite::start(
         knobs,
-        vec![Client::new("desk-app", Some(SECRET), &[&format!("http://127.0.0.1:{port}/callback")])],
+        vec![Client::new(
+            "desk-app",
+            Some(SECRET),
+            &[&format!("http://127.0.0.1:{port}/callback")],
+        )],
         vec![User::new(1, "ada", "correct horse", "Ada Admin", &["administrator"])],
     )
     .await
@@ -29,7 +38,10 @@ async fn good_site(port: u16, change: impl FnOnce(&mut Knobs)) -> OAuthSite {
 
 fn args(site: &OAuthSite, port: u16) -> Vec<String> {
     let cb = format!("http://127.0.0.1:{port}/callback");
-    ["doctor", &site.url(), "--client-id", "desk-app", "--redirect-uri", &cb, "--timeout", "5"].iter().map(|s| s.to_string()).collect()
+    ["doctor", &site.url(), "--client-id", "desk-app", "--redirect-uri", &cb, "--timeout", "5"]
+        .iter()
+        .map(|s| s.to_string())
+        .collect()
 }
 
 fn refs(v: &[String]) -> Vec<&str> {
@@ -76,7 +88,8 @@ const IDS: &[&str] = &[
 async fn a_good_site_reads_as_all_passed_and_exits_0() {
     let port = free_port();
     let site = good_site(port, |_| {}).await;
-    let out = wpconnect_env(&refs(&args(&site, port)), &[("WPCONNECT_CLIENT_SECRET", SECRET)]).await;
+    let out =
+        wpconnect_env(&refs(&args(&site, port)), &[("WPCONNECT_CLIENT_SECRET", SECRET)]).await;
     let text = stdout(&out);
     assert_eq!(out.status.code(), Some(0), "{text}{}", stderr(&out));
     assert!(text.starts_with(&format!("Checking {}", site.url())), "{text}");
@@ -101,8 +114,10 @@ async fn a_misconfigured_site_says_why_and_how_to_fix_it_and_exits_2() {
     let site = good_site(port, |k| {
         k.strip_authorization = true;
         k.exact_redirect = false;
-    }).await;
-    let out = wpconnect_env(&refs(&args(&site, port)), &[("WPCONNECT_CLIENT_SECRET", SECRET)]).await;
+    })
+    .await;
+    let out =
+        wpconnect_env(&refs(&args(&site, port)), &[("WPCONNECT_CLIENT_SECRET", SECRET)]).await;
     let text = stdout(&out);
     assert_eq!(out.status.code(), Some(2), "{text}");
     for want in [
@@ -125,7 +140,11 @@ async fn a_misconfigured_site_says_why_and_how_to_fix_it_and_exits_2() {
 async fn warnings_alone_exit_1() {
     let port = free_port();
     let site = good_site(port, |k| k.exact_redirect = false).await;
-    let out = wpconnect_env(&[&refs(&args(&site, port))[..], &["--json"]].concat(), &[("WPCONNECT_CLIENT_SECRET", SECRET)]).await;
+    let out = wpconnect_env(
+        &[&refs(&args(&site, port))[..], &["--json"]].concat(),
+        &[("WPCONNECT_CLIENT_SECRET", SECRET)],
+    )
+    .await;
     assert_eq!(out.status.code(), Some(1), "{}", stdout(&out));
     let doc = json(&out);
     assert_eq!(doc["exit_code"], 1);
@@ -136,7 +155,11 @@ async fn warnings_alone_exit_1() {
 async fn the_json_document_has_a_stable_shape() {
     let port = free_port();
     let site = good_site(port, |_| {}).await;
-    let out = wpconnect_env(&[&refs(&args(&site, port))[..], &["--json"]].concat(), &[("WPCONNECT_CLIENT_SECRET", SECRET)]).await;
+    let out = wpconnect_env(
+        &[&refs(&args(&site, port))[..], &["--json"]].concat(),
+        &[("WPCONNECT_CLIENT_SECRET", SECRET)],
+    )
+    .await;
     assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
     let doc = json(&out);
     let keys = |v: &serde_json::Value| {
@@ -144,7 +167,10 @@ async fn the_json_document_has_a_stable_shape() {
         k.sort();
         k
     };
-    assert_eq!(keys(&doc), ["checks", "exit_code", "live", "schema", "site", "site_url", "summary"]);
+    assert_eq!(
+        keys(&doc),
+        ["checks", "exit_code", "live", "schema", "site", "site_url", "summary"]
+    );
     assert_eq!(doc["schema"], "wpconnect.doctor/1");
     assert_eq!(doc["site"], site.url().as_str());
     assert_eq!(doc["live"], false);
@@ -154,7 +180,21 @@ async fn the_json_document_has_a_stable_shape() {
     assert_eq!(ids, IDS, "every check, always, in this order");
     let mut counted = std::collections::HashMap::new();
     for c in checks {
-        assert_eq!(keys(c), ["finding", "fix", "group", "id", "observed", "skipped_because", "status", "title", "why"], "{c}");
+        assert_eq!(
+            keys(c),
+            [
+                "finding",
+                "fix",
+                "group",
+                "id",
+                "observed",
+                "skipped_because",
+                "status",
+                "title",
+                "why"
+            ],
+            "{c}"
+        );
         let status = c["status"].as_str().unwrap();
         assert!(["pass", "warn", "fail", "skipped"].contains(&status), "{c}");
         *counted.entry(status.to_string()).or_insert(0) += 1;
@@ -177,7 +217,9 @@ async fn a_site_that_cannot_be_reached_is_a_report_with_failures_exit_2() {
     let out = wpconnect(&["doctor", &format!("http://127.0.0.1:{port}"), "--json"]).await;
     assert_eq!(out.status.code(), Some(2), "{}", stdout(&out));
     let doc = json(&out);
-    let check = |id: &str| doc["checks"].as_array().unwrap().iter().find(|c| c["id"] == id).unwrap().clone();
+    let check = |id: &str| {
+        doc["checks"].as_array().unwrap().iter().find(|c| c["id"] == id).unwrap().clone()
+    };
     assert_eq!(check("rest.reachable")["status"], "fail");
     assert!(check("rest.reachable")["finding"].as_str().unwrap().contains("connection refused"));
     assert_eq!(check("oauth2.client")["status"], "skipped");
@@ -195,7 +237,8 @@ async fn live_through_the_browser_finds_pkce_ignored_and_leaks_no_secret() {
     let site = good_site(port, |k| {
         k.pkce_ignored = true;
         k.refresh_reusable = true;
-    }).await;
+    })
+    .await;
     let browser = browser.display().to_string();
     let env = [
         ("WPCONNECT_CLIENT_SECRET", SECRET),
@@ -204,14 +247,27 @@ async fn live_through_the_browser_finds_pkce_ignored_and_leaks_no_secret() {
         ("WPCONNECT_TEST_BROWSER_PASSWORD", "correct horse"),
         ("WPCONNECT_LOG", "trace"),
     ];
-    let out = tokio::time::timeout(Duration::from_secs(90), wpconnect_env(&[&refs(&args(&site, port))[..], &["--live", "--json", "--wait", "30"]].concat(), &env))
-        .await
-        .expect("finished");
+    let out = tokio::time::timeout(
+        Duration::from_secs(90),
+        wpconnect_env(
+            &[&refs(&args(&site, port))[..], &["--live", "--json", "--wait", "30"]].concat(),
+            &env,
+        ),
+    )
+    .await
+    .expect("finished");
     let doc = json(&out);
     assert_eq!(out.status.code(), Some(2), "{doc:#}\n{}", stderr(&out));
-    let check = |id: &str| doc["checks"].as_array().unwrap().iter().find(|c| c["id"] == id).unwrap().clone();
+    let check = |id: &str| {
+        doc["checks"].as_array().unwrap().iter().find(|c| c["id"] == id).unwrap().clone()
+    };
     assert_eq!(check("live.pkce")["status"], "fail", "{:#}", check("live.pkce"));
-    assert_eq!(check("live.refresh_rotation")["status"], "warn", "{:#}", check("live.refresh_rotation"));
+    assert_eq!(
+        check("live.refresh_rotation")["status"],
+        "warn",
+        "{:#}",
+        check("live.refresh_rotation")
+    );
     assert_eq!(check("live.me")["status"], "pass", "{:#}", check("live.me"));
     assert_eq!(check("auth.site_health")["status"], "pass", "{:#}", check("auth.site_health"));
     assert_eq!(doc["live"], true);
@@ -228,13 +284,25 @@ async fn live_through_the_browser_finds_pkce_ignored_and_leaks_no_secret() {
 
 #[tokio::test]
 async fn against_the_real_wordpress_transport_and_application_passwords_tell_the_truth() {
-    let Some(wp) = real_wordpress("against_the_real_wordpress_transport_and_application_passwords_tell_the_truth") else { return };
+    let Some(wp) = real_wordpress(
+        "against_the_real_wordpress_transport_and_application_passwords_tell_the_truth",
+    ) else {
+        return;
+    };
     let out = wpconnect(&["doctor", &wp.url, "--json"]).await;
     let doc = json(&out);
-    let check = |id: &str| doc["checks"].as_array().unwrap().iter().find(|c| c["id"] == id).unwrap().clone();
+    let check = |id: &str| {
+        doc["checks"].as_array().unwrap().iter().find(|c| c["id"] == id).unwrap().clone()
+    };
     // A local environment over http: said as it is.
     assert_eq!(check("transport.https")["status"], "pass", "{doc:#}");
-    assert!(check("transport.https")["finding"].as_str().unwrap().contains("Local environment over http"), "{doc:#}");
+    assert!(
+        check("transport.https")["finding"]
+            .as_str()
+            .unwrap()
+            .contains("Local environment over http"),
+        "{doc:#}"
+    );
     assert_eq!(check("transport.certificate")["status"], "skipped");
     assert_eq!(check("rest.reachable")["status"], "pass");
     assert_eq!(check("rest.not_blocked")["status"], "pass", "{:#}", check("rest.not_blocked"));
@@ -253,7 +321,13 @@ async fn against_the_real_wordpress_transport_and_application_passwords_tell_the
     // Plain permalinks on the second site: a warning with the fix.
     let out = wpconnect(&["doctor", &wp.plain_url, "--json"]).await;
     let doc = json(&out);
-    let p = doc["checks"].as_array().unwrap().iter().find(|c| c["id"] == "rest.permalinks").unwrap().clone();
+    let p = doc["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["id"] == "rest.permalinks")
+        .unwrap()
+        .clone();
     assert_eq!(p["status"], "warn", "{p:#}");
     assert!(p["fix"].as_str().unwrap().contains("Settings > Permalinks"));
     assert_eq!(out.status.code(), Some(1), "{doc:#}");

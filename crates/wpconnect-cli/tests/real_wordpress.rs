@@ -7,10 +7,10 @@ use common::*;
 fn forms(url: &str) -> Vec<String> {
     let hostport = url.trim_start_matches("http://");
     vec![
-        hostport.to_string(),                  // bare host:port (https tried first, then http)
-        url.to_string(),                       // http://host:port
-        format!("{url}/"),                     // trailing slash
-        format!("{url}/wp-admin/"),            // the dashboard
+        hostport.to_string(),       // bare host:port (https tried first, then http)
+        url.to_string(),            // http://host:port
+        format!("{url}/"),          // trailing slash
+        format!("{url}/wp-admin/"), // the dashboard
         format!("{url}/wp-login.php?redirect_to=%2Fwp-admin%2F"), // the login page
         format!("{url}/wp-admin/options-general.php"),
         format!("  {}  ", url.to_uppercase().replace("HTTP://", "http://")), // spaces around, capitals
@@ -29,7 +29,11 @@ async fn check_site(wp: &RealWordPress, site_url: &str, plain: bool) {
         assert_eq!(doc["site"]["timezone"], wp.timezone.as_str(), "{input}");
         assert_eq!(doc["site"]["https"], false);
         assert_eq!(doc["permalinks"], if plain { "plain" } else { "pretty" }, "{input}");
-        let want_root = if plain { format!("{site_url}/index.php?rest_route=/") } else { format!("{site_url}/wp-json/") };
+        let want_root = if plain {
+            format!("{site_url}/index.php?rest_route=/")
+        } else {
+            format!("{site_url}/wp-json/")
+        };
         assert_eq!(doc["api_root"], want_root.as_str(), "{input}");
         assert_eq!(
             doc["methods"]["application_passwords"]["authorization_url"],
@@ -39,7 +43,11 @@ async fn check_site(wp: &RealWordPress, site_url: &str, plain: bool) {
         assert_eq!(doc["recommended"]["method"], "application-passwords", "{input}");
         let bare = !input.trim().starts_with("http");
         let notes = doc["notes"].as_array().unwrap();
-        assert_eq!(notes.iter().any(|n| n.as_str().unwrap().contains("did not work")), bare, "{input}: {notes:?}");
+        assert_eq!(
+            notes.iter().any(|n| n.as_str().unwrap().contains("did not work")),
+            bare,
+            "{input}: {notes:?}"
+        );
     }
 }
 
@@ -75,12 +83,17 @@ async fn human_output_names_the_site_and_the_method() {
         assert!(text.contains(&want), "missing {want:?} in:\n{text}");
     }
     let zone = text.lines().find(|l| l.starts_with("Time zone")).unwrap();
-    assert!(zone.ends_with("(UTC+1)") || zone.ends_with("(UTC+2)"), "Paris is UTC+1 or UTC+2: {zone}");
+    assert!(
+        zone.ends_with("(UTC+1)") || zone.ends_with("(UTC+2)"),
+        "Paris is UTC+1 or UTC+2: {zone}"
+    );
 }
 
 #[tokio::test]
 async fn a_page_that_is_not_the_site_root_still_finds_the_site() {
-    let Some(wp) = real_wordpress("a_page_that_is_not_the_site_root_still_finds_the_site") else { return };
+    let Some(wp) = real_wordpress("a_page_that_is_not_the_site_root_still_finds_the_site") else {
+        return;
+    };
     // A front-end path: WordPress answers (404 page) with the Link header naming the real root.
     let out = wpconnect(&["site", &format!("{}/no-such-page/", wp.url), "--json"]).await;
     // The path is kept as a possible subfolder install, and the Link header corrects it.

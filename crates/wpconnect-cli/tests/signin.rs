@@ -13,7 +13,6 @@ use wpconnect_testsupport::{keyring_here, real_plugins, RealPlugins};
 mod common;
 use common::test_browser_program;
 
-
 fn free_port() -> u16 {
     std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
 }
@@ -57,7 +56,10 @@ impl Machine {
             input.write_all(s.as_bytes()).await.unwrap();
         }
         drop(input);
-        tokio::time::timeout(Duration::from_secs(60), child.wait_with_output()).await.expect("finished in time").unwrap()
+        tokio::time::timeout(Duration::from_secs(60), child.wait_with_output())
+            .await
+            .expect("finished in time")
+            .unwrap()
     }
 
     /// `wpconnect login --no-browser ...`, with `browser` doing what the person does at the
@@ -69,7 +71,10 @@ impl Machine {
         let mut err = BufReader::new(child.stderr.take().unwrap()).lines();
         let mut shown = Vec::new();
         let url = loop {
-            let line = tokio::time::timeout(Duration::from_secs(30), err.next_line()).await.expect("the CLI printed the address").unwrap();
+            let line = tokio::time::timeout(Duration::from_secs(30), err.next_line())
+                .await
+                .expect("the CLI printed the address")
+                .unwrap();
             let Some(line) = line else { break None };
             shown.push(line.clone());
             if let Some(u) = line.trim().strip_prefix("http") {
@@ -85,7 +90,10 @@ impl Machine {
             }
             more
         });
-        let mut out = tokio::time::timeout(Duration::from_secs(60), child.wait_with_output()).await.expect("finished").unwrap();
+        let mut out = tokio::time::timeout(Duration::from_secs(60), child.wait_with_output())
+            .await
+            .expect("finished")
+            .unwrap();
         let _ = visit.await;
         shown.extend(rest.await.unwrap());
         out.stderr = shown.join("\n").into_bytes();
@@ -94,14 +102,24 @@ impl Machine {
 }
 
 fn json(o: &Output) -> serde_json::Value {
-    serde_json::from_slice(&o.stdout).unwrap_or_else(|e| panic!("stdout is JSON ({e}): {}\nstderr: {}", String::from_utf8_lossy(&o.stdout), String::from_utf8_lossy(&o.stderr)))
+    serde_json::from_slice(&o.stdout).unwrap_or_else(|e| {
+        panic!(
+            "stdout is JSON ({e}): {}\nstderr: {}",
+            String::from_utf8_lossy(&o.stdout),
+            String::from_utf8_lossy(&o.stderr)
+        )
+    })
 }
 
 async fn site(knobs: Knobs) -> (OAuthSite, u16) {
     let port = free_port();
     let s = OAuthSite::start(
         knobs,
-        vec![Client::new("desk-app", Some("s3cret"), &[&format!("http://127.0.0.1:{port}/callback")])],
+        vec![Client::new(
+            "desk-app",
+            Some("s3cret"),
+            &[&format!("http://127.0.0.1:{port}/callback")],
+        )],
         vec![User::new(3, "grace", "hopper-1906", "Grace Hopper", &["editor"])],
     )
     .await;
@@ -121,7 +139,19 @@ async fn browser_login_then_accounts_me_and_logout_across_processes() {
     let m = Machine::new();
     let port_s = port.to_string();
     let out = m
-        .browser_login(&["login", &s.url(), "--client-id", "desk-app", "--redirect-port", &port_s, "--no-browser", "--json"], grace(Consent::Allow))
+        .browser_login(
+            &[
+                "login",
+                &s.url(),
+                "--client-id",
+                "desk-app",
+                "--redirect-port",
+                &port_s,
+                "--no-browser",
+                "--json",
+            ],
+            grace(Consent::Allow),
+        )
         .await;
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     let doc = json(&out);
@@ -131,7 +161,10 @@ async fn browser_login_then_accounts_me_and_logout_across_processes() {
     assert!(doc["stored_in"].as_str().unwrap().contains("Secret Service"));
     let id = doc["account"]["id"].as_str().unwrap().to_string();
     let stdout = String::from_utf8_lossy(&out.stdout);
-    assert!(!stdout.contains("access_token") && !stdout.contains("s3cret"), "no secret printed: {stdout}");
+    assert!(
+        !stdout.contains("access_token") && !stdout.contains("s3cret"),
+        "no secret printed: {stdout}"
+    );
 
     // Nothing secret on disk.
     let file = std::fs::read_to_string(m.config.path().join("accounts.json")).unwrap();
@@ -166,17 +199,38 @@ async fn the_cli_and_the_app_refreshing_one_account_at_once_use_one_rotation() {
     if !keyring_here("the_cli_and_the_app_refreshing_one_account_at_once_use_one_rotation") {
         return;
     }
-    let (s, _) = site(Knobs { access_ttl: Duration::from_secs(60), token_delay: Duration::from_millis(700), ..Default::default() }).await;
+    let (s, _) = site(Knobs {
+        access_ttl: Duration::from_secs(60),
+        token_delay: Duration::from_millis(700),
+        ..Default::default()
+    })
+    .await;
     let m = Machine::new();
-    let args = ["login", &s.url(), "--method", "password", "--client-id", "desk-app", "--username", "grace", "--password-stdin", "--json"];
+    let args = [
+        "login",
+        &s.url(),
+        "--method",
+        "password",
+        "--client-id",
+        "desk-app",
+        "--username",
+        "grace",
+        "--password-stdin",
+        "--json",
+    ];
     let out = m.run(&args, Some("hopper-1906\n")).await;
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     let id = json(&out)["account"]["id"].as_str().unwrap().to_string();
 
     // The app: the core on the same accounts file and the same Secret Service.
     use wpconnect_core::store::{AccountStatus, AccountsFile, KeyringStore};
-    let keyring: std::sync::Arc<dyn wpconnect_core::store::SecretStore> = std::sync::Arc::new(KeyringStore::open().unwrap());
-    let app = wpconnect_core::session::Connect::new(Default::default(), AccountsFile::at(m.config.path().join("accounts.json")), Ok(keyring));
+    let keyring: std::sync::Arc<dyn wpconnect_core::store::SecretStore> =
+        std::sync::Arc::new(KeyringStore::open().unwrap());
+    let app = wpconnect_core::session::Connect::new(
+        Default::default(),
+        AccountsFile::at(m.config.path().join("accounts.json")),
+        Ok(keyring),
+    );
     let me_args = ["me", id.as_str(), "--json"];
     let (cli, app_me) = tokio::join!(m.run(&me_args, None), app.me(&id));
     assert!(cli.status.success(), "the CLI: {}", String::from_utf8_lossy(&cli.stderr));
@@ -208,7 +262,16 @@ async fn wordpress_com_sign_in_me_and_logout_through_the_cli() {
     let port_s = port.to_string();
     let out = m
         .browser_login(
-            &["login", "dialect.wordpress.com", "--client-id", "55555", "--redirect-port", &port_s, "--no-browser", "--json"],
+            &[
+                "login",
+                "dialect.wordpress.com",
+                "--client-id",
+                "55555",
+                "--redirect-port",
+                &port_s,
+                "--no-browser",
+                "--json",
+            ],
             TestBrowser::new("wpuser", "wp-pass", Consent::Allow),
         )
         .await;
@@ -217,8 +280,16 @@ async fn wordpress_com_sign_in_me_and_logout_through_the_cli() {
     assert_eq!(doc["account"]["method"], "wordpress-com");
     assert_eq!(doc["profile"]["username"], "wpuser");
     let id = doc["account"]["id"].as_str().unwrap().to_string();
-    let token = api.server().requests().into_iter().find(|r| r.path() == "/oauth2/token").expect("a token request");
-    assert!(token.header("authorization").is_none(), "WordPress.com takes the client's credentials in the body");
+    let token = api
+        .server()
+        .requests()
+        .into_iter()
+        .find(|r| r.path() == "/oauth2/token")
+        .expect("a token request");
+    assert!(
+        token.header("authorization").is_none(),
+        "WordPress.com takes the client's credentials in the body"
+    );
 
     let out = m.run(&["me", &id, "--json"], None).await;
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
@@ -226,8 +297,12 @@ async fn wordpress_com_sign_in_me_and_logout_through_the_cli() {
 
     let out = m.run(&["logout", &id], None).await;
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-    let text = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
-    assert!(text.contains("wordpress.com/me/security/connected-applications"), "says where to revoke: {text}");
+    let text =
+        format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+    assert!(
+        text.contains("wordpress.com/me/security/connected-applications"),
+        "says where to revoke: {text}"
+    );
 }
 
 #[tokio::test]
@@ -239,7 +314,23 @@ async fn a_wait_that_runs_out_and_ctrl_c_exit_8() {
     let m = Machine::new();
     let port_s = port.to_string();
     // Nobody opens the address: the wait runs out.
-    let out = m.run(&["login", &s.url(), "--client-id", "desk-app", "--redirect-port", &port_s, "--no-browser", "--wait", "1", "--json"], None).await;
+    let out = m
+        .run(
+            &[
+                "login",
+                &s.url(),
+                "--client-id",
+                "desk-app",
+                "--redirect-port",
+                &port_s,
+                "--no-browser",
+                "--wait",
+                "1",
+                "--json",
+            ],
+            None,
+        )
+        .await;
     assert_eq!(out.status.code(), Some(8), "{}", String::from_utf8_lossy(&out.stderr));
     let doc = json(&out);
     assert_eq!(doc["error"]["kind"], "callback_timeout");
@@ -247,12 +338,24 @@ async fn a_wait_that_runs_out_and_ctrl_c_exit_8() {
     assert!(!doc["error"]["hint"].as_str().unwrap().is_empty());
 
     // Ctrl-C while waiting: cancelled, said plainly, nothing kept.
-    let mut cmd = m.command(&["login", &s.url(), "--client-id", "desk-app", "--redirect-port", &port_s, "--no-browser"]);
+    let mut cmd = m.command(&[
+        "login",
+        &s.url(),
+        "--client-id",
+        "desk-app",
+        "--redirect-port",
+        &port_s,
+        "--no-browser",
+    ]);
     cmd.stdin(Stdio::null()).stdout(Stdio::piped()).stderr(Stdio::piped());
     let mut child = cmd.spawn().unwrap();
     let mut err = BufReader::new(child.stderr.take().unwrap()).lines();
     loop {
-        let line = tokio::time::timeout(Duration::from_secs(30), err.next_line()).await.expect("the CLI says it waits").unwrap().expect("a line");
+        let line = tokio::time::timeout(Duration::from_secs(30), err.next_line())
+            .await
+            .expect("the CLI says it waits")
+            .unwrap()
+            .expect("a line");
         if line.contains("Ctrl-C cancels") {
             break;
         }
@@ -263,12 +366,18 @@ async fn a_wait_that_runs_out_and_ctrl_c_exit_8() {
     while let Ok(Some(l)) = err.next_line().await {
         rest.push(l);
     }
-    let status = tokio::time::timeout(Duration::from_secs(10), child.wait()).await.expect("it stops").unwrap();
+    let status = tokio::time::timeout(Duration::from_secs(10), child.wait())
+        .await
+        .expect("it stops")
+        .unwrap();
     assert_eq!(status.code(), Some(8), "{rest:?}");
     assert!(rest.join("\n").contains("Nothing was changed"), "{rest:?}");
     let out = m.run(&["accounts", "--json"], None).await;
     assert_eq!(json(&out)["accounts"].as_array().unwrap().len(), 0);
-    assert!(std::net::TcpStream::connect(("127.0.0.1", port)).is_err(), "the loopback listener is gone");
+    assert!(
+        std::net::TcpStream::connect(("127.0.0.1", port)).is_err(),
+        "the loopback listener is gone"
+    );
 }
 
 #[tokio::test]
@@ -280,7 +389,18 @@ async fn denied_consent_exits_6_with_its_message() {
     let m = Machine::new();
     let port_s = port.to_string();
     let out = m
-        .browser_login(&["login", &s.url(), "--client-id", "desk-app", "--redirect-port", &port_s, "--no-browser"], grace(Consent::Deny))
+        .browser_login(
+            &[
+                "login",
+                &s.url(),
+                "--client-id",
+                "desk-app",
+                "--redirect-port",
+                &port_s,
+                "--no-browser",
+            ],
+            grace(Consent::Deny),
+        )
         .await;
     assert_eq!(out.status.code(), Some(6));
     let err = String::from_utf8_lossy(&out.stderr);
@@ -296,7 +416,17 @@ async fn password_fallback_from_stdin_wrong_then_right() {
     }
     let (s, _) = site(Knobs::default()).await;
     let m = Machine::new();
-    let args = ["login", &s.url(), "--method", "password", "--client-id", "desk-app", "--username", "grace", "--password-stdin"];
+    let args = [
+        "login",
+        &s.url(),
+        "--method",
+        "password",
+        "--client-id",
+        "desk-app",
+        "--username",
+        "grace",
+        "--password-stdin",
+    ];
     let mut with_json = args.to_vec();
     with_json.push("--json");
     let out = m.run(&with_json, Some("not-her-password\n")).await;
@@ -319,14 +449,32 @@ async fn without_a_keyring_it_says_so_and_session_only_still_works() {
     let (s, _) = site(Knobs::default()).await;
     let mut m = Machine::new();
     m.env.retain(|(k, _)| k != "DBUS_SESSION_BUS_ADDRESS");
-    m.env.push(("DBUS_SESSION_BUS_ADDRESS".into(), "unix:path=/nonexistent/wpconnect-test-bus".into()));
-    let base = ["login", &s.url(), "--method", "password", "--client-id", "desk-app", "--username", "grace", "--password-stdin", "--json"];
+    m.env.push((
+        "DBUS_SESSION_BUS_ADDRESS".into(),
+        "unix:path=/nonexistent/wpconnect-test-bus".into(),
+    ));
+    let base = [
+        "login",
+        &s.url(),
+        "--method",
+        "password",
+        "--client-id",
+        "desk-app",
+        "--username",
+        "grace",
+        "--password-stdin",
+        "--json",
+    ];
     let out = m.run(&base, Some("hopper-1906\n")).await;
     assert_eq!(out.status.code(), Some(7), "{}", String::from_utf8_lossy(&out.stdout));
     let doc = json(&out);
     assert_eq!(doc["error"]["kind"], "keyring_unavailable");
     assert!(doc["error"]["hint"].as_str().unwrap().contains("session only"));
-    assert_eq!(s.counters().token_requests, 0, "the password was not sent before the keyring was known to work");
+    assert_eq!(
+        s.counters().token_requests,
+        0,
+        "the password was not sent before the keyring was known to work"
+    );
 
     let mut session = base.to_vec();
     session.push("--session-only");
@@ -351,7 +499,18 @@ async fn a_locked_keyring_is_named_with_its_remedy() {
                 org.freedesktop.Secret.Service.Lock array:objpath:/org/freedesktop/secrets/collection/login >/dev/null && exec \"$0\" \"$@\"";
     let mut cmd = tokio::process::Command::new(script);
     cmd.args(["bash", "-c", lock, env!("CARGO_BIN_EXE_wpconnect")])
-        .args(["login", &s.url(), "--method", "password", "--client-id", "desk-app", "--username", "grace", "--password-stdin", "--json"])
+        .args([
+            "login",
+            &s.url(),
+            "--method",
+            "password",
+            "--client-id",
+            "desk-app",
+            "--username",
+            "grace",
+            "--password-stdin",
+            "--json",
+        ])
         .env_clear()
         .env("WPCONNECT_KEYRING_HOME", keyring_home.path())
         .stdin(Stdio::piped())
@@ -363,8 +522,17 @@ async fn a_locked_keyring_is_named_with_its_remedy() {
     }
     let mut child = cmd.spawn().unwrap();
     child.stdin.take().unwrap().write_all(b"hopper-1906\n").await.unwrap();
-    let out = tokio::time::timeout(Duration::from_secs(60), child.wait_with_output()).await.expect("finished").unwrap();
-    assert_eq!(out.status.code(), Some(7), "{}\n{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+    let out = tokio::time::timeout(Duration::from_secs(60), child.wait_with_output())
+        .await
+        .expect("finished")
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(7),
+        "{}\n{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
     let doc = json(&out);
     assert_eq!(doc["error"]["kind"], "keyring_locked", "{doc}");
     assert!(doc["error"]["hint"].as_str().unwrap().contains("Unlock your keyring"), "{doc}");
@@ -381,7 +549,10 @@ fn all_files(dir: &std::path::Path) -> Vec<(String, String)> {
             if p.is_dir() {
                 stack.push(p);
             } else {
-                out.push((p.display().to_string(), String::from_utf8_lossy(&std::fs::read(&p).unwrap_or_default()).into_owned()));
+                out.push((
+                    p.display().to_string(),
+                    String::from_utf8_lossy(&std::fs::read(&p).unwrap_or_default()).into_owned(),
+                ));
             }
         }
     }
@@ -400,10 +571,18 @@ async fn at_trace_level_no_secret_reaches_output_logs_or_files() {
     let s = OAuthSite::start(
         Knobs {
             access_ttl: Duration::from_secs(60),
-            oauth1_consumers: vec![("ck_trace".into(), "s3cret".into(), format!("http://127.0.0.1:{port1}/callback"))],
+            oauth1_consumers: vec![(
+                "ck_trace".into(),
+                "s3cret".into(),
+                format!("http://127.0.0.1:{port1}/callback"),
+            )],
             ..Default::default()
         },
-        vec![Client::new("desk-app", Some("s3cret"), &[&format!("http://127.0.0.1:{port}/callback")])],
+        vec![Client::new(
+            "desk-app",
+            Some("s3cret"),
+            &[&format!("http://127.0.0.1:{port}/callback")],
+        )],
         vec![User::new(3, "grace", "hopper-1906", "Grace Hopper", &["editor"])],
     )
     .await;
@@ -418,10 +597,17 @@ async fn at_trace_level_no_secret_reaches_output_logs_or_files() {
 
     let mut outputs = Vec::new();
     // The browser flow through $BROWSER, then every other command, all at trace level.
-    let out = m.run(&["login", &s.url(), "--client-id", "desk-app", "--redirect-port", &port_s], None).await;
+    let out = m
+        .run(&["login", &s.url(), "--client-id", "desk-app", "--redirect-port", &port_s], None)
+        .await;
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-    assert!(String::from_utf8_lossy(&out.stdout).contains("Signed in to Dialect Site as Grace Hopper"));
-    assert!(std::fs::read_to_string(&trail).unwrap().starts_with("200 http://127.0.0.1:"), "the browser landed on the callback page");
+    assert!(
+        String::from_utf8_lossy(&out.stdout).contains("Signed in to Dialect Site as Grace Hopper")
+    );
+    assert!(
+        std::fs::read_to_string(&trail).unwrap().starts_with("200 http://127.0.0.1:"),
+        "the browser landed on the callback page"
+    );
     outputs.push(out);
     for args in [&["me", "--json"][..], &["refresh", "--json"], &["accounts", "--json"]] {
         let out = m.run(args, None).await;
@@ -430,7 +616,21 @@ async fn at_trace_level_no_secret_reaches_output_logs_or_files() {
     }
     // The password fallback too, with its password on stdin.
     let out = m
-        .run(&["login", &s.url(), "--method", "password", "--client-id", "desk-app", "--username", "grace", "--password-stdin", "--json"], Some("hopper-1906\n"))
+        .run(
+            &[
+                "login",
+                &s.url(),
+                "--method",
+                "password",
+                "--client-id",
+                "desk-app",
+                "--username",
+                "grace",
+                "--password-stdin",
+                "--json",
+            ],
+            Some("hopper-1906\n"),
+        )
         .await;
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     outputs.push(out);
@@ -440,7 +640,21 @@ async fn at_trace_level_no_secret_reaches_output_logs_or_files() {
     outputs.push(out);
     // OAuth 1.0a too: its token and token secret, and its consumer secret.
     let port1_s = port1.to_string();
-    let out = m.run(&["login", &s.url(), "--method", "oauth1", "--consumer-key", "ck_trace", "--redirect-port", &port1_s], None).await;
+    let out = m
+        .run(
+            &[
+                "login",
+                &s.url(),
+                "--method",
+                "oauth1",
+                "--consumer-key",
+                "ck_trace",
+                "--redirect-port",
+                &port1_s,
+            ],
+            None,
+        )
+        .await;
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     outputs.push(out);
     for args in [&["me", "--json"][..], &["logout", "--json"]] {
@@ -452,7 +666,12 @@ async fn at_trace_level_no_secret_reaches_output_logs_or_files() {
     let tokens = s.issued_tokens();
     assert!(tokens.len() >= 8, "tokens were issued: {}", tokens.len());
     assert!(s.counters().refresh_grants >= 1, "refresh ran");
-    let logs: String = outputs.iter().map(|o| format!("{}{}", String::from_utf8_lossy(&o.stdout), String::from_utf8_lossy(&o.stderr))).collect();
+    let logs: String = outputs
+        .iter()
+        .map(|o| {
+            format!("{}{}", String::from_utf8_lossy(&o.stdout), String::from_utf8_lossy(&o.stderr))
+        })
+        .collect();
     assert!(logs.contains("TRACE") || logs.contains("DEBUG"), "trace logging was really on");
     let mut secrets: Vec<String> = tokens;
     secrets.push("s3cret".into());
@@ -460,7 +679,10 @@ async fn at_trace_level_no_secret_reaches_output_logs_or_files() {
     let files = all_files(m.config.path());
     assert!(files.iter().any(|(p, _)| p.ends_with("accounts.json")), "{files:?}");
     for secret in &secrets {
-        assert!(!logs.contains(secret.as_str()), "a secret appeared in the output or logs: {secret}");
+        assert!(
+            !logs.contains(secret.as_str()),
+            "a secret appeared in the output or logs: {secret}"
+        );
         for (path, text) in files.iter().filter(|(p, _)| !p.ends_with("browser.log")) {
             assert!(!text.contains(secret.as_str()), "a secret appeared in {path}");
         }
@@ -482,7 +704,12 @@ async fn app_password_against_the_real_wordpress_through_browser_program() {
     m.env.push(("WPCONNECT_TEST_BROWSER_PASSWORD".into(), wp.author_password.clone()));
     m.env.push(("WPCONNECT_LOG".into(), "trace".into()));
     let login = m.run(&["login", &wp.url, "--method", "app-password", "--json"], None).await;
-    assert!(login.status.success(), "{}\n{}", String::from_utf8_lossy(&login.stdout), String::from_utf8_lossy(&login.stderr));
+    assert!(
+        login.status.success(),
+        "{}\n{}",
+        String::from_utf8_lossy(&login.stdout),
+        String::from_utf8_lossy(&login.stderr)
+    );
     let doc = json(&login);
     assert_eq!(doc["account"]["method"], "application-passwords");
     assert_eq!(doc["profile"]["display_name"], "Ada Author");
@@ -493,26 +720,54 @@ async fn app_password_against_the_real_wordpress_through_browser_program() {
 
     // The password WordPress issued is in the keyring, and nowhere in the output, logs or files.
     let looked_up = std::process::Command::new("secret-tool")
-        .args(["lookup", "service", wpconnect_core::store::SERVICE, "username", &format!("{id}/access-token")])
+        .args([
+            "lookup",
+            "service",
+            wpconnect_core::store::SERVICE,
+            "username",
+            &format!("{id}/access-token"),
+        ])
         .output()
         .unwrap();
     let issued = String::from_utf8_lossy(&looked_up.stdout).to_string();
     assert_eq!(issued.replace(' ', "").len(), 24, "an Application Password is in the keyring");
     for out in [&login, &me] {
-        let all = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+        let all = format!(
+            "{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
         assert!(all.contains("DEBUG") || all.contains("TRACE"), "trace logging was on");
-        assert!(!all.contains(&issued) && !all.contains(&issued.replace(' ', "")), "the Application Password leaked");
+        assert!(
+            !all.contains(&issued) && !all.contains(&issued.replace(' ', "")),
+            "the Application Password leaked"
+        );
         assert!(!all.contains(&wp.author_password), "the login password leaked");
     }
     for (path, text) in all_files(m.config.path()) {
-        assert!(!text.contains(&issued) && !text.contains(&issued.replace(' ', "")), "the Application Password is in {path}");
+        assert!(
+            !text.contains(&issued) && !text.contains(&issued.replace(' ', "")),
+            "the Application Password is in {path}"
+        );
     }
     let out = m.run(&["logout", "--json"], None).await;
     assert_eq!(json(&out)["revoked"], true, "{}", String::from_utf8_lossy(&out.stdout));
 
     // A pasted password that is wrong.
     let out = m
-        .run(&["login", &wp.url, "--method", "app-password", "--username", &wp.author_user, "--password-stdin", "--json"], Some("abcd efgh ijkl mnop qrst uvwx\n"))
+        .run(
+            &[
+                "login",
+                &wp.url,
+                "--method",
+                "app-password",
+                "--username",
+                &wp.author_user,
+                "--password-stdin",
+                "--json",
+            ],
+            Some("abcd efgh ijkl mnop qrst uvwx\n"),
+        )
         .await;
     assert_eq!(out.status.code(), Some(6));
     assert_eq!(json(&out)["error"]["kind"], "wrong_app_password");
@@ -527,7 +782,14 @@ async fn oauth1_through_the_browser_program_on_the_registered_port() {
     let Some(browser) = test_browser_program(test) else { return };
     let port = free_port();
     let s = OAuthSite::start(
-        Knobs { oauth1_consumers: vec![("ck_cli".into(), "cs_cli".into(), format!("http://127.0.0.1:{port}/callback"))], ..Default::default() },
+        Knobs {
+            oauth1_consumers: vec![(
+                "ck_cli".into(),
+                "cs_cli".into(),
+                format!("http://127.0.0.1:{port}/callback"),
+            )],
+            ..Default::default()
+        },
         vec![],
         vec![User::new(3, "grace", "hopper-1906", "Grace Hopper", &["editor"])],
     )
@@ -539,11 +801,35 @@ async fn oauth1_through_the_browser_program_on_the_registered_port() {
     m.env.push(("WPCONNECT_TEST_BROWSER_USER".into(), "grace".into()));
     m.env.push(("WPCONNECT_TEST_BROWSER_PASSWORD".into(), "hopper-1906".into()));
     let port_s = port.to_string();
-    let out = m.run(&["login", &s.url(), "--method", "oauth1", "--consumer-key", "ck_cli", "--redirect-port", &port_s, "--json"], None).await;
-    assert!(out.status.success(), "{}\n{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+    let out = m
+        .run(
+            &[
+                "login",
+                &s.url(),
+                "--method",
+                "oauth1",
+                "--consumer-key",
+                "ck_cli",
+                "--redirect-port",
+                &port_s,
+                "--json",
+            ],
+            None,
+        )
+        .await;
+    assert!(
+        out.status.success(),
+        "{}\n{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
     assert_eq!(json(&out)["account"]["method"], "oauth1");
     let out = m.run(&["me", "--json"], None).await;
-    assert_eq!(json(&out)["profile"]["username"], "grace", "a new process signs with the keyring's secrets");
+    assert_eq!(
+        json(&out)["profile"]["username"],
+        "grace",
+        "a new process signs with the keyring's secrets"
+    );
     let out = m.run(&["logout"], None).await;
     assert!(String::from_utf8_lossy(&out.stdout).contains("wp-admin"));
 }
@@ -554,9 +840,28 @@ async fn an_empty_password_on_stdin_is_a_usage_error_before_any_request() {
     let m = Machine::new();
     for method in ["password", "app-password"] {
         let out = m
-            .run(&["login", &s.url(), "--method", method, "--client-id", "desk-app", "--username", "grace", "--password-stdin", "--json"], Some("\n"))
+            .run(
+                &[
+                    "login",
+                    &s.url(),
+                    "--method",
+                    method,
+                    "--client-id",
+                    "desk-app",
+                    "--username",
+                    "grace",
+                    "--password-stdin",
+                    "--json",
+                ],
+                Some("\n"),
+            )
             .await;
-        assert_eq!(out.status.code(), Some(2), "{method}: {}", String::from_utf8_lossy(&out.stdout));
+        assert_eq!(
+            out.status.code(),
+            Some(2),
+            "{method}: {}",
+            String::from_utf8_lossy(&out.stdout)
+        );
         let doc = json(&out);
         assert_eq!(doc["error"]["kind"], "invalid_input", "{doc}");
         assert!(doc["error"]["message"].as_str().unwrap().contains("empty"), "{doc}");
@@ -585,7 +890,13 @@ mod real_plugins {
 
     fn keyring_secret(account: &str, what: &str) -> String {
         let out = std::process::Command::new("secret-tool")
-            .args(["lookup", "service", wpconnect_core::store::SERVICE, "username", &format!("{account}/{what}")])
+            .args([
+                "lookup",
+                "service",
+                wpconnect_core::store::SERVICE,
+                "username",
+                &format!("{account}/{what}"),
+            ])
             .output()
             .unwrap();
         String::from_utf8_lossy(&out.stdout).trim().to_string()
@@ -610,13 +921,34 @@ mod real_plugins {
         let Some(wp) = real_plugins(test) else { return };
         let Some(browser) = test_browser_program(test) else { return };
         let port = free_port();
-        let (client, secret) = wp.oauth2_client("oauth", port, "authorization_code refresh_token password", false);
+        let (client, secret) =
+            wp.oauth2_client("oauth", port, "authorization_code refresh_token password", false);
         let m = machine(&wp, &browser, &secret);
         let port_s = port.to_string();
 
         // The browser flow: WordPress 301s /oauth/authorize and /oauth/me to a trailing slash.
-        let out = m.run(&["login", &wp.oauth_url, "--method", "oauth2", "--client-id", &client, "--redirect-port", &port_s, "--json"], None).await;
-        assert!(out.status.success(), "{}\n{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+        let out = m
+            .run(
+                &[
+                    "login",
+                    &wp.oauth_url,
+                    "--method",
+                    "oauth2",
+                    "--client-id",
+                    &client,
+                    "--redirect-port",
+                    &port_s,
+                    "--json",
+                ],
+                None,
+            )
+            .await;
+        assert!(
+            out.status.success(),
+            "{}\n{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
         let doc = json(&out);
         author_profile(&wp, &doc);
         assert_eq!(doc["account"]["method"], "oauth2");
@@ -644,15 +976,36 @@ mod real_plugins {
         assert_eq!(keyring_secret(&id, "access-token"), "", "forgotten here too");
 
         // The password fallback: wrong, then right.
-        let args = ["login", &wp.oauth_url, "--method", "password", "--client-id", &client, "--username", &wp.wp.author_user, "--password-stdin", "--json"];
+        let args = [
+            "login",
+            &wp.oauth_url,
+            "--method",
+            "password",
+            "--client-id",
+            &client,
+            "--username",
+            &wp.wp.author_user,
+            "--password-stdin",
+            "--json",
+        ];
         let out = m.run(&args, Some("\n")).await;
-        assert_eq!(out.status.code(), Some(2), "an empty password is a usage error: {}", String::from_utf8_lossy(&out.stdout));
+        assert_eq!(
+            out.status.code(),
+            Some(2),
+            "an empty password is a usage error: {}",
+            String::from_utf8_lossy(&out.stdout)
+        );
         let out = m.run(&args, Some("not-the-password\n")).await;
         assert_eq!(out.status.code(), Some(6), "{}", String::from_utf8_lossy(&out.stdout));
         assert_eq!(json(&out)["error"]["kind"], "wrong_password");
         assert_eq!(wp.live_tokens("oauth", &client), (0, 0));
         let out = m.run(&args, Some(&format!("{}\n", wp.wp.author_password))).await;
-        assert!(out.status.success(), "{}\n{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+        assert!(
+            out.status.success(),
+            "{}\n{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
         author_profile(&wp, &json(&out));
         let out = m.run(&["logout", "--json"], None).await;
         assert_eq!(json(&out)["revoked"], true);
@@ -670,8 +1023,28 @@ mod real_plugins {
         let port = free_port();
         let (client, secret) = wp.oauth2_client("wpapi", port, "authorization_code", false);
         let m = machine(&wp, &browser, &secret);
-        let out = m.run(&["login", &wp.wpapi_url, "--method", "oauth2", "--client-id", &client, "--redirect-port", &port.to_string(), "--json"], None).await;
-        assert!(out.status.success(), "{}\n{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+        let out = m
+            .run(
+                &[
+                    "login",
+                    &wp.wpapi_url,
+                    "--method",
+                    "oauth2",
+                    "--client-id",
+                    &client,
+                    "--redirect-port",
+                    &port.to_string(),
+                    "--json",
+                ],
+                None,
+            )
+            .await;
+        assert!(
+            out.status.success(),
+            "{}\n{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
         author_profile(&wp, &json(&out));
         let out = m.run(&["me", "--json"], None).await;
         author_profile(&wp, &json(&out));
@@ -689,10 +1062,31 @@ mod real_plugins {
         let Some(wp) = real_plugins(test) else { return };
         let Some(browser) = test_browser_program(test) else { return };
         let port = free_port();
-        let (key, secret) = wp.oauth1_consumer("oauth", &format!("http://127.0.0.1:{port}/callback"));
+        let (key, secret) =
+            wp.oauth1_consumer("oauth", &format!("http://127.0.0.1:{port}/callback"));
         let m = machine(&wp, &browser, &secret);
-        let out = m.run(&["login", &wp.oauth_url, "--method", "oauth1", "--consumer-key", &key, "--redirect-port", &port.to_string(), "--json"], None).await;
-        assert!(out.status.success(), "{}\n{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+        let out = m
+            .run(
+                &[
+                    "login",
+                    &wp.oauth_url,
+                    "--method",
+                    "oauth1",
+                    "--consumer-key",
+                    &key,
+                    "--redirect-port",
+                    &port.to_string(),
+                    "--json",
+                ],
+                None,
+            )
+            .await;
+        assert!(
+            out.status.success(),
+            "{}\n{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
         author_profile(&wp, &json(&out));
         let out = m.run(&["me", "--json"], None).await;
         author_profile(&wp, &json(&out));
@@ -707,17 +1101,49 @@ mod real_plugins {
         let Some(browser) = test_browser_program(test) else { return };
         // On the "oauth" site, whose settings no test changes.
         let port = free_port();
-        let (client, secret) = wp.oauth2_client("oauth", port, "authorization_code refresh_token password", false);
+        let (client, secret) =
+            wp.oauth2_client("oauth", port, "authorization_code refresh_token password", false);
         let m = machine(&wp, &browser, &secret);
         let redirect = format!("http://127.0.0.1:{port}/callback");
-        let out = m.run(&["doctor", &wp.oauth_url, "--client-id", &client, "--redirect-uri", &redirect, "--live", "--json"], None).await;
+        let out = m
+            .run(
+                &[
+                    "doctor",
+                    &wp.oauth_url,
+                    "--client-id",
+                    &client,
+                    "--redirect-uri",
+                    &redirect,
+                    "--live",
+                    "--json",
+                ],
+                None,
+            )
+            .await;
         let doc = json(&out);
-        let check = |id: &str| doc["checks"].as_array().unwrap().iter().find(|c| c["id"] == id).unwrap().clone();
-        for id in ["live.me", "live.pkce", "live.state", "live.revocation", "oauth2.redirect_uri", "oauth2.grant.refresh_token"] {
+        let check = |id: &str| {
+            doc["checks"].as_array().unwrap().iter().find(|c| c["id"] == id).unwrap().clone()
+        };
+        for id in [
+            "live.me",
+            "live.pkce",
+            "live.state",
+            "live.revocation",
+            "oauth2.redirect_uri",
+            "oauth2.grant.refresh_token",
+        ] {
             assert_eq!(check(id)["status"], "pass", "{id}: {}", check(id));
         }
-        assert_eq!(check("oauth2.redirect_matching")["status"], "warn", "the plugin's default is a prefix match");
-        assert_eq!(check("live.refresh_rotation")["status"], "warn", "the plugin's default keeps used refresh tokens");
+        assert_eq!(
+            check("oauth2.redirect_matching")["status"],
+            "warn",
+            "the plugin's default is a prefix match"
+        );
+        assert_eq!(
+            check("live.refresh_rotation")["status"],
+            "warn",
+            "the plugin's default keeps used refresh tokens"
+        );
         assert_eq!(out.status.code(), Some(1), "warnings only");
         assert_eq!(wp.live_tokens("oauth", &client), (0, 0), "the doctor revoked what it obtained");
         assert!(!String::from_utf8_lossy(&out.stdout).contains(&secret), "no secret in the report");
@@ -745,7 +1171,15 @@ async fn plain_http_elsewhere_needs_allow_plain_http_which_the_account_keeps() {
     let mut m = Machine::new();
     m.env.push(("http_proxy".into(), format!("http://{}", s.server().addr())));
     let credentialed = || {
-        s.server().requests().iter().filter(|r| r.path().starts_with("/oauth/token") || r.header("authorization").is_some() || String::from_utf8_lossy(&r.body).contains("hopper")).count()
+        s.server()
+            .requests()
+            .iter()
+            .filter(|r| {
+                r.path().starts_with("/oauth/token")
+                    || r.header("authorization").is_some()
+                    || String::from_utf8_lossy(&r.body).contains("hopper")
+            })
+            .count()
     };
 
     let out = m.run(&["site", "http://blog.example"], None).await;
@@ -753,7 +1187,18 @@ async fn plain_http_elsewhere_needs_allow_plain_http_which_the_account_keeps() {
     assert!(text.contains("signing in needs --allow-plain-http"), "{text}");
     assert!(s.server().requests().iter().all(|r| r.proxied), "it went through the proxy");
 
-    let args = ["login", "http://blog.example", "--method", "password", "--client-id", "desk-app", "--username", "grace", "--password-stdin", "--json"];
+    let args = [
+        "login",
+        "http://blog.example",
+        "--method",
+        "password",
+        "--client-id",
+        "desk-app",
+        "--username",
+        "grace",
+        "--password-stdin",
+        "--json",
+    ];
     let out = m.run(&args, Some("hopper-1906\n")).await;
     let e = json(&out)["error"].clone();
     assert_eq!(e["kind"], "insecure_connection", "{e}");
@@ -766,7 +1211,10 @@ async fn plain_http_elsewhere_needs_allow_plain_http_which_the_account_keeps() {
     let out = m.run(&chosen, Some("hopper-1906\n")).await;
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     let warning = String::from_utf8_lossy(&out.stderr);
-    assert!(warning.contains("http://blog.example/ is not encrypted and not on this computer"), "{warning}");
+    assert!(
+        warning.contains("http://blog.example/ is not encrypted and not on this computer"),
+        "{warning}"
+    );
     let id = json(&out)["account"]["id"].as_str().unwrap().to_string();
     assert!(credentialed() > 0);
 

@@ -73,14 +73,21 @@ async fn discover_many(server: &Server, typed: &str, opts: &HttpOptions) -> Figu
 
 #[tokio::main]
 async fn main() {
-    println!("discovery at {} ms injected latency per answer, median of {RUNS} runs", LATENCY.as_millis());
-    println!("{:<28} {:>8} {:>10} {:>12} {:>10} {:>8}", "case", "requests", "wall", "floor", "floor RTs", "ratio");
+    println!(
+        "discovery at {} ms injected latency per answer, median of {RUNS} runs",
+        LATENCY.as_millis()
+    );
+    println!(
+        "{:<28} {:>8} {:>10} {:>12} {:>10} {:>8}",
+        "case", "requests", "wall", "floor", "floor RTs", "ratio"
+    );
     let mut worst: f64 = 0.0;
     // https: a site on the web typed as a bare name, reached through the test resolver, with a
     // certificate from an authority made for this run (TLS handshakes are in the wall and the floor).
     let pki = Pki::new();
     let name = "bench.example";
-    let https = Server::start_https_with_latency(LATENCY, &pki.leaf(&[name]), name, wp::typical).await;
+    let https =
+        Server::start_https_with_latency(LATENCY, &pki.leaf(&[name]), name, wp::typical).await;
     let tls_opts = HttpOptions {
         resolver: Some(std::sync::Arc::new(Resolver::new().map_to(name, https.addr()))),
         extra_roots: vec![Certificate::from_pem(pki.ca_pem().as_bytes()).unwrap()],
@@ -118,7 +125,9 @@ async fn main() {
 /// Requests a real test site has received: PHP's built-in server closes every connection after one
 /// request and logs each one it accepts.
 fn php_requests(state: &str, site: &str) -> usize {
-    std::fs::read_to_string(format!("{state}/{site}/php.log")).map(|l| l.lines().filter(|l| l.ends_with(" Accepted")).count()).unwrap_or(0)
+    std::fs::read_to_string(format!("{state}/{site}/php.log"))
+        .map(|l| l.lines().filter(|l| l.ends_with(" Accepted")).count())
+        .unwrap_or(0)
 }
 
 /// The same measure against the real test WordPress with its real auth plugins (no injected
@@ -134,8 +143,14 @@ async fn real_plugin_sites() {
         return;
     };
     println!("real WordPress with its auth plugins (tests/wordpress), median of {RUNS} runs");
-    println!("{:<44} {:>8} {:>10} {:>12} {:>8}", "case", "requests", "wall", "floor (1 GET)", "ratio");
-    for (name, site, url) in [("WP OAuth Server + OAuth 1.0a (\"oauth\")", "oauth", oauth), ("OAuth 2 for WordPress (\"wpapi\")", "wpapi", wpapi)] {
+    println!(
+        "{:<44} {:>8} {:>10} {:>12} {:>8}",
+        "case", "requests", "wall", "floor (1 GET)", "ratio"
+    );
+    for (name, site, url) in [
+        ("WP OAuth Server + OAuth 1.0a (\"oauth\")", "oauth", oauth),
+        ("OAuth 2 for WordPress (\"wpapi\")", "wpapi", wpapi),
+    ] {
         let index = Url::parse(&format!("{url}/wp-json/")).unwrap();
         let mut floor = Vec::with_capacity(RUNS);
         let mut wall = Vec::with_capacity(RUNS);

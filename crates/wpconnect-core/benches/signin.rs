@@ -37,10 +37,14 @@ struct Timed {
 
 impl Browser for Timed {
     fn open(&self, url: &Url) -> wpconnect_core::Result<()> {
-        let (b, port, at, url) = (self.browser.clone(), self.port, self.callback_at.clone(), url.to_string());
+        let (b, port, at, url) =
+            (self.browser.clone(), self.port, self.callback_at.clone(), url.to_string());
         let (count, counted) = (self.count.clone(), self.counted.clone());
         tokio::spawn(async move {
-            let visit = b.visit_until(&url, |u| u.port() == Some(port) && u.path() == "/callback").await.expect("reaches the callback");
+            let visit = b
+                .visit_until(&url, |u| u.port() == Some(port) && u.path() == "/callback")
+                .await
+                .expect("reaches the callback");
             if let Some(c) = count {
                 *counted.lock().unwrap() = c();
             }
@@ -70,11 +74,18 @@ async fn main() {
     let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
     let site = OAuthSite::start(
         Knobs { latency: LATENCY, ..Default::default() },
-        vec![Client::new("bench", Some("bench-secret"), &[&format!("http://127.0.0.1:{port}/callback")])],
+        vec![Client::new(
+            "bench",
+            Some("bench-secret"),
+            &[&format!("http://127.0.0.1:{port}/callback")],
+        )],
         vec![User::new(1, "bench", "bench-pass", "Bench User", &["author"])],
     )
     .await;
-    let discovered = Discoverer::new(DiscoveryOptions::default()).discover(&site.url()).await.expect("discovery");
+    let discovered = Discoverer::new(DiscoveryOptions::default())
+        .discover(&site.url())
+        .await
+        .expect("discovery");
 
     // One round trip, measured: a fresh client's single GET against the same server.
     let mut rtts = Vec::new();
@@ -92,9 +103,19 @@ async fn main() {
     let mut requests = 0.0;
     for run in 0..RUNS {
         // A first sign-in each time (a fresh accounts file): re-signing in also ends the replaced tokens.
-        let connect = Connect::new(HttpOptions::default(), AccountsFile::at(dir.path().join(format!("accounts-{run}.json"))), Ok(store()));
+        let connect = Connect::new(
+            HttpOptions::default(),
+            AccountsFile::at(dir.path().join(format!("accounts-{run}.json"))),
+            Ok(store()),
+        );
         let at = Arc::new(Mutex::new(None));
-        let person = Timed { browser: TestBrowser::new("bench", "bench-pass", Consent::Allow), port, callback_at: at.clone(), count: None, counted: Default::default() };
+        let person = Timed {
+            browser: TestBrowser::new("bench", "bench-pass", Consent::Allow),
+            port,
+            callback_at: at.clone(),
+            count: None,
+            counted: Default::default(),
+        };
         let client = OAuth2Client {
             client_id: "bench".into(),
             client_secret: Some(ClientSecret::new("bench-secret")),
@@ -111,15 +132,28 @@ async fn main() {
         times.push(ready - t0);
         assert_eq!(done.profile.username, "bench");
         // Requests after the callback: the exchange, /wp/v2/users/me, the REST index.
-        let after: usize = site.server().requests().iter().rev().take_while(|r| !r.target.starts_with("/oauth/authorize")).count();
+        let after: usize = site
+            .server()
+            .requests()
+            .iter()
+            .rev()
+            .take_while(|r| !r.target.starts_with("/oauth/authorize"))
+            .count();
         requests += after as f64 / RUNS as f64;
         let _ = connect.sign_out(&done.account.id).await;
     }
     let t = median(times);
     let floor = rtt * 2;
-    println!("sign-in at {} ms injected latency per answer, median of {RUNS} runs; tokens kept in {}", LATENCY.as_millis(), store().describe());
+    println!(
+        "sign-in at {} ms injected latency per answer, median of {RUNS} runs; tokens kept in {}",
+        LATENCY.as_millis(),
+        store().describe()
+    );
     println!("(floor: 2 x one fresh GET measured in this run; the wall also holds the keyring writes and the accounts file)");
-    println!("{:<36} {:>8} {:>10} {:>12} {:>8}", "case", "requests", "wall", "floor (2 RT)", "ratio");
+    println!(
+        "{:<36} {:>8} {:>10} {:>12} {:>8}",
+        "case", "requests", "wall", "floor (2 RT)", "ratio"
+    );
     print_row(requests, t, floor);
     real_plugin_site(&dir).await;
 }
@@ -141,14 +175,23 @@ fn print_row(requests: f64, t: Duration, floor: Duration) {
 /// costs), measured in the same run; the floor is two of them (the exchange, then the profile
 /// requests in parallel: core's /wp/v2/users/me and the REST index).
 async fn real_plugin_site(dir: &tempfile::TempDir) {
-    let Some(wp) = wpconnect_testsupport::real_plugins("signin bench (real WP OAuth Server)") else { return };
+    let Some(wp) = wpconnect_testsupport::real_plugins("signin bench (real WP OAuth Server)")
+    else {
+        return;
+    };
     let state = std::env::var("WPCONNECT_TEST_WP_STATE").expect("the harness names its state dir");
     let requests_so_far: Arc<dyn Fn() -> usize + Send + Sync> = Arc::new(move || {
-        std::fs::read_to_string(format!("{state}/oauth/php.log")).map(|l| l.lines().filter(|l| l.ends_with(" Accepted")).count()).unwrap_or(0)
+        std::fs::read_to_string(format!("{state}/oauth/php.log"))
+            .map(|l| l.lines().filter(|l| l.ends_with(" Accepted")).count())
+            .unwrap_or(0)
     });
     let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
-    let (client_id, secret) = wp.oauth2_client("oauth", port, "authorization_code refresh_token", false);
-    let discovered = Discoverer::new(DiscoveryOptions::default()).discover(&wp.oauth_url).await.expect("discovery");
+    let (client_id, secret) =
+        wp.oauth2_client("oauth", port, "authorization_code refresh_token", false);
+    let discovered = Discoverer::new(DiscoveryOptions::default())
+        .discover(&wp.oauth_url)
+        .await
+        .expect("discovery");
     let index = Url::parse(&format!("{}/wp-json/", wp.oauth_url)).unwrap();
     let (mut rtts, mut times, mut requests) = (Vec::new(), Vec::new(), 0.0);
     for _ in 0..RUNS {
@@ -158,7 +201,11 @@ async fn real_plugin_site(dir: &tempfile::TempDir) {
         a.body(8 << 20, Duration::from_secs(10)).await.unwrap();
         rtts.push(t.elapsed());
 
-        let connect = Connect::new(HttpOptions::default(), AccountsFile::at(dir.path().join("real.json")), Ok(store()));
+        let connect = Connect::new(
+            HttpOptions::default(),
+            AccountsFile::at(dir.path().join("real.json")),
+            Ok(store()),
+        );
         let at = Arc::new(Mutex::new(None));
         let counted = Arc::new(Mutex::new(0));
         let person = Timed {
@@ -168,9 +215,17 @@ async fn real_plugin_site(dir: &tempfile::TempDir) {
             count: Some(requests_so_far.clone()),
             counted: counted.clone(),
         };
-        let client = OAuth2Client { client_id: client_id.clone(), client_secret: Some(ClientSecret::new(secret.clone())), redirect_ports: vec![port], scope: None };
+        let client = OAuth2Client {
+            client_id: client_id.clone(),
+            client_secret: Some(ClientSecret::new(secret.clone())),
+            redirect_ports: vec![port],
+            scope: None,
+        };
         let opts = SignInOptions { timeout: Duration::from_secs(30), ..Default::default() };
-        let done = connect.sign_in_browser(&discovered, client, opts, &person, &Cancel::new(), |_, _| {}).await.expect("sign-in");
+        let done = connect
+            .sign_in_browser(&discovered, client, opts, &person, &Cancel::new(), |_, _| {})
+            .await
+            .expect("sign-in");
         let ready = Instant::now();
         let after = requests_so_far();
         let t0 = at.lock().unwrap().expect("callback time noted");
@@ -180,6 +235,8 @@ async fn real_plugin_site(dir: &tempfile::TempDir) {
     }
     let (rtt, t) = (median(rtts), median(times));
     let floor = rtt * 2;
-    println!("sign-in on the real WP OAuth Server (tests/wordpress \"oauth\"), median of {RUNS} runs");
+    println!(
+        "sign-in on the real WP OAuth Server (tests/wordpress \"oauth\"), median of {RUNS} runs"
+    );
     print_row(requests, t, floor);
 }

@@ -33,14 +33,8 @@ pub struct SiteAddress {
 }
 
 /// Path segments that are part of WordPress, not of the site's base address.
-const WP_ENTRY_FILES: &[&str] = &[
-    "wp-login.php",
-    "index.php",
-    "xmlrpc.php",
-    "wp-signup.php",
-    "wp-activate.php",
-    "wp-cron.php",
-];
+const WP_ENTRY_FILES: &[&str] =
+    &["wp-login.php", "index.php", "xmlrpc.php", "wp-signup.php", "wp-activate.php", "wp-cron.php"];
 const WP_SUBTREES: &[&str] = &["wp-admin", "wp-json", "wp-content", "wp-includes"];
 
 impl SiteAddress {
@@ -162,7 +156,9 @@ fn url_error_reason(e: url::ParseError) -> String {
     match e {
         url::ParseError::InvalidPort => "the port is not a number from 1 to 65535".into(),
         url::ParseError::EmptyHost => "it has no host name".into(),
-        url::ParseError::IdnaError => "the host name is not a valid international domain name".into(),
+        url::ParseError::IdnaError => {
+            "the host name is not a valid international domain name".into()
+        }
         url::ParseError::InvalidIpv4Address | url::ParseError::InvalidIpv6Address => {
             "the IP address is not valid".into()
         }
@@ -183,7 +179,10 @@ mod tests {
         for bad in [".", ".#", "..", "a..", "https://./"] {
             assert!(SiteAddress::parse(bad).is_err(), "{bad}");
         }
-        assert_eq!(SiteAddress::parse("example.com.").unwrap().candidates()[0].as_str(), "https://example.com/");
+        assert_eq!(
+            SiteAddress::parse("example.com.").unwrap().candidates()[0].as_str(),
+            "https://example.com/"
+        );
     }
 
     #[test]
@@ -205,14 +204,38 @@ mod tests {
             ("http://127.0.0.1:8080/", Some(Scheme::Http), "127.0.0.1", Some(8080), "/"),
             ("https://example.com:443/", Some(Scheme::Https), "example.com", None, "/"),
             ("https://example.com/wp-admin", Some(Scheme::Https), "example.com", None, "/"),
-            ("https://example.com/wp-admin/post.php?post=1&action=edit", Some(Scheme::Https), "example.com", None, "/"),
+            (
+                "https://example.com/wp-admin/post.php?post=1&action=edit",
+                Some(Scheme::Https),
+                "example.com",
+                None,
+                "/",
+            ),
             ("example.com/wp-login.php?redirect_to=x", None, "example.com", None, "/"),
             ("example.com/blog/wp-login.php", None, "example.com", None, "/blog/"),
-            ("https://example.com/blog/wp-admin/", Some(Scheme::Https), "example.com", None, "/blog/"),
+            (
+                "https://example.com/blog/wp-admin/",
+                Some(Scheme::Https),
+                "example.com",
+                None,
+                "/blog/",
+            ),
             ("https://example.com/blog", Some(Scheme::Https), "example.com", None, "/blog/"),
             ("https://example.com/wp-json/", Some(Scheme::Https), "example.com", None, "/"),
-            ("https://example.com/wp-json/wp/v2/posts", Some(Scheme::Https), "example.com", None, "/"),
-            ("https://example.com/index.php?rest_route=/", Some(Scheme::Https), "example.com", None, "/"),
+            (
+                "https://example.com/wp-json/wp/v2/posts",
+                Some(Scheme::Https),
+                "example.com",
+                None,
+                "/",
+            ),
+            (
+                "https://example.com/index.php?rest_route=/",
+                Some(Scheme::Https),
+                "example.com",
+                None,
+                "/",
+            ),
             ("  example.com  ", None, "example.com", None, "/"),
             ("example.com.", None, "example.com", None, "/"),
             ("//example.com/x", None, "example.com", None, "/x/"),

@@ -57,7 +57,8 @@ pub struct Approved {
 /// which passes it to the sign-in waiting for its nonce. Unknown or stale URLs are dropped.
 #[derive(Debug, Default)]
 pub struct CallbackInbox {
-    waiting: std::sync::Mutex<HashMap<String, tokio::sync::oneshot::Sender<HashMap<String, String>>>>,
+    waiting:
+        std::sync::Mutex<HashMap<String, tokio::sync::oneshot::Sender<HashMap<String, String>>>>,
 }
 
 impl CallbackInbox {
@@ -123,7 +124,9 @@ pub fn successor_name(approved: &str) -> String {
         }
     };
     match approved.rsplit_once(", #") {
-        Some((head, tail)) if tail.len() == 5 && tail.ends_with(')') => format!("{head}, #{})", fresh(&tail[..4])),
+        Some((head, tail)) if tail.len() == 5 && tail.ends_with(')') => {
+            format!("{head}, #{})", fresh(&tail[..4]))
+        }
         _ => format!("{approved} #{}", fresh("")),
     }
 }
@@ -141,12 +144,24 @@ fn civil(t: u64) -> (i64, u32, u32, u32, u32, u32) {
     let mp = (5 * doy + 2) / 153;
     let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
     let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
-    (if m <= 2 { y + 1 } else { y }, m, d, (secs / 3600) as u32, (secs % 3600 / 60) as u32, (secs % 60) as u32)
+    (
+        if m <= 2 { y + 1 } else { y },
+        m,
+        d,
+        (secs / 3600) as u32,
+        (secs % 3600 / 60) as u32,
+        (secs % 60) as u32,
+    )
 }
 
 impl ApprovalRequest {
     /// `origin`: where discovery verified the site answered (scheme, host and port).
-    pub fn new(authorization_url: &Url, origin: &Url, app_name: &str, back: &Return) -> ApprovalRequest {
+    pub fn new(
+        authorization_url: &Url,
+        origin: &Url,
+        app_name: &str,
+        back: &Return,
+    ) -> ApprovalRequest {
         let nonce = pkce::random_state();
         let mut success = match back {
             Return::Loopback(u) | Return::Scheme(u) => u.clone(),
@@ -170,22 +185,32 @@ impl ApprovalRequest {
             _ => return Err(Error::StateMismatch),
         }
         if params.get("success").map(String::as_str) == Some("false") {
-            return Err(Error::AccessDenied { description: Some("the connection was not approved in WordPress".into()) });
+            return Err(Error::AccessDenied {
+                description: Some("the connection was not approved in WordPress".into()),
+            });
         }
         // WordPress always names itself (`site_url()`); an answer that does not, or names another
         // site or the same host over another scheme, did not come from the site we asked.
         let reported = params.get("site_url").map(String::as_str).unwrap_or("");
         if !same_site(reported, &self.origin) {
-            let reported = if reported.is_empty() { "an answer that does not name its site".to_string() } else { reported.to_string() };
+            let reported = if reported.is_empty() {
+                "an answer that does not name its site".to_string()
+            } else {
+                reported.to_string()
+            };
             return Err(Error::SiteMismatch { expected: self.origin.clone(), reported });
         }
         let user_login = params.get("user_login").filter(|u| !u.is_empty()).cloned();
         let password = params.get("password").filter(|p| !p.is_empty()).cloned();
         match (user_login, password) {
-            (Some(user_login), Some(password)) => {
-                Ok(Approved { user_login, password: AccessToken::new(password), app_name: self.app_name.clone() })
-            }
-            _ => Err(Error::MissingCode { detail: Some("WordPress sent no user name or password back".into()) }),
+            (Some(user_login), Some(password)) => Ok(Approved {
+                user_login,
+                password: AccessToken::new(password),
+                app_name: self.app_name.clone(),
+            }),
+            _ => Err(Error::MissingCode {
+                detail: Some("WordPress sent no user name or password back".into()),
+            }),
         }
     }
 }
@@ -195,7 +220,9 @@ impl ApprovalRequest {
 fn same_site(reported: &str, origin: &Url) -> bool {
     let Ok(r) = Url::parse(reported) else { return false };
     let host = |u: &Url| u.host_str().map(|h| h.trim_start_matches("www.").to_ascii_lowercase());
-    r.scheme() == origin.scheme() && host(&r) == host(origin) && r.port_or_known_default() == origin.port_or_known_default()
+    r.scheme() == origin.scheme()
+        && host(&r) == host(origin)
+        && r.port_or_known_default() == origin.port_or_known_default()
 }
 
 #[cfg(test)]
@@ -229,16 +256,39 @@ mod tests {
         let r = request();
         let n = r.nonce.clone();
         let ok = r
-            .judge(&p(&[("nonce", &n), ("site_url", "http://127.0.0.1:8080/"), ("user_login", "author"), ("password", "abcd efgh ijkl mnop qrst uvwx")]))
+            .judge(&p(&[
+                ("nonce", &n),
+                ("site_url", "http://127.0.0.1:8080/"),
+                ("user_login", "author"),
+                ("password", "abcd efgh ijkl mnop qrst uvwx"),
+            ]))
             .unwrap();
         assert_eq!(ok.user_login, "author");
-        assert!(matches!(r.judge(&p(&[("nonce", &n), ("success", "false")])), Err(Error::AccessDenied { .. })));
-        assert!(matches!(r.judge(&p(&[("nonce", "forged"), ("user_login", "a"), ("password", "b")])), Err(Error::StateMismatch)));
         assert!(matches!(
-            r.judge(&p(&[("nonce", &n), ("site_url", "http://evil.example/"), ("user_login", "a"), ("password", "b")])),
+            r.judge(&p(&[("nonce", &n), ("success", "false")])),
+            Err(Error::AccessDenied { .. })
+        ));
+        assert!(matches!(
+            r.judge(&p(&[("nonce", "forged"), ("user_login", "a"), ("password", "b")])),
+            Err(Error::StateMismatch)
+        ));
+        assert!(matches!(
+            r.judge(&p(&[
+                ("nonce", &n),
+                ("site_url", "http://evil.example/"),
+                ("user_login", "a"),
+                ("password", "b")
+            ])),
             Err(Error::SiteMismatch { .. })
         ));
-        assert!(matches!(r.judge(&p(&[("nonce", &n), ("site_url", "http://127.0.0.1:8080"), ("user_login", "a")])), Err(Error::MissingCode { .. })));
+        assert!(matches!(
+            r.judge(&p(&[
+                ("nonce", &n),
+                ("site_url", "http://127.0.0.1:8080"),
+                ("user_login", "a")
+            ])),
+            Err(Error::MissingCode { .. })
+        ));
     }
 
     #[test]
@@ -253,7 +303,13 @@ mod tests {
             r.judge(&q)
         };
         assert!(with(Some("http://127.0.0.1:8080/wp")).is_ok(), "WordPress in a folder");
-        for wrong in [None, Some(""), Some("https://127.0.0.1:8080/"), Some("http://127.0.0.1:8081/"), Some("not a url")] {
+        for wrong in [
+            None,
+            Some(""),
+            Some("https://127.0.0.1:8080/"),
+            Some("http://127.0.0.1:8081/"),
+            Some("not a url"),
+        ] {
             let e = with(wrong).unwrap_err();
             assert!(matches!(e, Error::SiteMismatch { .. }), "{wrong:?}: {e}");
         }
@@ -273,9 +329,15 @@ mod tests {
     #[test]
     fn names_are_unique_per_second_and_readable() {
         let name = app_name("laptop", 1_764_000_000);
-        assert!(name.starts_with("WP Connect on laptop (2025-11-24 16:00:00 UTC, #") && name.ends_with(')') && name.len() == 53, "{name}");
+        assert!(
+            name.starts_with("WP Connect on laptop (2025-11-24 16:00:00 UTC, #")
+                && name.ends_with(')')
+                && name.len() == 53,
+            "{name}"
+        );
         // Two sign-ins in the same second still get names WordPress accepts (it refuses repeats).
-        let names: std::collections::HashSet<String> = (0..20).map(|_| app_name("laptop", 1_764_000_000)).collect();
+        let names: std::collections::HashSet<String> =
+            (0..20).map(|_| app_name("laptop", 1_764_000_000)).collect();
         assert!(names.len() >= 19, "{names:?}");
         assert_eq!(civil(0), (1970, 1, 1, 0, 0, 0));
     }
@@ -283,7 +345,10 @@ mod tests {
     #[test]
     fn loopback_only_for_local_sites() {
         assert!(loopback_possible(&Url::parse("http://127.0.0.1:8080/").unwrap()));
-        assert!(!loopback_possible(&Url::parse("https://blog.local/").unwrap()), "an https site may not be a local environment");
+        assert!(
+            !loopback_possible(&Url::parse("https://blog.local/").unwrap()),
+            "an https site may not be a local environment"
+        );
         assert!(!loopback_possible(&Url::parse("https://example.com/").unwrap()));
     }
 
@@ -291,10 +356,24 @@ mod tests {
     async fn the_inbox_hands_each_url_to_the_sign_in_waiting_for_its_nonce() {
         let inbox = CallbackInbox::new();
         let rx = inbox.expect("n1");
-        assert!(!inbox.deliver(&Url::parse("wpconnect://auth/callback?nonce=other&password=x").unwrap()), "not ours");
-        assert!(!inbox.deliver(&Url::parse("wpconnect://auth/callback?password=x").unwrap()), "no nonce");
-        assert!(inbox.deliver(&Url::parse("wpconnect://auth/callback?nonce=n1&user_login=a&password=b").unwrap()));
+        assert!(
+            !inbox
+                .deliver(&Url::parse("wpconnect://auth/callback?nonce=other&password=x").unwrap()),
+            "not ours"
+        );
+        assert!(
+            !inbox.deliver(&Url::parse("wpconnect://auth/callback?password=x").unwrap()),
+            "no nonce"
+        );
+        assert!(inbox.deliver(
+            &Url::parse("wpconnect://auth/callback?nonce=n1&user_login=a&password=b").unwrap()
+        ));
         assert_eq!(rx.await.unwrap()["user_login"], "a");
-        assert!(!inbox.deliver(&Url::parse("wpconnect://auth/callback?nonce=n1&user_login=a&password=b").unwrap()), "only once");
+        assert!(
+            !inbox.deliver(
+                &Url::parse("wpconnect://auth/callback?nonce=n1&user_login=a&password=b").unwrap()
+            ),
+            "only once"
+        );
     }
 }

@@ -8,21 +8,28 @@ use crate::error::Error;
 /// Is this body a web page rather than the JSON that was asked for?
 pub fn looks_like_html(content_type: Option<&str>, body: &[u8]) -> bool {
     let start = crate::site::trim_json_prefix(body);
-    content_type.is_some_and(|c| c.to_ascii_lowercase().contains("text/html")) && !start.starts_with(b"{")
+    content_type.is_some_and(|c| c.to_ascii_lowercase().contains("text/html"))
+        && !start.starts_with(b"{")
         || start.first() == Some(&b'<')
 }
 
 /// The page quoted with secrets masked: a token endpoint's answer that opens with a PHP notice
 /// is "HTML", and the token is in it.
 pub fn html_error(url: Url, status: u16, body: &[u8]) -> Error {
-    Error::HtmlInsteadOfJson { url: crate::http::redact_query(&url), status, snippet: snippet_redacted(body), cause: likely_cause(body) }
+    Error::HtmlInsteadOfJson {
+        url: crate::http::redact_query(&url),
+        status,
+        snippet: snippet_redacted(body),
+        cause: likely_cause(body),
+    }
 }
 
 /// The JSON object after the notices PHP prints when a site shows its errors
 /// (`<br />\n<b>Notice</b>: ... <br />\n{...}`), if the body is that.
 pub fn json_after_php_notices(body: &[u8]) -> Option<&[u8]> {
     let head = String::from_utf8_lossy(&body[..body.len().min(256)]).to_ascii_lowercase();
-    let notice = ["<b>notice</b>", "<b>warning</b>", "<b>deprecated</b>", "<b>strict standards</b>"];
+    let notice =
+        ["<b>notice</b>", "<b>warning</b>", "<b>deprecated</b>", "<b>strict standards</b>"];
     if !(head.trim_start().starts_with("<br") && notice.iter().any(|n| head.contains(n))) {
         return None;
     }
@@ -30,12 +37,9 @@ pub fn json_after_php_notices(body: &[u8]) -> Option<&[u8]> {
     if body[end] != b'}' {
         return None;
     }
-    body.iter()
-        .enumerate()
-        .filter(|(_, b)| **b == b'{')
-        .take(16)
-        .map(|(i, _)| &body[i..=end])
-        .find(|json| serde_json::from_slice::<serde_json::Map<String, serde_json::Value>>(json).is_ok())
+    body.iter().enumerate().filter(|(_, b)| **b == b'{').take(16).map(|(i, _)| &body[i..=end]).find(
+        |json| serde_json::from_slice::<serde_json::Map<String, serde_json::Value>>(json).is_ok(),
+    )
 }
 
 /// A WordPress REST error document: `{code, message, data: {status}}`.
@@ -52,12 +56,26 @@ pub fn likely_cause(body: &[u8]) -> Option<&'static str> {
     let table: &[(&[&str], &'static str)] = &[
         (&["wordfence"], "the Wordfence security plugin blocking the request"),
         (&["sucuri"], "the Sucuri website firewall"),
-        (&["cf-browser-verification", "challenge-platform", "just a moment...", "cloudflare"], "a Cloudflare browser check or firewall rule"),
+        (
+            &["cf-browser-verification", "challenge-platform", "just a moment...", "cloudflare"],
+            "a Cloudflare browser check or firewall rule",
+        ),
         (&["mod_security", "modsecurity"], "a ModSecurity firewall rule at the host"),
         (&["ithemes", "solid security"], "the Solid Security (iThemes) plugin"),
         (&["all in one wp security", "aiowps"], "the All In One WP Security plugin"),
-        (&["briefly unavailable for scheduled maintenance", "maintenance mode", "under maintenance", "coming soon"], "a maintenance or coming-soon page"),
-        (&["loginform", "wp-login.php", "user_login"], "a plugin that forces visitors to sign in first"),
+        (
+            &[
+                "briefly unavailable for scheduled maintenance",
+                "maintenance mode",
+                "under maintenance",
+                "coming soon",
+            ],
+            "a maintenance or coming-soon page",
+        ),
+        (
+            &["loginform", "wp-login.php", "user_login"],
+            "a plugin that forces visitors to sign in first",
+        ),
     ];
     table
         .iter()
@@ -117,7 +135,9 @@ pub fn redact_text(text: &str) -> String {
     for scheme in ["Bearer ", "Basic ", "OAuth ", "bearer ", "basic ", "BEARER ", "BASIC "] {
         let mut from = 0;
         while let Some(at) = out[from..].find(scheme).map(|i| from + i + scheme.len()) {
-            let end = out[at..].find(|c: char| c.is_whitespace() || c == '"' || c == ',').map_or(out.len(), |e| at + e);
+            let end = out[at..]
+                .find(|c: char| c.is_whitespace() || c == '"' || c == ',')
+                .map_or(out.len(), |e| at + e);
             if end > at && &out[at..end] != "[redacted]" {
                 out.replace_range(at..end, "[redacted]");
             }
@@ -153,7 +173,9 @@ fn redact(text: &str) -> String {
 fn is_error_code(value: &str) -> bool {
     value.starts_with(|c: char| c.is_ascii_lowercase())
         && value.contains(['_', '.'])
-        && value.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || matches!(c, '_' | '.' | '-'))
+        && value
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || matches!(c, '_' | '.' | '-'))
 }
 
 /// If `s` starts with a secret key (`"key": "value"` or `key=value`), the length of what to keep
@@ -162,7 +184,13 @@ fn secret_value_at(s: &str) -> Option<(usize, usize)> {
     for key in SECRET_KEYS {
         // JSON (`"key": "value"`), also as it appears inside another JSON string (`\"key\":\"value\"`).
         for quote in ["\\\"", "\""] {
-            let Some(after) = s.strip_prefix(quote).and_then(|r| r.strip_prefix(key)).and_then(|r| r.strip_prefix(quote)) else { continue };
+            let Some(after) = s
+                .strip_prefix(quote)
+                .and_then(|r| r.strip_prefix(key))
+                .and_then(|r| r.strip_prefix(quote))
+            else {
+                continue;
+            };
             let Some(colon) = after.trim_start().strip_prefix(':') else { continue };
             let value = colon.trim_start();
             let value = value.strip_prefix(quote).unwrap_or(value);
@@ -177,7 +205,10 @@ fn secret_value_at(s: &str) -> Option<(usize, usize)> {
         let Some(rest) = s.strip_prefix(key) else { continue };
         let value = if let Some(v) = rest.strip_prefix('=') {
             v
-        } else if let Some(v) = rest.strip_prefix(": ").or_else(|| rest.strip_prefix(':').filter(|v| !v.starts_with('/'))) {
+        } else if let Some(v) = rest
+            .strip_prefix(": ")
+            .or_else(|| rest.strip_prefix(':').filter(|v| !v.starts_with('/')))
+        {
             v.trim_start()
         } else {
             continue;
@@ -201,7 +232,9 @@ mod tests {
         let s = snippet_redacted(br#"{"access_token":"AAA111","expires_in":3600,"refresh_token": "RRR222","scope":"basic"}"#);
         assert!(!s.contains("AAA111") && !s.contains("RRR222"), "{s}");
         assert!(s.contains("\"expires_in\":3600") && s.contains("basic"), "{s}");
-        let f = snippet_redacted(b"oauth_token=T0K&oauth_token_secret=S3CRET&oauth_callback_confirmed=true");
+        let f = snippet_redacted(
+            b"oauth_token=T0K&oauth_token_secret=S3CRET&oauth_callback_confirmed=true",
+        );
         assert!(!f.contains("S3CRET") && f.contains("oauth_callback_confirmed=true"), "{f}");
         let cut = snippet_redacted(br#"{"access_token":"NOEND"#);
         assert!(!cut.contains("NOEND"), "{cut}");
@@ -222,18 +255,28 @@ mod tests {
     fn rest_error_codes_are_shown_and_oauth_codes_masked() {
         let rest = snippet_redacted(br#"{"code":"rest_missing_callback_param","message":"Missing parameter(s): client_id","data":{"status":400}}"#);
         assert!(rest.contains("\"code\":\"rest_missing_callback_param\""), "{rest}");
-        let dotted = snippet_redacted(br#"{"code":"oauth2.endpoints.token.exchange_token.invalid_client"}"#);
-        assert!(dotted.contains("oauth2.endpoints.token.exchange_token.invalid_client"), "{dotted}");
-        for secret in [r#"{"code":"9f86d081884c7d659a2feaa0c55ad015a3bf4f1b"}"#, r#"{"code":"AbC123xyz"}"#] {
+        let dotted =
+            snippet_redacted(br#"{"code":"oauth2.endpoints.token.exchange_token.invalid_client"}"#);
+        assert!(
+            dotted.contains("oauth2.endpoints.token.exchange_token.invalid_client"),
+            "{dotted}"
+        );
+        for secret in
+            [r#"{"code":"9f86d081884c7d659a2feaa0c55ad015a3bf4f1b"}"#, r#"{"code":"AbC123xyz"}"#]
+        {
             let r = snippet_redacted(secret.as_bytes());
-            assert!(r.contains("[redacted]") && !r.contains("9f86d0") && !r.contains("AbC123"), "{r}");
+            assert!(
+                r.contains("[redacted]") && !r.contains("9f86d0") && !r.contains("AbC123"),
+                "{r}"
+            );
         }
     }
 
     #[test]
     fn the_gaps_a_review_found_are_closed() {
         // A JSON document quoted inside another JSON string.
-        let nested = redact_text(r#"{"body":"{\"access_token\":\"AT-nested-1\",\"expires_in\":3600}"}"#);
+        let nested =
+            redact_text(r#"{"body":"{\"access_token\":\"AT-nested-1\",\"expires_in\":3600}"}"#);
         assert!(!nested.contains("AT-nested-1"), "{nested}");
         assert!(nested.contains("expires_in"), "{nested}");
         // `key: value` in text, lower-case schemes, OAuth 1.0a and WordPress login fields.
@@ -249,14 +292,21 @@ mod tests {
             let out = redact_text(line);
             assert!(!out.contains(secret), "{line} -> {out}");
         }
-        assert_eq!(redact_text("see https://example.com/token:/path"), "see https://example.com/token:/path");
+        assert_eq!(
+            redact_text("see https://example.com/token:/path"),
+            "see https://example.com/token:/path"
+        );
     }
 
     #[test]
     fn a_token_answer_that_opens_with_a_php_notice_is_quoted_without_the_token() {
         let body = br#"<br /><b>Notice</b>: Undefined index in /var/www/plugin.php on line 3<br />{"access_token":"AT-php-9","refresh_token":"RT-php-10","expires_in":3600}"#;
         assert!(looks_like_html(Some("text/html"), body));
-        let e = html_error(Url::parse("https://s.example/oauth/token?access_token=Q-11").unwrap(), 200, body);
+        let e = html_error(
+            Url::parse("https://s.example/oauth/token?access_token=Q-11").unwrap(),
+            200,
+            body,
+        );
         let shown = format!("{e} {e:?}");
         for secret in ["AT-php-9", "RT-php-10", "Q-11"] {
             assert!(!shown.contains(secret), "{shown}");

@@ -27,7 +27,11 @@ impl Browser for SystemBrowser {
         let mut tried = Vec::new();
         let from_env = std::env::var("BROWSER").ok().filter(|b| !b.trim().is_empty());
         let commands: Vec<Vec<String>> = match &from_env {
-            Some(list) => list.split(':').filter(|c| !c.trim().is_empty()).map(|c| command_line(c, url.as_str())).collect(),
+            Some(list) => list
+                .split(':')
+                .filter(|c| !c.trim().is_empty())
+                .map(|c| command_line(c, url.as_str()))
+                .collect(),
             None => vec![platform_opener(url.as_str())],
         };
         for argv in commands {
@@ -42,12 +46,19 @@ impl Browser for SystemBrowser {
 
 /// Show a folder in the system's file manager (the platform opener, never `$BROWSER`).
 pub fn open_folder(path: &std::path::Path) -> Result<()> {
-    spawn_detached(&platform_opener(&path.display().to_string())).map_err(|detail| Error::BrowserUnavailable { detail })
+    spawn_detached(&platform_opener(&path.display().to_string()))
+        .map_err(|detail| Error::BrowserUnavailable { detail })
 }
 
 fn spawn_detached(argv: &[String]) -> std::result::Result<(), String> {
     let Some((prog, args)) = argv.split_first() else { return Err("an empty command".into()) };
-    match Command::new(prog).args(args).stdin(Stdio::null()).stdout(Stdio::null()).stderr(Stdio::null()).spawn() {
+    match Command::new(prog)
+        .args(args)
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+    {
         Ok(mut child) => {
             // Reap it whenever it exits; the browser may outlive the sign-in.
             std::thread::spawn(move || child.wait());
@@ -94,7 +105,12 @@ mod tests {
 
     #[test]
     fn only_web_addresses_are_handed_to_the_system() {
-        for bad in ["file:///etc/passwd", "smb://host/share", "ms-msdt:/id%20PCWDiagnostic", "javascript:alert(1)"] {
+        for bad in [
+            "file:///etc/passwd",
+            "smb://host/share",
+            "ms-msdt:/id%20PCWDiagnostic",
+            "javascript:alert(1)",
+        ] {
             let e = SystemBrowser.open(&Url::parse(bad).unwrap()).unwrap_err();
             assert_eq!(e.kind(), crate::ErrorKind::NotAWebAddress, "{bad}");
             assert!(e.to_string().contains("not a web address"), "{e}");
@@ -105,6 +121,9 @@ mod tests {
     #[test]
     fn browser_variable_forms() {
         assert_eq!(command_line("firefox", "http://x/"), ["firefox", "http://x/"]);
-        assert_eq!(command_line("my-browser --new-tab %s", "http://x/"), ["my-browser", "--new-tab", "http://x/"]);
+        assert_eq!(
+            command_line("my-browser --new-tab %s", "http://x/"),
+            ["my-browser", "--new-tab", "http://x/"]
+        );
     }
 }

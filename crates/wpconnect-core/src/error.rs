@@ -127,20 +127,10 @@ pub enum Error {
     },
 
     #[error("{url} answered with a web page (HTTP {status}) where WordPress's REST API should answer with JSON{}. It began: {snippet:?}", cause.map(|c| format!("; this looks like {c}")).unwrap_or_default())]
-    HtmlInsteadOfJson {
-        url: Url,
-        status: u16,
-        snippet: String,
-        cause: Option<&'static str>,
-    },
+    HtmlInsteadOfJson { url: Url, status: u16, snippet: String, cause: Option<&'static str> },
 
     #[error("{url} sent a broken JSON document ({detail}). It began: {snippet:?}")]
-    InvalidJson {
-        url: Url,
-        status: u16,
-        detail: String,
-        snippet: String,
-    },
+    InvalidJson { url: Url, status: u16, detail: String, snippet: String },
 
     #[error("{url} failed with a server error (HTTP {status}).")]
     ServerError { url: Url, status: u16, snippet: String },
@@ -252,7 +242,12 @@ pub enum Error {
     InvalidSetting { detail: String },
 }
 
-fn oauth_message(code: &str, description: Option<&str>, status: u16, grant: Option<&str>) -> String {
+fn oauth_message(
+    code: &str,
+    description: Option<&str>,
+    status: u16,
+    grant: Option<&str>,
+) -> String {
     let said = description.map(|d| format!(" The site said: \"{d}\".")).unwrap_or_default();
     let base = match code {
         "invalid_client" => "The site does not accept this app's client ID or client secret.".to_string(),
@@ -362,9 +357,11 @@ impl Error {
             | ErrorKind::HtmlInsteadOfJson
             | ErrorKind::InvalidJson => Category::NotWordpress,
             ErrorKind::ServerError | ErrorKind::NotAWebAddress => Category::Server,
-            ErrorKind::InsecureConnection | ErrorKind::NoSuchAccount | ErrorKind::InvalidClientId | ErrorKind::InvalidInput | ErrorKind::InvalidSetting => {
-                Category::Usage
-            }
+            ErrorKind::InsecureConnection
+            | ErrorKind::NoSuchAccount
+            | ErrorKind::InvalidClientId
+            | ErrorKind::InvalidInput
+            | ErrorKind::InvalidSetting => Category::Usage,
             ErrorKind::Oauth
             | ErrorKind::OauthServerDisabled
             | ErrorKind::WrongPassword
@@ -605,11 +602,31 @@ mod tests {
             ("invalid_client", None, "client ID or client secret", "public client has no secret"),
             ("invalid_grant", Some("authorization_code"), "refused the sign-in code", "30 seconds"),
             ("invalid_grant", Some("refresh_token"), "no longer accepts", "Sign in again"),
-            ("unauthorized_client", Some("password"), "not allowed to use the password grant", "\"User Credentials\""),
-            ("unauthorized_client", Some("authorization_code"), "browser sign-in", "\"Authorization Code\""),
-            ("redirect_uri_mismatch", None, "redirect address", "Register exactly http://127.0.0.1:8765/callback"),
+            (
+                "unauthorized_client",
+                Some("password"),
+                "not allowed to use the password grant",
+                "\"User Credentials\"",
+            ),
+            (
+                "unauthorized_client",
+                Some("authorization_code"),
+                "browser sign-in",
+                "\"Authorization Code\"",
+            ),
+            (
+                "redirect_uri_mismatch",
+                None,
+                "redirect address",
+                "Register exactly http://127.0.0.1:8765/callback",
+            ),
             ("invalid_scope", None, "scope", "without asking for a scope"),
-            ("unsupported_grant_type", Some("password"), "does not support the password grant", "another sign-in method"),
+            (
+                "unsupported_grant_type",
+                Some("password"),
+                "does not support the password grant",
+                "another sign-in method",
+            ),
             ("weird_code", None, "(weird_code, HTTP 400)", "site's admin"),
         ];
         for (code, grant, message, hint) in cases {
@@ -620,15 +637,27 @@ mod tests {
             assert!(e.hint().contains(hint), "{code}: {}", e.hint());
         }
         let e = oauth("invalid_request", None, Some("Invalid token"));
-        assert!(e.to_string().contains("did not accept the access token") && e.to_string().contains("\"Invalid token\""), "{e}");
+        assert!(
+            e.to_string().contains("did not accept the access token")
+                && e.to_string().contains("\"Invalid token\""),
+            "{e}"
+        );
     }
 
     #[test]
     fn categories_pick_the_exit_code_family() {
         assert_eq!(Error::WrongPassword.category(), Category::Auth);
         assert_eq!(Error::Cancelled.category(), Category::Cancelled);
-        assert_eq!(Error::CallbackTimeout { after: Duration::from_secs(300) }.category(), Category::Cancelled);
-        assert_eq!(Error::KeyringLocked { store: "s".into(), detail: "d".into() }.category(), Category::Local);
-        assert!(Error::CallbackTimeout { after: Duration::from_secs(300) }.to_string().contains("5 minutes"));
+        assert_eq!(
+            Error::CallbackTimeout { after: Duration::from_secs(300) }.category(),
+            Category::Cancelled
+        );
+        assert_eq!(
+            Error::KeyringLocked { store: "s".into(), detail: "d".into() }.category(),
+            Category::Local
+        );
+        assert!(Error::CallbackTimeout { after: Duration::from_secs(300) }
+            .to_string()
+            .contains("5 minutes"));
     }
 }

@@ -73,11 +73,18 @@ impl HttpOptions {
 
 /// `http_proxy` (a bare `host:port` is taken as `http://host:port`) and `no_proxy`, from `var`.
 fn proxy_from(var: impl Fn(&str) -> Option<String>) -> (Option<Url>, Vec<String>) {
-    let first = |names: [&str; 2]| names.iter().filter_map(|n| var(n)).map(|v| v.trim().to_string()).find(|v| !v.is_empty());
+    let first = |names: [&str; 2]| {
+        names.iter().filter_map(|n| var(n)).map(|v| v.trim().to_string()).find(|v| !v.is_empty())
+    };
     let proxy = first(["http_proxy", "HTTP_PROXY"]).and_then(|p| {
         let p = if p.contains("://") { p } else { format!("http://{p}") };
         match Url::parse(&p) {
-            Ok(u) if matches!(u.scheme(), "http" | "https" | "socks5" | "socks5h") && u.host_str().is_some() => Some(u),
+            Ok(u)
+                if matches!(u.scheme(), "http" | "https" | "socks5" | "socks5h")
+                    && u.host_str().is_some() =>
+            {
+                Some(u)
+            }
             _ => {
                 tracing::warn!("http_proxy is not a proxy address; ignored");
                 None
@@ -85,7 +92,14 @@ fn proxy_from(var: impl Fn(&str) -> Option<String>) -> (Option<Url>, Vec<String>
         }
     });
     let except = first(["no_proxy", "NO_PROXY"])
-        .map(|l| l.split(',').map(|e| e.trim().trim_start_matches("*.").trim_start_matches('.').to_ascii_lowercase()).filter(|e| !e.is_empty()).collect())
+        .map(|l| {
+            l.split(',')
+                .map(|e| {
+                    e.trim().trim_start_matches("*.").trim_start_matches('.').to_ascii_lowercase()
+                })
+                .filter(|e| !e.is_empty())
+                .collect()
+        })
         .unwrap_or_default();
     (proxy, except)
 }
@@ -98,7 +112,10 @@ impl std::fmt::Debug for HttpOptions {
             .field("max_redirects", &self.max_redirects)
             .field("resolver", &self.resolver.is_some())
             .field("extra_roots", &self.extra_roots.len())
-            .field("http_proxy", &self.http_proxy.as_ref().map(|u| u.host_str().unwrap_or("").to_string()))
+            .field(
+                "http_proxy",
+                &self.http_proxy.as_ref().map(|u| u.host_str().unwrap_or("").to_string()),
+            )
             .field("no_proxy", &self.no_proxy)
             .finish()
     }
@@ -110,7 +127,9 @@ pub const CREDENTIAL_REDIRECTS: usize = 3;
 
 /// Do two addresses share an origin: scheme, host and port (the scheme's default port counted)?
 pub fn same_origin(a: &Url, b: &Url) -> bool {
-    a.scheme() == b.scheme() && a.host() == b.host() && a.port_or_known_default() == b.port_or_known_default()
+    a.scheme() == b.scheme()
+        && a.host() == b.host()
+        && a.port_or_known_default() == b.port_or_known_default()
 }
 
 /// Size limits for the documents the core reads.
@@ -154,7 +173,9 @@ pub fn all_loopback(addrs: &[SocketAddr]) -> bool {
 fn is_loopback_ip(ip: IpAddr) -> bool {
     match ip {
         IpAddr::V4(v4) => v4.is_loopback(),
-        IpAddr::V6(v6) => v6.is_loopback() || v6.to_ipv4_mapped().is_some_and(|v4| v4.is_loopback()),
+        IpAddr::V6(v6) => {
+            v6.is_loopback() || v6.to_ipv4_mapped().is_some_and(|v4| v4.is_loopback())
+        }
     }
 }
 
@@ -190,15 +211,27 @@ impl Http {
             builder = builder.tls_certs_merge(opts.extra_roots.iter().cloned());
         }
         if let Some(proxy) = &opts.http_proxy {
-            let proxy = reqwest::Proxy::http(proxy.as_str()).expect("a parsed URL is a valid proxy address");
-            builder = builder.proxy(proxy.no_proxy(reqwest::NoProxy::from_string(&opts.no_proxy.join(","))));
+            let proxy = reqwest::Proxy::http(proxy.as_str())
+                .expect("a parsed URL is a valid proxy address");
+            builder = builder
+                .proxy(proxy.no_proxy(reqwest::NoProxy::from_string(&opts.no_proxy.join(","))));
         }
         let client = builder.build().expect("the HTTP client's static configuration is valid");
-        Http { client, direct: Default::default(), opts: Arc::new(opts), plain_http_allowed: Default::default() }
+        Http {
+            client,
+            direct: Default::default(),
+            opts: Arc::new(opts),
+            plain_http_allowed: Default::default(),
+        }
     }
 
     fn direct(&self) -> &reqwest::Client {
-        self.direct.get_or_init(|| base_client(&self.opts).no_proxy().build().expect("the HTTP client's static configuration is valid"))
+        self.direct.get_or_init(|| {
+            base_client(&self.opts)
+                .no_proxy()
+                .build()
+                .expect("the HTTP client's static configuration is valid")
+        })
     }
 
     /// How a credential would reach `url`: see [`Reach`]. A name is resolved here (through the
@@ -228,7 +261,9 @@ impl Http {
     fn proxied(&self, name: &str) -> bool {
         let name = name.trim_end_matches('.').to_ascii_lowercase();
         let excepted = |e: &String| e == "*" || name == *e || name.ends_with(&format!(".{e}"));
-        self.opts.http_proxy.is_some() && !crate::address::is_loopback_host(&name) && !self.opts.no_proxy.iter().any(excepted)
+        self.opts.http_proxy.is_some()
+            && !crate::address::is_loopback_host(&name)
+            && !self.opts.no_proxy.iter().any(excepted)
     }
 
     async fn resolve(&self, name: &str, port: u16) -> Vec<SocketAddr> {
@@ -238,11 +273,16 @@ impl Http {
                     let Ok(n) = name.parse::<reqwest::dns::Name>() else { return Vec::new() };
                     match resolver.resolve(n).await {
                         // A resolver may give the port (tests' do); the URL's otherwise.
-                        Ok(addrs) => addrs.map(|a| if a.port() == 0 { SocketAddr::new(a.ip(), port) } else { a }).collect(),
+                        Ok(addrs) => addrs
+                            .map(|a| if a.port() == 0 { SocketAddr::new(a.ip(), port) } else { a })
+                            .collect(),
                         Err(_) => Vec::new(),
                     }
                 }
-                None => tokio::net::lookup_host((name, port)).await.map(|a| a.collect()).unwrap_or_default(),
+                None => tokio::net::lookup_host((name, port))
+                    .await
+                    .map(|a| a.collect())
+                    .unwrap_or_default(),
             }
         });
         within.await.unwrap_or_default()
@@ -251,11 +291,17 @@ impl Http {
     /// The person chose to send credentials to this plain-http site, which is not on this
     /// computer (recorded with the account; see `SignInOptions::allow_plain_http`).
     pub fn allow_plain_http(&self, site: &Url) {
-        self.plain_http_allowed.lock().expect("not poisoned").insert(site.origin().ascii_serialization());
+        self.plain_http_allowed
+            .lock()
+            .expect("not poisoned")
+            .insert(site.origin().ascii_serialization());
     }
 
     fn plain_http_is_allowed(&self, url: &Url) -> bool {
-        self.plain_http_allowed.lock().expect("not poisoned").contains(&url.origin().ascii_serialization())
+        self.plain_http_allowed
+            .lock()
+            .expect("not poisoned")
+            .contains(&url.origin().ascii_serialization())
     }
 
     /// May a credential (`what`, in words: "your password") be sent to `url`? https, a site on
@@ -324,14 +370,23 @@ impl Http {
     ///
     /// It is also the transport check for every credential: see
     /// [`check_credentials_to`](Self::check_credentials_to).
-    pub async fn send(&self, method: reqwest::Method, url: Url, headers: HeaderMap, body: Option<String>) -> Result<Answer> {
+    pub async fn send(
+        &self,
+        method: reqwest::Method,
+        url: Url,
+        headers: HeaderMap,
+        body: Option<String>,
+    ) -> Result<Answer> {
         let direct_to = match self.check_credentials_to(&url, "your sign-in").await? {
             Reach::ThisComputer(addr) => Some(addr),
             Reach::Https | Reach::Elsewhere => None,
         };
         let answer = self.request_within_origin(direct_to, method, url, headers, body).await?;
         match answer.leaves_origin() {
-            Some(to) => Err(Error::RedirectRefused { from: redact_query(&answer.url), to: redact_query(&to) }),
+            Some(to) => Err(Error::RedirectRefused {
+                from: redact_query(&answer.url),
+                to: redact_query(&to),
+            }),
             None => Ok(answer),
         }
     }
@@ -340,12 +395,25 @@ impl Http {
     /// [`send`](Self::send) does, except that a redirect to another origin comes back as the
     /// answer (not followed) instead of an error: for callers that judge where a page sends a
     /// browser (the doctor's probes). It may go to plain http anywhere.
-    pub async fn probe(&self, method: reqwest::Method, url: Url, headers: HeaderMap, body: Option<String>) -> Result<Answer> {
+    pub async fn probe(
+        &self,
+        method: reqwest::Method,
+        url: Url,
+        headers: HeaderMap,
+        body: Option<String>,
+    ) -> Result<Answer> {
         self.request_within_origin(None, method, url, headers, body).await
     }
 
     /// `direct_to`: a site on this computer, at this loopback address (see [`Reach::ThisComputer`]).
-    async fn request_within_origin(&self, direct_to: Option<SocketAddr>, method: reqwest::Method, url: Url, headers: HeaderMap, body: Option<String>) -> Result<Answer> {
+    async fn request_within_origin(
+        &self,
+        direct_to: Option<SocketAddr>,
+        method: reqwest::Method,
+        url: Url,
+        headers: HeaderMap,
+        body: Option<String>,
+    ) -> Result<Answer> {
         let mut current = url.clone();
         let mut method = method;
         let mut body = body;
@@ -372,8 +440,15 @@ impl Http {
             if let Some(b) = &body {
                 req = req.body(b.clone());
             }
-            let response = req.send().await.map_err(|e| classify(&e, &current, self.opts.timeout))?;
-            let answer = Answer { url: current, redirects: chain, status: response.status(), headers: response.headers().clone(), response };
+            let response =
+                req.send().await.map_err(|e| classify(&e, &current, self.opts.timeout))?;
+            let answer = Answer {
+                url: current,
+                redirects: chain,
+                status: response.status(),
+                headers: response.headers().clone(),
+                response,
+            };
             let Some(next) = answer.location().filter(|next| same_origin(&answer.url, next)) else {
                 return Ok(answer);
             };
@@ -381,7 +456,11 @@ impl Http {
             so_far.push(here);
             if so_far.contains(&next) || so_far.len() > CREDENTIAL_REDIRECTS {
                 let looped = so_far.contains(&next);
-                return Err(Error::TooManyRedirects { url: redact_query(&url), chain: so_far.iter().map(redact_query).collect(), looped });
+                return Err(Error::TooManyRedirects {
+                    url: redact_query(&url),
+                    chain: so_far.iter().map(redact_query).collect(),
+                    looped,
+                });
             }
             if status == StatusCode::SEE_OTHER {
                 // 303: fetch the answer with GET (RFC 9110 15.4.4).
@@ -394,7 +473,12 @@ impl Http {
     }
 
     /// POST a form-encoded body (same-origin redirects only, as [`send`](Self::send)).
-    pub async fn post_form(&self, url: Url, mut headers: HeaderMap, body: String) -> Result<Answer> {
+    pub async fn post_form(
+        &self,
+        url: Url,
+        mut headers: HeaderMap,
+        body: String,
+    ) -> Result<Answer> {
         headers.insert(
             reqwest::header::CONTENT_TYPE,
             reqwest::header::HeaderValue::from_static("application/x-www-form-urlencoded"),
@@ -423,7 +507,10 @@ impl Answer {
             match self.response.chunk().await {
                 Ok(Some(chunk)) => {
                     if buf.len() + chunk.len() > limit {
-                        return Err(Error::ResponseTooLarge { url: redact_query(&self.url), limit });
+                        return Err(Error::ResponseTooLarge {
+                            url: redact_query(&self.url),
+                            limit,
+                        });
                     }
                     buf.extend_from_slice(&chunk);
                 }
@@ -438,7 +525,10 @@ impl Answer {
         if !self.status.is_redirection() || self.status == StatusCode::NOT_MODIFIED {
             return None;
         }
-        self.headers.get(LOCATION).and_then(|v| v.to_str().ok()).and_then(|loc| self.url.join(loc.trim()).ok())
+        self.headers
+            .get(LOCATION)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|loc| self.url.join(loc.trim()).ok())
     }
 
     /// Where a redirect answer points, when that is another origin.
@@ -447,9 +537,7 @@ impl Answer {
     }
 
     pub fn content_type(&self) -> Option<&str> {
-        self.headers
-            .get(reqwest::header::CONTENT_TYPE)
-            .and_then(|v| v.to_str().ok())
+        self.headers.get(reqwest::header::CONTENT_TYPE).and_then(|v| v.to_str().ok())
     }
 }
 
@@ -493,7 +581,10 @@ fn tls_detail(lower: &str, chain: &str) -> String {
         "the certificate has expired".into()
     } else if lower.contains("notvalidforname") || lower.contains("not valid for name") {
         "the certificate was issued for another name".into()
-    } else if lower.contains("corrupt message") || lower.contains("invalid content type") || lower.contains("handshake eof") {
+    } else if lower.contains("corrupt message")
+        || lower.contains("invalid content type")
+        || lower.contains("handshake eof")
+    {
         "the server does not speak https on this port".into()
     } else {
         chain.rsplit(": ").next().unwrap_or(chain).to_string()
@@ -507,7 +598,16 @@ pub fn redact_query(url: &Url) -> Url {
         let pairs: Vec<(String, String)> = url
             .query_pairs()
             .map(|(k, v)| {
-                let secret = matches!(k.as_ref(), "access_token" | "code" | "password" | "token" | "client_secret" | "refresh_token" | "code_verifier");
+                let secret = matches!(
+                    k.as_ref(),
+                    "access_token"
+                        | "code"
+                        | "password"
+                        | "token"
+                        | "client_secret"
+                        | "refresh_token"
+                        | "code_verifier"
+                );
                 (k.into_owned(), if secret { "[redacted]".to_string() } else { v.into_owned() })
             })
             .collect();
@@ -561,9 +661,15 @@ mod tests {
     #[test]
     fn origins_compare_scheme_host_and_port() {
         let u = |s: &str| Url::parse(s).unwrap();
-        assert!(same_origin(&u("https://s.example/oauth/me"), &u("https://s.example:443/oauth/me/?x=1")));
+        assert!(same_origin(
+            &u("https://s.example/oauth/me"),
+            &u("https://s.example:443/oauth/me/?x=1")
+        ));
         assert!(same_origin(&u("http://127.0.0.1:8080/a"), &u("http://127.0.0.1:8080/b")));
-        assert!(!same_origin(&u("https://s.example/a"), &u("http://s.example/a")), "never https to http");
+        assert!(
+            !same_origin(&u("https://s.example/a"), &u("http://s.example/a")),
+            "never https to http"
+        );
         assert!(!same_origin(&u("http://s.example/a"), &u("https://s.example/a")));
         assert!(!same_origin(&u("https://s.example/a"), &u("https://www.s.example/a")));
         assert!(!same_origin(&u("http://127.0.0.1:8080/a"), &u("http://127.0.0.1:8081/a")));
@@ -571,19 +677,44 @@ mod tests {
 
     #[test]
     fn the_proxy_comes_from_the_environment_as_curl_reads_it() {
-        let env = |pairs: &'static [(&'static str, &'static str)]| move |k: &str| pairs.iter().find(|(n, _)| *n == k).map(|(_, v)| v.to_string());
-        let (p, except) = proxy_from(env(&[("http_proxy", "proxy.corp:3128"), ("HTTP_PROXY", "http://other:1"), ("NO_PROXY", "intranet.corp, .dev.corp,*.lan")]));
-        assert_eq!(p.unwrap().as_str(), "http://proxy.corp:3128/", "lower case first; a bare host:port is http");
+        let env = |pairs: &'static [(&'static str, &'static str)]| {
+            move |k: &str| pairs.iter().find(|(n, _)| *n == k).map(|(_, v)| v.to_string())
+        };
+        let (p, except) = proxy_from(env(&[
+            ("http_proxy", "proxy.corp:3128"),
+            ("HTTP_PROXY", "http://other:1"),
+            ("NO_PROXY", "intranet.corp, .dev.corp,*.lan"),
+        ]));
+        assert_eq!(
+            p.unwrap().as_str(),
+            "http://proxy.corp:3128/",
+            "lower case first; a bare host:port is http"
+        );
         assert_eq!(except, ["intranet.corp", "dev.corp", "lan"]);
-        assert_eq!(proxy_from(env(&[("http_proxy", ""), ("HTTP_PROXY", "http://u:p@proxy:8080")])).0.unwrap().host_str(), Some("proxy"));
+        assert_eq!(
+            proxy_from(env(&[("http_proxy", ""), ("HTTP_PROXY", "http://u:p@proxy:8080")]))
+                .0
+                .unwrap()
+                .host_str(),
+            Some("proxy")
+        );
         assert!(proxy_from(env(&[("http_proxy", "ftp://nope")])).0.is_none(), "not a proxy");
         assert!(proxy_from(env(&[])).0.is_none());
 
-        let opts = HttpOptions { http_proxy: Some(Url::parse("http://u:secret@proxy.corp:3128").unwrap()), no_proxy: except, ..Default::default() };
+        let opts = HttpOptions {
+            http_proxy: Some(Url::parse("http://u:secret@proxy.corp:3128").unwrap()),
+            no_proxy: except,
+            ..Default::default()
+        };
         assert!(!format!("{opts:?}").contains("secret"), "{opts:?}");
         let http = Http::new(opts);
         assert!(http.proxied("blog.example"));
-        assert!(!http.proxied("intranet.corp") && !http.proxied("wiki.dev.corp") && !http.proxied("NAS.LAN."), "excepted, with subdomains");
+        assert!(
+            !http.proxied("intranet.corp")
+                && !http.proxied("wiki.dev.corp")
+                && !http.proxied("NAS.LAN."),
+            "excepted, with subdomains"
+        );
         assert!(http.proxied("notintranet.corp"), "a suffix is matched at a dot");
         assert!(!http.proxied("localhost") && !http.proxied("blog.localhost"), "localhost never");
     }

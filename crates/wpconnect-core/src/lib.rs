@@ -27,8 +27,8 @@ pub mod present;
 pub mod profile;
 pub mod recommend;
 pub mod secret;
-pub mod settings;
 pub mod session;
+pub mod settings;
 pub mod site;
 pub mod store;
 

@@ -71,8 +71,16 @@ impl Loopback {
         for port in candidates {
             match TcpListener::bind(("127.0.0.1", port)).await {
                 Ok(listener) => {
-                    let port = listener.local_addr().map_err(|e| Error::LoopbackUnavailable { ports: ports.to_vec(), detail: e.to_string() })?.port();
-                    let redirect_uri = Url::parse(&format!("http://127.0.0.1:{port}{CALLBACK_PATH}")).expect("valid URL");
+                    let port = listener
+                        .local_addr()
+                        .map_err(|e| Error::LoopbackUnavailable {
+                            ports: ports.to_vec(),
+                            detail: e.to_string(),
+                        })?
+                        .port();
+                    let redirect_uri =
+                        Url::parse(&format!("http://127.0.0.1:{port}{CALLBACK_PATH}"))
+                            .expect("valid URL");
                     return Ok(Loopback { listener, redirect_uri });
                 }
                 Err(e) => last = Some(e),
@@ -125,7 +133,13 @@ impl Loopback {
                             let _ = tx.send((stream, target)).await;
                         }
                         Some((mut stream, _)) => {
-                            let _ = respond(&mut stream, 404, "Not found", "This address only receives WP Connect's sign-in.").await;
+                            let _ = respond(
+                                &mut stream,
+                                404,
+                                "Not found",
+                                "This address only receives WP Connect's sign-in.",
+                            )
+                            .await;
                         }
                         None => {}
                     }
@@ -135,8 +149,11 @@ impl Loopback {
         let mismatched = AtomicBool::new(false);
         let answered = async {
             while let Some((mut stream, target)) = rx.recv().await {
-                let params: HashMap<String, String> =
-                    url::form_urlencoded::parse(target.split_once('?').map(|(_, q)| q).unwrap_or("").as_bytes()).into_owned().collect();
+                let params: HashMap<String, String> = url::form_urlencoded::parse(
+                    target.split_once('?').map(|(_, q)| q).unwrap_or("").as_bytes(),
+                )
+                .into_owned()
+                .collect();
                 match judge(&params) {
                     Err(Error::StateMismatch) => {
                         mismatched.store(true, Ordering::SeqCst);
@@ -150,8 +167,24 @@ impl Loopback {
                     }
                     verdict => {
                         let _ = match &verdict {
-                            Ok(_) => respond(&mut stream, 200, "Signed in", "You can close this tab and return to WP Connect.").await,
-                            Err(e) => respond(&mut stream, 400, "Sign-in did not complete", &format!("{e} Return to WP Connect to try again.")).await,
+                            Ok(_) => {
+                                respond(
+                                    &mut stream,
+                                    200,
+                                    "Signed in",
+                                    "You can close this tab and return to WP Connect.",
+                                )
+                                .await
+                            }
+                            Err(e) => {
+                                respond(
+                                    &mut stream,
+                                    400,
+                                    "Sign-in did not complete",
+                                    &format!("{e} Return to WP Connect to try again."),
+                                )
+                                .await
+                            }
                         };
                         return verdict;
                     }
@@ -201,13 +234,24 @@ async fn read_request(mut stream: TcpStream) -> Option<(TcpStream, String)> {
     let mut first = head.lines().next()?.split(' ');
     let (method, target) = (first.next()?, first.next()?.to_string());
     if method != "GET" {
-        let _ = respond(&mut stream, 405, "Not allowed", "This address only receives WP Connect's sign-in.").await;
+        let _ = respond(
+            &mut stream,
+            405,
+            "Not allowed",
+            "This address only receives WP Connect's sign-in.",
+        )
+        .await;
         return None;
     }
     Some((stream, target))
 }
 
-async fn respond(stream: &mut TcpStream, status: u16, title: &str, text: &str) -> std::io::Result<()> {
+async fn respond(
+    stream: &mut TcpStream,
+    status: u16,
+    title: &str,
+    text: &str,
+) -> std::io::Result<()> {
     let body = format!(
         "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>WP Connect: {t}</title>\
          <style>body{{font:16px/1.5 system-ui,sans-serif;max-width:32rem;margin:4rem auto;padding:0 1rem}}</style></head>\

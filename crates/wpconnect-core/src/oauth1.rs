@@ -57,25 +57,43 @@ pub fn base_uri(url: &Url, origin: Option<&Url>) -> String {
 
 /// The signature base string (§3.4.1): method, base URI, and every parameter (query, form body,
 /// `oauth_*` but the signature), encoded, sorted by name then value.
-pub fn base_string(method: &str, url: &Url, origin: Option<&Url>, params: &[(String, String)]) -> String {
-    let mut all: Vec<(String, String)> = url.query_pairs().map(|(k, v)| (encode(&k), encode(&v))).collect();
+pub fn base_string(
+    method: &str,
+    url: &Url,
+    origin: Option<&Url>,
+    params: &[(String, String)],
+) -> String {
+    let mut all: Vec<(String, String)> =
+        url.query_pairs().map(|(k, v)| (encode(&k), encode(&v))).collect();
     all.extend(params.iter().map(|(k, v)| (encode(k), encode(v))));
     all.sort();
     let normalized = all.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join("&");
-    format!("{}&{}&{}", method.to_ascii_uppercase(), encode(&base_uri(url, origin)), encode(&normalized))
+    format!(
+        "{}&{}&{}",
+        method.to_ascii_uppercase(),
+        encode(&base_uri(url, origin)),
+        encode(&normalized)
+    )
 }
 
 /// `HMAC(consumer_secret&token_secret, base_string)`, base64.
-pub fn sign(method: SignatureMethod, base: &str, consumer_secret: &str, token_secret: &str) -> String {
+pub fn sign(
+    method: SignatureMethod,
+    base: &str,
+    consumer_secret: &str,
+    token_secret: &str,
+) -> String {
     let key = format!("{}&{}", encode(consumer_secret), encode(token_secret));
     let mac = match method {
         SignatureMethod::HmacSha1 => {
-            let mut m = <Hmac<sha1::Sha1> as Mac>::new_from_slice(key.as_bytes()).expect("HMAC takes any key");
+            let mut m = <Hmac<sha1::Sha1> as Mac>::new_from_slice(key.as_bytes())
+                .expect("HMAC takes any key");
             m.update(base.as_bytes());
             m.finalize().into_bytes().to_vec()
         }
         SignatureMethod::HmacSha256 => {
-            let mut m = <Hmac<sha2::Sha256> as Mac>::new_from_slice(key.as_bytes()).expect("HMAC takes any key");
+            let mut m = <Hmac<sha2::Sha256> as Mac>::new_from_slice(key.as_bytes())
+                .expect("HMAC takes any key");
             m.update(base.as_bytes());
             m.finalize().into_bytes().to_vec()
         }
@@ -100,7 +118,10 @@ pub struct TokenPair {
 
 impl std::fmt::Debug for TokenPair {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("TokenPair").field("token", &"[redacted]").field("secret", &self.secret).finish()
+        f.debug_struct("TokenPair")
+            .field("token", &"[redacted]")
+            .field("secret", &self.secret)
+            .finish()
     }
 }
 
@@ -137,9 +158,18 @@ impl Signing<'_> {
         let mut params = oauth.clone();
         params.extend(self.form.iter().map(|(k, v)| (k.to_string(), v.to_string())));
         let base = base_string(self.method, self.url, self.origin, &params);
-        let signature = sign(self.signature_method, &base, self.consumer.secret.expose(), self.token.map(|t| t.secret.expose()).unwrap_or(""));
+        let signature = sign(
+            self.signature_method,
+            &base,
+            self.consumer.secret.expose(),
+            self.token.map(|t| t.secret.expose()).unwrap_or(""),
+        );
         oauth.push(("oauth_signature".into(), signature));
-        let fields = oauth.iter().map(|(k, v)| format!("{}=\"{}\"", encode(k), encode(v))).collect::<Vec<_>>().join(", ");
+        let fields = oauth
+            .iter()
+            .map(|(k, v)| format!("{}=\"{}\"", encode(k), encode(v)))
+            .collect::<Vec<_>>()
+            .join(", ");
         format!("OAuth {fields}")
     }
 }
@@ -154,7 +184,10 @@ pub fn parse_http_date(s: &str) -> Option<u64> {
     let parts: Vec<&str> = s.split_whitespace().collect();
     let [_, day, month, year, time, _] = parts.as_slice() else { return None };
     let d: i64 = day.parse().ok()?;
-    let m = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"].iter().position(|x| x == month)? as i64 + 1;
+    let m = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
+        .iter()
+        .position(|x| x == month)? as i64
+        + 1;
     let y: i64 = year.parse().ok()?;
     let hms: Vec<i64> = time.split(':').filter_map(|x| x.parse().ok()).collect();
     let [h, mi, se] = hms.as_slice() else { return None };
@@ -178,7 +211,8 @@ mod tests {
 
     #[test]
     fn a_token_pair_never_prints_its_parts() {
-        let p = TokenPair { token: "tok-visible-1".into(), secret: AccessToken::new("sec-visible-2") };
+        let p =
+            TokenPair { token: "tok-visible-1".into(), secret: AccessToken::new("sec-visible-2") };
         let shown = format!("{p:?}");
         assert!(!shown.contains("tok-visible-1") && !shown.contains("sec-visible-2"), "{shown}");
     }
@@ -215,13 +249,17 @@ mod tests {
         .map(|(k, v)| (k.to_string(), v.to_string()))
         .collect();
         let base = base_string("POST", &url, None, &params);
-        assert_eq!(sign(SignatureMethod::HmacSha1, &base, "kd94hf93k423kf44", ""), "74KNZJeDHnMBp0EMJ9ZHt/XKycU=");
+        assert_eq!(
+            sign(SignatureMethod::HmacSha1, &base, "kd94hf93k423kf44", ""),
+            "74KNZJeDHnMBp0EMJ9ZHt/XKycU="
+        );
         assert!(s.header().starts_with("OAuth oauth_consumer_key=\"dpf43f3p2l4k3l03\""));
     }
 
     #[test]
     fn rfc5849_section_1_2_protected_resource() {
-        let url = Url::parse("http://photos.example.net/photos?file=vacation.jpg&size=original").unwrap();
+        let url =
+            Url::parse("http://photos.example.net/photos?file=vacation.jpg&size=original").unwrap();
         let params: Vec<(String, String)> = [
             ("oauth_consumer_key", "dpf43f3p2l4k3l03"),
             ("oauth_token", "nnch734d00sl2jdk"),
@@ -233,7 +271,10 @@ mod tests {
         .map(|(k, v)| (k.to_string(), v.to_string()))
         .collect();
         let base = base_string("GET", &url, None, &params);
-        assert_eq!(sign(SignatureMethod::HmacSha1, &base, "kd94hf93k423kf44", "pfkkdhi9sl3r4s00"), "MdpQcU8iPSUjWoN/UDMsK2sui9I=");
+        assert_eq!(
+            sign(SignatureMethod::HmacSha1, &base, "kd94hf93k423kf44", "pfkkdhi9sl3r4s00"),
+            "MdpQcU8iPSUjWoN/UDMsK2sui9I="
+        );
     }
 
     #[test]
@@ -259,11 +300,15 @@ mod tests {
 
     #[test]
     fn base_uri_from_the_home_origin() {
-        let req = Url::parse("http://WWW.Example.com:80/blog/wp-json/wp/v2/users/me?context=edit").unwrap();
+        let req = Url::parse("http://WWW.Example.com:80/blog/wp-json/wp/v2/users/me?context=edit")
+            .unwrap();
         assert_eq!(base_uri(&req, None), "http://www.example.com/blog/wp-json/wp/v2/users/me");
         let home = Url::parse("https://example.com/blog").unwrap();
         assert_eq!(base_uri(&req, Some(&home)), "https://example.com/blog/wp-json/wp/v2/users/me");
-        assert_eq!(base_uri(&Url::parse("http://127.0.0.1:8080/x").unwrap(), None), "http://127.0.0.1:8080/x");
+        assert_eq!(
+            base_uri(&Url::parse("http://127.0.0.1:8080/x").unwrap(), None),
+            "http://127.0.0.1:8080/x"
+        );
     }
 
     #[test]

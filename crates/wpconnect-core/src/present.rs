@@ -26,10 +26,17 @@ pub enum Standing {
 /// An account's standing at `now` (seconds since the Unix epoch), and the sentence for it.
 pub fn standing_at(a: &StoredAccount, now: u64) -> (Standing, String) {
     match &a.status {
-        AccountStatus::SignInAgain { reason } => (Standing::SignInAgain, format!("sign in again: {reason}")),
+        AccountStatus::SignInAgain { reason } => {
+            (Standing::SignInAgain, format!("sign in again: {reason}"))
+        }
         AccountStatus::SignedIn => match a.expires_at.map(|e| e as i64 - now as i64) {
-            Some(left) if left <= 0 => (Standing::Expired, "signed in (token expired; refreshes on next use)".into()),
-            Some(left) if left < EXPIRES_SOON_SECS => (Standing::ExpiresSoon, format!("signed in (token expires in {} min)", (left + 59) / 60)),
+            Some(left) if left <= 0 => {
+                (Standing::Expired, "signed in (token expired; refreshes on next use)".into())
+            }
+            Some(left) if left < EXPIRES_SOON_SECS => (
+                Standing::ExpiresSoon,
+                format!("signed in (token expires in {} min)", (left + 59) / 60),
+            ),
             _ => (Standing::SignedIn, "signed in".into()),
         },
     }
@@ -51,7 +58,8 @@ pub fn who(p: &Profile) -> String {
 
 /// A few capabilities by name and how many more (the numbered `level_*` ones left out).
 pub fn summarise_capabilities(caps: &[String]) -> String {
-    let meaningful: Vec<&str> = caps.iter().map(String::as_str).filter(|c| !c.starts_with("level_")).collect();
+    let meaningful: Vec<&str> =
+        caps.iter().map(String::as_str).filter(|c| !c.starts_with("level_")).collect();
     let shown = &meaningful[..meaningful.len().min(6)];
     match meaningful.len() - shown.len() {
         0 => shown.join(", "),
@@ -75,7 +83,16 @@ mod tests {
 
     fn account(expires_at: Option<u64>, status: AccountStatus) -> StoredAccount {
         let url = url::Url::parse("https://example.test/").unwrap();
-        let a = StoredAccount::new("a@example.test".into(), crate::Method::Oauth2, url.clone(), "Example".into(), url, "a".into(), "A".into(), crate::store::Storage::Keyring);
+        let a = StoredAccount::new(
+            "a@example.test".into(),
+            crate::Method::Oauth2,
+            url.clone(),
+            "Example".into(),
+            url,
+            "a".into(),
+            "A".into(),
+            crate::store::Storage::Keyring,
+        );
         StoredAccount { expires_at, status, ..a }
     }
 
@@ -83,18 +100,37 @@ mod tests {
     fn standing_follows_expiry_and_status() {
         let now = 1_000_000;
         assert_eq!(standing_at(&account(None, AccountStatus::SignedIn), now).0, Standing::SignedIn);
-        assert_eq!(standing_at(&account(Some(now + 3600), AccountStatus::SignedIn), now).0, Standing::SignedIn);
+        assert_eq!(
+            standing_at(&account(Some(now + 3600), AccountStatus::SignedIn), now).0,
+            Standing::SignedIn
+        );
         let (s, text) = standing_at(&account(Some(now + 90), AccountStatus::SignedIn), now);
-        assert_eq!((s, text.as_str()), (Standing::ExpiresSoon, "signed in (token expires in 2 min)"));
-        assert_eq!(standing_at(&account(Some(now - 1), AccountStatus::SignedIn), now).0, Standing::Expired);
-        let (s, text) = standing_at(&account(Some(now + 3600), AccountStatus::SignInAgain { reason: "revoked".into() }), now);
+        assert_eq!(
+            (s, text.as_str()),
+            (Standing::ExpiresSoon, "signed in (token expires in 2 min)")
+        );
+        assert_eq!(
+            standing_at(&account(Some(now - 1), AccountStatus::SignedIn), now).0,
+            Standing::Expired
+        );
+        let (s, text) = standing_at(
+            &account(Some(now + 3600), AccountStatus::SignInAgain { reason: "revoked".into() }),
+            now,
+        );
         assert_eq!((s, text.as_str()), (Standing::SignInAgain, "sign in again: revoked"));
     }
 
     #[test]
     fn capabilities_are_summarised_without_levels() {
-        let caps: Vec<String> = ["level_0", "read", "edit_posts", "upload_files", "a", "b", "c", "d"].iter().map(|s| s.to_string()).collect();
-        assert_eq!(summarise_capabilities(&caps), "read, edit_posts, upload_files, a, b, c and 1 more");
+        let caps: Vec<String> =
+            ["level_0", "read", "edit_posts", "upload_files", "a", "b", "c", "d"]
+                .iter()
+                .map(|s| s.to_string())
+                .collect();
+        assert_eq!(
+            summarise_capabilities(&caps),
+            "read, edit_posts, upload_files, a, b, c and 1 more"
+        );
         assert_eq!(summarise_capabilities(&caps[..3]), "read, edit_posts");
     }
 }

@@ -54,12 +54,23 @@ pub enum TokenIn {
 }
 
 /// GET `url` with the token; JSON back, or the error that says what went wrong.
-pub(crate) async fn get_json(http: &Http, url: &Url, token: &AccessToken, how: TokenIn) -> Result<serde_json::Value> {
+pub(crate) async fn get_json(
+    http: &Http,
+    url: &Url,
+    token: &AccessToken,
+    how: TokenIn,
+) -> Result<serde_json::Value> {
     send_json(http, reqwest::Method::GET, url, token, how).await
 }
 
 /// A request with the token; JSON back, or the error that says what went wrong.
-pub(crate) async fn send_json(http: &Http, method: reqwest::Method, url: &Url, token: &AccessToken, how: TokenIn) -> Result<serde_json::Value> {
+pub(crate) async fn send_json(
+    http: &Http,
+    method: reqwest::Method,
+    url: &Url,
+    token: &AccessToken,
+    how: TokenIn,
+) -> Result<serde_json::Value> {
     send(http, method, url, token, how, None).await
 }
 
@@ -75,7 +86,14 @@ pub(crate) async fn send_json_body(
     send(http, method, url, token, how, Some(body)).await
 }
 
-async fn send(http: &Http, method: reqwest::Method, url: &Url, token: &AccessToken, how: TokenIn, json: Option<&serde_json::Value>) -> Result<serde_json::Value> {
+async fn send(
+    http: &Http,
+    method: reqwest::Method,
+    url: &Url,
+    token: &AccessToken,
+    how: TokenIn,
+    json: Option<&serde_json::Value>,
+) -> Result<serde_json::Value> {
     // The one seam every signed-in request goes through: a token, an Application Password or an
     // OAuth 1.0a signature travels only over https, to a site on this computer, or to a plain-http
     // site the person chose (`Http::send` checks it before anything is sent).
@@ -83,9 +101,12 @@ async fn send(http: &Http, method: reqwest::Method, url: &Url, token: &AccessTok
     let mut target = url.clone();
     match how {
         TokenIn::Header => {
-            let mut v = HeaderValue::from_str(&format!("Bearer {}", token.expose())).map_err(|_| Error::UnsupportedTokenType {
-                token_type: "token with characters that cannot be sent".into(),
-            })?;
+            let mut v =
+                HeaderValue::from_str(&format!("Bearer {}", token.expose())).map_err(|_| {
+                    Error::UnsupportedTokenType {
+                        token_type: "token with characters that cannot be sent".into(),
+                    }
+                })?;
             v.set_sensitive(true);
             headers.insert(AUTHORIZATION, v);
         }
@@ -105,14 +126,17 @@ async fn send(http: &Http, method: reqwest::Method, url: &Url, token: &AccessTok
                 nonce: crate::oauth1::nonce(),
                 timestamp: crate::oauth2::unix_now(),
             };
-            let mut v = HeaderValue::from_str(&signing.header()).map_err(|_| Error::InvalidClientId)?;
+            let mut v =
+                HeaderValue::from_str(&signing.header()).map_err(|_| Error::InvalidClientId)?;
             v.set_sensitive(true);
             headers.insert(AUTHORIZATION, v);
         }
         TokenIn::Basic(user) => {
             use base64::Engine as _;
-            let pair = base64::engine::general_purpose::STANDARD.encode(format!("{user}:{}", token.expose()));
-            let mut v = HeaderValue::from_str(&format!("Basic {pair}")).map_err(|_| Error::WrongAppPassword)?;
+            let pair = base64::engine::general_purpose::STANDARD
+                .encode(format!("{user}:{}", token.expose()));
+            let mut v = HeaderValue::from_str(&format!("Basic {pair}"))
+                .map_err(|_| Error::WrongAppPassword)?;
             v.set_sensitive(true);
             headers.insert(AUTHORIZATION, v);
         }
@@ -125,21 +149,39 @@ async fn send(http: &Http, method: reqwest::Method, url: &Url, token: &AccessTok
     let bytes = answer.body(limits::JSON, http.options().timeout).await?;
     let ct = answer.content_type().map(str::to_string);
     if (200..300).contains(&status) && !body::looks_like_html(ct.as_deref(), &bytes) {
-        return serde_json::from_slice(crate::site::trim_json_prefix(&bytes)).map_err(|e| Error::InvalidJson {
-            url: url.clone(),
-            status,
-            detail: e.to_string(),
-            snippet: body::snippet_redacted(&bytes),
+        return serde_json::from_slice(crate::site::trim_json_prefix(&bytes)).map_err(|e| {
+            Error::InvalidJson {
+                url: url.clone(),
+                status,
+                detail: e.to_string(),
+                snippet: body::snippet_redacted(&bytes),
+            }
         });
     }
     if body::looks_like_html(ct.as_deref(), &bytes) {
         return Err(body::html_error(url.clone(), status, &bytes));
     }
-    let code = crate::oauth2::token::oauth_error(&bytes).map(|e| e.0).or_else(|| body::rest_error(&bytes).map(|e| e.0));
+    let code = crate::oauth2::token::oauth_error(&bytes)
+        .map(|e| e.0)
+        .or_else(|| body::rest_error(&bytes).map(|e| e.0));
     match status {
-        400 | 401 | 403 => Err(Error::TokenRejected { url: url.clone(), status, code, stripped_header_suspected: false }),
-        500..=599 => Err(Error::ServerError { url: url.clone(), status, snippet: body::snippet_redacted(&bytes) }),
-        _ => Err(Error::TokenRejected { url: url.clone(), status, code, stripped_header_suspected: false }),
+        400 | 401 | 403 => Err(Error::TokenRejected {
+            url: url.clone(),
+            status,
+            code,
+            stripped_header_suspected: false,
+        }),
+        500..=599 => Err(Error::ServerError {
+            url: url.clone(),
+            status,
+            snippet: body::snippet_redacted(&bytes),
+        }),
+        _ => Err(Error::TokenRejected {
+            url: url.clone(),
+            status,
+            code,
+            stripped_header_suspected: false,
+        }),
     }
 }
 
@@ -154,7 +196,9 @@ fn string_of(v: &serde_json::Value) -> Option<String> {
 fn granted(v: Option<&serde_json::Value>) -> Vec<String> {
     let mut caps: Vec<String> = v
         .and_then(|c| c.as_object())
-        .map(|o| o.iter().filter(|(_, g)| g.as_bool() == Some(true)).map(|(k, _)| k.clone()).collect())
+        .map(|o| {
+            o.iter().filter(|(_, g)| g.as_bool() == Some(true)).map(|(k, _)| k.clone()).collect()
+        })
         .unwrap_or_default();
     caps.sort();
     caps
@@ -194,10 +238,15 @@ pub fn from_wpcom_me(v: &serde_json::Value) -> Profile {
 
 /// Core's `/wp/v2/users/me?context=edit`.
 pub fn from_rest_me(v: &serde_json::Value) -> Profile {
-    let avatar = v.get("avatar_urls").and_then(|a| a.get("96").or_else(|| a.get("48"))).and_then(string_of);
+    let avatar =
+        v.get("avatar_urls").and_then(|a| a.get("96").or_else(|| a.get("48"))).and_then(string_of);
     Profile {
         user_id: v.get("id").and_then(string_of),
-        username: v.get("username").or_else(|| v.get("slug")).and_then(string_of).unwrap_or_default(),
+        username: v
+            .get("username")
+            .or_else(|| v.get("slug"))
+            .and_then(string_of)
+            .unwrap_or_default(),
         display_name: v.get("name").and_then(string_of).unwrap_or_default(),
         email: v.get("email").and_then(string_of),
         registered: v.get("registered_date").and_then(string_of),
@@ -252,7 +301,8 @@ mod tests {
         let http = Http::new(crate::HttpOptions::default());
         let url = Url::parse("http://192.0.2.1/wp-json/wp/v2/users/me").unwrap();
         for how in [TokenIn::Header, TokenIn::Basic("ada".into()), TokenIn::Parameter] {
-            let e = get_json(&http, &url, &AccessToken::new("tok-1"), how.clone()).await.unwrap_err();
+            let e =
+                get_json(&http, &url, &AccessToken::new("tok-1"), how.clone()).await.unwrap_err();
             assert_eq!(e.kind(), crate::ErrorKind::InsecureConnection, "{how:?}: {e}");
         }
     }

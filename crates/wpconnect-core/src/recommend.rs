@@ -53,10 +53,8 @@ pub fn recommend(methods: &AuthMethods, site: &SiteInfo, local: bool) -> Recomme
     if methods.oauth1.is_some() {
         offered.push(Method::Oauth1);
     }
-    let approval_page = methods
-        .application_passwords
-        .as_ref()
-        .is_some_and(|a| a.authorization_url.is_some());
+    let approval_page =
+        methods.application_passwords.as_ref().is_some_and(|a| a.authorization_url.is_some());
     let reason = match offered.first() {
         Some(Method::WordpressCom) => {
             "WordPress.com sign-in: this site signs in with WordPress.com accounts; you approve the app in your browser and it never sees your password.".to_string()
@@ -105,10 +103,17 @@ pub fn choose(rec: &Recommendation, have: Have) -> Result<(Method, String), Stri
         return Ok((Method::Oauth2, "OAuth2 with PKCE: you gave a client ID for the site's OAuth server; you sign in in your browser and the app never sees your password.".into()));
     }
     if have.consumer_key && offers(Method::Oauth1) {
-        return Ok((Method::Oauth1, "OAuth 1.0a: you gave a consumer key for the site's OAuth1 plugin.".into()));
+        return Ok((
+            Method::Oauth1,
+            "OAuth 1.0a: you gave a consumer key for the site's OAuth1 plugin.".into(),
+        ));
     }
     if offers(Method::ApplicationPasswords) {
-        return Ok((Method::ApplicationPasswords, "Application Passwords: built into WordPress, no plugin or client registration needed.".into()));
+        return Ok((
+            Method::ApplicationPasswords,
+            "Application Passwords: built into WordPress, no plugin or client registration needed."
+                .into(),
+        ));
     }
     if offers(Method::WordpressCom) {
         return Err("this site signs in through WordPress.com, which needs a client ID (register an app at developer.wordpress.com/apps)".into());
@@ -156,23 +161,73 @@ mod tests {
         }
     }
     fn ap(page: bool) -> ApplicationPasswords {
-        ApplicationPasswords { authorization_url: page.then(|| u("https://s.example/wp-admin/authorize-application.php")) }
+        ApplicationPasswords {
+            authorization_url: page
+                .then(|| u("https://s.example/wp-admin/authorize-application.php")),
+        }
     }
     fn oauth1() -> OAuth1Endpoints {
-        OAuth1Endpoints { request: u("https://s/r"), authorize: u("https://s/a"), access: u("https://s/x"), version: None }
+        OAuth1Endpoints {
+            request: u("https://s/r"),
+            authorize: u("https://s/a"),
+            access: u("https://s/x"),
+            version: None,
+        }
     }
 
     #[test]
     fn every_combination() {
-        type Case = (Option<ApplicationPasswords>, Option<OAuth2Endpoints>, Option<OAuth1Endpoints>, bool, Option<Method>, &'static str);
+        type Case = (
+            Option<ApplicationPasswords>,
+            Option<OAuth2Endpoints>,
+            Option<OAuth1Endpoints>,
+            bool,
+            Option<Method>,
+            &'static str,
+        );
         let cases: Vec<Case> = vec![
-            (Some(ap(true)), None, None, true, Some(Method::ApplicationPasswords), "no plugin or client registration needed"),
+            (
+                Some(ap(true)),
+                None,
+                None,
+                true,
+                Some(Method::ApplicationPasswords),
+                "no plugin or client registration needed",
+            ),
             (Some(ap(false)), None, None, true, Some(Method::ApplicationPasswords), "paste it"),
-            (Some(ap(true)), Some(oauth2(OAuth2Server::WpOauthServer)), Some(oauth1()), true, Some(Method::ApplicationPasswords), "built into WordPress"),
-            (None, Some(oauth2(OAuth2Server::WpOauthServer)), Some(oauth1()), true, Some(Method::Oauth2), "WP OAuth Server"),
-            (None, Some(oauth2(OAuth2Server::FeaturePlugin)), None, true, Some(Method::Oauth2), "the OAuth2 plugin"),
+            (
+                Some(ap(true)),
+                Some(oauth2(OAuth2Server::WpOauthServer)),
+                Some(oauth1()),
+                true,
+                Some(Method::ApplicationPasswords),
+                "built into WordPress",
+            ),
+            (
+                None,
+                Some(oauth2(OAuth2Server::WpOauthServer)),
+                Some(oauth1()),
+                true,
+                Some(Method::Oauth2),
+                "WP OAuth Server",
+            ),
+            (
+                None,
+                Some(oauth2(OAuth2Server::FeaturePlugin)),
+                None,
+                true,
+                Some(Method::Oauth2),
+                "the OAuth2 plugin",
+            ),
             (None, None, Some(oauth1()), false, Some(Method::Oauth1), "consumer key"),
-            (Some(ap(true)), Some(oauth2(OAuth2Server::WordpressCom)), None, true, Some(Method::WordpressCom), "WordPress.com accounts"),
+            (
+                Some(ap(true)),
+                Some(oauth2(OAuth2Server::WordpressCom)),
+                None,
+                true,
+                Some(Method::WordpressCom),
+                "WordPress.com accounts",
+            ),
             (None, None, None, false, None, "only work over https"),
             (None, None, None, true, None, "switched off"),
         ];
@@ -193,15 +248,28 @@ mod tests {
 
     #[test]
     fn choosing_follows_what_the_person_has() {
-        let rec = |offered: Vec<Method>| Recommendation { method: offered.first().copied(), reason: "none".into(), offered };
+        let rec = |offered: Vec<Method>| Recommendation {
+            method: offered.first().copied(),
+            reason: "none".into(),
+            offered,
+        };
         let all = rec(vec![Method::ApplicationPasswords, Method::Oauth2, Method::Oauth1]);
         assert_eq!(choose(&all, Have::default()).unwrap().0, Method::ApplicationPasswords);
-        assert_eq!(choose(&all, Have { client_id: true, ..Default::default() }).unwrap().0, Method::Oauth2);
-        assert_eq!(choose(&all, Have { consumer_key: true, ..Default::default() }).unwrap().0, Method::Oauth1);
+        assert_eq!(
+            choose(&all, Have { client_id: true, ..Default::default() }).unwrap().0,
+            Method::Oauth2
+        );
+        assert_eq!(
+            choose(&all, Have { consumer_key: true, ..Default::default() }).unwrap().0,
+            Method::Oauth1
+        );
         let oauth2_only = rec(vec![Method::Oauth2]);
         assert!(choose(&oauth2_only, Have::default()).unwrap_err().contains("client ID"));
         let wpcom = rec(vec![Method::WordpressCom]);
-        assert_eq!(choose(&wpcom, Have { client_id: true, ..Default::default() }).unwrap().0, Method::WordpressCom);
+        assert_eq!(
+            choose(&wpcom, Have { client_id: true, ..Default::default() }).unwrap().0,
+            Method::WordpressCom
+        );
         assert!(choose(&rec(vec![]), Have::default()).is_err());
     }
 }

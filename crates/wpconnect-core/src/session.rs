@@ -9,8 +9,8 @@ use std::time::Duration;
 use serde::Serialize;
 use url::Url;
 
-use crate::browser::Browser;
 use crate::app_passwords;
+use crate::browser::Browser;
 use crate::discovery::Discovered;
 use crate::error::{Error, Result};
 use crate::http::{Http, HttpOptions};
@@ -21,7 +21,9 @@ use crate::profile::{self, Profile, TokenIn};
 use crate::recommend::Method;
 use crate::secret::{AccessToken, ClientSecret, Password, RefreshToken};
 use crate::site::{OAuth2Server, SiteInfo};
-use crate::store::{secret_key, AccountStatus, AccountsFile, MemoryStore, SecretStore, Storage, StoredAccount};
+use crate::store::{
+    secret_key, AccountStatus, AccountsFile, MemoryStore, SecretStore, Storage, StoredAccount,
+};
 
 const ACCESS: &str = "access-token";
 const REFRESH: &str = "refresh-token";
@@ -96,14 +98,22 @@ pub struct SignInOptions {
 
 impl Default for SignInOptions {
     fn default() -> Self {
-        SignInOptions { storage: Storage::Keyring, timeout: crate::loopback::DEFAULT_TIMEOUT, allow_plain_http: false }
+        SignInOptions {
+            storage: Storage::Keyring,
+            timeout: crate::loopback::DEFAULT_TIMEOUT,
+            allow_plain_http: false,
+        }
     }
 }
 
 impl Connect {
     /// `keyring` is the OS keyring, or the error met opening it (reported only when a keyring
     /// is actually needed, so session-only sign-ins still work without one).
-    pub fn new(http: HttpOptions, accounts: AccountsFile, keyring: Result<Arc<dyn SecretStore>>) -> Connect {
+    pub fn new(
+        http: HttpOptions,
+        accounts: AccountsFile,
+        keyring: Result<Arc<dyn SecretStore>>,
+    ) -> Connect {
         Connect {
             http: Http::new(http),
             accounts,
@@ -138,7 +148,13 @@ impl Connect {
     /// Before a sign-in sends anything: the person's choice about plain http is taken into
     /// account, and each of `urls` must be fit to carry `what` (see
     /// [`Http::check_credentials_to`]); otherwise [`Error::InsecureConnection`], with nothing sent.
-    async fn may_send(&self, site: &Discovered, opts: &SignInOptions, urls: &[&Url], what: &'static str) -> Result<()> {
+    async fn may_send(
+        &self,
+        site: &Discovered,
+        opts: &SignInOptions,
+        urls: &[&Url],
+        what: &'static str,
+    ) -> Result<()> {
         if opts.allow_plain_http && site.plain_http_elsewhere() {
             tracing::warn!(site = %site.api_root, "signing in over plain http, as the person chose");
             self.http.allow_plain_http(&site.api_root);
@@ -150,7 +166,10 @@ impl Connect {
     }
 
     pub fn account(&self, id: &str) -> Result<StoredAccount> {
-        self.accounts()?.into_iter().find(|a| a.id == id).ok_or_else(|| Error::NoSuchAccount { id: id.into() })
+        self.accounts()?
+            .into_iter()
+            .find(|a| a.id == id)
+            .ok_or_else(|| Error::NoSuchAccount { id: id.into() })
     }
 
     /// Sign in through the person's browser: authorization code with PKCE and a loopback redirect.
@@ -166,7 +185,8 @@ impl Connect {
         waiting: impl FnOnce(&Url, &Url),
     ) -> Result<SignedIn> {
         let endpoints = oauth2_endpoints(site)?;
-        self.may_send(site, &opts, &[&endpoints.authorize, &endpoints.token], "a sign-in code").await?;
+        self.may_send(site, &opts, &[&endpoints.authorize, &endpoints.token], "a sign-in code")
+            .await?;
         let store = self.store(opts.storage)?;
         let loopback = Loopback::bind(&client.redirect_ports).await?;
         let blog = site.wordpress_com.as_ref().map(|w| w.id.to_string());
@@ -174,7 +194,13 @@ impl Connect {
             (Some(b), OAuth2Server::WordpressCom) => vec![("blog", b.as_str())],
             _ => Vec::new(),
         };
-        let request = AuthorizeRequest::new(&endpoints, &client.client_id, loopback.redirect_uri(), client.scope.as_deref(), &extra);
+        let request = AuthorizeRequest::new(
+            &endpoints,
+            &client.client_id,
+            loopback.redirect_uri(),
+            client.scope.as_deref(),
+            &extra,
+        );
         waiting(&request.url, &request.redirect_uri);
         hand_to_browser(browser, &request.url);
         let code = loopback.wait(opts.timeout, cancel, |params| request.judge(params)).await?;
@@ -196,14 +222,33 @@ impl Connect {
         .map_err(|e| with_context(e, "authorization_code", Some(&request.redirect_uri)))?;
         let method = method_of(&endpoints);
         let issued = tokens.clone();
-        let result = self.finish(site, &endpoints, client, method, tokens, Some(request.redirect_uri.clone()), store, opts, Vec::new()).await;
+        let result = self
+            .finish(
+                site,
+                &endpoints,
+                client,
+                method,
+                tokens,
+                Some(request.redirect_uri.clone()),
+                store,
+                opts,
+                Vec::new(),
+            )
+            .await;
         self.undo_on_error(result, &endpoints, &auth, &issued, &referer).await
     }
 
     /// A sign-in that failed after the site issued tokens (the profile could not be read, the
     /// keyring refused them): revoke them on the site before the error is shown, so no live token
     /// is left that nobody holds. Where the site offers no revocation, the log says so.
-    async fn undo_on_error(&self, result: Result<SignedIn>, endpoints: &Endpoints, auth: &ClientAuth, issued: &Tokens, referer: &Url) -> Result<SignedIn> {
+    async fn undo_on_error(
+        &self,
+        result: Result<SignedIn>,
+        endpoints: &Endpoints,
+        auth: &ClientAuth,
+        issued: &Tokens,
+        referer: &Url,
+    ) -> Result<SignedIn> {
         let error = match result {
             Ok(done) => return Ok(done),
             Err(e) => e,
@@ -236,11 +281,16 @@ impl Connect {
         self.may_send(site, &opts, &[&endpoints.token], "your password").await?;
         let store = self.store(opts.storage)?;
         let auth = endpoints.client_auth(&client.client_id, client.client_secret.clone());
-        let mut form = vec![("grant_type", "password"), ("username", username), ("password", password.expose())];
+        let mut form = vec![
+            ("grant_type", "password"),
+            ("username", username),
+            ("password", password.expose()),
+        ];
         if let Some(s) = client.scope.as_deref().filter(|s| !s.is_empty()) {
             form.push(("scope", s));
         }
-        let result = token::grant(&self.http, &endpoints.token, &auth, &form, &site_url(site)).await;
+        let result =
+            token::grant(&self.http, &endpoints.token, &auth, &form, &site_url(site)).await;
         drop(form);
         drop(password);
         let tokens = result.map_err(|e| match e {
@@ -251,7 +301,19 @@ impl Connect {
             "Signed in with the password grant, a fallback: your password went to the site once and was not kept. Signing in through the browser is safer where the site allows it.".to_string(),
         ];
         let issued = tokens.clone();
-        let result = self.finish(site, &endpoints, client, method_of(&endpoints), tokens, None, store, opts, notes).await;
+        let result = self
+            .finish(
+                site,
+                &endpoints,
+                client,
+                method_of(&endpoints),
+                tokens,
+                None,
+                store,
+                opts,
+                notes,
+            )
+            .await;
         self.undo_on_error(result, &endpoints, &auth, &issued, &site_url(site)).await
     }
 
@@ -296,7 +358,14 @@ impl Connect {
     /// signs in again with the same method: the new sign-in replaces the old). "The same" is
     /// judged by where the site answered (the origin discovery verified) and the user, never by
     /// the address a site claims: another site claiming this one's address gets its own account.
-    fn new_account(&self, site: &Discovered, method: Method, user_login: &str, profile: &Profile, opts: SignInOptions) -> Result<StoredAccount> {
+    fn new_account(
+        &self,
+        site: &Discovered,
+        method: Method,
+        user_login: &str,
+        profile: &Profile,
+        opts: SignInOptions,
+    ) -> Result<StoredAccount> {
         let existing = self.accounts()?;
         let site_url = site_url(site);
         let id = existing
@@ -305,7 +374,9 @@ impl Connect {
                 crate::http::same_origin(&a.api_root, &site.api_root)
                     && a.user_login == user_login
                     && a.method == method
-                    && (a.user_id.is_none() || profile.user_id.is_none() || a.user_id == profile.user_id)
+                    && (a.user_id.is_none()
+                        || profile.user_id.is_none()
+                        || a.user_id == profile.user_id)
             })
             .map(|a| a.id.clone())
             .unwrap_or_else(|| crate::store::account_id(user_login, &site_url, &existing));
@@ -345,8 +416,10 @@ impl Connect {
             Some(old) => Some((self.held_secrets(&old).await, old)),
             None => None,
         };
-        let items: Vec<(String, Option<String>)> =
-            secrets.iter().map(|(what, v)| (secret_key(&account.id, what), v.map(str::to_string))).collect();
+        let items: Vec<(String, Option<String>)> = secrets
+            .iter()
+            .map(|(what, v)| (secret_key(&account.id, what), v.map(str::to_string)))
+            .collect();
         let st = store.clone();
         blocking(move || {
             items.iter().try_for_each(|(k, v)| match v {
@@ -380,7 +453,11 @@ impl Connect {
         Held {
             access: self.secret(account, ACCESS).await.ok().flatten(),
             refresh: self.secret(account, REFRESH).await.ok().flatten(),
-            client_secret: if account.has_client_secret { self.secret(account, CLIENT_SECRET).await.ok().flatten() } else { None },
+            client_secret: if account.has_client_secret {
+                self.secret(account, CLIENT_SECRET).await.ok().flatten()
+            } else {
+                None
+            },
         }
     }
 
@@ -439,7 +516,12 @@ impl Connect {
     /// The profile right after sign-in. Returns whether the site strips the Authorization header
     /// (found when a token just issued is answered as anonymous with the header and accepted as a
     /// parameter); the parameter is only ever used over https or to this computer.
-    async fn fetch_profile(&self, site: &Discovered, endpoints: &Endpoints, access: &AccessToken) -> Result<(Profile, bool)> {
+    async fn fetch_profile(
+        &self,
+        site: &Discovered,
+        endpoints: &Endpoints,
+        access: &AccessToken,
+    ) -> Result<(Profile, bool)> {
         let method = method_of(endpoints);
         let me = endpoints.me.as_ref();
         match self.load_profile(method, &site.api_root, me, access, TokenIn::Header).await {
@@ -451,7 +533,10 @@ impl Connect {
                 if self.http.reach(&url).await == crate::http::Reach::Elsewhere {
                     return Err(strip_suspected(e));
                 }
-                match self.load_profile(method, &site.api_root, me, access, TokenIn::Parameter).await {
+                match self
+                    .load_profile(method, &site.api_root, me, access, TokenIn::Parameter)
+                    .await
+                {
                     Ok(v) => Ok((v.profile, true)),
                     Err(_) => Err(strip_suspected(e)),
                 }
@@ -462,7 +547,14 @@ impl Connect {
 
     /// Profile and site, fetched in parallel: the OAuth server's `me` (or WordPress.com's
     /// `/rest/v1.1/me`), core's `/wp/v2/users/me?context=edit` to enrich it, and the site's info.
-    async fn load_profile(&self, method: Method, api_root: &Url, me: Option<&Url>, token: &AccessToken, how: TokenIn) -> Result<Me> {
+    async fn load_profile(
+        &self,
+        method: Method,
+        api_root: &Url,
+        me: Option<&Url>,
+        token: &AccessToken,
+        how: TokenIn,
+    ) -> Result<Me> {
         let how = &how;
         let wpcom = method == Method::WordpressCom;
         let main = async {
@@ -490,26 +582,44 @@ impl Connect {
         };
         let site = self.site_info(wpcom, api_root, token, how.clone());
         let ((main, core), site) = tokio::join!(people, site);
-        let from_main = |v: &serde_json::Value| if wpcom { profile::from_wpcom_me(v) } else { profile::from_oauth_me(v) };
+        let from_main = |v: &serde_json::Value| {
+            if wpcom {
+                profile::from_wpcom_me(v)
+            } else {
+                profile::from_oauth_me(v)
+            }
+        };
         let profile = match (main, core) {
             (Some(Ok(m)), Some(Ok(c))) => from_main(&m).enrich(profile::from_rest_me(&c)),
             (Some(Ok(m)), _) => from_main(&m),
             (None, Some(Ok(c))) => profile::from_rest_me(&c),
             (Some(Err(e)), _) | (None, Some(Err(e))) => return Err(e),
-            (None, None) => return Err(Error::NoSignInMethod { site: api_root.clone(), wanted: "tells who is signed in".into() }),
+            (None, None) => {
+                return Err(Error::NoSignInMethod {
+                    site: api_root.clone(),
+                    wanted: "tells who is signed in".into(),
+                })
+            }
         };
         let (site, offered) = site.map_or((None, Vec::new()), |(s, o)| (Some(s), o));
         Ok(Me { profile, site, offered })
     }
 
     /// The site's information as it is now (`None` when it cannot be read; the profile matters more).
-    async fn site_info(&self, wpcom: bool, api_root: &Url, token: &AccessToken, how: TokenIn) -> Option<(SiteInfo, Vec<Method>)> {
+    async fn site_info(
+        &self,
+        wpcom: bool,
+        api_root: &Url,
+        token: &AccessToken,
+        how: TokenIn,
+    ) -> Option<(SiteInfo, Vec<Method>)> {
         if wpcom {
             let v = profile::get_json(&self.http, api_root, token, how).await.ok()?;
             let w = crate::discovery::wpcom::site_from_value(&v)?;
             return Some((crate::discovery::wpcom::site_info(&w), vec![Method::WordpressCom]));
         }
-        let (_, body) = self.http.get_bytes(api_root.clone(), crate::http::limits::JSON).await.ok()?;
+        let (_, body) =
+            self.http.get_bytes(api_root.clone(), crate::http::limits::JSON).await.ok()?;
         let ix = crate::site::parse_index(&body, api_root).ok()?;
         let local = Url::parse(&ix.site.url).is_ok_and(|u| app_passwords::loopback_possible(&u));
         let offered = crate::recommend::recommend(&ix.methods, &ix.site, local).offered;
@@ -526,9 +636,11 @@ impl Connect {
         if due {
             return self.refresh(id, account.expires_at).await;
         }
-        self.secret(&account, ACCESS).await?.map(AccessToken::new).ok_or_else(|| Error::SignInAgain {
-            account: id.into(),
-            reason: "its access token is missing from the keyring".into(),
+        self.secret(&account, ACCESS).await?.map(AccessToken::new).ok_or_else(|| {
+            Error::SignInAgain {
+                account: id.into(),
+                reason: "its access token is missing from the keyring".into(),
+            }
         })
     }
 
@@ -549,8 +661,19 @@ impl Connect {
 
     /// [`refresh`](Self::refresh), when the site just refused `rejected`: someone else's fresh
     /// token is used only if it is another one.
-    async fn refresh_replacing(&self, id: &str, seen_expiry: Option<u64>, rejected: Option<&AccessToken>) -> Result<AccessToken> {
-        let lock = self.refresh_locks.lock().expect("not poisoned").entry(id.to_string()).or_default().clone();
+    async fn refresh_replacing(
+        &self,
+        id: &str,
+        seen_expiry: Option<u64>,
+        rejected: Option<&AccessToken>,
+    ) -> Result<AccessToken> {
+        let lock = self
+            .refresh_locks
+            .lock()
+            .expect("not poisoned")
+            .entry(id.to_string())
+            .or_default()
+            .clone();
         let _guard = lock.lock().await;
         // Other processes (the CLI and the app) refresh under the same lock, then this one reads
         // the account again: if its expiry moved, someone else refreshed.
@@ -565,8 +688,14 @@ impl Connect {
         if let AccountStatus::SignInAgain { reason } = &account.status {
             return Err(Error::SignInAgain { account: id.into(), reason: reason.clone() });
         }
-        if account.expires_at != seen_expiry || account.last_refresh.is_some_and(|t| t + 2 > unix_now()) {
-            if let Some(t) = self.secret(&account, ACCESS).await?.filter(|t| rejected.is_none_or(|r| r.expose() != t)) {
+        if account.expires_at != seen_expiry
+            || account.last_refresh.is_some_and(|t| t + 2 > unix_now())
+        {
+            if let Some(t) = self
+                .secret(&account, ACCESS)
+                .await?
+                .filter(|t| rejected.is_none_or(|r| r.expose() != t))
+            {
                 return Ok(AccessToken::new(t));
             }
         }
@@ -577,9 +706,16 @@ impl Connect {
                     return Ok(AccessToken::new(t));
                 }
             }
-            return Err(self.mark_sign_in_again(&account, "the site gave no refresh token and the access token expired")?);
+            return Err(self.mark_sign_in_again(
+                &account,
+                "the site gave no refresh token and the access token expired",
+            )?);
         };
-        let client_secret = if account.has_client_secret { self.secret(&account, CLIENT_SECRET).await?.map(ClientSecret::new) } else { None };
+        let client_secret = if account.has_client_secret {
+            self.secret(&account, CLIENT_SECRET).await?.map(ClientSecret::new)
+        } else {
+            None
+        };
         let auth = account_client_auth(&account, client_secret);
         let token_url = account.token_url.clone().ok_or_else(|| Error::SignInAgain {
             account: id.into(),
@@ -595,7 +731,9 @@ impl Connect {
         .await;
         let tokens = match result {
             Ok(t) => t,
-            Err(Error::OAuth { code, description, .. }) if code == "invalid_grant" || code == "invalid_client" => {
+            Err(Error::OAuth { code, description, .. })
+                if code == "invalid_grant" || code == "invalid_client" =>
+            {
                 let reason = format!(
                     "the site refused to refresh the sign-in ({code}{})",
                     description.map(|d| format!(": {d}")).unwrap_or_default()
@@ -605,8 +743,11 @@ impl Connect {
             Err(e) => return Err(e),
         };
         let store = self.store(account.storage)?;
-        let (id_owned, access, new_refresh) =
-            (id.to_string(), tokens.access.expose().to_string(), tokens.refresh.as_ref().map(|r| r.expose().to_string()));
+        let (id_owned, access, new_refresh) = (
+            id.to_string(),
+            tokens.access.expose().to_string(),
+            tokens.refresh.as_ref().map(|r| r.expose().to_string()),
+        );
         blocking(move || {
             store.set(&secret_key(&id_owned, ACCESS), &access)?;
             if let Some(r) = new_refresh {
@@ -625,19 +766,37 @@ impl Connect {
         Ok(tokens.access)
     }
 
-    async fn oauth1_credentials(&self, account: &StoredAccount, token: &AccessToken) -> Result<TokenIn> {
-        let missing = || Error::SignInAgain { account: account.id.clone(), reason: "its OAuth 1.0a secrets are missing from the keyring".into() };
+    async fn oauth1_credentials(
+        &self,
+        account: &StoredAccount,
+        token: &AccessToken,
+    ) -> Result<TokenIn> {
+        let missing = || Error::SignInAgain {
+            account: account.id.clone(),
+            reason: "its OAuth 1.0a secrets are missing from the keyring".into(),
+        };
         let token_secret = self.secret(account, TOKEN_SECRET).await?.ok_or_else(missing)?;
         let consumer_secret = self.secret(account, CLIENT_SECRET).await?.ok_or_else(missing)?;
         Ok(TokenIn::OAuth1(Box::new(crate::profile::OAuth1Credentials {
-            consumer: crate::oauth1::Consumer { key: account.client_id.clone().unwrap_or_default(), secret: ClientSecret::new(consumer_secret) },
-            token: crate::oauth1::TokenPair { token: token.expose().to_string(), secret: AccessToken::new(token_secret) },
+            consumer: crate::oauth1::Consumer {
+                key: account.client_id.clone().unwrap_or_default(),
+                secret: ClientSecret::new(consumer_secret),
+            },
+            token: crate::oauth1::TokenPair {
+                token: token.expose().to_string(),
+                secret: AccessToken::new(token_secret),
+            },
             origin: account.site_url.clone(),
         })))
     }
 
     /// Delete, on the site, the Application Password these credentials are.
-    async fn delete_app_password_with(&self, api_root: &Url, token: &AccessToken, how: TokenIn) -> Result<()> {
+    async fn delete_app_password_with(
+        &self,
+        api_root: &Url,
+        token: &AccessToken,
+        how: TokenIn,
+    ) -> Result<()> {
         let introspect = rest_route(api_root, "wp/v2/users/me/application-passwords/introspect");
         let found = profile::get_json(&self.http, &introspect, token, how.clone()).await?;
         let uuid = uuid_in(&found, &introspect)?;
@@ -666,7 +825,12 @@ impl Connect {
             seen.site_icon_url = site.icon_url.clone().or(seen.site_icon_url);
         }
         if (&seen.display_name, &seen.avatar_url, &seen.site_name, &seen.site_icon_url)
-            != (&account.display_name, &account.avatar_url, &account.site_name, &account.site_icon_url)
+            != (
+                &account.display_name,
+                &account.avatar_url,
+                &account.site_name,
+                &account.site_icon_url,
+            )
         {
             self.save_account(seen)?;
         }
@@ -678,12 +842,26 @@ impl Connect {
         let token = self.access_token(id).await?;
         if account.method == Method::Oauth1 {
             let how = self.oauth1_credentials(&account, &token).await?;
-            return match self.load_profile(account.method, &account.api_root, None, &token, how).await {
+            return match self
+                .load_profile(account.method, &account.api_root, None, &token, how)
+                .await
+            {
                 // Clock, nonce or signature trouble is not a lost sign-in: say what it is.
-                Err(Error::TokenRejected { url, status, code: Some(code), .. }) if code.starts_with("json_oauth1_") && code != "json_oauth1_invalid_token" => {
-                    Err(Error::OAuth1 { endpoint: url, status, text: code, callback: None, skew_secs: None })
+                Err(Error::TokenRejected { url, status, code: Some(code), .. })
+                    if code.starts_with("json_oauth1_") && code != "json_oauth1_invalid_token" =>
+                {
+                    Err(Error::OAuth1 {
+                        endpoint: url,
+                        status,
+                        text: code,
+                        callback: None,
+                        skew_secs: None,
+                    })
                 }
-                Err(Error::TokenRejected { .. }) => Err(self.mark_sign_in_again(&account, "the site no longer accepts its OAuth 1.0a token (revoked in wp-admin?)")?),
+                Err(Error::TokenRejected { .. }) => Err(self.mark_sign_in_again(
+                    &account,
+                    "the site no longer accepts its OAuth 1.0a token (revoked in wp-admin?)",
+                )?),
                 other => other,
             };
         }
@@ -727,8 +905,18 @@ impl Connect {
             Some(p) => Some(Loopback::bind(&[p]).await?),
             None => None,
         };
-        let callback = loopback.as_ref().map(|l| l.redirect_uri().to_string()).unwrap_or_else(|| "oob".into());
-        let temp = oauth1_token_request(&self.http, &ep.request, &origin, &consumer, None, &[("oauth_callback", &callback)], Some(&callback)).await?;
+        let callback =
+            loopback.as_ref().map(|l| l.redirect_uri().to_string()).unwrap_or_else(|| "oob".into());
+        let temp = oauth1_token_request(
+            &self.http,
+            &ep.request,
+            &origin,
+            &consumer,
+            None,
+            &[("oauth_callback", &callback)],
+            Some(&callback),
+        )
+        .await?;
         let mut authorize = ep.authorize.clone();
         authorize.query_pairs_mut().append_pair("oauth_token", &temp.token);
         waiting(&authorize, loopback.as_ref().map(|l| l.redirect_uri()));
@@ -736,18 +924,44 @@ impl Connect {
         let code = match loopback {
             Some(l) => {
                 l.wait(opts.timeout, cancel, |p| {
-                    if p.get("oauth_token").is_none_or(|t| !crate::oauth2::pkce::same(t, &temp.token)) {
+                    if p.get("oauth_token")
+                        .is_none_or(|t| !crate::oauth2::pkce::same(t, &temp.token))
+                    {
                         return Err(Error::StateMismatch);
                     }
-                    p.get("oauth_verifier").filter(|v| !v.is_empty()).cloned().ok_or(Error::MissingCode { detail: None })
+                    p.get("oauth_verifier")
+                        .filter(|v| !v.is_empty())
+                        .cloned()
+                        .ok_or(Error::MissingCode { detail: None })
                 })
                 .await?
             }
             None => verifier()?.trim().to_string(),
         };
-        let access = oauth1_token_request(&self.http, &ep.access, &origin, &consumer, Some(&temp), &[("oauth_verifier", &code)], None).await?;
-        let creds = crate::profile::OAuth1Credentials { consumer: consumer.clone(), token: access.clone(), origin };
-        let me = self.load_profile(Method::Oauth1, &site.api_root, None, &access.secret, TokenIn::OAuth1(Box::new(creds))).await?;
+        let access = oauth1_token_request(
+            &self.http,
+            &ep.access,
+            &origin,
+            &consumer,
+            Some(&temp),
+            &[("oauth_verifier", &code)],
+            None,
+        )
+        .await?;
+        let creds = crate::profile::OAuth1Credentials {
+            consumer: consumer.clone(),
+            token: access.clone(),
+            origin,
+        };
+        let me = self
+            .load_profile(
+                Method::Oauth1,
+                &site.api_root,
+                None,
+                &access.secret,
+                TokenIn::OAuth1(Box::new(creds)),
+            )
+            .await?;
         let profile = me.profile;
         let account = StoredAccount {
             client_id: Some(consumer.key.clone()),
@@ -787,11 +1001,24 @@ impl Connect {
         let store = self.store(opts.storage)?;
         let loopback = Loopback::bind(&[]).await?;
         let back = app_passwords::Return::Loopback(loopback.redirect_uri().clone());
-        let request = app_passwords::ApprovalRequest::new(&authorize, &site.answered_at, &app_passwords::app_name(device, unix_now()), &back);
+        let request = app_passwords::ApprovalRequest::new(
+            &authorize,
+            &site.answered_at,
+            &app_passwords::app_name(device, unix_now()),
+            &back,
+        );
         waiting(&request.url, loopback.redirect_uri());
         hand_to_browser(browser, &request.url);
         let approved = loopback.wait(opts.timeout, cancel, |params| request.judge(params)).await?;
-        self.finish_app_password(site, &approved.user_login, approved.password, store, opts, Some(&approved.app_name)).await
+        self.finish_app_password(
+            site,
+            &approved.user_login,
+            approved.password,
+            store,
+            opts,
+            Some(&approved.app_name),
+        )
+        .await
     }
 
     /// Sign in with an Application Password approved in the browser, the answer coming back
@@ -811,8 +1038,15 @@ impl Connect {
         let authorize = app_password_url(site)?;
         self.may_send(site, &opts, &[&site.api_root], "an Application Password").await?;
         let store = self.store(opts.storage)?;
-        let back = app_passwords::Return::Scheme(Url::parse(app_passwords::SCHEME_CALLBACK).expect("constant URL"));
-        let request = app_passwords::ApprovalRequest::new(&authorize, &site.answered_at, &app_passwords::app_name(device, unix_now()), &back);
+        let back = app_passwords::Return::Scheme(
+            Url::parse(app_passwords::SCHEME_CALLBACK).expect("constant URL"),
+        );
+        let request = app_passwords::ApprovalRequest::new(
+            &authorize,
+            &site.answered_at,
+            &app_passwords::app_name(device, unix_now()),
+            &back,
+        );
         let answer = inbox.expect(&request.nonce);
         waiting(&request.url);
         hand_to_browser(browser, &request.url);
@@ -823,12 +1057,26 @@ impl Connect {
         };
         inbox.forget(&request.nonce);
         let approved = request.judge(&params?)?;
-        self.finish_app_password(site, &approved.user_login, approved.password, store, opts, Some(&approved.app_name)).await
+        self.finish_app_password(
+            site,
+            &approved.user_login,
+            approved.password,
+            store,
+            opts,
+            Some(&approved.app_name),
+        )
+        .await
     }
 
     /// Sign in with an Application Password the person created and pasted (spaces allowed),
     /// checked against the site before it is kept.
-    pub async fn sign_in_app_password_paste(&self, site: &Discovered, username: &str, password: Password, opts: SignInOptions) -> Result<SignedIn> {
+    pub async fn sign_in_app_password_paste(
+        &self,
+        site: &Discovered,
+        username: &str,
+        password: Password,
+        opts: SignInOptions,
+    ) -> Result<SignedIn> {
         let url = rest_route(&site.api_root, "wp/v2/users/me");
         self.may_send(site, &opts, &[&url], "an Application Password").await?;
         let store = self.store(opts.storage)?;
@@ -851,12 +1099,25 @@ impl Connect {
     ) -> Result<SignedIn> {
         let created_here = approved_as.is_some();
         let password = match approved_as {
-            Some(name) => self.exchange_app_password(&site.api_root, username, password, name).await?,
+            Some(name) => {
+                self.exchange_app_password(&site.api_root, username, password, name).await?
+            }
             None => password,
         };
-        let me = match self.load_profile(Method::ApplicationPasswords, &site.api_root, None, &password, TokenIn::Basic(username.to_string())).await {
+        let me = match self
+            .load_profile(
+                Method::ApplicationPasswords,
+                &site.api_root,
+                None,
+                &password,
+                TokenIn::Basic(username.to_string()),
+            )
+            .await
+        {
             Ok(me) => me,
-            Err(Error::TokenRejected { .. }) if !created_here => return Err(Error::WrongAppPassword),
+            Err(Error::TokenRejected { .. }) if !created_here => {
+                return Err(Error::WrongAppPassword)
+            }
             Err(e) => {
                 if created_here {
                     self.delete_app_password_quietly(&site.api_root, &password, username).await;
@@ -865,10 +1126,20 @@ impl Connect {
             }
         };
         let profile = me.profile;
-        let kept = match self.new_account(site, Method::ApplicationPasswords, username, &profile, opts) {
-            Ok(account) => self.keep(store, account, &[(ACCESS, Some(password.expose()))], profile, Vec::new()).await,
-            Err(e) => Err(e),
-        };
+        let kept =
+            match self.new_account(site, Method::ApplicationPasswords, username, &profile, opts) {
+                Ok(account) => {
+                    self.keep(
+                        store,
+                        account,
+                        &[(ACCESS, Some(password.expose()))],
+                        profile,
+                        Vec::new(),
+                    )
+                    .await
+                }
+                Err(e) => Err(e),
+            };
         if kept.is_err() && created_here {
             // Made for this sign-in, which failed: take it back on the site.
             self.delete_app_password_quietly(&site.api_root, &password, username).await;
@@ -879,32 +1150,57 @@ impl Connect {
     /// Swap an Application Password that arrived in a URL (browser history, a command line) for
     /// one that never left this program: create a new one over REST with it, then delete it with
     /// the new one (which proves the new one works). Whatever fails, neither is left live.
-    async fn exchange_app_password(&self, api_root: &Url, username: &str, received: AccessToken, approved_as: &str) -> Result<AccessToken> {
+    async fn exchange_app_password(
+        &self,
+        api_root: &Url,
+        username: &str,
+        received: AccessToken,
+        approved_as: &str,
+    ) -> Result<AccessToken> {
         let basic = || TokenIn::Basic(username.to_string());
         let introspect = rest_route(api_root, "wp/v2/users/me/application-passwords/introspect");
-        let received_uuid = match profile::get_json(&self.http, &introspect, &received, basic()).await {
-            Ok(found) => uuid_in(&found, &introspect)?,
-            // WordPress itself just issued it: a refusal means the host strips the
-            // Authorization header or the site blocks Application Passwords over REST.
-            Err(Error::TokenRejected { .. }) => return Err(Error::WrongAppPassword),
-            Err(e) => return Err(e),
-        };
+        let received_uuid =
+            match profile::get_json(&self.http, &introspect, &received, basic()).await {
+                Ok(found) => uuid_in(&found, &introspect)?,
+                // WordPress itself just issued it: a refusal means the host strips the
+                // Authorization header or the site blocks Application Passwords over REST.
+                Err(Error::TokenRejected { .. }) => return Err(Error::WrongAppPassword),
+                Err(e) => return Err(e),
+            };
         let all = rest_route(api_root, "wp/v2/users/me/application-passwords");
         let body = serde_json::json!({"name": app_passwords::successor_name(approved_as), "app_id": app_passwords::APP_ID});
-        let created = profile::send_json_body(&self.http, reqwest::Method::POST, &all, &received, basic(), &body).await;
+        let created = profile::send_json_body(
+            &self.http,
+            reqwest::Method::POST,
+            &all,
+            &received,
+            basic(),
+            &body,
+        )
+        .await;
         let created = created.map_err(|e| match e {
-            Error::TokenRejected { status, code, .. } => Error::AppPasswordNotExchanged { status, code },
-            Error::ServerError { status, .. } => Error::AppPasswordNotExchanged { status, code: None },
+            Error::TokenRejected { status, code, .. } => {
+                Error::AppPasswordNotExchanged { status, code }
+            }
+            Error::ServerError { status, .. } => {
+                Error::AppPasswordNotExchanged { status, code: None }
+            }
             other => other,
         });
         let fresh = created.and_then(|v| {
-            let password = v.get("password").and_then(|p| p.as_str()).filter(|p| !p.is_empty()).ok_or_else(|| Error::InvalidJson {
-                url: all.clone(),
-                status: 201,
-                detail: "no password in the answer".into(),
-                snippet: String::new(),
-            })?;
-            Ok((AccessToken::new(password.split_whitespace().collect::<String>()), uuid_in(&v, &all)?))
+            let password =
+                v.get("password").and_then(|p| p.as_str()).filter(|p| !p.is_empty()).ok_or_else(
+                    || Error::InvalidJson {
+                        url: all.clone(),
+                        status: 201,
+                        detail: "no password in the answer".into(),
+                        snippet: String::new(),
+                    },
+                )?;
+            Ok((
+                AccessToken::new(password.split_whitespace().collect::<String>()),
+                uuid_in(&v, &all)?,
+            ))
         });
         let (fresh, fresh_uuid) = match fresh {
             Ok(f) => f,
@@ -913,10 +1209,17 @@ impl Connect {
                 return Err(e);
             }
         };
-        let one = rest_route(api_root, &format!("wp/v2/users/me/application-passwords/{received_uuid}"));
-        if let Err(e) = profile::send_json(&self.http, reqwest::Method::DELETE, &one, &fresh, basic()).await {
-            let mine = rest_route(api_root, &format!("wp/v2/users/me/application-passwords/{fresh_uuid}"));
-            if let Err(e) = profile::send_json(&self.http, reqwest::Method::DELETE, &mine, &received, basic()).await {
+        let one =
+            rest_route(api_root, &format!("wp/v2/users/me/application-passwords/{received_uuid}"));
+        if let Err(e) =
+            profile::send_json(&self.http, reqwest::Method::DELETE, &one, &fresh, basic()).await
+        {
+            let mine =
+                rest_route(api_root, &format!("wp/v2/users/me/application-passwords/{fresh_uuid}"));
+            if let Err(e) =
+                profile::send_json(&self.http, reqwest::Method::DELETE, &mine, &received, basic())
+                    .await
+            {
                 tracing::warn!(error = %e, "the new Application Password could not be deleted after a failed exchange");
             }
             self.delete_app_password_quietly(api_root, &received, username).await;
@@ -927,8 +1230,16 @@ impl Connect {
 
     /// Delete a password this sign-in made, on the way out of a failure (the failure is what the
     /// person hears about; this one is logged).
-    async fn delete_app_password_quietly(&self, api_root: &Url, password: &AccessToken, username: &str) {
-        if let Err(e) = self.delete_app_password_with(api_root, password, TokenIn::Basic(username.to_string())).await {
+    async fn delete_app_password_quietly(
+        &self,
+        api_root: &Url,
+        password: &AccessToken,
+        username: &str,
+    ) {
+        if let Err(e) = self
+            .delete_app_password_with(api_root, password, TokenIn::Basic(username.to_string()))
+            .await
+        {
             tracing::warn!(error = %e, "an Application Password made for a failed sign-in could not be deleted");
         }
     }
@@ -950,7 +1261,9 @@ impl Connect {
         .await?;
         match account.storage {
             Storage::Keyring => self.accounts.update(|all| all.retain(|a| a.id != account.id))?,
-            Storage::Session => self.session_accounts.lock().expect("not poisoned").retain(|a| a.id != account.id),
+            Storage::Session => {
+                self.session_accounts.lock().expect("not poisoned").retain(|a| a.id != account.id)
+            }
         }
         Ok(SignedOut { account: account.id, revoked, revoke_problem: problem })
     }
@@ -993,7 +1306,8 @@ pub(crate) async fn oauth1_token_request(
         timestamp: unix_now(),
     };
     let mut headers = reqwest::header::HeaderMap::new();
-    let mut v = reqwest::header::HeaderValue::from_str(&signing.header()).map_err(|_| Error::InvalidClientId)?;
+    let mut v = reqwest::header::HeaderValue::from_str(&signing.header())
+        .map_err(|_| Error::InvalidClientId)?;
     v.set_sensitive(true);
     headers.insert(reqwest::header::AUTHORIZATION, v);
     let body = url::form_urlencoded::Serializer::new(String::new()).extend_pairs(&pairs).finish();
@@ -1008,8 +1322,12 @@ pub(crate) async fn oauth1_token_request(
     let body = answer.body(crate::http::limits::JSON, http.options().timeout).await?;
     let fields = crate::oauth1::parse_form(&body);
     match (status, fields.get("oauth_token"), fields.get("oauth_token_secret")) {
-        (200..=299, Some(t), Some(s)) => Ok(crate::oauth1::TokenPair { token: t.clone(), secret: AccessToken::new(s.clone()) }),
-        _ if crate::body::looks_like_html(answer.content_type(), &body) => Err(crate::body::html_error(url.clone(), status, &body)),
+        (200..=299, Some(t), Some(s)) => {
+            Ok(crate::oauth1::TokenPair { token: t.clone(), secret: AccessToken::new(s.clone()) })
+        }
+        _ if crate::body::looks_like_html(answer.content_type(), &body) => {
+            Err(crate::body::html_error(url.clone(), status, &body))
+        }
         _ => Err(Error::OAuth1 {
             endpoint: url.clone(),
             status,
@@ -1021,7 +1339,13 @@ pub(crate) async fn oauth1_token_request(
 }
 
 /// Revoke each token present (RFC 7009), refresh token first; one outcome per token sent.
-async fn revoke_tokens(http: &Http, url: &Url, auth: &ClientAuth, tokens: &[(Option<&str>, &str)], referer: &Url) -> Vec<Result<()>> {
+async fn revoke_tokens(
+    http: &Http,
+    url: &Url,
+    auth: &ClientAuth,
+    tokens: &[(Option<&str>, &str)],
+    referer: &Url,
+) -> Vec<Result<()>> {
     let mut outcomes = Vec::new();
     for (token, hint) in tokens {
         if let Some(t) = token {
@@ -1072,7 +1396,9 @@ fn account_client_auth(account: &StoredAccount, client_secret: Option<ClientSecr
 
 fn strip_suspected(e: Error) -> Error {
     match e {
-        Error::TokenRejected { url, status, code, .. } => Error::TokenRejected { url, status, code, stripped_header_suspected: true },
+        Error::TokenRejected { url, status, code, .. } => {
+            Error::TokenRejected { url, status, code, stripped_header_suspected: true }
+        }
         e => e,
     }
 }
@@ -1090,7 +1416,12 @@ fn uuid_in(v: &serde_json::Value, url: &Url) -> Result<String> {
         .and_then(|u| u.as_str())
         .filter(|u| !u.is_empty() && u.bytes().all(|b| b.is_ascii_hexdigit() || b == b'-'))
         .map(str::to_string)
-        .ok_or_else(|| Error::InvalidJson { url: url.clone(), status: 200, detail: "no application password uuid in the answer".into(), snippet: String::new() })
+        .ok_or_else(|| Error::InvalidJson {
+            url: url.clone(),
+            status: 200,
+            detail: "no application password uuid in the answer".into(),
+            snippet: String::new(),
+        })
 }
 
 pub(crate) fn site_url(site: &Discovered) -> Url {
@@ -1108,9 +1439,15 @@ fn replace_or_add(all: &mut Vec<StoredAccount>, account: StoredAccount) {
 
 pub fn rest_route(root: &Url, route: &str) -> Url {
     let mut u = root.clone();
-    if let Some(r) = root.query_pairs().find(|(k, _)| k == "rest_route").map(|(_, v)| v.into_owned()) {
+    if let Some(r) =
+        root.query_pairs().find(|(k, _)| k == "rest_route").map(|(_, v)| v.into_owned())
+    {
         let joined = format!("{}/{}", r.trim_end_matches('/'), route.trim_start_matches('/'));
-        let others: Vec<(String, String)> = root.query_pairs().filter(|(k, _)| k != "rest_route").map(|(k, v)| (k.into_owned(), v.into_owned())).collect();
+        let others: Vec<(String, String)> = root
+            .query_pairs()
+            .filter(|(k, _)| k != "rest_route")
+            .map(|(k, v)| (k.into_owned(), v.into_owned()))
+            .collect();
         u.query_pairs_mut().clear().append_pair("rest_route", &joined).extend_pairs(others);
         return u;
     }
@@ -1123,7 +1460,9 @@ pub fn rest_route(root: &Url, route: &str) -> Url {
 
 pub(crate) fn with_context(e: Error, grant: &str, redirect: Option<&Url>) -> Error {
     match e {
-        Error::OAuth { endpoint, status: 503, code, .. } if code == "error" => Error::OAuthServerDisabled { endpoint },
+        Error::OAuth { endpoint, status: 503, code, .. } if code == "error" => {
+            Error::OAuthServerDisabled { endpoint }
+        }
         Error::OAuth { endpoint, status, code, description, .. } => Error::OAuth {
             endpoint,
             status,
@@ -1138,9 +1477,9 @@ pub(crate) fn with_context(e: Error, grant: &str, redirect: Option<&Url>) -> Err
 
 /// Run a keyring call off the async threads (D-Bus calls block).
 async fn blocking<T: Send + 'static>(f: impl FnOnce() -> Result<T> + Send + 'static) -> Result<T> {
-    tokio::task::spawn_blocking(f)
-        .await
-        .unwrap_or_else(|e| Err(Error::KeyringFailure { store: "the keyring".into(), detail: e.to_string() }))
+    tokio::task::spawn_blocking(f).await.unwrap_or_else(|e| {
+        Err(Error::KeyringFailure { store: "the keyring".into(), detail: e.to_string() })
+    })
 }
 
 #[cfg(test)]
@@ -1150,8 +1489,14 @@ mod tests {
     #[test]
     fn rest_routes_under_both_roots() {
         let pretty = Url::parse("https://s.example/blog/wp-json/").unwrap();
-        assert_eq!(rest_route(&pretty, "wp/v2/users/me").as_str(), "https://s.example/blog/wp-json/wp/v2/users/me");
+        assert_eq!(
+            rest_route(&pretty, "wp/v2/users/me").as_str(),
+            "https://s.example/blog/wp-json/wp/v2/users/me"
+        );
         let plain = Url::parse("https://s.example/index.php?rest_route=/").unwrap();
-        assert_eq!(rest_route(&plain, "wp/v2/users/me").as_str(), "https://s.example/index.php?rest_route=%2Fwp%2Fv2%2Fusers%2Fme");
+        assert_eq!(
+            rest_route(&plain, "wp/v2/users/me").as_str(),
+            "https://s.example/index.php?rest_route=%2Fwp%2Fv2%2Fusers%2Fme"
+        );
     }
 }

@@ -64,14 +64,23 @@ impl Settings {
     /// Check what a person entered; the message says what to change.
     pub fn validate(&self) -> Result<()> {
         let bad = |detail: String| Error::InvalidSetting { detail };
-        if let Some(p) = self.redirect_ports.iter().chain(self.wpcom_redirect_port.iter()).find(|p| **p < 1024) {
+        if let Some(p) =
+            self.redirect_ports.iter().chain(self.wpcom_redirect_port.iter()).find(|p| **p < 1024)
+        {
             return Err(bad(format!("port {p} is reserved for system services; registered redirect ports must be 1024 or above")));
         }
         if !(30..=3600).contains(&self.sign_in_timeout_secs) {
-            return Err(bad(format!("a sign-in timeout of {} s is out of range (30 to 3600 seconds)", self.sign_in_timeout_secs)));
+            return Err(bad(format!(
+                "a sign-in timeout of {} s is out of range (30 to 3600 seconds)",
+                self.sign_in_timeout_secs
+            )));
         }
-        if self.wpcom_client_id.as_deref().is_some_and(|id| !id.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')) {
-            return Err(bad("a WordPress.com client ID is a number (letters, digits, - and _ only)".into()));
+        if self.wpcom_client_id.as_deref().is_some_and(|id| {
+            !id.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+        }) {
+            return Err(bad(
+                "a WordPress.com client ID is a number (letters, digits, - and _ only)".into(),
+            ));
         }
         Ok(())
     }
@@ -99,7 +108,10 @@ impl SettingsFile {
     /// The saved settings, or the defaults when there are none yet.
     pub fn load(&self) -> Result<Settings> {
         match std::fs::read(&self.path) {
-            Ok(bytes) => serde_json::from_slice(&bytes).map_err(|e| Error::ConfigFile { path: self.path.clone(), detail: format!("it is not valid: {e}") }),
+            Ok(bytes) => serde_json::from_slice(&bytes).map_err(|e| Error::ConfigFile {
+                path: self.path.clone(),
+                detail: format!("it is not valid: {e}"),
+            }),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Settings::default()),
             Err(e) => Err(Error::ConfigFile { path: self.path.clone(), detail: e.to_string() }),
         }
@@ -120,7 +132,12 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let file = SettingsFile::at(dir.path().join("settings.json"));
         assert_eq!(file.load().unwrap(), Settings::default());
-        let s = Settings { redirect_ports: vec![8642, 8643], wpcom_client_id: Some("12345".into()), log_level: LogLevel::Debug, ..Default::default() };
+        let s = Settings {
+            redirect_ports: vec![8642, 8643],
+            wpcom_client_id: Some("12345".into()),
+            log_level: LogLevel::Debug,
+            ..Default::default()
+        };
         file.save(&s).unwrap();
         assert_eq!(file.load().unwrap(), s);
         #[cfg(unix)]
@@ -134,7 +151,8 @@ mod tests {
     fn bad_settings_are_refused_with_what_to_change() {
         let dir = tempfile::tempdir().unwrap();
         let file = SettingsFile::at(dir.path().join("settings.json"));
-        let e = file.save(&Settings { redirect_ports: vec![80], ..Default::default() }).unwrap_err();
+        let e =
+            file.save(&Settings { redirect_ports: vec![80], ..Default::default() }).unwrap_err();
         assert!(e.to_string().contains("port 80"), "{e}");
         assert!(!file.path().exists(), "nothing written");
         let e = file.save(&Settings { sign_in_timeout_secs: 5, ..Default::default() }).unwrap_err();

@@ -75,9 +75,15 @@ impl AuthMethods {
         // The same origin, or the same host upgraded to https (at the default ports).
         let ours = |u: &Url| {
             crate::http::same_origin(u, api_root)
-                || (u.scheme() == "https" && u.host() == api_root.host() && u.port().is_none() && api_root.port().is_none())
+                || (u.scheme() == "https"
+                    && u.host() == api_root.host()
+                    && u.port().is_none()
+                    && api_root.port().is_none())
         };
-        let wpcom = |u: &Url| (u.scheme() == "https" && is_wpcom_api_host(u)) || crate::http::same_origin(u, wpcom_api);
+        let wpcom = |u: &Url| {
+            (u.scheme() == "https" && is_wpcom_api_host(u))
+                || crate::http::same_origin(u, wpcom_api)
+        };
         let mut refused = Vec::new();
         let mut check = |what: &'static str, u: &Url, ok: bool| {
             if !ok {
@@ -88,15 +94,18 @@ impl AuthMethods {
         if let Some(o) = &self.oauth2 {
             let keep = if o.server == OAuth2Server::WordpressCom {
                 // Both at WordPress.com's API, or it is no WordPress.com sign-in at all.
-                check("the OAuth2 authorization endpoint", &o.authorize, wpcom(&o.authorize)) & check("the OAuth2 token endpoint", &o.token, wpcom(&o.token))
+                check("the OAuth2 authorization endpoint", &o.authorize, wpcom(&o.authorize))
+                    & check("the OAuth2 token endpoint", &o.token, wpcom(&o.token))
             } else {
-                check("the OAuth2 authorization endpoint", &o.authorize, ours(&o.authorize)) & check("the OAuth2 token endpoint", &o.token, ours(&o.token))
+                check("the OAuth2 authorization endpoint", &o.authorize, ours(&o.authorize))
+                    & check("the OAuth2 token endpoint", &o.token, ours(&o.token))
             };
             if !keep {
                 self.oauth2 = None;
             } else if let Some(me) = self.oauth2.as_ref().and_then(|o| o.me.clone()) {
                 let server = self.oauth2.as_ref().map(|o| o.server);
-                let fine = if server == Some(OAuth2Server::WordpressCom) { wpcom(&me) } else { ours(&me) };
+                let fine =
+                    if server == Some(OAuth2Server::WordpressCom) { wpcom(&me) } else { ours(&me) };
                 if !check("the OAuth2 \"me\" endpoint", &me, fine) {
                     self.oauth2.as_mut().expect("kept").me = None;
                 }
@@ -110,7 +119,9 @@ impl AuthMethods {
                 self.oauth1 = None;
             }
         }
-        if let Some(page) = self.application_passwords.as_ref().and_then(|a| a.authorization_url.clone()) {
+        if let Some(page) =
+            self.application_passwords.as_ref().and_then(|a| a.authorization_url.clone())
+        {
             if !check("the Application Password approval page", &page, ours(&page)) {
                 self.application_passwords.as_mut().expect("there").authorization_url = None;
             }
@@ -131,8 +142,15 @@ impl AuthMethods {
             }
             let path = u.path().trim_end_matches('/').to_string();
             let Some((prefix, name)) = path.rsplit_once('/') else { return };
-            let Some(prefix) = prefix.strip_suffix(&format!("/{dir}")).or((prefix == format!("/{dir}")).then_some("")) else { return };
-            if name.is_empty() || !name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_') {
+            let Some(prefix) = prefix
+                .strip_suffix(&format!("/{dir}"))
+                .or((prefix == format!("/{dir}")).then_some(""))
+            else {
+                return;
+            };
+            if name.is_empty()
+                || !name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+            {
                 return;
             }
             let name = name.to_string();
@@ -240,7 +258,8 @@ pub fn trim_json_prefix(body: &[u8]) -> &[u8] {
 pub fn parse_index(body: &[u8], fetched_from: &Url) -> Result<RestIndex, IndexProblem> {
     let value: Value = serde_json::from_slice(trim_json_prefix(body))
         .map_err(|e| IndexProblem::Syntax(e.to_string()))?;
-    let obj = value.as_object().ok_or(IndexProblem::NotAnIndex("the document is not a JSON object"))?;
+    let obj =
+        value.as_object().ok_or(IndexProblem::NotAnIndex("the document is not a JSON object"))?;
     // WordPress's index always carries `namespaces` (or `routes` when `_fields` is ignored).
     let namespaces: Vec<String> = match obj.get("namespaces") {
         Some(Value::Array(a)) => a.iter().filter_map(|v| v.as_str().map(str::to_string)).collect(),
@@ -304,7 +323,11 @@ fn parse_oauth2(o: &Value, base: &Url) -> Option<OAuth2Endpoints> {
             OAuth2Server::FeaturePlugin,
         )
     } else {
-        (link(o.get("authorize")?, base)?, link(o.get("token")?, base)?, OAuth2Server::WpOauthServer)
+        (
+            link(o.get("authorize")?, base)?,
+            link(o.get("token")?, base)?,
+            OAuth2Server::WpOauthServer,
+        )
     };
     let server = if is_wpcom_api_host(&authorize) || is_wpcom_api_host(&token) {
         OAuth2Server::WordpressCom

@@ -9,12 +9,12 @@ use std::time::Duration;
 use url::Url;
 use wpconnect_core::app_passwords::CallbackInbox;
 use wpconnect_core::browser::Browser;
+use wpconnect_core::http::Certificate;
 use wpconnect_core::loopback::Cancel;
 use wpconnect_core::session::{Connect, SignInOptions};
 use wpconnect_core::store::{AccountsFile, MemoryStore, SecretStore};
 use wpconnect_core::{Discoverer, DiscoveryOptions, ErrorKind, HttpOptions, Method};
 use wpconnect_testsupport::browser::{Consent, TestBrowser};
-use wpconnect_core::http::Certificate;
 use wpconnect_testsupport::dialect::{Knobs, OAuthSite, User};
 use wpconnect_testsupport::tls::Pki;
 use wpconnect_testsupport::Resolver;
@@ -65,10 +65,14 @@ impl Site {
         }
     }
     fn person(&self, consent: Consent) -> TestBrowser {
-        TestBrowser::new("ada", "analytical", consent).with_tls(self.pki.ca_pem(), &[(NAME, self.s.server().addr())])
+        TestBrowser::new("ada", "analytical", consent)
+            .with_tls(self.pki.ca_pem(), &[(NAME, self.s.server().addr())])
     }
     async fn discover(&self) -> wpconnect_core::Discovered {
-        Discoverer::new(DiscoveryOptions { http: self.http(), ..Default::default() }).discover(NAME).await.unwrap()
+        Discoverer::new(DiscoveryOptions { http: self.http(), ..Default::default() })
+            .discover(NAME)
+            .await
+            .unwrap()
     }
 }
 
@@ -78,7 +82,10 @@ async fn approval_through_the_url_scheme_then_sign_out_deletes_it() {
     let s = &site.s;
     let discovered = site.discover().await;
     assert!(discovered.site.https);
-    assert!(!wpconnect_core::app_passwords::loopback_possible(&discovered.site_url()), "an https site: not the loopback");
+    assert!(
+        !wpconnect_core::app_passwords::loopback_possible(&discovered.site_url()),
+        "an https site: not the loopback"
+    );
     let dir = tempfile::tempdir().unwrap();
     let store: Arc<dyn SecretStore> = Arc::new(MemoryStore::new());
     let connect = Connect::new(site.http(), AccountsFile::at(dir.path().join("a.json")), Ok(store));
@@ -86,7 +93,15 @@ async fn approval_through_the_url_scheme_then_sign_out_deletes_it() {
     let os = Os(site.person(Consent::Allow), inbox.clone());
     let mut opened = None;
     let done = connect
-        .sign_in_app_password_scheme(&discovered, "desk", SignInOptions { timeout: Duration::from_secs(20), ..Default::default() }, &os, &Cancel::new(), &inbox, |u| opened = Some(u.clone()))
+        .sign_in_app_password_scheme(
+            &discovered,
+            "desk",
+            SignInOptions { timeout: Duration::from_secs(20), ..Default::default() },
+            &os,
+            &Cancel::new(),
+            &inbox,
+            |u| opened = Some(u.clone()),
+        )
         .await
         .unwrap();
     let q: std::collections::HashMap<_, _> = opened.unwrap().query_pairs().into_owned().collect();
@@ -100,8 +115,16 @@ async fn approval_through_the_url_scheme_then_sign_out_deletes_it() {
     assert_eq!(names.len(), 1, "{names:?}");
     assert!(names[0].starts_with("WP Connect on desk ("));
     assert_eq!(s.counters().app_passwords_created_over_rest, 1);
-    assert_eq!(s.app_passwords_from_urls_live(), 0, "the password that travelled in the URL no longer works");
-    assert_eq!(connect.me(&done.account.id).await.unwrap().profile.display_name, "Ada L", "the kept one works");
+    assert_eq!(
+        s.app_passwords_from_urls_live(),
+        0,
+        "the password that travelled in the URL no longer works"
+    );
+    assert_eq!(
+        connect.me(&done.account.id).await.unwrap().profile.display_name,
+        "Ada L",
+        "the kept one works"
+    );
     assert!(connect.sign_out(&done.account.id).await.unwrap().revoked);
     assert!(s.app_password_names().is_empty(), "deleted on the site");
 }
@@ -118,7 +141,15 @@ async fn when_the_site_will_not_make_a_fresh_password_nothing_is_kept_or_left_li
     let inbox = Arc::new(CallbackInbox::new());
     let os = Os(site.person(Consent::Allow), inbox.clone());
     let e = connect
-        .sign_in_app_password_scheme(&discovered, "desk", SignInOptions { timeout: Duration::from_secs(20), ..Default::default() }, &os, &Cancel::new(), &inbox, |_| {})
+        .sign_in_app_password_scheme(
+            &discovered,
+            "desk",
+            SignInOptions { timeout: Duration::from_secs(20), ..Default::default() },
+            &os,
+            &Cancel::new(),
+            &inbox,
+            |_| {},
+        )
         .await
         .unwrap_err();
     assert_eq!(e.kind(), ErrorKind::AppPasswordNotExchanged, "{e}");
@@ -142,7 +173,15 @@ async fn rejection_through_the_url_scheme() {
     let inbox = Arc::new(CallbackInbox::new());
     let os = Os(site.person(Consent::Deny), inbox.clone());
     let e = connect
-        .sign_in_app_password_scheme(&discovered, "desk", SignInOptions { timeout: Duration::from_secs(20), ..Default::default() }, &os, &Cancel::new(), &inbox, |_| {})
+        .sign_in_app_password_scheme(
+            &discovered,
+            "desk",
+            SignInOptions { timeout: Duration::from_secs(20), ..Default::default() },
+            &os,
+            &Cancel::new(),
+            &inbox,
+            |_| {},
+        )
         .await
         .unwrap_err();
     assert_eq!(e.kind(), ErrorKind::AccessDenied);
@@ -156,7 +195,9 @@ async fn wordpress_refuses_a_plain_http_return_address_on_a_site_that_is_not_loc
     let discovered = site.discover().await;
     let page = discovered.methods.application_passwords.clone().unwrap().authorization_url.unwrap();
     let mut url = page.clone();
-    url.query_pairs_mut().append_pair("app_name", "x").append_pair("success_url", "http://127.0.0.1:9/callback");
+    url.query_pairs_mut()
+        .append_pair("app_name", "x")
+        .append_pair("success_url", "http://127.0.0.1:9/callback");
     let v = site.person(Consent::Allow).visit(url.as_str()).await.unwrap();
     assert_eq!(v.status, 500);
     assert!(v.body.contains("The URL must be served over a secure connection."), "{}", v.body);
@@ -166,7 +207,17 @@ async fn wordpress_refuses_a_plain_http_return_address_on_a_site_that_is_not_loc
     let store: Arc<dyn SecretStore> = Arc::new(MemoryStore::new());
     let connect = Connect::new(site.http(), AccountsFile::at(dir.path().join("a.json")), Ok(store));
     let nobody = wpconnect_core::browser::NoBrowser;
-    let e = connect.sign_in_app_password_browser(&discovered, "desk", SignInOptions::default(), &nobody, &Cancel::new(), |_, _| {}).await.unwrap_err();
+    let e = connect
+        .sign_in_app_password_browser(
+            &discovered,
+            "desk",
+            SignInOptions::default(),
+            &nobody,
+            &Cancel::new(),
+            |_, _| {},
+        )
+        .await
+        .unwrap_err();
     assert_eq!(e.kind(), ErrorKind::NoSignInMethod, "{e}");
     assert!(e.to_string().contains("paste"), "{e}");
 }
@@ -186,12 +237,29 @@ async fn an_answer_naming_the_site_over_plain_http_is_not_from_the_site_we_asked
     let os = Os(site.person(Consent::Allow), inbox.clone());
     let before = s.server().requests().len();
     let e = connect
-        .sign_in_app_password_scheme(&discovered, "desk", SignInOptions { timeout: Duration::from_secs(20), ..Default::default() }, &os, &Cancel::new(), &inbox, |_| {})
+        .sign_in_app_password_scheme(
+            &discovered,
+            "desk",
+            SignInOptions { timeout: Duration::from_secs(20), ..Default::default() },
+            &os,
+            &Cancel::new(),
+            &inbox,
+            |_| {},
+        )
         .await
         .unwrap_err();
     assert_eq!(e.kind(), ErrorKind::SiteMismatch, "{e}");
-    assert_eq!(e.to_string(), "The answer came from http://blog.test, not from https://blog.test/, so it was not used.");
-    let after: Vec<_> = s.server().requests().into_iter().skip(before).filter(|r| r.header("authorization").is_some()).collect();
+    assert_eq!(
+        e.to_string(),
+        "The answer came from http://blog.test, not from https://blog.test/, so it was not used."
+    );
+    let after: Vec<_> = s
+        .server()
+        .requests()
+        .into_iter()
+        .skip(before)
+        .filter(|r| r.header("authorization").is_some())
+        .collect();
     assert!(after.is_empty(), "the password was not used: {after:?}");
     assert!(connect.accounts().unwrap().is_empty());
 }

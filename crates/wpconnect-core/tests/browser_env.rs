@@ -35,7 +35,12 @@ fn browser_variable_is_used_with_and_without_placeholder_and_failures_are_report
     assert_eq!(wait_for(1).lines().next().unwrap(), url.as_str());
 
     // A list: the first that cannot start is skipped; `%s` places the address.
-    unsafe { std::env::set_var("BROWSER", format!("/nonexistent/browser:{} --new-tab %s", script.display())) };
+    unsafe {
+        std::env::set_var(
+            "BROWSER",
+            format!("/nonexistent/browser:{} --new-tab %s", script.display()),
+        )
+    };
     SystemBrowser.open(&url).unwrap();
     assert_eq!(wait_for(2).lines().nth(1).unwrap(), format!("--new-tab {url}"));
 

@@ -35,7 +35,9 @@ async fn typical_site_in_one_round_trip() {
 #[tokio::test]
 async fn plain_permalinks_follow_the_link_header() {
     let s = Server::start(|req, base| match (req.path(), req.query()) {
-        ("/index.php", Some(q)) if q.starts_with("rest_route=%2F") || q.starts_with("rest_route=/") => {
+        ("/index.php", Some(q))
+            if q.starts_with("rest_route=%2F") || q.starts_with("rest_route=/") =>
+        {
             Reply::json(200, wp::index(base, "Plain Site", wp::app_passwords(base)))
         }
         // With plain permalinks /wp-json/ is just the home page again.
@@ -47,13 +49,21 @@ async fn plain_permalinks_follow_the_link_header() {
     assert_eq!(d.site.name, "Plain Site");
     assert_eq!(d.permalinks, Some(Permalinks::Plain));
     assert_eq!(d.api_root.as_str(), format!("{}/index.php?rest_route=/", s.url()));
-    assert_eq!(s.request_count(), 3, "page and guess in parallel, then the root: {:?}", s.requests());
+    assert_eq!(
+        s.request_count(),
+        3,
+        "page and guess in parallel, then the root: {:?}",
+        s.requests()
+    );
 }
 
 #[tokio::test]
 async fn html_link_when_the_header_is_stripped() {
     let s = Server::start(|req, base| match req.path() {
-        "/" => Reply::html(200, format!("<html><head><link rel='https://api.w.org/' href='{base}/api/'></head></html>")),
+        "/" => Reply::html(
+            200,
+            format!("<html><head><link rel='https://api.w.org/' href='{base}/api/'></head></html>"),
+        ),
         "/api/" => Reply::json(200, wp::index(base, "Proxy Site", serde_json::json!([]))),
         _ => Reply::html(404, "<html>nope</html>"),
     })
@@ -68,7 +78,9 @@ async fn html_link_when_the_header_is_stripped() {
 #[tokio::test]
 async fn rest_route_as_the_last_resort() {
     let s = Server::start(|req, base| match req.query() {
-        Some(q) if q.starts_with("rest_route") => Reply::json(200, wp::index(base, "Hidden Site", wp::app_passwords(base))),
+        Some(q) if q.starts_with("rest_route") => {
+            Reply::json(200, wp::index(base, "Hidden Site", wp::app_passwords(base)))
+        }
         _ => Reply::html(200, "<html>a theme that prints no head</html>"),
     })
     .await;
@@ -90,7 +102,11 @@ async fn html_where_json_was_expected_names_the_cause() {
     assert!(msg.contains("Wordfence security plugin"), "{msg}");
     assert!(msg.contains("<!DOCTYPE html><html><head><title>Wordfence"), "the first bytes: {msg}");
     assert!(e.hint().contains("security or maintenance plugin"), "{}", e.hint());
-    assert_eq!(s.request_count(), 2, "the page named the failed guess as the root: no more requests");
+    assert_eq!(
+        s.request_count(),
+        2,
+        "the page named the failed guess as the root: no more requests"
+    );
 }
 
 #[tokio::test]
@@ -130,7 +146,11 @@ async fn a_server_that_hangs_times_out() {
     assert_eq!(e.kind(), ErrorKind::Timeout, "{e}");
     // The first of the two probes to give up names its address; 0.7 s, as a person reads it.
     let msg = e.to_string();
-    assert!(msg.starts_with(&format!("{}/", s.url())) && msg.ends_with(" did not answer within 1 second."), "{msg}");
+    assert!(
+        msg.starts_with(&format!("{}/", s.url()))
+            && msg.ends_with(" did not answer within 1 second."),
+        "{msg}"
+    );
     assert!(started.elapsed() < Duration::from_secs(5), "gave up promptly");
 }
 
@@ -152,7 +172,13 @@ async fn redirect_loop() {
 #[tokio::test]
 async fn endless_redirects_stop_at_the_limit() {
     let s = Server::start(|req, base| {
-        let n: u32 = req.path().trim_matches('/').split('/').next().and_then(|x| x.parse().ok()).unwrap_or(0);
+        let n: u32 = req
+            .path()
+            .trim_matches('/')
+            .split('/')
+            .next()
+            .and_then(|x| x.parse().ok())
+            .unwrap_or(0);
         Reply::redirect(302, format!("{base}/{}/", n + 1))
     })
     .await;
@@ -204,7 +230,8 @@ async fn response_too_large() {
 async fn redirect_to_where_the_site_lives() {
     let real = Server::start(wp::typical).await;
     let target = real.url();
-    let front = Server::start(move |req, _| Reply::redirect(301, format!("{target}{}", req.target))).await;
+    let front =
+        Server::start(move |req, _| Reply::redirect(301, format!("{target}{}", req.target))).await;
     let d = discoverer().discover(&front.url()).await.unwrap();
     assert_eq!(d.answered_at.as_str(), format!("{}/", real.url()));
     assert!(d.notes.iter().any(|n| n.contains("redirects: the site lives at")), "{:?}", d.notes);
@@ -232,7 +259,10 @@ async fn https_that_fails_is_a_tls_error() {
 #[tokio::test]
 async fn unknown_host_and_refused_connection() {
     let d = Discoverer::new(DiscoveryOptions {
-        http: HttpOptions { resolver: Some(std::sync::Arc::new(Resolver::new())), ..Default::default() },
+        http: HttpOptions {
+            resolver: Some(std::sync::Arc::new(Resolver::new())),
+            ..Default::default()
+        },
         ..Default::default()
     });
     let e = d.discover("no-such-site.example").await.unwrap_err();
@@ -251,7 +281,10 @@ async fn unknown_host_and_refused_connection() {
 async fn names_resolve_through_the_test_resolver() {
     let s = Server::start(wp::typical).await;
     let d = Discoverer::new(DiscoveryOptions {
-        http: HttpOptions { resolver: Some(std::sync::Arc::new(Resolver::new().map("blog.example"))), ..Default::default() },
+        http: HttpOptions {
+            resolver: Some(std::sync::Arc::new(Resolver::new().map("blog.example"))),
+            ..Default::default()
+        },
         ..Default::default()
     });
     let found = d.discover(&format!("http://blog.example:{}/", s.port())).await.unwrap();
@@ -295,13 +328,23 @@ async fn jetpack_site_is_looked_up_on_wordpress_com() {
     let api = Server::start(wpcom_api()).await;
     let site = Server::start(|req, base| match req.path() {
         "/" => wp::home_page(base),
-        _ => Reply::json(200, wp::index(base, "JP", serde_json::json!({"oauth2": {
+        _ => Reply::json(
+            200,
+            wp::index(
+                base,
+                "JP",
+                serde_json::json!({"oauth2": {
             "authorize": "https://public-api.wordpress.com/oauth2/authorize",
-            "token": "https://public-api.wordpress.com/oauth2/token"}}))),
+            "token": "https://public-api.wordpress.com/oauth2/token"}}),
+            ),
+        ),
     })
     .await;
     let d = Discoverer::new(DiscoveryOptions {
-        http: HttpOptions { resolver: Some(std::sync::Arc::new(Resolver::new().map("jp.example"))), ..Default::default() },
+        http: HttpOptions {
+            resolver: Some(std::sync::Arc::new(Resolver::new().map("jp.example"))),
+            ..Default::default()
+        },
         wpcom_api_base: format!("{}/", api.url()).parse().unwrap(),
         ..Default::default()
     });
@@ -327,7 +370,11 @@ async fn wp_oauth_server_metadata_is_a_hint_with_warnings() {
     .await;
     let plain = discoverer().discover(&s.url()).await.unwrap();
     assert!(plain.metadata.is_none(), "metadata documents are read only when asked for");
-    assert!(!s.requests().iter().any(|r| r.path().starts_with("/.well-known/")), "no well-known request by default: {:?}", s.requests());
+    assert!(
+        !s.requests().iter().any(|r| r.path().starts_with("/.well-known/")),
+        "no well-known request by default: {:?}",
+        s.requests()
+    );
     let d = Discoverer::new(DiscoveryOptions { metadata: true, ..DiscoveryOptions::default() });
     let found = d.discover(&s.url()).await.unwrap();
     assert_eq!(found.recommended.method, Some(Method::Oauth2));

@@ -45,7 +45,12 @@ fn client(port: u16) -> Client {
 }
 
 async fn start(knobs: Knobs, client: Client) -> OAuthSite {
-    OAuthSite::start(knobs, vec![client], vec![User::new(1, "ada", "correct horse", "Ada Admin", &["administrator"])]).await
+    OAuthSite::start(
+        knobs,
+        vec![client],
+        vec![User::new(1, "ada", "correct horse", "Ada Admin", &["administrator"])],
+    )
+    .await
 }
 
 fn request(site: &OAuthSite, port: u16) -> DoctorRequest {
@@ -66,7 +71,10 @@ fn admin() -> Admin {
 }
 
 async fn doctor_with(req: &DoctorRequest, browser: &dyn Browser) -> Report {
-    let opts = DiscoveryOptions { http: HttpOptions { timeout: Duration::from_secs(5), ..Default::default() }, ..Default::default() };
+    let opts = DiscoveryOptions {
+        http: HttpOptions { timeout: Duration::from_secs(5), ..Default::default() },
+        ..Default::default()
+    };
     let seen = Arc::new(std::sync::Mutex::new(Vec::new()));
     let s2 = seen.clone();
     let progress = move |p: Progress| {
@@ -106,7 +114,11 @@ fn expect(r: &Report, id: &str, want: Status, fix_mentions: &[&str]) {
 }
 
 fn not_passing(r: &Report) -> Vec<String> {
-    r.checks.iter().filter(|c| c.status != Status::Pass && c.status != Status::Skipped).map(|c| format!("{} {:?}: {}", c.id, c.status, c.finding)).collect()
+    r.checks
+        .iter()
+        .filter(|c| c.status != Status::Pass && c.status != Status::Skipped)
+        .map(|c| format!("{} {:?}: {}", c.id, c.status, c.finding))
+        .collect()
 }
 
 #[tokio::test]
@@ -161,11 +173,25 @@ async fn live_on_a_correctly_configured_site_passes_and_revokes_everything() {
     req.client_secret = Some(ClientSecret::new(SECRET));
     let r = doctor_with(&req, &admin()).await;
     assert_eq!(not_passing(&r), Vec::<String>::new(), "{r:#?}");
-    for id in ["live.state", "live.pkce", "live.code_reuse", "live.token_lifetimes", "live.refresh_rotation", "live.revocation", "live.me", "auth.authorization_header", "auth.site_health"] {
+    for id in [
+        "live.state",
+        "live.pkce",
+        "live.code_reuse",
+        "live.token_lifetimes",
+        "live.refresh_rotation",
+        "live.revocation",
+        "live.me",
+        "auth.authorization_header",
+        "auth.site_health",
+    ] {
         assert_eq!(status(&r, id), Status::Pass, "{id}: {:#?}", r.check(id));
     }
     assert_eq!(status(&r, "live.code_lifetime"), Status::Skipped);
-    assert!(r.check("live.token_lifetimes").unwrap().finding.contains("3600 seconds"), "{:#?}", r.check("live.token_lifetimes"));
+    assert!(
+        r.check("live.token_lifetimes").unwrap().finding.contains("3600 seconds"),
+        "{:#?}",
+        r.check("live.token_lifetimes")
+    );
     let issued = site.issued_tokens();
     assert!(!issued.is_empty());
     for t in &issued {
@@ -194,18 +220,38 @@ async fn a_stripped_authorization_header_fails_with_the_server_lines() {
     let port = free_port();
     let site = start(Knobs { strip_authorization: true, ..good_knobs(port) }, client(port)).await;
     let r = doctor(&request(&site, port)).await;
-    expect(&r, "auth.authorization_header", Status::Fail, &["CGIPassAuth On", "E=HTTP_AUTHORIZATION:%{HTTP:Authorization}", "fastcgi_param HTTP_AUTHORIZATION $http_authorization;", "SetEnvIf Authorization"]);
+    expect(
+        &r,
+        "auth.authorization_header",
+        Status::Fail,
+        &[
+            "CGIPassAuth On",
+            "E=HTTP_AUTHORIZATION:%{HTTP:Authorization}",
+            "fastcgi_param HTTP_AUTHORIZATION $http_authorization;",
+            "SetEnvIf Authorization",
+        ],
+    );
     assert_eq!(r.exit_code, 2);
     // Without a client ID the made-up Application Password tells the same story.
     let mut req = request(&site, port);
     req.client_id = None;
     let r = doctor(&req).await;
-    assert_eq!(status(&r, "auth.authorization_header"), Status::Skipped, "{:#?}", r.check("auth.authorization_header"));
+    assert_eq!(
+        status(&r, "auth.authorization_header"),
+        Status::Skipped,
+        "{:#?}",
+        r.check("auth.authorization_header")
+    );
     let ok = start(good_knobs(port), client(port)).await;
     let mut req = request(&ok, port);
     req.client_id = None;
     let r = doctor(&req).await;
-    assert_eq!(status(&r, "auth.authorization_header"), Status::Pass, "{:#?}", r.check("auth.authorization_header"));
+    assert_eq!(
+        status(&r, "auth.authorization_header"),
+        Status::Pass,
+        "{:#?}",
+        r.check("auth.authorization_header")
+    );
 }
 
 #[tokio::test]
@@ -242,7 +288,11 @@ async fn grants_are_judged_only_where_the_server_can_tell() {
     let r = doctor(&request(&site, port)).await;
     expect(&r, "oauth2.grant.authorization_code", Status::Fail, &["\"Authorization Code\""]);
     let refresh = r.check("oauth2.grant.refresh_token").unwrap();
-    assert!(refresh.status == Status::Skipped && refresh.skipped_because.as_deref().unwrap().contains("--live"), "{refresh:#?}");
+    assert!(
+        refresh.status == Status::Skipped
+            && refresh.skipped_because.as_deref().unwrap().contains("--live"),
+        "{refresh:#?}"
+    );
     assert_eq!(status(&r, "oauth2.grant.password"), Status::Skipped);
 
     let site = start(good_knobs(port), client(port).grants(&["authorization_code"])).await;
@@ -280,16 +330,32 @@ async fn redirect_uris_refused_and_fixed_ports() {
     // No redirect URI given: a random port is refused by exact matching, so a port must be registered.
     req.redirect_uri = None;
     let r = doctor(&req).await;
-    expect(&r, "oauth2.loopback_port", Status::Warn, &["--redirect-port 8765", "http://127.0.0.1:8765/callback"]);
+    expect(
+        &r,
+        "oauth2.loopback_port",
+        Status::Warn,
+        &["--redirect-port 8765", "http://127.0.0.1:8765/callback"],
+    );
     // The registered port works: pass, and it says how people sign in.
     let r = doctor(&request(&site, port)).await;
     let c = r.check("oauth2.loopback_port").unwrap();
-    assert!(c.status == Status::Pass && c.finding.contains(&format!("--redirect-port {port}")), "{c:#?}");
+    assert!(
+        c.status == Status::Pass && c.finding.contains(&format!("--redirect-port {port}")),
+        "{c:#?}"
+    );
     // A server that accepts any loopback port.
     // WP OAuth Server without "enforce redirect URI", `http://127.0.0.1` registered: a prefix of every loopback port.
-    let any = start(Knobs { exact_redirect: false, ..good_knobs(port) }, Client::new("desk-app", Some(SECRET), &["http://127.0.0.1"])).await;
+    let any = start(
+        Knobs { exact_redirect: false, ..good_knobs(port) },
+        Client::new("desk-app", Some(SECRET), &["http://127.0.0.1"]),
+    )
+    .await;
     let r = doctor(&request(&any, port)).await;
-    assert!(r.check("oauth2.loopback_port").unwrap().finding.contains("any free port"), "{:#?}", r.check("oauth2.loopback_port"));
+    assert!(
+        r.check("oauth2.loopback_port").unwrap().finding.contains("any free port"),
+        "{:#?}",
+        r.check("oauth2.loopback_port")
+    );
 }
 
 #[tokio::test]
@@ -302,7 +368,10 @@ async fn pkce_ignored_fails_live() {
     expect(&r, "live.pkce", Status::Fail, &["PKCE"]);
     assert!(r.check("live.pkce").unwrap().finding.contains("WRONG PKCE verifier"));
     for t in site.issued_tokens() {
-        assert!(!site.access_token_valid(&t), "tokens from the wrong-verifier exchange are revoked too");
+        assert!(
+            !site.access_token_valid(&t),
+            "tokens from the wrong-verifier exchange are revoked too"
+        );
     }
 }
 
@@ -331,7 +400,9 @@ async fn state_dropped_fails_live() {
 #[tokio::test]
 async fn short_lived_tokens_warn_live() {
     let port = free_port();
-    let site = start(Knobs { access_ttl: Duration::from_secs(60), ..good_knobs(port) }, client(port)).await;
+    let site =
+        start(Knobs { access_ttl: Duration::from_secs(60), ..good_knobs(port) }, client(port))
+            .await;
     let mut req = request(&site, port);
     req.live = true;
     let r = doctor_with(&req, &admin()).await;
@@ -343,7 +414,14 @@ async fn a_wrong_oauth1_callback_fails_live() {
     let port = free_port();
     let registered = free_port();
     let site = start(
-        Knobs { oauth1_consumers: vec![("ck_doctor".into(), CONSUMER_SECRET.into(), callback(registered))], ..good_knobs(port) },
+        Knobs {
+            oauth1_consumers: vec![(
+                "ck_doctor".into(),
+                CONSUMER_SECRET.into(),
+                callback(registered),
+            )],
+            ..good_knobs(port)
+        },
         client(port),
     )
     .await;
@@ -352,7 +430,12 @@ async fn a_wrong_oauth1_callback_fails_live() {
     req.live = true;
     let r = doctor(&req).await;
     assert_eq!(status(&r, "oauth1.consumer"), Status::Pass, "{:#?}", r.check("oauth1.consumer"));
-    expect(&r, "oauth1.callback", Status::Fail, &[&format!("exactly {}", callback(port)), "--redirect-port"]);
+    expect(
+        &r,
+        "oauth1.callback",
+        Status::Fail,
+        &[&format!("exactly {}", callback(port)), "--redirect-port"],
+    );
     // Without --live the callback is not tried (it would store a request token), and the key is
     // still checked, with a made-up signature.
     req.live = false;
@@ -370,7 +453,11 @@ async fn a_skewed_server_clock_fails() {
     let site = start(Knobs { clock_skew_secs: 40 * 60, ..good_knobs(port) }, client(port)).await;
     let r = doctor(&request(&site, port)).await;
     expect(&r, "oauth1.clock", Status::Fail, &["NTP"]);
-    assert!(r.check("oauth1.clock").unwrap().finding.contains("40 minutes ahead"), "{:#?}", r.check("oauth1.clock"));
+    assert!(
+        r.check("oauth1.clock").unwrap().finding.contains("40 minutes ahead"),
+        "{:#?}",
+        r.check("oauth1.clock")
+    );
     let site = start(Knobs { clock_skew_secs: -5 * 60, ..good_knobs(port) }, client(port)).await;
     let r = doctor(&request(&site, port)).await;
     expect(&r, "oauth1.clock", Status::Warn, &["NTP"]);
@@ -379,7 +466,11 @@ async fn a_skewed_server_clock_fails() {
 #[tokio::test]
 async fn a_site_that_calls_itself_by_another_name_fails_the_address_check() {
     let port = free_port();
-    let site = start(Knobs { advertised_url: Some("http://www.dialect.test".into()), ..good_knobs(port) }, client(port)).await;
+    let site = start(
+        Knobs { advertised_url: Some("http://www.dialect.test".into()), ..good_knobs(port) },
+        client(port),
+    )
+    .await;
     let r = doctor(&request(&site, port)).await;
     expect(&r, "transport.site_address", Status::Fail, &["Settings > General"]);
 }
@@ -390,7 +481,11 @@ async fn plain_permalinks_warn() {
     let site = start(Knobs { plain_permalinks: true, ..good_knobs(port) }, client(port)).await;
     let r = doctor(&request(&site, port)).await;
     expect(&r, "rest.permalinks", Status::Warn, &["Settings > Permalinks"]);
-    assert_eq!(status(&r, "oauth2.grant.authorization_code"), Status::Pass, "the ?oauth= endpoints work");
+    assert_eq!(
+        status(&r, "oauth2.grant.authorization_code"),
+        Status::Pass,
+        "the ?oauth= endpoints work"
+    );
 }
 
 #[tokio::test]
@@ -401,7 +496,11 @@ async fn https_asked_of_a_port_that_speaks_plain_http_fails() {
     let https = site.url().replace("http://", "https://");
     let r = doctor(&DoctorRequest::new(https)).await;
     expect(&r, "transport.certificate", Status::Fail, &["certificate"]);
-    assert!(r.check("transport.https").unwrap().finding.contains("does not speak https"), "{:#?}", r.check("transport.https"));
+    assert!(
+        r.check("transport.https").unwrap().finding.contains("does not speak https"),
+        "{:#?}",
+        r.check("transport.https")
+    );
     assert_eq!(status(&r, "rest.reachable"), Status::Fail);
     assert_eq!(status(&r, "oauth2.client"), Status::Skipped);
     assert_eq!(r.exit_code, 2);
@@ -414,7 +513,11 @@ async fn a_site_that_does_not_answer_is_a_report_with_failures() {
     let r = doctor(&DoctorRequest::new(format!("http://127.0.0.1:{port}"))).await;
     assert_eq!(status(&r, "transport.https"), Status::Fail);
     assert_eq!(status(&r, "rest.reachable"), Status::Fail);
-    assert!(r.check("rest.reachable").unwrap().finding.contains("connection refused"), "{:#?}", r.check("rest.reachable"));
+    assert!(
+        r.check("rest.reachable").unwrap().finding.contains("connection refused"),
+        "{:#?}",
+        r.check("rest.reachable")
+    );
     assert_eq!(r.exit_code, 2);
     assert_eq!(r.checks.len(), wpconnect_core::doctor::CATALOGUE.len());
 }

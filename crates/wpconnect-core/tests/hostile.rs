@@ -28,10 +28,15 @@ struct World {
 }
 
 /// The site at https://blog.example, its index's `authentication` given; evil.example beside it.
-async fn world(authentication: impl Fn(&str) -> serde_json::Value + Send + Sync + 'static) -> World {
+async fn world(
+    authentication: impl Fn(&str) -> serde_json::Value + Send + Sync + 'static,
+) -> World {
     let pki = Pki::new();
     // The other host has a valid certificate of its own, as anyone can get for their domain.
-    let evil = Server::start_https(&pki.leaf(&["evil.example"]), "evil.example", |_, _| Reply::json(200, r#"{"access_token":"evil","token_type":"Bearer"}"#)).await;
+    let evil = Server::start_https(&pki.leaf(&["evil.example"]), "evil.example", |_, _| {
+        Reply::json(200, r#"{"access_token":"evil","token_type":"Bearer"}"#)
+    })
+    .await;
     let evil_base = "https://evil.example".to_string();
     let site = Server::start_https(&pki.leaf(&[SITE]), SITE, move |req, base| match req.path() {
         "/" => wp::home_page(base),
@@ -51,7 +56,10 @@ async fn world(authentication: impl Fn(&str) -> serde_json::Value + Send + Sync 
 
 impl World {
     async fn discover(&self) -> Discovered {
-        Discoverer::new(DiscoveryOptions { http: self.http.clone(), ..Default::default() }).discover(SITE).await.unwrap()
+        Discoverer::new(DiscoveryOptions { http: self.http.clone(), ..Default::default() })
+            .discover(SITE)
+            .await
+            .unwrap()
     }
     fn connect(&self) -> Connect {
         let dir = tempfile::tempdir().unwrap().keep();
@@ -60,12 +68,21 @@ impl World {
     }
     #[track_caller]
     fn evil_got_nothing(&self) {
-        assert!(self.evil.requests().is_empty(), "the other host received: {:?}", self.evil.requests());
+        assert!(
+            self.evil.requests().is_empty(),
+            "the other host received: {:?}",
+            self.evil.requests()
+        );
     }
 }
 
 fn client() -> OAuth2Client {
-    OAuth2Client { client_id: "desk-app".into(), client_secret: Some(ClientSecret::new("s3cret")), redirect_ports: vec![], scope: None }
+    OAuth2Client {
+        client_id: "desk-app".into(),
+        client_secret: Some(ClientSecret::new("s3cret")),
+        redirect_ports: vec![],
+        scope: None,
+    }
 }
 
 #[tokio::test]
@@ -79,7 +96,17 @@ async fn a_token_endpoint_on_another_host_gets_no_password_and_no_secret() {
     assert_eq!(d.foreign_endpoints.len(), 1);
     let note = d.notes.iter().find(|n| n.contains("evil.example")).expect("the person is told");
     assert!(note.contains("the OAuth2 token endpoint") && note.contains("blog.example"), "{note}");
-    let e = w.connect().sign_in_password(&d, client(), "ada", Password::new("correct horse"), SignInOptions::default()).await.unwrap_err();
+    let e = w
+        .connect()
+        .sign_in_password(
+            &d,
+            client(),
+            "ada",
+            Password::new("correct horse"),
+            SignInOptions::default(),
+        )
+        .await
+        .unwrap_err();
     assert_eq!(e.kind(), ErrorKind::NoSignInMethod, "{e}");
     w.evil_got_nothing();
 }
@@ -90,10 +117,20 @@ async fn a_wordpress_com_look_alike_with_its_token_elsewhere_is_not_wordpress_co
     let d = w.discover().await;
     assert!(d.methods.oauth2.is_none());
     assert!(d.wordpress_com.is_none());
-    assert_eq!(d.foreign_endpoints.iter().map(|f| f.what).collect::<Vec<_>>(), ["the OAuth2 token endpoint"]);
+    assert_eq!(
+        d.foreign_endpoints.iter().map(|f| f.what).collect::<Vec<_>>(),
+        ["the OAuth2 token endpoint"]
+    );
     let e = w
         .connect()
-        .sign_in_browser(&d, client(), SignInOptions::default(), &wpconnect_core::browser::NoBrowser, &Cancel::new(), |_, _| {})
+        .sign_in_browser(
+            &d,
+            client(),
+            SignInOptions::default(),
+            &wpconnect_core::browser::NoBrowser,
+            &Cancel::new(),
+            |_, _| {},
+        )
         .await
         .unwrap_err();
     assert_eq!(e.kind(), ErrorKind::NoSignInMethod, "{e}");
@@ -101,7 +138,8 @@ async fn a_wordpress_com_look_alike_with_its_token_elsewhere_is_not_wordpress_co
 }
 
 #[tokio::test]
-async fn an_approval_page_or_oauth1_endpoints_elsewhere_are_refused_and_pasting_still_works_on_the_site() {
+async fn an_approval_page_or_oauth1_endpoints_elsewhere_are_refused_and_pasting_still_works_on_the_site(
+) {
     let w = world(|evil| {
         json!({
             "application-passwords": {"endpoints": {"authorization": format!("{evil}/wp-admin/authorize-application.php")}},
@@ -111,7 +149,11 @@ async fn an_approval_page_or_oauth1_endpoints_elsewhere_are_refused_and_pasting_
     .await;
     let d = w.discover().await;
     assert!(d.methods.oauth1.is_none());
-    let ap = d.methods.application_passwords.clone().expect("Application Passwords stay offered (to paste)");
+    let ap = d
+        .methods
+        .application_passwords
+        .clone()
+        .expect("Application Passwords stay offered (to paste)");
     assert_eq!(ap.authorization_url, None, "but not through the other host's page");
     assert_eq!(d.foreign_endpoints.len(), 2);
     let e = w
@@ -135,7 +177,14 @@ async fn an_approval_page_or_oauth1_endpoints_elsewhere_are_refused_and_pasting_
 async fn the_doctor_fails_foreign_endpoints_with_the_fix() {
     let w = world(|evil| json!({"oauth2": {"authorize": format!("{evil}/oauth/authorize"), "token": format!("{evil}/oauth/token")}})).await;
     let opts = DiscoveryOptions { http: w.http.clone(), ..Default::default() };
-    let r = Doctor::new(opts).run(&DoctorRequest::new(SITE), &wpconnect_core::browser::NoBrowser, &Cancel::new(), &|_| {}).await;
+    let r = Doctor::new(opts)
+        .run(
+            &DoctorRequest::new(SITE),
+            &wpconnect_core::browser::NoBrowser,
+            &Cancel::new(),
+            &|_| {},
+        )
+        .await;
     let c = r.check("methods.same_site").expect("the check");
     assert_eq!(c.status, Status::Fail, "{c:#?}");
     assert!(c.finding.contains("evil.example"), "{c:#?}");

@@ -8,9 +8,11 @@ use secrecy::ExposeSecret;
 use wpconnect_core::store::{KeyringStore, LazyKeyring, SecretStore, SERVICE};
 use wpconnect_testsupport::keyring_here;
 
-
 fn secret_tool(args: &[&str]) -> std::process::Output {
-    Command::new("secret-tool").args(args).output().expect("secret-tool (libsecret-tools) is installed")
+    Command::new("secret-tool")
+        .args(args)
+        .output()
+        .expect("secret-tool (libsecret-tools) is installed")
 }
 
 #[test]
@@ -47,7 +49,12 @@ fn store_describes_itself_in_plain_words() {
     let lazy = LazyKeyring::new();
     let key = format!("test-{}/describe", std::process::id());
     lazy.set(&key, "described").unwrap();
-    assert_eq!(String::from_utf8_lossy(&secret_tool(&["lookup", "service", SERVICE, "username", &key]).stdout), "described");
+    assert_eq!(
+        String::from_utf8_lossy(
+            &secret_tool(&["lookup", "service", SERVICE, "username", &key]).stdout
+        ),
+        "described"
+    );
     assert_eq!(lazy.describe(), "the Secret Service (GNOME Keyring, KWallet)");
     lazy.delete(&key).unwrap();
 }

@@ -38,7 +38,10 @@ fn free_port() -> u16 {
 }
 
 async fn discover(url: &str) -> Discovered {
-    Discoverer::new(DiscoveryOptions { http: http(), ..Default::default() }).discover(url).await.unwrap()
+    Discoverer::new(DiscoveryOptions { http: http(), ..Default::default() })
+        .discover(url)
+        .await
+        .unwrap()
 }
 
 /// A person's machine: an accounts file of its own, secrets in memory (the CLI's real-plugin
@@ -53,7 +56,15 @@ fn machine() -> Machine {
     let dir = tempfile::tempdir().unwrap();
     let store = Arc::new(MemoryStore::new());
     let keyring: Arc<dyn SecretStore> = store.clone();
-    Machine { connect: Connect::new(http(), AccountsFile::at(dir.path().join("accounts.json")), Ok(keyring)), store, _dir: dir }
+    Machine {
+        connect: Connect::new(
+            http(),
+            AccountsFile::at(dir.path().join("accounts.json")),
+            Ok(keyring),
+        ),
+        store,
+        _dir: dir,
+    }
 }
 
 impl Machine {
@@ -78,12 +89,28 @@ fn assert_author(wp: &RealPlugins, p: &Profile) {
     assert_eq!(p.display_name, "Ada Author");
     assert_eq!(p.email.as_deref(), Some("author@wpconnect.test"));
     assert_eq!(p.roles, ["author"]);
-    assert!(p.user_id.as_deref().is_some_and(|id| id.parse::<u64>().is_ok_and(|n| n > 1)), "a numeric user id: {:?}", p.user_id);
-    assert!(p.registered.as_deref().is_some_and(|r| r.len() >= 10), "registration date: {:?}", p.registered);
+    assert!(
+        p.user_id.as_deref().is_some_and(|id| id.parse::<u64>().is_ok_and(|n| n > 1)),
+        "a numeric user id: {:?}",
+        p.user_id
+    );
+    assert!(
+        p.registered.as_deref().is_some_and(|r| r.len() >= 10),
+        "registration date: {:?}",
+        p.registered
+    );
     for cap in ["upload_files", "edit_posts", "publish_posts"] {
-        assert!(p.capabilities.iter().any(|c| c == cap), "an author can {cap}: {:?}", p.capabilities);
+        assert!(
+            p.capabilities.iter().any(|c| c == cap),
+            "an author can {cap}: {:?}",
+            p.capabilities
+        );
     }
-    assert!(!p.capabilities.iter().any(|c| c == "manage_options"), "an author is no admin: {:?}", p.capabilities);
+    assert!(
+        !p.capabilities.iter().any(|c| c == "manage_options"),
+        "an author is no admin: {:?}",
+        p.capabilities
+    );
 }
 
 /// The site as the test WordPress is set up, field by field.
@@ -93,7 +120,11 @@ fn assert_site(wp: &RealPlugins, d: &Discovered, url: &str) {
     assert_eq!(d.site.url, url);
     assert_eq!(d.site.home, url);
     assert_eq!(d.site.timezone.as_deref(), Some(wp.wp.timezone.as_str()));
-    assert!(d.site.gmt_offset == 1.0 || d.site.gmt_offset == 2.0, "Paris is UTC+1 or +2: {}", d.site.gmt_offset);
+    assert!(
+        d.site.gmt_offset == 1.0 || d.site.gmt_offset == 2.0,
+        "Paris is UTC+1 or +2: {}",
+        d.site.gmt_offset
+    );
     assert!(!d.site.https);
     assert_eq!(d.api_root.as_str(), format!("{url}/wp-json/"));
 }
@@ -107,7 +138,12 @@ async fn me_matches(m: &Machine, wp: &RealPlugins, done: &SignedIn, url: &str) {
 }
 
 /// The author signs in through the browser, allowing; the sign-in must succeed.
-async fn browser_sign_in(m: &Machine, wp: &RealPlugins, d: &Discovered, client: OAuth2Client) -> SignedIn {
+async fn browser_sign_in(
+    m: &Machine,
+    wp: &RealPlugins,
+    d: &Discovered,
+    client: OAuth2Client,
+) -> SignedIn {
     m.connect
         .sign_in_browser(d, client, opts(), &author(wp, Consent::Allow), &Cancel::new(), |_, _| {})
         .await
@@ -116,7 +152,9 @@ async fn browser_sign_in(m: &Machine, wp: &RealPlugins, d: &Discovered, client: 
 
 #[tokio::test]
 async fn discovery_reads_each_plugin_site_in_one_round_trip() {
-    let Some(wp) = real_plugins("discovery_reads_each_plugin_site_in_one_round_trip") else { return };
+    let Some(wp) = real_plugins("discovery_reads_each_plugin_site_in_one_round_trip") else {
+        return;
+    };
     let d = discover(&wp.oauth_url).await;
     assert_site(&wp, &d, &wp.oauth_url);
     let o2 = d.methods.oauth2.as_ref().expect("WP OAuth Server advertised");
@@ -125,7 +163,10 @@ async fn discovery_reads_each_plugin_site_in_one_round_trip() {
     let o1 = d.methods.oauth1.as_ref().expect("OAuth 1.0a advertised");
     assert!(o1.request.as_str().starts_with(&wp.oauth_url), "{}", o1.request);
     assert!(d.methods.application_passwords.is_some(), "a local site offers Application Passwords");
-    assert!(d.metadata.is_none(), "the metadata documents cost two more round trips: read only by the doctor");
+    assert!(
+        d.metadata.is_none(),
+        "the metadata documents cost two more round trips: read only by the doctor"
+    );
 
     let d = discover(&wp.wpapi_url).await;
     assert_site(&wp, &d, &wp.wpapi_url);
@@ -135,7 +176,10 @@ async fn discovery_reads_each_plugin_site_in_one_round_trip() {
 
 #[tokio::test]
 async fn oauth2_code_with_pkce_for_a_confidential_and_a_public_client() {
-    let Some(wp) = real_plugins("oauth2_code_with_pkce_for_a_confidential_and_a_public_client") else { return };
+    let Some(wp) = real_plugins("oauth2_code_with_pkce_for_a_confidential_and_a_public_client")
+    else {
+        return;
+    };
     let d = discover(&wp.oauth_url).await;
     for public in [false, true] {
         let port = free_port();
@@ -150,7 +194,14 @@ async fn oauth2_code_with_pkce_for_a_confidential_and_a_public_client() {
         };
         let done = m
             .connect
-            .sign_in_browser(&d, client, opts(), &author(&wp, Consent::Allow), &Cancel::new(), |_, _| {})
+            .sign_in_browser(
+                &d,
+                client,
+                opts(),
+                &author(&wp, Consent::Allow),
+                &Cancel::new(),
+                |_, _| {},
+            )
             .await
             .unwrap_or_else(|e| panic!("public={public}: {e} ({})", e.hint()));
         assert_author(&wp, &done.profile);
@@ -166,9 +217,18 @@ async fn oauth2_code_with_pkce_for_a_confidential_and_a_public_client() {
         let out = m.connect.sign_out(&done.account.id).await.unwrap();
         assert!(out.revoked, "public={public}: {:?}", out.revoke_problem);
         assert!(!wp.token_valid("oauth", &access), "revoked on the server");
-        assert_eq!(wp.live_tokens("oauth", &id), (0, 0), "nothing of this client is live on the server");
+        assert_eq!(
+            wp.live_tokens("oauth", &id),
+            (0, 0),
+            "nothing of this client is live on the server"
+        );
         // The server itself refuses the revoked token.
-        let refused = reqwest::Client::new().get(format!("{}/oauth/me/", wp.oauth_url)).bearer_auth(&access).send().await.unwrap();
+        let refused = reqwest::Client::new()
+            .get(format!("{}/oauth/me/", wp.oauth_url))
+            .bearer_auth(&access)
+            .send()
+            .await
+            .unwrap();
         assert_eq!(refused.status().as_u16(), 400, "WP OAuth Server refuses a revoked token");
     }
 }
@@ -177,16 +237,38 @@ async fn oauth2_code_with_pkce_for_a_confidential_and_a_public_client() {
 async fn a_port_the_app_picks_when_the_admin_registered_the_loopback_prefix() {
     // WP OAuth Server without "enforce redirect URI" matches the registered URI as a prefix, so an
     // admin who registers `http://127.0.0.1` lets the app listen on any free port.
-    let Some(wp) = real_plugins("a_port_the_app_picks_when_the_admin_registered_the_loopback_prefix") else { return };
+    let Some(wp) =
+        real_plugins("a_port_the_app_picks_when_the_admin_registered_the_loopback_prefix")
+    else {
+        return;
+    };
     let d = discover(&wp.oauth_url).await;
-    let v = wp.admin("oauth", &["oauth2-client", "--redirect-uri", "http://127.0.0.1", "--grants", GRANTS]);
-    let (id, secret) = (v["client_id"].as_str().unwrap().to_string(), v["client_secret"].as_str().unwrap().to_string());
+    let v = wp.admin(
+        "oauth",
+        &["oauth2-client", "--redirect-uri", "http://127.0.0.1", "--grants", GRANTS],
+    );
+    let (id, secret) = (
+        v["client_id"].as_str().unwrap().to_string(),
+        v["client_secret"].as_str().unwrap().to_string(),
+    );
     let m = machine();
-    let client = OAuth2Client { client_id: id.clone(), client_secret: Some(ClientSecret::new(secret)), redirect_ports: vec![], scope: None };
+    let client = OAuth2Client {
+        client_id: id.clone(),
+        client_secret: Some(ClientSecret::new(secret)),
+        redirect_ports: vec![],
+        scope: None,
+    };
     let mut used = None;
     let done = m
         .connect
-        .sign_in_browser(&d, client, opts(), &author(&wp, Consent::Allow), &Cancel::new(), |_, r| used = Some(r.clone()))
+        .sign_in_browser(
+            &d,
+            client,
+            opts(),
+            &author(&wp, Consent::Allow),
+            &Cancel::new(),
+            |_, r| used = Some(r.clone()),
+        )
         .await
         .unwrap_or_else(|e| panic!("{e} ({})", e.hint()));
     assert_author(&wp, &done.profile);
@@ -200,14 +282,39 @@ async fn password_grant_wrong_then_right() {
     let Some(wp) = real_plugins("password_grant_wrong_then_right") else { return };
     let d = discover(&wp.oauth_url).await;
     let (id, secret) = wp.oauth2_client("oauth", free_port(), GRANTS, false);
-    let client = || OAuth2Client { client_id: id.clone(), client_secret: Some(ClientSecret::new(secret.clone())), redirect_ports: vec![], scope: None };
+    let client = || OAuth2Client {
+        client_id: id.clone(),
+        client_secret: Some(ClientSecret::new(secret.clone())),
+        redirect_ports: vec![],
+        scope: None,
+    };
     let m = machine();
-    let e = m.connect.sign_in_password(&d, client(), &wp.wp.author_user, Password::new("not-the-password"), opts()).await.unwrap_err();
+    let e = m
+        .connect
+        .sign_in_password(
+            &d,
+            client(),
+            &wp.wp.author_user,
+            Password::new("not-the-password"),
+            opts(),
+        )
+        .await
+        .unwrap_err();
     assert_eq!(e.kind(), ErrorKind::WrongPassword, "{e}");
     assert!(m.connect.accounts().unwrap().is_empty());
     assert_eq!(wp.live_tokens("oauth", &id), (0, 0));
 
-    let done = m.connect.sign_in_password(&d, client(), &wp.wp.author_user, Password::new(wp.wp.author_password.clone()), opts()).await.unwrap();
+    let done = m
+        .connect
+        .sign_in_password(
+            &d,
+            client(),
+            &wp.wp.author_user,
+            Password::new(wp.wp.author_password.clone()),
+            opts(),
+        )
+        .await
+        .unwrap();
     assert_author(&wp, &done.profile);
     assert!(done.notes.iter().any(|n| n.contains("fallback")), "{:?}", done.notes);
     me_matches(&m, &wp, &done, &wp.oauth_url).await;
@@ -216,18 +323,51 @@ async fn password_grant_wrong_then_right() {
 
 #[tokio::test]
 async fn a_sign_in_that_fails_after_the_tokens_were_issued_leaves_none_live() {
-    let Some(wp) = real_plugins("a_sign_in_that_fails_after_the_tokens_were_issued_leaves_none_live") else { return };
+    let Some(wp) =
+        real_plugins("a_sign_in_that_fails_after_the_tokens_were_issued_leaves_none_live")
+    else {
+        return;
+    };
     let d = discover(&wp.oauth_url).await;
     let port = free_port();
     let (id, secret) = wp.oauth2_client("oauth", port, GRANTS, false);
     let dir = tempfile::tempdir().unwrap();
     let keyring: Arc<dyn SecretStore> = Arc::new(RefusingStore);
-    let connect = Connect::new(http(), AccountsFile::at(dir.path().join("accounts.json")), Ok(keyring));
-    let client = OAuth2Client { client_id: id.clone(), client_secret: Some(ClientSecret::new(secret)), redirect_ports: vec![port], scope: None };
-    let e = connect.sign_in_browser(&d, client.clone(), opts(), &author(&wp, Consent::Allow), &Cancel::new(), |_, _| {}).await.unwrap_err();
+    let connect =
+        Connect::new(http(), AccountsFile::at(dir.path().join("accounts.json")), Ok(keyring));
+    let client = OAuth2Client {
+        client_id: id.clone(),
+        client_secret: Some(ClientSecret::new(secret)),
+        redirect_ports: vec![port],
+        scope: None,
+    };
+    let e = connect
+        .sign_in_browser(
+            &d,
+            client.clone(),
+            opts(),
+            &author(&wp, Consent::Allow),
+            &Cancel::new(),
+            |_, _| {},
+        )
+        .await
+        .unwrap_err();
     assert_eq!(e.kind(), ErrorKind::KeyringLocked, "{e}");
-    assert_eq!(wp.live_tokens("oauth", &id), (0, 0), "the issued tokens were revoked before the error was shown");
-    let e = connect.sign_in_password(&d, client, &wp.wp.author_user, Password::new(wp.wp.author_password.clone()), opts()).await.unwrap_err();
+    assert_eq!(
+        wp.live_tokens("oauth", &id),
+        (0, 0),
+        "the issued tokens were revoked before the error was shown"
+    );
+    let e = connect
+        .sign_in_password(
+            &d,
+            client,
+            &wp.wp.author_user,
+            Password::new(wp.wp.author_password.clone()),
+            opts(),
+        )
+        .await
+        .unwrap_err();
     assert_eq!(e.kind(), ErrorKind::KeyringLocked, "{e}");
     assert_eq!(wp.live_tokens("oauth", &id), (0, 0));
     assert!(connect.accounts().unwrap().is_empty());
@@ -235,29 +375,59 @@ async fn a_sign_in_that_fails_after_the_tokens_were_issued_leaves_none_live() {
 
 #[tokio::test]
 async fn refresh_on_the_real_server_and_two_processes_using_one_refresh_token() {
-    let Some(wp) = real_plugins("refresh_on_the_real_server_and_two_processes_using_one_refresh_token") else { return };
+    let Some(wp) =
+        real_plugins("refresh_on_the_real_server_and_two_processes_using_one_refresh_token")
+    else {
+        return;
+    };
     let d = discover(&wp.oauth_url).await;
     let (id, secret) = wp.oauth2_client("oauth", free_port(), GRANTS, false);
-    let client = OAuth2Client { client_id: id.clone(), client_secret: Some(ClientSecret::new(secret)), redirect_ports: vec![], scope: None };
+    let client = OAuth2Client {
+        client_id: id.clone(),
+        client_secret: Some(ClientSecret::new(secret)),
+        redirect_ports: vec![],
+        scope: None,
+    };
     let m = machine();
-    let done = m.connect.sign_in_password(&d, client, &wp.wp.author_user, Password::new(wp.wp.author_password.clone()), opts()).await.unwrap();
+    let done = m
+        .connect
+        .sign_in_password(
+            &d,
+            client,
+            &wp.wp.author_user,
+            Password::new(wp.wp.author_password.clone()),
+            opts(),
+        )
+        .await
+        .unwrap();
     let account = done.account.id.clone();
     let first_access = m.secret(&account, "access-token").unwrap();
     let first_refresh = m.secret(&account, "refresh-token").unwrap();
 
     // A refresh: a new access token, live; the account still signed in.
     let expiry = |m: &Machine| m.connect.account(&account).unwrap().expires_at;
-    let fresh = m.connect.refresh(&account, expiry(&m)).await.unwrap_or_else(|e| panic!("{e} ({})", e.hint()));
+    let fresh = m
+        .connect
+        .refresh(&account, expiry(&m))
+        .await
+        .unwrap_or_else(|e| panic!("{e} ({})", e.hint()));
     let fresh = fresh.expose().to_string();
     assert_ne!(fresh, first_access, "a new access token");
     assert!(wp.token_valid("oauth", &fresh));
     let second_refresh = m.secret(&account, "refresh-token").unwrap();
-    assert_ne!(second_refresh, first_refresh, "WP OAuth Server issues a new refresh token with each refresh");
+    assert_ne!(
+        second_refresh, first_refresh,
+        "WP OAuth Server issues a new refresh token with each refresh"
+    );
 
     // The CLI and the app hold the same stored refresh token and refresh at once: on WP OAuth
     // Server's defaults an old refresh token keeps working, so both succeed and nobody is asked
     // to sign in again.
-    let other = Connect::new(http(), AccountsFile::at(m._dir.path().join("accounts.json")), Ok(m.store.clone() as Arc<dyn SecretStore>));
+    let other = Connect::new(
+        http(),
+        AccountsFile::at(m._dir.path().join("accounts.json")),
+        Ok(m.store.clone() as Arc<dyn SecretStore>),
+    );
     tokio::time::sleep(Duration::from_secs(3)).await; // past the "refreshed a moment ago" window
     let seen = expiry(&m);
     let (a, b) = tokio::join!(m.connect.refresh(&account, seen), other.refresh(&account, seen));
@@ -280,7 +450,16 @@ async fn oauth1_with_a_registered_port_and_with_oob() {
     let consumer = Consumer { key: key.clone(), secret: ClientSecret::new(secret) };
     let done = m
         .connect
-        .sign_in_oauth1(&d, consumer, Some(port), opts(), &author(&wp, Consent::Allow), &Cancel::new(), |_, _| {}, || unreachable!("no verifier to type with a callback"))
+        .sign_in_oauth1(
+            &d,
+            consumer,
+            Some(port),
+            opts(),
+            &author(&wp, Consent::Allow),
+            &Cancel::new(),
+            |_, _| {},
+            || unreachable!("no verifier to type with a callback"),
+        )
         .await
         .unwrap_or_else(|e| panic!("{e} ({})", e.hint()));
     assert_author(&wp, &done.profile);
@@ -294,13 +473,23 @@ async fn oauth1_with_a_registered_port_and_with_oob() {
     let (key, secret) = wp.oauth1_consumer("oauth", "oob");
     let m = machine();
     let shown = Arc::new(Mutex::new(None::<String>));
-    let person = OobPerson { browser: TestBrowser::new(&wp.wp.author_user, &wp.wp.author_password, Consent::Allow), shown: shown.clone() };
+    let person = OobPerson {
+        browser: TestBrowser::new(&wp.wp.author_user, &wp.wp.author_password, Consent::Allow),
+        shown: shown.clone(),
+    };
     let consumer = Consumer { key, secret: ClientSecret::new(secret) };
     let done = m
         .connect
-        .sign_in_oauth1(&d, consumer, None, opts(), &person, &Cancel::new(), |_, redirect| assert!(redirect.is_none()), || {
-            Ok(shown.lock().unwrap().clone().expect("the page showed a verification code"))
-        })
+        .sign_in_oauth1(
+            &d,
+            consumer,
+            None,
+            opts(),
+            &person,
+            &Cancel::new(),
+            |_, redirect| assert!(redirect.is_none()),
+            || Ok(shown.lock().unwrap().clone().expect("the page showed a verification code")),
+        )
         .await
         .unwrap_or_else(|e| panic!("{e} ({})", e.hint()));
     assert_author(&wp, &done.profile);
@@ -322,8 +511,17 @@ impl Browser for OobPerson {
             let visit = rt.block_on(b.visit(&url)).expect("the authorization pages");
             // "Your verification token is <code>…</code>": the plugin's wp_kses() call is given its
             // allowed tags as a plain list, so on WordPress the <code> tag itself is stripped.
-            let after = visit.body.split("verification token is").nth(1).unwrap_or_else(|| panic!("no code on the page: {}", visit.body));
-            let code = after.trim_start().trim_start_matches("<code>").split(|c: char| !c.is_ascii_alphanumeric()).next().map(str::to_string);
+            let after = visit
+                .body
+                .split("verification token is")
+                .nth(1)
+                .unwrap_or_else(|| panic!("no code on the page: {}", visit.body));
+            let code = after
+                .trim_start()
+                .trim_start_matches("<code>")
+                .split(|c: char| !c.is_ascii_alphanumeric())
+                .next()
+                .map(str::to_string);
             *shown.lock().unwrap() = code;
         })
         .join()
@@ -336,20 +534,31 @@ impl Browser for OobPerson {
 async fn plain_permalinks_both_plugins_through_their_query_variables() {
     // On plain permalinks the plugins still advertise /oauth/token and /oauth1/request, which
     // WordPress answers with its home page; only ?oauth= and ?rest_oauth1= reach them.
-    let Some(wp) = real_plugins("plain_permalinks_both_plugins_through_their_query_variables") else { return };
+    let Some(wp) = real_plugins("plain_permalinks_both_plugins_through_their_query_variables")
+    else {
+        return;
+    };
     let url = wp.url_of("oauthplain").to_string();
     let d = discover(&url).await;
     assert_eq!(d.permalinks, Some(wpconnect_core::Permalinks::Plain));
     assert_eq!(d.api_root.as_str(), format!("{url}/index.php?rest_route=/"));
     let o2 = d.methods.oauth2.clone().expect("WP OAuth Server");
     assert_eq!(o2.token.as_str(), format!("{url}/index.php?oauth=token"));
-    assert_eq!(d.methods.oauth1.clone().expect("OAuth 1.0a").request.as_str(), format!("{url}/index.php?rest_oauth1=request"));
+    assert_eq!(
+        d.methods.oauth1.clone().expect("OAuth 1.0a").request.as_str(),
+        format!("{url}/index.php?rest_oauth1=request")
+    );
 
     // OAuth2 with PKCE through the browser, and sign-out revoking on the server.
     let port = free_port();
     let (id, secret) = wp.oauth2_client("oauthplain", port, GRANTS, false);
     let m = machine();
-    let client = OAuth2Client { client_id: id.clone(), client_secret: Some(ClientSecret::new(secret)), redirect_ports: vec![port], scope: None };
+    let client = OAuth2Client {
+        client_id: id.clone(),
+        client_secret: Some(ClientSecret::new(secret)),
+        redirect_ports: vec![port],
+        scope: None,
+    };
     let done = browser_sign_in(&m, &wp, &d, client).await;
     assert_author(&wp, &done.profile);
     me_matches(&m, &wp, &done, &url).await;
@@ -360,13 +569,21 @@ async fn plain_permalinks_both_plugins_through_their_query_variables() {
 
     // OAuth 1.0a: signed token requests to index.php, the route in the signed body.
     let port = free_port();
-    let (key, secret) = wp.oauth1_consumer("oauthplain", &format!("http://127.0.0.1:{port}/callback"));
+    let (key, secret) =
+        wp.oauth1_consumer("oauthplain", &format!("http://127.0.0.1:{port}/callback"));
     let m = machine();
     let done = m
         .connect
-        .sign_in_oauth1(&d, Consumer { key, secret: ClientSecret::new(secret) }, Some(port), opts(), &author(&wp, Consent::Allow), &Cancel::new(), |_, _| {}, || {
-            unreachable!("no verifier to type with a callback")
-        })
+        .sign_in_oauth1(
+            &d,
+            Consumer { key, secret: ClientSecret::new(secret) },
+            Some(port),
+            opts(),
+            &author(&wp, Consent::Allow),
+            &Cancel::new(),
+            |_, _| {},
+            || unreachable!("no verifier to type with a callback"),
+        )
         .await
         .unwrap_or_else(|e| panic!("{e} ({})", e.hint()));
     assert_author(&wp, &done.profile);
@@ -375,19 +592,37 @@ async fn plain_permalinks_both_plugins_through_their_query_variables() {
 
 #[tokio::test]
 async fn the_rest_api_teams_oauth2_plugin_signs_in_with_its_consent_page() {
-    let Some(wp) = real_plugins("the_rest_api_teams_oauth2_plugin_signs_in_with_its_consent_page") else { return };
+    let Some(wp) = real_plugins("the_rest_api_teams_oauth2_plugin_signs_in_with_its_consent_page")
+    else {
+        return;
+    };
     let d = discover(&wp.wpapi_url).await;
     let port = free_port();
     let (id, secret) = wp.oauth2_client("wpapi", port, "authorization_code", false);
     let m = machine();
-    let client = OAuth2Client { client_id: id, client_secret: Some(ClientSecret::new(secret)), redirect_ports: vec![port], scope: None };
+    let client = OAuth2Client {
+        client_id: id,
+        client_secret: Some(ClientSecret::new(secret)),
+        redirect_ports: vec![port],
+        scope: None,
+    };
     // Cancel on its consent page: the plugin sends the browser back with an error.
     let e = m
         .connect
-        .sign_in_browser(&d, client.clone(), SignInOptions { timeout: Duration::from_secs(15), ..opts() }, &author(&wp, Consent::Deny), &Cancel::new(), |_, _| {})
+        .sign_in_browser(
+            &d,
+            client.clone(),
+            SignInOptions { timeout: Duration::from_secs(15), ..opts() },
+            &author(&wp, Consent::Deny),
+            &Cancel::new(),
+            |_, _| {},
+        )
         .await
         .unwrap_err();
-    assert!(matches!(e.kind(), ErrorKind::AccessDenied | ErrorKind::Oauth | ErrorKind::CallbackTimeout), "{e:?}");
+    assert!(
+        matches!(e.kind(), ErrorKind::AccessDenied | ErrorKind::Oauth | ErrorKind::CallbackTimeout),
+        "{e:?}"
+    );
     assert!(m.connect.accounts().unwrap().is_empty());
 
     let done = browser_sign_in(&m, &wp, &d, client).await;
@@ -415,7 +650,11 @@ mod doctor {
     fn verdict(r: &Report, id: &str, want: Status, finding_has: &str) {
         let c = r.check(id).unwrap_or_else(|| panic!("no check {id}"));
         assert_eq!(c.status, want, "{id}: {c:#?}");
-        assert!(c.finding.contains(finding_has), "{id}: {:?} does not say {finding_has:?}", c.finding);
+        assert!(
+            c.finding.contains(finding_has),
+            "{id}: {:?} does not say {finding_has:?}",
+            c.finding
+        );
     }
 
     #[tokio::test]
@@ -450,7 +689,10 @@ mod doctor {
         verdict(&r, "oauth2.grant.refresh_token", Status::Skipped, "");
         verdict(&r, "oauth2.grant.password", Status::Skipped, "");
         let matching = r.check("oauth2.redirect_matching").unwrap();
-        assert!(matching.observed.iter().any(|e| e.response.contains("/oauth/authorize/")), "the canonical redirect was followed before judging: {matching:#?}");
+        assert!(
+            matching.observed.iter().any(|e| e.response.contains("/oauth/authorize/")),
+            "the canonical redirect was followed before judging: {matching:#?}"
+        );
 
         // On: exact matching; a random port is still refused, and the look-alike now too.
         set("require_exact_redirect_uri", "1");
@@ -461,21 +703,38 @@ mod doctor {
         set("require_exact_redirect_uri", "0");
 
         // Grants per client: a client without the refresh and password grants.
-        let (narrow, narrow_secret) = wp.oauth2_client("oauthdoc", port, "authorization_code", false);
+        let (narrow, narrow_secret) =
+            wp.oauth2_client("oauthdoc", port, "authorization_code", false);
         // WP OAuth Server checks a made-up refresh token or user before the client's grant types,
         // so without --live the doctor says it cannot tell (it used to say "Enabled": wrong here).
-        let narrow_req = DoctorRequest { client_id: Some(narrow.clone()), client_secret: Some(ClientSecret::new(narrow_secret)), ..req.clone() };
+        let narrow_req = DoctorRequest {
+            client_id: Some(narrow.clone()),
+            client_secret: Some(ClientSecret::new(narrow_secret)),
+            ..req.clone()
+        };
         let r = run(&narrow_req, &NoBrowser).await;
         verdict(&r, "oauth2.grant.authorization_code", Status::Pass, "Enabled");
         verdict(&r, "oauth2.grant.refresh_token", Status::Skipped, "");
         verdict(&r, "oauth2.grant.password", Status::Skipped, "");
         // With --live a real refresh token tells.
-        let r = run(&DoctorRequest { live: true, ..narrow_req }, &author(&wp, Consent::Allow)).await;
+        let r =
+            run(&DoctorRequest { live: true, ..narrow_req }, &author(&wp, Consent::Allow)).await;
         verdict(&r, "oauth2.grant.refresh_token", Status::Warn, "not enabled");
-        assert_eq!(wp.live_tokens("oauthdoc", &narrow), (0, 0), "every token the doctor obtained was revoked");
+        assert_eq!(
+            wp.live_tokens("oauthdoc", &narrow),
+            (0, 0),
+            "every token the doctor obtained was revoked"
+        );
 
         // A wrong secret.
-        let r = run(&DoctorRequest { client_secret: Some(ClientSecret::new("not-the-secret")), ..req.clone() }, &NoBrowser).await;
+        let r = run(
+            &DoctorRequest {
+                client_secret: Some(ClientSecret::new("not-the-secret")),
+                ..req.clone()
+            },
+            &NoBrowser,
+        )
+        .await;
         verdict(&r, "oauth2.client", Status::Fail, "refused");
 
         // The server switched off.
@@ -496,7 +755,11 @@ mod doctor {
         verdict(&r, "live.revocation", Status::Pass, "");
         verdict(&r, "live.refresh_rotation", Status::Warn, "");
         verdict(&r, "oauth2.grant.refresh_token", Status::Pass, "real refresh token");
-        assert_eq!(wp.live_tokens("oauthdoc", &id), (0, 0), "every token the doctor obtained was revoked");
+        assert_eq!(
+            wp.live_tokens("oauthdoc", &id),
+            (0, 0),
+            "every token the doctor obtained was revoked"
+        );
 
         wp.admin("oauthdoc", &["set-option", "wpconnect_test_refresh_single_use", "1"]);
         let r = run(&live, &author(&wp, Consent::Allow)).await;

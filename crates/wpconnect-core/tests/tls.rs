@@ -45,14 +45,21 @@ fn discoverer(http: HttpOptions) -> Discoverer {
 async fn site(cert: &ServerCert, name: &str) -> Server {
     Server::start_https(cert, name, |req, base| {
         if !req.https {
-            return Reply::redirect(301, format!("{}{}", base.replacen("http:", "https:", 1), req.target));
+            return Reply::redirect(
+                301,
+                format!("{}{}", base.replacen("http:", "https:", 1), req.target),
+            );
         }
         wp::typical(req, base)
     })
     .await
 }
 
-async fn discover(pki: &Pki, cert: &ServerCert, typed: &str) -> (Server, Result<Discovered, Error>) {
+async fn discover(
+    pki: &Pki,
+    cert: &ServerCert,
+    typed: &str,
+) -> (Server, Result<Discovered, Error>) {
     let server = site(cert, NAME).await;
     let d = discoverer(http(pki, &server, NAME)).discover(typed).await;
     (server, d)
@@ -69,7 +76,10 @@ async fn discovery_over_https_with_a_trusted_certificate() {
     assert!(d.site.https, "the connection used was https");
     assert!(d.notes.is_empty(), "nothing to warn about: {:?}", d.notes);
     let reqs = server.requests();
-    assert!(!reqs.is_empty() && reqs.iter().all(|r| r.https), "every request went over TLS: {reqs:?}");
+    assert!(
+        !reqs.is_empty() && reqs.iter().all(|r| r.https),
+        "every request went over TLS: {reqs:?}"
+    );
 }
 
 #[tokio::test]
@@ -92,7 +102,11 @@ async fn each_bad_certificate_is_refused_with_its_own_message_and_no_fallback_to
     let cases: [(&str, ServerCert, &str); 3] = [
         ("self-signed", self_signed(&[NAME]), "not signed by an authority this computer trusts"),
         ("expired", pki.expired(&[NAME]), "the certificate has expired"),
-        ("another name", pki.leaf(&["other.example"]), "the certificate was issued for another name"),
+        (
+            "another name",
+            pki.leaf(&["other.example"]),
+            "the certificate was issued for another name",
+        ),
     ];
     for (what, cert, says) in cases {
         for typed in [NAME, "https://blog.example/"] {
@@ -100,10 +114,17 @@ async fn each_bad_certificate_is_refused_with_its_own_message_and_no_fallback_to
             let e = d.expect_err(what);
             assert_eq!(e.kind(), ErrorKind::Tls, "{what} ({typed}): {e}");
             let msg = e.to_string();
-            assert!(msg.starts_with("The secure connection to https://blog.example/ failed:"), "{what}: {msg}");
+            assert!(
+                msg.starts_with("The secure connection to https://blog.example/ failed:"),
+                "{what}: {msg}"
+            );
             assert!(msg.contains(says), "{what}: {msg}");
             assert!(e.hint().contains("certificate"), "{what}: {}", e.hint());
-            assert!(server.requests().is_empty(), "{what} ({typed}): nothing was sent, not even over http: {:?}", server.requests());
+            assert!(
+                server.requests().is_empty(),
+                "{what} ({typed}): nothing was sent, not even over http: {:?}",
+                server.requests()
+            );
         }
     }
 }
@@ -116,7 +137,11 @@ async fn a_web_site_whose_https_port_speaks_plain_http_is_not_downgraded() {
     let e = discoverer(http(&pki, &plain, NAME)).discover(NAME).await.unwrap_err();
     assert_eq!(e.kind(), ErrorKind::Tls, "{e}");
     assert!(e.to_string().contains("does not speak https"), "{e}");
-    assert!(plain.requests().is_empty(), "nothing was asked over plain http: {:?}", plain.requests());
+    assert!(
+        plain.requests().is_empty(),
+        "nothing was asked over plain http: {:?}",
+        plain.requests()
+    );
 }
 
 #[tokio::test]
@@ -129,7 +154,10 @@ async fn typed_http_is_redirected_to_https_and_the_site_is_secure() {
     let reqs = server.requests();
     assert!(reqs.iter().any(|r| !r.https), "the typed http address was asked first");
     // Plain http only ever answered with the redirect (the handler serves nothing else there).
-    assert!(reqs.iter().any(|r| r.https && r.path().starts_with("/wp-json")), "the index was read over https: {reqs:?}");
+    assert!(
+        reqs.iter().any(|r| r.https && r.path().starts_with("/wp-json")),
+        "the index was read over https: {reqs:?}"
+    );
 }
 
 #[tokio::test]
@@ -140,7 +168,10 @@ async fn an_index_claiming_https_over_plain_http_is_not_called_secure() {
         wp::typical(req, "https://shop.example")
     })
     .await;
-    let d = discoverer(http(&pki, &server, "shop.example")).discover("http://shop.example/").await.unwrap();
+    let d = discoverer(http(&pki, &server, "shop.example"))
+        .discover("http://shop.example/")
+        .await
+        .unwrap();
     assert_eq!(d.site.url, "https://shop.example", "what the index claims");
     assert!(!d.site.https, "but the connection was plain http");
 }
@@ -155,9 +186,12 @@ fn free_port() -> u16 {
 async fn browser_and_password_sign_in_over_https() {
     let pki = Pki::new();
     let port = free_port();
-    let client = Client::new("desk-app", Some("s3cret"), &[&format!("http://127.0.0.1:{port}/callback")]);
+    let client =
+        Client::new("desk-app", Some("s3cret"), &[&format!("http://127.0.0.1:{port}/callback")]);
     let users = vec![User::new(7, "ada", "correct horse", "Ada Lovelace", &["author"])];
-    let site = OAuthSite::start_https(&pki.leaf(&[NAME]), NAME, Knobs::default(), vec![client], users).await;
+    let site =
+        OAuthSite::start_https(&pki.leaf(&[NAME]), NAME, Knobs::default(), vec![client], users)
+            .await;
     let opts = http(&pki, site.server(), NAME);
     let discovered = discoverer(opts.clone()).discover(NAME).await.unwrap();
     assert!(discovered.site.https);
@@ -171,15 +205,34 @@ async fn browser_and_password_sign_in_over_https() {
         scope: None,
     };
 
-    let person = Person::new(TestBrowser::new("ada", "correct horse", Consent::Allow).with_tls(pki.ca_pem(), &[(NAME, site.server().addr())]));
+    let person = Person::new(
+        TestBrowser::new("ada", "correct horse", Consent::Allow)
+            .with_tls(pki.ca_pem(), &[(NAME, site.server().addr())]),
+    );
     let sign_in = SignInOptions { timeout: Duration::from_secs(20), ..Default::default() };
-    let done = connect.sign_in_browser(&discovered, oauth(), sign_in, &person, &Cancel::new(), |_, _| {}).await.unwrap();
+    let done = connect
+        .sign_in_browser(&discovered, oauth(), sign_in, &person, &Cancel::new(), |_, _| {})
+        .await
+        .unwrap();
     assert_eq!(done.profile.username, "ada");
-    assert!(person.only_visit().await.url.starts_with(&format!("http://127.0.0.1:{port}/callback")));
+    assert!(person
+        .only_visit()
+        .await
+        .url
+        .starts_with(&format!("http://127.0.0.1:{port}/callback")));
     let me = connect.me(&done.account.id).await.unwrap();
     assert_eq!(me.profile.display_name, "Ada Lovelace");
 
-    let done = connect.sign_in_password(&discovered, oauth(), "ada", Password::new("correct horse"), SignInOptions::default()).await.unwrap();
+    let done = connect
+        .sign_in_password(
+            &discovered,
+            oauth(),
+            "ada",
+            Password::new("correct horse"),
+            SignInOptions::default(),
+        )
+        .await
+        .unwrap();
     assert_eq!(done.profile.username, "ada");
 
     let reqs = site.server().requests();
@@ -192,7 +245,14 @@ async fn browser_and_password_sign_in_over_https() {
 
 async fn doctor(opts: HttpOptions, address: &str) -> Report {
     let opts = DiscoveryOptions { http: opts, ..Default::default() };
-    Doctor::new(opts).run(&DoctorRequest::new(address), &wpconnect_core::browser::NoBrowser, &Cancel::new(), &|_| {}).await
+    Doctor::new(opts)
+        .run(
+            &DoctorRequest::new(address),
+            &wpconnect_core::browser::NoBrowser,
+            &Cancel::new(),
+            &|_| {},
+        )
+        .await
 }
 
 #[track_caller]
@@ -223,7 +283,13 @@ async fn doctor_fails_each_certificate_that_cannot_be_trusted() {
         let server = site(&cert, NAME).await;
         let r = doctor(http(&pki, &server, NAME), "https://blog.example").await;
         check(&r, "transport.certificate", Status::Fail, says);
-        assert!(r.check("transport.certificate").unwrap().fix.as_deref().unwrap().contains("certificate issued for this exact name"));
+        assert!(r
+            .check("transport.certificate")
+            .unwrap()
+            .fix
+            .as_deref()
+            .unwrap()
+            .contains("certificate issued for this exact name"));
         assert_eq!(r.check("rest.reachable").unwrap().status, Status::Fail);
         assert_eq!(r.exit_code, 2);
     }
@@ -235,21 +301,45 @@ async fn doctor_fails_a_remote_site_served_over_plain_http() {
     // is a failure, whether https also works there (the site's own address says http) or its
     // https is broken.
     let pki = Pki::new();
-    let through_the_network = |server: &Server| HttpOptions { http_proxy: Some(format!("http://{}", server.addr()).parse().unwrap()), ..http(&pki, server, "shop.example") };
-    let both = Server::start_https(&pki.leaf(&["shop.example"]), "shop.example", |req, _| wp::typical(req, "http://shop.example")).await;
+    let through_the_network = |server: &Server| HttpOptions {
+        http_proxy: Some(format!("http://{}", server.addr()).parse().unwrap()),
+        ..http(&pki, server, "shop.example")
+    };
+    let both = Server::start_https(&pki.leaf(&["shop.example"]), "shop.example", |req, _| {
+        wp::typical(req, "http://shop.example")
+    })
+    .await;
     let r = doctor(through_the_network(&both), "http://shop.example").await;
     assert!(both.requests().iter().any(|r| r.proxied), "plain http went through the network");
-    check(&r, "transport.https", Status::Fail, "https works, but the site calls itself http://shop.example and answered over plain http");
+    check(
+        &r,
+        "transport.https",
+        Status::Fail,
+        "https works, but the site calls itself http://shop.example and answered over plain http",
+    );
     check(&r, "transport.certificate", Status::Pass, "trusted certificate");
 
-    let broken = Server::start_https(&pki.expired(&["shop.example"]), "shop.example", |req, _| wp::typical(req, "http://shop.example")).await;
+    let broken = Server::start_https(&pki.expired(&["shop.example"]), "shop.example", |req, _| {
+        wp::typical(req, "http://shop.example")
+    })
+    .await;
     let r = doctor(through_the_network(&broken), "http://shop.example").await;
-    check(&r, "transport.https", Status::Fail, "its https does not work (the certificate has expired)");
+    check(
+        &r,
+        "transport.https",
+        Status::Fail,
+        "its https does not work (the certificate has expired)",
+    );
     check(&r, "transport.certificate", Status::Fail, "has expired");
     let fix = r.check("transport.https").unwrap().fix.clone().unwrap();
     assert!(fix.contains("Let's Encrypt"), "{fix}");
 
     // The same name resolving to this computer (no proxy) is a local environment.
     let r = doctor(http(&pki, &both, "shop.example"), "http://shop.example").await;
-    check(&r, "transport.https", Status::Pass, "shop.example is this computer: every address it resolves to is a loopback one");
+    check(
+        &r,
+        "transport.https",
+        Status::Pass,
+        "shop.example is this computer: every address it resolves to is a loopback one",
+    );
 }

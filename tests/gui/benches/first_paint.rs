@@ -35,7 +35,12 @@ struct Sample {
 fn pss_kib(pid: u32) -> u64 {
     std::fs::read_to_string(format!("/proc/{pid}/smaps_rollup"))
         .ok()
-        .and_then(|t| t.lines().find(|l| l.starts_with("Pss:")).and_then(|l| l.split_whitespace().nth(1)).and_then(|v| v.parse().ok()))
+        .and_then(|t| {
+            t.lines()
+                .find(|l| l.starts_with("Pss:"))
+                .and_then(|l| l.split_whitespace().nth(1))
+                .and_then(|v| v.parse().ok())
+        })
         .unwrap_or(0)
 }
 
@@ -46,7 +51,10 @@ fn exe_of(pid: u32) -> Option<PathBuf> {
 /// The app's process (run by WebKitWebDriver under tauri-driver) and every process below it.
 fn app_processes(driver: u32, app: &Path) -> Vec<u32> {
     let app = std::fs::canonicalize(app).unwrap_or_else(|_| app.to_path_buf());
-    let Some(root) = descendants(driver).into_iter().find(|p| exe_of(*p).is_some_and(|e| e == app)) else { return Vec::new() };
+    let Some(root) = descendants(driver).into_iter().find(|p| exe_of(*p).is_some_and(|e| e == app))
+    else {
+        return Vec::new();
+    };
     let mut all = vec![root];
     all.extend(descendants(root));
     all
@@ -60,7 +68,12 @@ async fn sample(bin: &Path, env: &[(&str, &str)], ready_js: &str) -> Sample {
     let app = App::launch(bin, env).await;
     let deadline = Instant::now() + Duration::from_secs(30);
     while app.script(ready_js, json!([])).await != json!(true) {
-        assert!(Instant::now() < deadline, "never ready ({ready_js}) in {}: {}", bin.display(), app.page_text().await);
+        assert!(
+            Instant::now() < deadline,
+            "never ready ({ready_js}) in {}: {}",
+            bin.display(),
+            app.page_text().await
+        );
         tokio::time::sleep(Duration::from_millis(5)).await;
     }
     let content_ms = app.started().elapsed().as_secs_f64() * 1000.0;
@@ -74,7 +87,15 @@ async fn sample(bin: &Path, env: &[(&str, &str)], ready_js: &str) -> Sample {
     assert!(!procs.is_empty(), "found the app's processes");
     let by_process: Vec<(String, u64)> = procs
         .iter()
-        .map(|p| (std::fs::read_to_string(format!("/proc/{p}/comm")).unwrap_or_default().trim().to_string(), pss_kib(*p)))
+        .map(|p| {
+            (
+                std::fs::read_to_string(format!("/proc/{p}/comm"))
+                    .unwrap_or_default()
+                    .trim()
+                    .to_string(),
+                pss_kib(*p),
+            )
+        })
         .collect();
     let pss_kib = by_process.iter().map(|(_, k)| k).sum();
     app.close().await;
@@ -110,16 +131,21 @@ fn one_account(dir: &Path, pictures: &str) {
 
 #[tokio::main]
 async fn main() {
-    let (Some(app), Some(empty)) = (std::env::var_os("WPCONNECT_BENCH_APP"), std::env::var_os("WPCONNECT_EMPTY_APP")) else {
+    let (Some(app), Some(empty)) =
+        (std::env::var_os("WPCONNECT_BENCH_APP"), std::env::var_os("WPCONNECT_EMPTY_APP"))
+    else {
         eprintln!("first_paint: skipped (WPCONNECT_BENCH_APP and WPCONNECT_EMPTY_APP are set by scripts/test.sh)");
         return;
     };
     let (app, empty) = (PathBuf::from(app), PathBuf::from(empty));
     let config = tempfile::tempdir().unwrap();
     let logs = tempfile::tempdir().unwrap();
-    let png = std::fs::read(Path::new(env!("CARGO_MANIFEST_DIR")).join("../../icons/64x64.png")).expect("an icon to serve");
+    let png = std::fs::read(Path::new(env!("CARGO_MANIFEST_DIR")).join("../../icons/64x64.png"))
+        .expect("an icon to serve");
     let pictures = wpconnect_testsupport::Server::start(move |req, _| match req.path() {
-        "/avatar.png" | "/site-icon.png" => wpconnect_testsupport::Reply::new(200).header("Content-Type", "image/png").body(png.clone()),
+        "/avatar.png" | "/site-icon.png" => wpconnect_testsupport::Reply::new(200)
+            .header("Content-Type", "image/png")
+            .body(png.clone()),
         _ => wpconnect_testsupport::Reply::new(404),
     })
     .await;
@@ -139,13 +165,31 @@ async fn main() {
     let (of, bf) = (m(&ours, |s| s.fcp_ms), m(&base, |s| s.fcp_ms));
     let (op, bp) = (m(&ours, |s| s.pss_kib as f64), m(&base, |s| s.pss_kib as f64));
     println!("first_paint: WP Connect showing an account (its row, avatar and site icon loaded) vs an empty Tauri window, median of {ROUNDS} launches each");
-    println!("  time to content:        {oc:7.0} ms vs {bc:7.0} ms  = {:.2}x (target <= 1.1x)", oc / bc);
+    println!(
+        "  time to content:        {oc:7.0} ms vs {bc:7.0} ms  = {:.2}x (target <= 1.1x)",
+        oc / bc
+    );
     if of > 0.0 && bf > 0.0 {
         println!("  first contentful paint: {of:7.0} ms vs {bf:7.0} ms  = {:.2}x (from navigation start)", of / bf);
     } else {
         println!("  first contentful paint: not reported by this WebKit");
     }
-    println!("  memory (PSS, app + WebKit processes): {:.1} MiB vs {:.1} MiB = {:.2}x (target <= 1.1x)", op / 1024.0, bp / 1024.0, op / bp);
-    let show = |s: &Sample| s.by_process.iter().map(|(n, k)| format!("{n} {:.1}", *k as f64 / 1024.0)).collect::<Vec<_>>().join(", ");
-    println!("    by process (MiB, last launch): WP Connect: {}; empty: {}", show(ours.last().unwrap()), show(base.last().unwrap()));
+    println!(
+        "  memory (PSS, app + WebKit processes): {:.1} MiB vs {:.1} MiB = {:.2}x (target <= 1.1x)",
+        op / 1024.0,
+        bp / 1024.0,
+        op / bp
+    );
+    let show = |s: &Sample| {
+        s.by_process
+            .iter()
+            .map(|(n, k)| format!("{n} {:.1}", *k as f64 / 1024.0))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    println!(
+        "    by process (MiB, last launch): WP Connect: {}; empty: {}",
+        show(ours.last().unwrap()),
+        show(base.last().unwrap())
+    );
 }

@@ -25,7 +25,9 @@ pub fn app_under_test() -> Option<PathBuf> {
             panic!("WPCONNECT_TEST_APP is not set: scripts/test.sh must build the app and set it")
         }
         None => {
-            eprintln!("\n*** SKIPPED: GUI test needs the app and tauri-driver; run scripts/test.sh ***\n");
+            eprintln!(
+                "\n*** SKIPPED: GUI test needs the app and tauri-driver; run scripts/test.sh ***\n"
+            );
             None
         }
     }
@@ -61,17 +63,28 @@ impl App {
         static ONE: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
         let guard = ONE.lock().await;
         let (port, native) = (free_port(), free_port());
-        let mut cmd = Command::new(std::env::var("WPCONNECT_TAURI_DRIVER").unwrap_or_else(|_| "tauri-driver".into()));
+        let mut cmd = Command::new(
+            std::env::var("WPCONNECT_TAURI_DRIVER").unwrap_or_else(|_| "tauri-driver".into()),
+        );
         cmd.args(["--port", &port.to_string(), "--native-port", &native.to_string()])
             .stdout(Stdio::null())
             .stderr(Stdio::inherit());
         for (k, v) in env {
             cmd.env(k, v);
         }
-        let driver = cmd.spawn().expect("start tauri-driver (cargo install tauri-driver@^2 --locked)");
-        let http = reqwest::Client::builder().no_proxy().timeout(Duration::from_secs(60)).build().unwrap();
+        let driver =
+            cmd.spawn().expect("start tauri-driver (cargo install tauri-driver@^2 --locked)");
+        let http =
+            reqwest::Client::builder().no_proxy().timeout(Duration::from_secs(60)).build().unwrap();
         let base = format!("http://127.0.0.1:{port}");
-        let mut app_ = App { _one_at_a_time: guard, http, base, session: String::new(), driver, started: Instant::now() };
+        let mut app_ = App {
+            _one_at_a_time: guard,
+            http,
+            base,
+            session: String::new(),
+            driver,
+            started: Instant::now(),
+        };
         // The driver needs a moment to listen.
         let deadline = Instant::now() + Duration::from_secs(20);
         loop {
@@ -81,9 +94,13 @@ impl App {
                 Err(_) => tokio::time::sleep(Duration::from_millis(100)).await,
             }
         }
-        let caps = json!({"capabilities": {"alwaysMatch": {"tauri:options": {"application": app}}}});
+        let caps =
+            json!({"capabilities": {"alwaysMatch": {"tauri:options": {"application": app}}}});
         app_.started = Instant::now();
-        let v = app_.call("POST", "/session", Some(caps)).await.expect("open a WebDriver session on the app");
+        let v = app_
+            .call("POST", "/session", Some(caps))
+            .await
+            .expect("open a WebDriver session on the app");
         app_.session = v["sessionId"].as_str().expect("sessionId").to_string();
         app_
     }
@@ -109,25 +126,39 @@ impl App {
         Ok(v["value"].clone())
     }
 
-    async fn session_call(&self, method: &str, path: &str, body: Option<Value>) -> Result<Value, String> {
+    async fn session_call(
+        &self,
+        method: &str,
+        path: &str,
+        body: Option<Value>,
+    ) -> Result<Value, String> {
         self.call(method, &format!("/session/{}{}", self.session, path), body).await
     }
 
     /// The text of the element matching `css`, once it exists.
     pub async fn text(&self, css: &str) -> String {
         let id = self.find(css).await;
-        let v = self.session_call("GET", &format!("/element/{id}/text"), None).await.expect("element text");
+        let v = self
+            .session_call("GET", &format!("/element/{id}/text"), None)
+            .await
+            .expect("element text");
         v.as_str().unwrap_or_default().to_string()
     }
 
     /// Wait (up to `timeout`) until the text of `css` satisfies `pred`; return it. Panics with the
     /// last text seen, which is what a person would have been looking at.
-    pub async fn wait_for_text(&self, css: &str, timeout: Duration, pred: impl Fn(&str) -> bool) -> String {
+    pub async fn wait_for_text(
+        &self,
+        css: &str,
+        timeout: Duration,
+        pred: impl Fn(&str) -> bool,
+    ) -> String {
         let deadline = Instant::now() + timeout;
         let mut last = String::new();
         while Instant::now() < deadline {
             if let Ok(id) = self.try_find(css).await {
-                if let Ok(v) = self.session_call("GET", &format!("/element/{id}/text"), None).await {
+                if let Ok(v) = self.session_call("GET", &format!("/element/{id}/text"), None).await
+                {
                     last = v.as_str().unwrap_or_default().to_string();
                     if pred(&last) {
                         return last;
@@ -140,7 +171,9 @@ impl App {
     }
 
     async fn try_find(&self, css: &str) -> Result<String, String> {
-        let v = self.session_call("POST", "/element", Some(json!({"using": "css selector", "value": css}))).await?;
+        let v = self
+            .session_call("POST", "/element", Some(json!({"using": "css selector", "value": css})))
+            .await?;
         v.as_object()
             .and_then(|o| o.values().next())
             .and_then(|v| v.as_str())
@@ -168,7 +201,9 @@ impl App {
             let id = self.find(css).await;
             match self.session_call("POST", &format!("/element/{id}/click"), None).await {
                 Ok(_) => return,
-                Err(e) if e.contains("stale element reference") && Instant::now() < deadline => tokio::time::sleep(Duration::from_millis(100)).await,
+                Err(e) if e.contains("stale element reference") && Instant::now() < deadline => {
+                    tokio::time::sleep(Duration::from_millis(100)).await
+                }
                 Err(e) => panic!("click {css}: {e}"),
             }
         }
@@ -177,18 +212,27 @@ impl App {
     /// Replace the text of the input matching `css` with `text`, as typed.
     pub async fn fill(&self, css: &str, text: &str) {
         let id = self.find(css).await;
-        self.session_call("POST", &format!("/element/{id}/clear"), None).await.unwrap_or_else(|e| panic!("clear {css}: {e}"));
-        self.session_call("POST", &format!("/element/{id}/value"), Some(json!({"text": text}))).await.unwrap_or_else(|e| panic!("type into {css}: {e}"));
+        self.session_call("POST", &format!("/element/{id}/clear"), None)
+            .await
+            .unwrap_or_else(|e| panic!("clear {css}: {e}"));
+        self.session_call("POST", &format!("/element/{id}/value"), Some(json!({"text": text})))
+            .await
+            .unwrap_or_else(|e| panic!("type into {css}: {e}"));
     }
 
     /// The `value` of the input matching `css`.
     pub async fn value(&self, css: &str) -> String {
-        self.script("return document.querySelector(arguments[0])?.value ?? null", json!([css])).await.as_str().unwrap_or_default().to_string()
+        self.script("return document.querySelector(arguments[0])?.value ?? null", json!([css]))
+            .await
+            .as_str()
+            .unwrap_or_default()
+            .to_string()
     }
 
     /// Whether an element matches `css` now.
     pub async fn exists(&self, css: &str) -> bool {
-        self.script("return document.querySelector(arguments[0]) !== null", json!([css])).await == json!(true)
+        self.script("return document.querySelector(arguments[0]) !== null", json!([css])).await
+            == json!(true)
     }
 
     /// Wait until an element matches `css`; panics with the page's text if it never does.
@@ -205,7 +249,11 @@ impl App {
 
     /// Everything the window shows, as text.
     pub async fn page_text(&self) -> String {
-        self.script("return document.body.innerText", json!([])).await.as_str().unwrap_or_default().to_string()
+        self.script("return document.body.innerText", json!([]))
+            .await
+            .as_str()
+            .unwrap_or_default()
+            .to_string()
     }
 
     /// Go to one of the app's screens (`#/add`, ...), as a link would.
@@ -215,17 +263,30 @@ impl App {
 
     /// Run `script` in the page (synchronously) with `args`; its return value.
     pub async fn script(&self, script: &str, args: Value) -> Value {
-        self.session_call("POST", "/execute/sync", Some(json!({"script": script, "args": args}))).await.unwrap_or_else(|e| panic!("script failed: {e}"))
+        self.session_call("POST", "/execute/sync", Some(json!({"script": script, "args": args})))
+            .await
+            .unwrap_or_else(|e| panic!("script failed: {e}"))
     }
 
     /// Call one of the app's commands from the page, as the front end does; `Ok` with its result or
     /// `Err` with the `{kind, message, hint}` error.
-    pub async fn invoke(&self, command: &str, args: Value, timeout: Duration) -> Result<Value, Value> {
+    pub async fn invoke(
+        &self,
+        command: &str,
+        args: Value,
+        timeout: Duration,
+    ) -> Result<Value, Value> {
         let ms = timeout.as_millis() as u64;
-        self.session_call("POST", "/timeouts", Some(json!({"script": ms + 5000}))).await.expect("set script timeout");
+        self.session_call("POST", "/timeouts", Some(json!({"script": ms + 5000})))
+            .await
+            .expect("set script timeout");
         let script = "const [cmd, args, done] = arguments; window.__TAURI_INTERNALS__.invoke(cmd, args).then(r => done({ok: r}), e => done({err: e}));";
         let v = self
-            .session_call("POST", "/execute/async", Some(json!({"script": script, "args": [command, args]})))
+            .session_call(
+                "POST",
+                "/execute/async",
+                Some(json!({"script": script, "args": [command, args]})),
+            )
             .await
             .expect("the command answered");
         match v.get("ok") {
@@ -236,7 +297,12 @@ impl App {
 
     /// The window title as the page sets it.
     pub async fn title(&self) -> String {
-        self.session_call("GET", "/title", None).await.expect("title").as_str().unwrap_or_default().to_string()
+        self.session_call("GET", "/title", None)
+            .await
+            .expect("title")
+            .as_str()
+            .unwrap_or_default()
+            .to_string()
     }
 
     /// Save a PNG of the window to `tests/.state/screenshots/<name>.png`; returns its path.
@@ -245,7 +311,9 @@ impl App {
         let paint = json!({"script": "const done = arguments[arguments.length - 1]; requestAnimationFrame(() => requestAnimationFrame(() => done(true)));", "args": []});
         self.session_call("POST", "/execute/async", Some(paint)).await.expect("wait for paint");
         let v = self.session_call("GET", "/screenshot", None).await.expect("screenshot");
-        let png = base64::engine::general_purpose::STANDARD.decode(v.as_str().expect("base64 png")).expect("valid base64");
+        let png = base64::engine::general_purpose::STANDARD
+            .decode(v.as_str().expect("base64 png"))
+            .expect("valid base64");
         assert!(png.starts_with(b"\x89PNG"), "a PNG");
         let path = screenshot_dir().join(format!("{name}.png"));
         std::fs::write(&path, png).expect("write screenshot");
@@ -256,17 +324,34 @@ impl App {
     /// something drawn on it (a blank or one-colour frame has a handful of colours; a page of text
     /// with anti-aliasing has hundreds).
     pub async fn assert_picture_of_the_page(&self, shot: &Path) {
-        let decoder = png::Decoder::new(std::io::BufReader::new(std::fs::File::open(shot).expect("the screenshot")));
+        let decoder = png::Decoder::new(std::io::BufReader::new(
+            std::fs::File::open(shot).expect("the screenshot"),
+        ));
         let mut reader = decoder.read_info().expect("a PNG");
         let mut buf = vec![0; reader.output_buffer_size().expect("a size")];
         let frame = reader.next_frame(&mut buf).expect("one frame");
         let px = &buf[..frame.buffer_size()];
         let size = self.script("return [window.innerWidth * window.devicePixelRatio, window.innerHeight * window.devicePixelRatio]", json!([])).await;
-        let (w, h) = (size[0].as_f64().unwrap_or(0.0).round() as u32, size[1].as_f64().unwrap_or(0.0).round() as u32);
-        assert!(frame.width.abs_diff(w) <= 1 && frame.height.abs_diff(h) <= 1, "{}: {}x{}, the page is {w}x{h}", shot.display(), frame.width, frame.height);
+        let (w, h) = (
+            size[0].as_f64().unwrap_or(0.0).round() as u32,
+            size[1].as_f64().unwrap_or(0.0).round() as u32,
+        );
+        assert!(
+            frame.width.abs_diff(w) <= 1 && frame.height.abs_diff(h) <= 1,
+            "{}: {}x{}, the page is {w}x{h}",
+            shot.display(),
+            frame.width,
+            frame.height
+        );
         let step = frame.color_type.samples();
-        let colours: std::collections::HashSet<&[u8]> = px.chunks(step).map(|c| &c[..3.min(step)]).collect();
-        assert!(colours.len() > 50, "{}: only {} colours, a blank frame?", shot.display(), colours.len());
+        let colours: std::collections::HashSet<&[u8]> =
+            px.chunks(step).map(|c| &c[..3.min(step)]).collect();
+        assert!(
+            colours.len() > 50,
+            "{}: only {} colours, a blank frame?",
+            shot.display(),
+            colours.len()
+        );
     }
 
     /// When the app was asked to start.
@@ -294,12 +379,17 @@ impl Drop for App {
         let _ = Command::new("kill").args(["-TERM", &self.driver.id().to_string()]).status();
         for pid in tree.iter().rev() {
             // Some have gone with their parent already.
-            let _ = Command::new("kill").args(["-TERM", &pid.to_string()]).stderr(Stdio::null()).status();
+            let _ = Command::new("kill")
+                .args(["-TERM", &pid.to_string()])
+                .stderr(Stdio::null())
+                .status();
         }
         // Wait for the app to be gone: until then it holds the single-instance name, and the next
         // launch would hand over to it.
         let deadline = Instant::now() + Duration::from_secs(10);
-        while tree.iter().any(|p| Path::new(&format!("/proc/{p}")).exists()) && Instant::now() < deadline {
+        while tree.iter().any(|p| Path::new(&format!("/proc/{p}")).exists())
+            && Instant::now() < deadline
+        {
             let _ = self.driver.try_wait();
             std::thread::sleep(Duration::from_millis(50));
         }

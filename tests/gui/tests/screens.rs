@@ -38,7 +38,11 @@ impl Home {
 }
 
 async fn launch(bin: &Path, home: &Home, person: (&str, &str), extra: &[(&str, &str)]) -> App {
-    let (config, logs, browser) = (home.config.path().display().to_string(), home.logs.path().display().to_string(), test_browser());
+    let (config, logs, browser) = (
+        home.config.path().display().to_string(),
+        home.logs.path().display().to_string(),
+        test_browser(),
+    );
     let mut env = vec![
         ("BROWSER", browser.as_str()),
         ("WPCONNECT_TEST_BROWSER_USER", person.0),
@@ -83,10 +87,23 @@ async fn real_wordpress_with_application_passwords_from_adding_to_signing_out() 
     find_site(&app, &wp.url).await;
     assert_eq!(app.text("[data-testid=site-name]").await, wp.name);
     assert_eq!(app.text("[data-testid=site-tagline]").await, wp.tagline);
-    assert!(app.text("[data-testid=site-https]").await.contains("on this computer"), "http is fine for a local site");
+    assert!(
+        app.text("[data-testid=site-https]").await.contains("on this computer"),
+        "http is fine for a local site"
+    );
     assert!(app.text("[data-testid=site-methods]").await.contains("Application Passwords"));
-    assert!(app.text("[data-testid=reason]").await.starts_with("Application Passwords"), "recommended, with its reason");
-    assert_eq!(app.script("return document.querySelector('input[name=way]:checked').value", serde_json::json!([])).await, "app-password");
+    assert!(
+        app.text("[data-testid=reason]").await.starts_with("Application Passwords"),
+        "recommended, with its reason"
+    );
+    assert_eq!(
+        app.script(
+            "return document.querySelector('input[name=way]:checked').value",
+            serde_json::json!([])
+        )
+        .await,
+        "app-password"
+    );
     app.screenshot("03-site-found").await;
 
     // Approve in the (scripted) browser; the app carries on by itself.
@@ -94,7 +111,10 @@ async fn real_wordpress_with_application_passwords_from_adding_to_signing_out() 
     app.click("[data-testid=continue]").await;
     app.wait_for("[data-testid=signed-in], [data-testid=error]", WAIT).await;
     let done = app.text("[data-testid=signed-in]").await;
-    assert!(done.contains(&format!("Signed in to {}", wp.name)) && done.contains(&wp.author_user), "{done}");
+    assert!(
+        done.contains(&format!("Signed in to {}", wp.name)) && done.contains(&wp.author_user),
+        "{done}"
+    );
     assert!(done.contains("Secret Service"), "says where it is kept: {done}");
     app.screenshot("04-signed-in").await;
 
@@ -106,11 +126,20 @@ async fn real_wordpress_with_application_passwords_from_adding_to_signing_out() 
     let email = std::env::var("WPCONNECT_TEST_WP_AUTHOR_EMAIL").unwrap();
     assert!(profile.contains(&email) && profile.contains("author"), "email and role: {profile}");
     let site = app.text("[data-testid=site-facts]").await;
-    for want in [wp.name.as_str(), wp.tagline.as_str(), wp.timezone.as_str(), "wp/v2", "Application Passwords"] {
+    for want in [
+        wp.name.as_str(),
+        wp.tagline.as_str(),
+        wp.timezone.as_str(),
+        "wp/v2",
+        "Application Passwords",
+    ] {
         assert!(site.contains(want), "{want} in {site}");
     }
     let session = app.text("[data-testid=session-facts]").await;
-    assert!(session.contains("Application Passwords") && session.contains("does not expire"), "{session}");
+    assert!(
+        session.contains("Application Passwords") && session.contains("does not expire"),
+        "{session}"
+    );
     app.screenshot("05-account").await;
 
     // The list shows it.
@@ -120,7 +149,10 @@ async fn real_wordpress_with_application_passwords_from_adding_to_signing_out() 
     assert_eq!(app.text("[data-testid=standing]").await, "Signed in");
     app.screenshot("06-sites").await;
     let stored = std::fs::read_to_string(home.accounts_file()).unwrap();
-    assert!(!stored.contains(&wp.author_password) && !stored.contains("\"password\""), "no secret in the accounts file");
+    assert!(
+        !stored.contains(&wp.author_password) && !stored.contains("\"password\""),
+        "no secret in the accounts file"
+    );
 
     // Sign out from the account view: the Application Password is deleted on the site.
     app.click("[data-testid=open-account]").await;
@@ -151,9 +183,16 @@ async fn dialect_site_oauth2_browser_and_password_form_and_errors() {
     let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
     find_site(&app, &format!("http://127.0.0.1:{closed}")).await;
     let (message, hint) = error_shown(&app).await;
-    assert!(message.contains("Nothing is answering") && message.contains(&closed.to_string()), "{message}");
+    assert!(
+        message.contains("Nothing is answering") && message.contains(&closed.to_string()),
+        "{message}"
+    );
     assert!(!hint.is_empty());
-    assert_eq!(app.value("[data-testid=address]").await, format!("http://127.0.0.1:{closed}"), "what was typed stays");
+    assert_eq!(
+        app.value("[data-testid=address]").await,
+        format!("http://127.0.0.1:{closed}"),
+        "what was typed stays"
+    );
     app.screenshot("07-error-unreachable").await;
 
     // OAuth2 code + PKCE through the browser, on the registered port.
@@ -172,7 +211,10 @@ async fn dialect_site_oauth2_browser_and_password_form_and_errors() {
     app.wait_for("[data-testid=profile-facts]", WAIT).await;
     assert_eq!(app.text("[data-testid=profile-name]").await, "Ada Author");
     let session = app.text("[data-testid=session-facts]").await;
-    assert!(session.contains("OAuth2") && session.contains("desk-app") && session.contains("Expires"), "{session}");
+    assert!(
+        session.contains("OAuth2") && session.contains("desk-app") && session.contains("Expires"),
+        "{session}"
+    );
 
     // The password form (fallback): a wrong password first, then the right one.
     find_site(&app, &site.url()).await;
@@ -183,7 +225,10 @@ async fn dialect_site_oauth2_browser_and_password_form_and_errors() {
     app.fill("[data-testid=f-password]", "not-her-password").await;
     app.click("[data-testid=continue]").await;
     let (message, hint) = error_shown(&app).await;
-    assert!(message.to_lowercase().contains("password"), "says the password was not accepted: {message}");
+    assert!(
+        message.to_lowercase().contains("password"),
+        "says the password was not accepted: {message}"
+    );
     assert!(!hint.is_empty(), "{message}");
     assert_eq!(app.value("[data-testid=f-username]").await, "ada", "nothing typed is lost");
     app.screenshot("09-error-wrong-password").await;
@@ -210,12 +255,20 @@ async fn dialect_site_oauth2_browser_and_password_form_and_errors() {
     for token in site.issued_tokens() {
         assert!(!log.contains(&token), "a token in the log");
     }
-    assert!(!log.contains("analytical-engine") && !log.contains("not-her-password"), "no password in the log");
+    assert!(
+        !log.contains("analytical-engine") && !log.contains("not-her-password"),
+        "no password in the log"
+    );
 
     // Two accounts? One: the same person, site and method is one account.
     app.click("[data-testid=nav-accounts]").await;
     app.wait_for("[data-testid=account]", WAIT).await;
-    let n = app.script("return document.querySelectorAll('[data-testid=account]').length", serde_json::json!([])).await;
+    let n = app
+        .script(
+            "return document.querySelectorAll('[data-testid=account]').length",
+            serde_json::json!([]),
+        )
+        .await;
     assert_eq!(n, 1);
     // Sign out from the list, confirming.
     app.click("[data-testid=sign-out]").await;
@@ -238,7 +291,13 @@ async fn denied_consent_and_a_cancelled_wait_are_said_plainly() {
 
     // The person says no on the site's consent page.
     let home = Home::new();
-    let app = launch(&bin, &home, ("ada", "analytical-engine"), &[("WPCONNECT_TEST_BROWSER_CONSENT", "deny")]).await;
+    let app = launch(
+        &bin,
+        &home,
+        ("ada", "analytical-engine"),
+        &[("WPCONNECT_TEST_BROWSER_CONSENT", "deny")],
+    )
+    .await;
     find_site(&app, &site.url()).await;
     app.click("[data-testid=way-oauth2]").await;
     app.fill("[data-testid=f-clientId]", "desk-app").await;
@@ -246,32 +305,65 @@ async fn denied_consent_and_a_cancelled_wait_are_said_plainly() {
     let (message, hint) = error_shown(&app).await;
     assert_eq!(message, "Access was not granted: The user denied access to your application.");
     assert!(!hint.is_empty());
-    assert_eq!(app.value("[data-testid=f-clientId]").await, "desk-app", "the form is still filled in");
+    assert_eq!(
+        app.value("[data-testid=f-clientId]").await,
+        "desk-app",
+        "the form is still filled in"
+    );
     app.screenshot("11-error-denied").await;
-    assert!(!home.accounts_file().exists() || !std::fs::read_to_string(home.accounts_file()).unwrap().contains("ada@"));
+    assert!(
+        !home.accounts_file().exists()
+            || !std::fs::read_to_string(home.accounts_file()).unwrap().contains("ada@")
+    );
     app.close().await;
 
     // A slow person: the waiting screen, then Cancel.
     let home = Home::new();
-    let app = launch(&bin, &home, ("ada", "analytical-engine"), &[("WPCONNECT_TEST_BROWSER_DELAY_MS", "20000")]).await;
+    let app = launch(
+        &bin,
+        &home,
+        ("ada", "analytical-engine"),
+        &[("WPCONNECT_TEST_BROWSER_DELAY_MS", "20000")],
+    )
+    .await;
     find_site(&app, &site.url()).await;
     app.click("[data-testid=way-oauth2]").await;
     app.fill("[data-testid=f-clientId]", "desk-app").await;
     app.click("[data-testid=continue]").await;
     app.wait_for("[data-testid=browser-url]", WAIT).await;
     let url = app.value("[data-testid=browser-url]").await;
-    assert!(url.starts_with(&format!("{}/oauth/authorize?", site.url())) && url.contains("code_challenge_method=S256"), "{url}");
+    assert!(
+        url.starts_with(&format!("{}/oauth/authorize?", site.url()))
+            && url.contains("code_challenge_method=S256"),
+        "{url}"
+    );
     assert!(app.text("[data-testid=waiting]").await.contains("stops waiting after"));
     // The live region is for screen readers (visually hidden): read what it holds.
-    let live = app.script("return document.querySelector('[data-testid=status]').textContent", serde_json::json!([])).await.as_str().unwrap_or_default().to_string();
+    let live = app
+        .script(
+            "return document.querySelector('[data-testid=status]').textContent",
+            serde_json::json!([]),
+        )
+        .await
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
     assert!(live.contains("Continue in your browser"), "announced: {live}");
     app.screenshot("12-waiting-for-browser").await;
     app.click("[data-testid=cancel]").await;
     let (message, _) = error_shown(&app).await;
     assert!(message.to_lowercase().contains("cancel"), "{message}");
     // The loopback listener is closed: the redirect URI no longer answers.
-    let port = url::Url::parse(&url).unwrap().query_pairs().find(|(k, _)| k == "redirect_uri").map(|(_, v)| url::Url::parse(&v).unwrap().port().unwrap()).unwrap();
-    assert!(std::net::TcpStream::connect(("127.0.0.1", port)).is_err(), "listener closed after cancel");
+    let port = url::Url::parse(&url)
+        .unwrap()
+        .query_pairs()
+        .find(|(k, _)| k == "redirect_uri")
+        .map(|(_, v)| url::Url::parse(&v).unwrap().port().unwrap())
+        .unwrap();
+    assert!(
+        std::net::TcpStream::connect(("127.0.0.1", port)).is_err(),
+        "listener closed after cancel"
+    );
     app.close().await;
 }
 
@@ -281,7 +373,12 @@ async fn the_configuration_panel_shows_the_doctors_report_with_its_fixes() {
     let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
     let redirect = format!("http://127.0.0.1:{port}/callback");
     // Prefix matching of redirect URIs: look-alike URIs are accepted, a risk the doctor flags.
-    let site = OAuthSite::start(Knobs { exact_redirect: false, ..Default::default() }, vec![Client::new("desk-app", Some("client-s3cret"), &[&redirect])], dialect_people()).await;
+    let site = OAuthSite::start(
+        Knobs { exact_redirect: false, ..Default::default() },
+        vec![Client::new("desk-app", Some("client-s3cret"), &[&redirect])],
+        dialect_people(),
+    )
+    .await;
     let home = Home::new();
     let app = launch(&bin, &home, ("ada", "analytical-engine"), &[]).await;
     app.click("[data-testid=nav-doctor]").await;
@@ -290,13 +387,24 @@ async fn the_configuration_panel_shows_the_doctors_report_with_its_fixes() {
     app.fill("[data-testid=doctor-client-secret]", "client-s3cret").await;
     app.fill("[data-testid=doctor-redirect-uri]", &redirect).await;
     app.click("[data-testid=run-doctor]").await;
-    app.wait_for("[data-testid=doctor-summary], [data-testid=error]", Duration::from_secs(60)).await;
+    app.wait_for("[data-testid=doctor-summary], [data-testid=error]", Duration::from_secs(60))
+        .await;
     let summary = app.text("[data-testid=doctor-summary]").await;
     assert!(summary.contains("warnings") && summary.contains("passed"), "{summary}");
     let matching = "[data-testid='check-oauth2.redirect_matching']";
-    assert_eq!(app.script("return document.querySelector(arguments[0]).dataset.status", serde_json::json!([matching])).await, "warn");
+    assert_eq!(
+        app.script(
+            "return document.querySelector(arguments[0]).dataset.status",
+            serde_json::json!([matching])
+        )
+        .await,
+        "warn"
+    );
     let text = app.text(matching).await;
-    assert!(text.contains("Fix:") && text.contains("Enforce Redirect URI"), "the fix, in the admin's terms: {text}");
+    assert!(
+        text.contains("Fix:") && text.contains("Enforce Redirect URI"),
+        "the fix, in the admin's terms: {text}"
+    );
     let page = app.page_text().await;
     assert!(!page.contains("client-s3cret"), "the secret typed in never shows in the report");
     app.screenshot("13-check-configuration").await;
@@ -304,18 +412,34 @@ async fn the_configuration_panel_shows_the_doctors_report_with_its_fixes() {
     // The same report as `wpconnect doctor --json`: every check with the same verdict.
     let cli = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../target/debug/wpconnect");
     let mut cmd = std::process::Command::new(&cli);
-    cmd.args(["doctor", &site.url(), "--client-id", "desk-app", "--redirect-uri", &redirect, "--json"])
-        .env("WPCONNECT_CLIENT_SECRET", "client-s3cret")
-        .env("WPCONNECT_CONFIG_DIR", home.config.path());
+    cmd.args([
+        "doctor",
+        &site.url(),
+        "--client-id",
+        "desk-app",
+        "--redirect-uri",
+        &redirect,
+        "--json",
+    ])
+    .env("WPCONNECT_CLIENT_SECRET", "client-s3cret")
+    .env("WPCONNECT_CONFIG_DIR", home.config.path());
     // Off this thread: the test site answers on it.
-    let out = tokio::task::spawn_blocking(move || cmd.output()).await.unwrap().unwrap_or_else(|e| panic!("run {}: {e}", cli.display()));
-    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&out.stderr)));
+    let out = tokio::task::spawn_blocking(move || cmd.output())
+        .await
+        .unwrap()
+        .unwrap_or_else(|e| panic!("run {}: {e}", cli.display()));
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&out.stderr)));
     let statuses = app.script("return Object.fromEntries([...document.querySelectorAll('[data-testid^=\"check-\"]')].map(e => [e.dataset.testid.slice(6), e.dataset.status]))", serde_json::json!([])).await;
     let checks = report["checks"].as_array().unwrap();
     assert!(checks.len() > 20);
     for c in checks {
         let id = c["id"].as_str().unwrap();
-        assert_eq!(statuses[id], c["status"], "{id}: the window and the CLI agree; the CLI found: {}", c["finding"]);
+        assert_eq!(
+            statuses[id], c["status"],
+            "{id}: the window and the CLI agree; the CLI found: {}",
+            c["finding"]
+        );
     }
     app.close().await;
 }
@@ -326,7 +450,8 @@ async fn the_real_plugins_through_the_window_oauth2_password_form_and_oauth1() {
     let Some(wp) = wpconnect_testsupport::real_plugins("gui: the real plugins") else { return };
     let free = || std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
     let port = free();
-    let (client, secret) = wp.oauth2_client("oauth", port, "authorization_code refresh_token password", false);
+    let (client, secret) =
+        wp.oauth2_client("oauth", port, "authorization_code refresh_token password", false);
     let home = Home::new();
     let app = launch(&bin, &home, (&wp.wp.author_user, &wp.wp.author_password), &[]).await;
 
@@ -343,7 +468,10 @@ async fn the_real_plugins_through_the_window_oauth2_password_form_and_oauth1() {
     app.click("[data-testid=continue]").await;
     app.wait_for("[data-testid=signed-in], [data-testid=error]", WAIT).await;
     let done = app.text("[data-testid=signed-in]").await;
-    assert!(done.contains(&format!("Signed in to {}", wp.wp.name)) && done.contains("Ada Author"), "{done}");
+    assert!(
+        done.contains(&format!("Signed in to {}", wp.wp.name)) && done.contains("Ada Author"),
+        "{done}"
+    );
     assert_eq!(wp.live_tokens("oauth", &client), (1, 1), "the tokens are live on the server");
     app.click("[data-testid=signed-in] [data-testid=open-account]").await;
     app.wait_for("[data-testid=profile-facts]", WAIT).await;
@@ -352,7 +480,12 @@ async fn the_real_plugins_through_the_window_oauth2_password_form_and_oauth1() {
     let profile = app.text("[data-testid=profile-facts]").await;
     assert!(profile.contains("author@wpconnect.test") && profile.contains("author"), "{profile}");
     let site = app.text("[data-testid=site-facts]").await;
-    for want in [wp.wp.name.as_str(), wp.wp.tagline.as_str(), wp.wp.timezone.as_str(), wp.oauth_url.as_str()] {
+    for want in [
+        wp.wp.name.as_str(),
+        wp.wp.tagline.as_str(),
+        wp.wp.timezone.as_str(),
+        wp.oauth_url.as_str(),
+    ] {
         assert!(site.contains(want), "{want} in {site}");
     }
     let session = app.text("[data-testid=session-facts]").await;
@@ -381,7 +514,8 @@ async fn the_real_plugins_through_the_window_oauth2_password_form_and_oauth1() {
 
     // OAuth 1.0a, on the application's registered callback port.
     let callback = free();
-    let (key, consumer_secret) = wp.oauth1_consumer("oauth", &format!("http://127.0.0.1:{callback}/callback"));
+    let (key, consumer_secret) =
+        wp.oauth1_consumer("oauth", &format!("http://127.0.0.1:{callback}/callback"));
     find_site(&app, &wp.oauth_url).await;
     app.click("[data-testid=way-oauth1]").await;
     app.fill("[data-testid=f-consumerKey]", &key).await;
@@ -393,15 +527,26 @@ async fn the_real_plugins_through_the_window_oauth2_password_form_and_oauth1() {
 
     app.click("[data-testid=nav-accounts]").await;
     app.wait_for("[data-testid=account]", WAIT).await;
-    let n = app.script("return document.querySelectorAll('[data-testid=account]').length", serde_json::json!([])).await;
+    let n = app
+        .script(
+            "return document.querySelectorAll('[data-testid=account]').length",
+            serde_json::json!([]),
+        )
+        .await;
     assert_eq!(n, 2, "the password sign-in and the OAuth 1.0a one");
     let log = home.log();
-    assert!(!log.contains(&secret) && !log.contains(&consumer_secret) && !log.contains(&wp.wp.author_password), "no secret in the log");
+    assert!(
+        !log.contains(&secret)
+            && !log.contains(&consumer_secret)
+            && !log.contains(&wp.wp.author_password),
+        "no secret in the log"
+    );
     app.close().await;
 }
 
 #[tokio::test]
-async fn the_account_page_refreshes_and_opens_the_site_settings_show_the_logs_and_session_only_stays_off_disk() {
+async fn the_account_page_refreshes_and_opens_the_site_settings_show_the_logs_and_session_only_stays_off_disk(
+) {
     let Some(bin) = app_under_test() else { return };
     let site = OAuthSite::start(
         Knobs { app_passwords: true, app_passwords_in_use: true, ..Default::default() },
@@ -415,12 +560,22 @@ async fn the_account_page_refreshes_and_opens_the_site_settings_show_the_logs_an
     let tools = tempfile::tempdir().unwrap();
     let opened = tools.path().join("opened.txt");
     let opener = tools.path().join("xdg-open");
-    std::fs::write(&opener, format!("#!/bin/sh\nprintf '%s\\n' \"$1\" >> '{}'\n", opened.display())).unwrap();
+    std::fs::write(
+        &opener,
+        format!("#!/bin/sh\nprintf '%s\\n' \"$1\" >> '{}'\n", opened.display()),
+    )
+    .unwrap();
     std::fs::set_permissions(&opener, std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
     let path = format!("{}:{}", tools.path().display(), std::env::var("PATH").unwrap_or_default());
     let visits = tools.path().join("browser.log");
     let visits_s = visits.display().to_string();
-    let app = launch(&bin, &home, ("ada", "analytical-engine"), &[("PATH", path.as_str()), ("WPCONNECT_TEST_BROWSER_LOG", visits_s.as_str())]).await;
+    let app = launch(
+        &bin,
+        &home,
+        ("ada", "analytical-engine"),
+        &[("PATH", path.as_str()), ("WPCONNECT_TEST_BROWSER_LOG", visits_s.as_str())],
+    )
+    .await;
 
     // Pasting an Application Password, for this session only.
     find_site(&app, &site.url()).await;
@@ -470,7 +625,10 @@ async fn the_account_page_refreshes_and_opens_the_site_settings_show_the_logs_an
         }
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
-    assert!(seen.lines().skip(before).any(|l| l.starts_with(&site_home)), "the browser opened the site: {seen}");
+    assert!(
+        seen.lines().skip(before).any(|l| l.starts_with(&site_home)),
+        "the browser opened the site: {seen}"
+    );
 
     app.click("[data-testid=nav-settings]").await;
     app.wait_for("[data-testid=reveal-logs]", WAIT).await;
@@ -483,13 +641,22 @@ async fn the_account_page_refreshes_and_opens_the_site_settings_show_the_logs_an
         }
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
-    assert_eq!(shown.trim(), home.logs.path().display().to_string(), "the file manager was asked to show the log folder");
+    assert_eq!(
+        shown.trim(),
+        home.logs.path().display().to_string(),
+        "the file manager was asked to show the log folder"
+    );
     app.close().await;
 
     // The session-only account is gone after a restart; the kept one is there.
     let app = launch(&bin, &home, ("ada", "analytical-engine"), &[]).await;
     app.wait_for("[data-testid=account]", WAIT).await;
-    let n = app.script("return document.querySelectorAll('[data-testid=account]').length", serde_json::json!([])).await;
+    let n = app
+        .script(
+            "return document.querySelectorAll('[data-testid=account]').length",
+            serde_json::json!([]),
+        )
+        .await;
     assert_eq!(n, 1, "only the account kept in the keyring");
     assert!(!app.text("[data-testid=account]").await.contains("This session only"));
     app.close().await;
@@ -502,13 +669,33 @@ async fn a_plain_http_site_elsewhere_asks_before_a_password_crosses_the_network(
     let Some(bin) = app_under_test() else { return };
     let name = "blog.example";
     let pki = wpconnect_testsupport::tls::Pki::new();
-    let site = OAuthSite::start_https(&pki.leaf(&[name]), name, Knobs::default(), vec![Client::new("desk-app", None, &["http://127.0.0.1"])], dialect_people()).await;
+    let site = OAuthSite::start_https(
+        &pki.leaf(&[name]),
+        name,
+        Knobs::default(),
+        vec![Client::new("desk-app", None, &["http://127.0.0.1"])],
+        dialect_people(),
+    )
+    .await;
     let proxy = format!("http://{}", site.server().addr());
     let home = Home::new();
     // The WebDriver connection to the window is on loopback: as a person's `no_proxy` would say.
-    let app = launch(&bin, &home, ("ada", "analytical-engine"), &[("http_proxy", proxy.as_str()), ("no_proxy", "127.0.0.1,localhost")]).await;
+    let app = launch(
+        &bin,
+        &home,
+        ("ada", "analytical-engine"),
+        &[("http_proxy", proxy.as_str()), ("no_proxy", "127.0.0.1,localhost")],
+    )
+    .await;
     let credentialed = || {
-        site.server().requests().iter().filter(|r| r.path().starts_with("/oauth/token") || String::from_utf8_lossy(&r.body).contains("analytical")).count()
+        site.server()
+            .requests()
+            .iter()
+            .filter(|r| {
+                r.path().starts_with("/oauth/token")
+                    || String::from_utf8_lossy(&r.body).contains("analytical")
+            })
+            .count()
     };
 
     find_site(&app, "http://blog.example").await;
@@ -516,16 +703,27 @@ async fn a_plain_http_site_elsewhere_asks_before_a_password_crosses_the_network(
     app.click("[data-testid=way-password]").await;
     assert!(app.text("[data-testid=fallback-note]").await.contains("without encryption"));
     let warning = app.text("[data-testid=plain-http-warning]").await;
-    assert!(warning.contains("Sign in without encryption") && warning.contains("readable by anyone on the way"), "{warning}");
+    assert!(
+        warning.contains("Sign in without encryption")
+            && warning.contains("readable by anyone on the way"),
+        "{warning}"
+    );
     app.fill("[data-testid=f-clientId]", "desk-app").await;
     app.fill("[data-testid=f-username]", "ada").await;
     app.fill("[data-testid=f-password]", "analytical-engine").await;
     // Not ticked: the form does not go.
     app.click("[data-testid=continue]").await;
     tokio::time::sleep(Duration::from_millis(1500)).await;
-    assert!(!app.exists("[data-testid=signed-in]").await && !app.exists("[data-testid=error]").await);
+    assert!(
+        !app.exists("[data-testid=signed-in]").await && !app.exists("[data-testid=error]").await
+    );
     assert_eq!(credentialed(), 0, "nothing was sent before the person chose");
-    let invalid = app.script("return document.querySelector('[data-testid=allow-plain-http]').validity.valueMissing", serde_json::json!([])).await;
+    let invalid = app
+        .script(
+            "return document.querySelector('[data-testid=allow-plain-http]').validity.valueMissing",
+            serde_json::json!([]),
+        )
+        .await;
     assert_eq!(invalid, true, "the box is what is missing");
     app.screenshot("13-plain-http-warning").await;
 
@@ -533,12 +731,20 @@ async fn a_plain_http_site_elsewhere_asks_before_a_password_crosses_the_network(
     app.click("[data-testid=allow-plain-http]").await;
     app.click("[data-testid=continue]").await;
     app.wait_for("[data-testid=signed-in], [data-testid=error]", WAIT).await;
-    assert!(app.text("[data-testid=signed-in]").await.contains("Ada Author"), "{}", app.page_text().await);
+    assert!(
+        app.text("[data-testid=signed-in]").await.contains("Ada Author"),
+        "{}",
+        app.page_text().await
+    );
     assert_eq!(credentialed(), 1);
-    let accounts: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(home.accounts_file()).unwrap()).unwrap();
+    let accounts: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(home.accounts_file()).unwrap()).unwrap();
     let kept = accounts.to_string();
     assert!(kept.contains("\"plain_http\":true"), "{kept}");
     assert!(!kept.contains("analytical"), "{kept}");
-    assert!(site.server().requests().iter().all(|r| r.proxied && !r.https), "every request went through the network, plain");
+    assert!(
+        site.server().requests().iter().all(|r| r.proxied && !r.https),
+        "every request went through the network, plain"
+    );
     app.close().await;
 }

@@ -40,8 +40,12 @@ impl TestBrowser {
 
     /// Trust `ca_pem` too, and reach each name at its loopback socket (as its DNS would).
     pub fn with_tls(mut self, ca_pem: &str, names: &[(&str, std::net::SocketAddr)]) -> Self {
-        assert!(names.iter().all(|(_, a)| a.ip().is_loopback()), "the test browser only visits loopback");
-        self.tls = Some((ca_pem.to_string(), names.iter().map(|(n, a)| (n.to_string(), *a)).collect()));
+        assert!(
+            names.iter().all(|(_, a)| a.ip().is_loopback()),
+            "the test browser only visits loopback"
+        );
+        self.tls =
+            Some((ca_pem.to_string(), names.iter().map(|(n, a)| (n.to_string(), *a)).collect()));
         self
     }
 
@@ -52,14 +56,20 @@ impl TestBrowser {
 
     /// Like [`visit`](Self::visit), but stop before requesting the first address `stop` picks
     /// (returned as the visit's `url`, with status 0).
-    pub async fn visit_until(&self, start: &str, stop: impl Fn(&url::Url) -> bool) -> Result<Visit, String> {
+    pub async fn visit_until(
+        &self,
+        start: &str,
+        stop: impl Fn(&url::Url) -> bool,
+    ) -> Result<Visit, String> {
         let mut builder = reqwest::Client::builder()
             .redirect(reqwest::redirect::Policy::none())
             .no_proxy()
             .timeout(std::time::Duration::from_secs(20));
         let mut names: Vec<String> = Vec::new();
         if let Some((ca, resolve)) = &self.tls {
-            builder = builder.tls_certs_merge([reqwest::Certificate::from_pem(ca.as_bytes()).map_err(|e| e.to_string())?]);
+            builder = builder.tls_certs_merge([
+                reqwest::Certificate::from_pem(ca.as_bytes()).map_err(|e| e.to_string())?
+            ]);
             for (name, addr) in resolve {
                 builder = builder.resolve(name, *addr);
                 names.push(name.to_ascii_lowercase());
@@ -75,15 +85,23 @@ impl TestBrowser {
             if stop(&url) {
                 return Ok(Visit { status: 0, url: url.to_string(), body: String::new(), trail });
             }
-            if !is_loopback(&url) && !url.host_str().is_some_and(|h| names.contains(&h.to_ascii_lowercase())) {
+            if !is_loopback(&url)
+                && !url.host_str().is_some_and(|h| names.contains(&h.to_ascii_lowercase()))
+            {
                 return Err(format!("the test browser only visits loopback addresses, not {url}"));
             }
             trail.push(url.to_string());
-            let cookie = cookies.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join("; ");
+            let cookie =
+                cookies.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join("; ");
             let mut req = match &form {
-                Some(f) => client.post(url.clone()).header("content-type", "application/x-www-form-urlencoded").body(
-                    url::form_urlencoded::Serializer::new(String::new()).extend_pairs(f.iter()).finish(),
-                ),
+                Some(f) => client
+                    .post(url.clone())
+                    .header("content-type", "application/x-www-form-urlencoded")
+                    .body(
+                        url::form_urlencoded::Serializer::new(String::new())
+                            .extend_pairs(f.iter())
+                            .finish(),
+                    ),
                 None => client.get(url.clone()),
             };
             if !cookie.is_empty() {
@@ -92,13 +110,20 @@ impl TestBrowser {
             let resp = req.send().await.map_err(|e| format!("{url}: {e}"))?;
             form = None;
             for c in resp.headers().get_all(SET_COOKIE) {
-                if let Some((k, v)) = c.to_str().unwrap_or("").split(';').next().and_then(|kv| kv.split_once('=')) {
+                if let Some((k, v)) =
+                    c.to_str().unwrap_or("").split(';').next().and_then(|kv| kv.split_once('='))
+                {
                     cookies.insert(k.trim().to_string(), v.trim().to_string());
                 }
             }
             let status = resp.status().as_u16();
             if (300..400).contains(&status) {
-                let loc = resp.headers().get(LOCATION).and_then(|l| l.to_str().ok()).unwrap_or("").to_string();
+                let loc = resp
+                    .headers()
+                    .get(LOCATION)
+                    .and_then(|l| l.to_str().ok())
+                    .unwrap_or("")
+                    .to_string();
                 url = url.join(&loc).map_err(|e| format!("bad Location {loc}: {e}"))?;
                 continue;
             }
@@ -112,7 +137,11 @@ impl TestBrowser {
                 if !f.iter().any(|(k, _)| k == "wp-submit") {
                     f.push(("wp-submit".into(), "Log In".into()));
                 }
-                url = url.join(&form_action(&body, "loginform").unwrap_or_else(|| "/wp-login.php".into())).map_err(|e| e.to_string())?;
+                url = url
+                    .join(
+                        &form_action(&body, "loginform").unwrap_or_else(|| "/wp-login.php".into()),
+                    )
+                    .map_err(|e| e.to_string())?;
                 form = Some(f);
                 continue;
             }
@@ -127,7 +156,8 @@ impl TestBrowser {
                 let at = body.find("authorize_application_password").unwrap_or(0);
                 let start = body[..at].rfind("<form").unwrap_or(0);
                 let tag_end = body[start..].find('>').map(|e| e + start).unwrap_or(start);
-                let action = attr(&body[start..tag_end], "action").map(|a| unescape(&a)).unwrap_or_default();
+                let action =
+                    attr(&body[start..tag_end], "action").map(|a| unescape(&a)).unwrap_or_default();
                 url = url.join(&action).map_err(|e| e.to_string())?;
                 form = Some(f);
                 continue;
@@ -135,17 +165,30 @@ impl TestBrowser {
             // The real plugins' consent pages: the OAuth 1.0a server's (wp-login.php?action=oauth1_authorize)
             // and the WP REST API team's OAuth 2 plugin's (action=oauth2_authorize): a form whose
             // `wp-submit` button is "authorize" or "cancel", with a nonce among its hidden inputs.
-            if let Some(id) = ["oauth1_authorize_form", "oauth2_authorize_form"].into_iter().find(|id| body.contains(&format!("id=\"{id}\""))) {
+            if let Some(id) = ["oauth1_authorize_form", "oauth2_authorize_form"]
+                .into_iter()
+                .find(|id| body.contains(&format!("id=\"{id}\"")))
+            {
                 let mut f = hidden_inputs(&body);
-                f.push(("wp-submit".into(), if self.consent == Consent::Allow { "authorize" } else { "cancel" }.into()));
-                url = url.join(&form_action(&body, id).unwrap_or_default()).map_err(|e| e.to_string())?;
+                f.push((
+                    "wp-submit".into(),
+                    if self.consent == Consent::Allow { "authorize" } else { "cancel" }.into(),
+                ));
+                url = url
+                    .join(&form_action(&body, id).unwrap_or_default())
+                    .map_err(|e| e.to_string())?;
                 form = Some(f);
                 continue;
             }
             if body.contains("id=\"consent\"") {
                 let mut f = hidden_inputs(&body);
-                f.push(("authorize".into(), if self.consent == Consent::Allow { "allow" } else { "deny" }.into()));
-                url = url.join(&form_action(&body, "consent").unwrap_or_default()).map_err(|e| e.to_string())?;
+                f.push((
+                    "authorize".into(),
+                    if self.consent == Consent::Allow { "allow" } else { "deny" }.into(),
+                ));
+                url = url
+                    .join(&form_action(&body, "consent").unwrap_or_default())
+                    .map_err(|e| e.to_string())?;
                 form = Some(f);
                 continue;
             }
@@ -210,5 +253,9 @@ fn attr(tag: &str, name: &str) -> Option<String> {
 }
 
 fn unescape(s: &str) -> String {
-    s.replace("&quot;", "\"").replace("&lt;", "<").replace("&gt;", ">").replace("&#038;", "&").replace("&amp;", "&")
+    s.replace("&quot;", "\"")
+        .replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&#038;", "&")
+        .replace("&amp;", "&")
 }

@@ -282,16 +282,28 @@ impl OAuthSite {
         let latency = knobs.latency;
         let state = State::new(knobs, clients, users);
         let s = state.clone();
-        let server = Server::start_with_latency(latency, move |req, base| handle(&mut s.lock().unwrap(), req, base)).await;
+        let server = Server::start_with_latency(latency, move |req, base| {
+            handle(&mut s.lock().unwrap(), req, base)
+        })
+        .await;
         OAuthSite { server, state }
     }
 
     /// The same site at `https://NAME/` (and `http://NAME/`), presenting `cert`: see
     /// [`Server::start_https`].
-    pub async fn start_https(cert: &crate::tls::ServerCert, name: &str, knobs: Knobs, clients: Vec<Client>, users: Vec<User>) -> OAuthSite {
+    pub async fn start_https(
+        cert: &crate::tls::ServerCert,
+        name: &str,
+        knobs: Knobs,
+        clients: Vec<Client>,
+        users: Vec<User>,
+    ) -> OAuthSite {
         let state = State::new(knobs, clients, users);
         let s = state.clone();
-        let server = Server::start_https(cert, name, move |req, base| handle(&mut s.lock().unwrap(), req, base)).await;
+        let server = Server::start_https(cert, name, move |req, base| {
+            handle(&mut s.lock().unwrap(), req, base)
+        })
+        .await;
         OAuthSite { server, state }
     }
 
@@ -337,7 +349,8 @@ impl OAuthSite {
     /// Tokens the site would still accept: (access, refresh).
     pub fn live_tokens(&self) -> (usize, usize) {
         let st = self.state.lock().unwrap();
-        let access = st.access.values().filter(|t| !t.revoked && t.expires > Instant::now()).count();
+        let access =
+            st.access.values().filter(|t| !t.revoked && t.expires > Instant::now()).count();
         (access, st.refresh.values().filter(|t| !t.revoked).count())
     }
     /// Make every access token expire now (the refresh tokens stay).
@@ -428,47 +441,78 @@ fn handle(st: &mut State, req: &Request, base: &str) -> Reply {
 }
 
 fn route_request(st: &mut State, req: &Request, base: &str) -> Reply {
-    let form = if req.method == "POST" { params(&String::from_utf8_lossy(&req.body)) } else { HashMap::new() };
+    let form = if req.method == "POST" {
+        params(&String::from_utf8_lossy(&req.body))
+    } else {
+        HashMap::new()
+    };
     let (path, query, by_query_var) = route(req, &form);
     let link = format!("<{}>; rel=\"https://api.w.org/\"", rest_root(base, &st.knobs));
     // Plain permalinks: no rewrite rules, so the plugins' and the REST API's paths reach no handler.
     // WordPress answers them as it answers any unknown path: a GET gets the canonical trailing
     // slash, then the home page; a POST gets the home page (200, HTML).
-    if st.knobs.plain_permalinks && !by_query_var && ["/wp-json", "/oauth/", "/oauth1/"].iter().any(|p| path.starts_with(p)) {
+    if st.knobs.plain_permalinks
+        && !by_query_var
+        && ["/wp-json", "/oauth/", "/oauth1/"].iter().any(|p| path.starts_with(p))
+    {
         if req.method == "GET" && !path.ends_with('/') {
             let q = req.query().map(|q| format!("?{q}")).unwrap_or_default();
-            return Reply::redirect(301, format!("{base}{path}/{q}")).header("X-Redirect-By", "WordPress");
+            return Reply::redirect(301, format!("{base}{path}/{q}"))
+                .header("X-Redirect-By", "WordPress");
         }
-        return Reply::html(200, "<!DOCTYPE html><html><head></head><body>Dialect site: the home page</body></html>").header("Link", link);
+        return Reply::html(
+            200,
+            "<!DOCTYPE html><html><head></head><body>Dialect site: the home page</body></html>",
+        )
+        .header("Link", link);
     }
-    let canonical = st.knobs.canonical_slash && !st.knobs.plain_permalinks && !st.knobs.wordpress_com;
-    if canonical && req.method == "GET" && matches!(path.as_str(), "/oauth/authorize" | "/oauth/me") {
+    let canonical =
+        st.knobs.canonical_slash && !st.knobs.plain_permalinks && !st.knobs.wordpress_com;
+    if canonical && req.method == "GET" && matches!(path.as_str(), "/oauth/authorize" | "/oauth/me")
+    {
         let q = req.query().map(|q| format!("?{q}")).unwrap_or_default();
-        return Reply::redirect(301, format!("{base}{path}/{q}")).header("X-Redirect-By", "WordPress");
+        return Reply::redirect(301, format!("{base}{path}/{q}"))
+            .header("X-Redirect-By", "WordPress");
     }
     let path = match path.as_str() {
         "/oauth/authorize/" | "/oauth/me/" if canonical => path.trim_end_matches('/').to_string(),
         _ => path,
     };
     match path.as_str() {
-        "/" | "/index.php" => Reply::html(200, "<!DOCTYPE html><html><head></head><body>Dialect site</body></html>")
-            .header("Link", link),
-        "/wp-json/" | "/wp-json" => {
-            Reply::json(200, index(base, &st.knobs)).header("Link", link)
+        "/" | "/index.php" => {
+            Reply::html(200, "<!DOCTYPE html><html><head></head><body>Dialect site</body></html>")
+                .header("Link", link)
         }
+        "/wp-json/" | "/wp-json" => Reply::json(200, index(base, &st.knobs)).header("Link", link),
         "/wp-json/wp/v2/users/me" => rest_me(st, req, base),
-        "/wp-json/wp-site-health/v1/tests/authorization-header" => site_health_authorization_header(st, req),
-        "/wp-admin/authorize-application.php" if st.knobs.app_passwords => authorize_application(st, req, base, &query, &form),
-        p if st.knobs.app_passwords && p.starts_with("/wp-json/wp/v2/users/me/application-passwords") => app_password_manage(st, req, p),
-        "/oauth1/request" if !st.knobs.oauth1_consumers.is_empty() => oauth1_request(st, req, base, &form),
-        "/oauth1/authorize" if !st.knobs.oauth1_consumers.is_empty() => oauth1_authorize(st, req, base, &query, &form),
-        "/oauth1/access" if !st.knobs.oauth1_consumers.is_empty() => oauth1_access(st, req, base, &form),
+        "/wp-json/wp-site-health/v1/tests/authorization-header" => {
+            site_health_authorization_header(st, req)
+        }
+        "/wp-admin/authorize-application.php" if st.knobs.app_passwords => {
+            authorize_application(st, req, base, &query, &form)
+        }
+        p if st.knobs.app_passwords
+            && p.starts_with("/wp-json/wp/v2/users/me/application-passwords") =>
+        {
+            app_password_manage(st, req, p)
+        }
+        "/oauth1/request" if !st.knobs.oauth1_consumers.is_empty() => {
+            oauth1_request(st, req, base, &form)
+        }
+        "/oauth1/authorize" if !st.knobs.oauth1_consumers.is_empty() => {
+            oauth1_authorize(st, req, base, &query, &form)
+        }
+        "/oauth1/access" if !st.knobs.oauth1_consumers.is_empty() => {
+            oauth1_access(st, req, base, &form)
+        }
         "/wp-login.php" => login(st, req, &query, &form),
         p if p.starts_with("/oauth/") && st.knobs.disabled => unavailable(),
         "/oauth/authorize" | "/oauth2/authorize" => authorize(st, req, base, &query, &form),
         "/oauth/token" | "/oauth2/token" => token(st, req, &form),
         "/rest/v1.1/me" => wpcom_me(st, req, &query),
-        p if p.starts_with("/rest/v1.1/sites/") => wpcom_site(base, p.trim_start_matches("/rest/v1.1/sites/")),
+        p if p.starts_with("/rest/v1.1/sites/") => {
+            wpcom_site(base, p.trim_start_matches("/rest/v1.1/sites/"))
+        }
         "/oauth/me" => oauth_me(st, req, &query, &form),
         "/oauth/revoke" => revoke(st, req, &form),
         _ => Reply::html(404, "<html><body>Page not found</body></html>"),
@@ -511,9 +555,17 @@ fn index(base: &str, knobs: &Knobs) -> String {
     .to_string()
 }
 
-fn login(st: &mut State, req: &Request, query: &HashMap<String, String>, form: &HashMap<String, String>) -> Reply {
+fn login(
+    st: &mut State,
+    req: &Request,
+    query: &HashMap<String, String>,
+    form: &HashMap<String, String>,
+) -> Reply {
     if req.method == "POST" {
-        let (log, pwd) = (form.get("log").cloned().unwrap_or_default(), form.get("pwd").cloned().unwrap_or_default());
+        let (log, pwd) = (
+            form.get("log").cloned().unwrap_or_default(),
+            form.get("pwd").cloned().unwrap_or_default(),
+        );
         let redirect_to = form.get("redirect_to").cloned().unwrap_or_else(|| "/wp-admin/".into());
         if let Some(u) = st.users.iter().find(|u| u.login == log && u.password == pwd) {
             st.seq += 1;
@@ -522,7 +574,10 @@ fn login(st: &mut State, req: &Request, query: &HashMap<String, String>, form: &
             return Reply::redirect(302, redirect_to)
                 .header("Set-Cookie", format!("wordpress_logged_in={sid}; path=/; HttpOnly"));
         }
-        return login_page(&redirect_to, Some("<strong>Error:</strong> The password you entered is incorrect."));
+        return login_page(
+            &redirect_to,
+            Some("<strong>Error:</strong> The password you entered is incorrect."),
+        );
     }
     login_page(query.get("redirect_to").map(String::as_str).unwrap_or("/wp-admin/"), None)
 }
@@ -572,22 +627,39 @@ fn authorize(
         None => client.redirect_uris.first().cloned().unwrap_or_default(),
     };
     if !redirect_ok(&st.knobs, &client, &redirect_uri) {
-        return oauth_error(400, "redirect_uri_mismatch", "The redirect URI provided is missing or does not match");
+        return oauth_error(
+            400,
+            "redirect_uri_mismatch",
+            "The redirect URI provided is missing or does not match",
+        );
     }
     let sep = if redirect_uri.contains('?') { '&' } else { '?' };
-    let state_param = p.get("state").filter(|_| !st.knobs.drop_state).map(|s| format!("&state={}", enc(s))).unwrap_or_default();
+    let state_param = p
+        .get("state")
+        .filter(|_| !st.knobs.drop_state)
+        .map(|s| format!("&state={}", enc(s)))
+        .unwrap_or_default();
     if get("response_type") != "code" {
-        return Reply::redirect(302, format!("{redirect_uri}{sep}error=unsupported_response_type{state_param}"));
+        return Reply::redirect(
+            302,
+            format!("{redirect_uri}{sep}error=unsupported_response_type{state_param}"),
+        );
     }
     if !client.grants.iter().any(|g| g == "authorization_code") {
         return Reply::redirect(
             302,
-            format!("{redirect_uri}{sep}error=unauthorized_client&error_description={}{state_param}", enc("The grant type is unauthorized for this client_id")),
+            format!(
+                "{redirect_uri}{sep}error=unauthorized_client&error_description={}{state_param}",
+                enc("The grant type is unauthorized for this client_id")
+            ),
         );
     }
     let Some(user_id) = cookie(req).and_then(|c| st.sessions.get(&c).copied()) else {
         if get("prompt") == "none" {
-            return Reply::redirect(302, format!("{redirect_uri}{sep}error=access_denied{state_param}"));
+            return Reply::redirect(
+                302,
+                format!("{redirect_uri}{sep}error=access_denied{state_param}"),
+            );
         }
         let here = format!("{base}{}?{}", req.path(), req.query().unwrap_or(""));
         return Reply::redirect(302, format!("{base}/wp-login.php?redirect_to={}", enc(&here)));
@@ -598,13 +670,22 @@ fn authorize(
             ("POST", _) => {
                 return Reply::redirect(
                     302,
-                    format!("{redirect_uri}{sep}error=access_denied&error_description={}{state_param}", enc("The user denied access to your application")),
+                    format!(
+                        "{redirect_uri}{sep}error=access_denied&error_description={}{state_param}",
+                        enc("The user denied access to your application")
+                    ),
                 )
             }
             _ => {
                 let hidden: String = query
                     .iter()
-                    .map(|(k, v)| format!("<input type=\"hidden\" name=\"{}\" value=\"{}\">", html_escape(k), html_escape(v)))
+                    .map(|(k, v)| {
+                        format!(
+                            "<input type=\"hidden\" name=\"{}\" value=\"{}\">",
+                            html_escape(k),
+                            html_escape(v)
+                        )
+                    })
                     .collect();
                 return Reply::html(
                     200,
@@ -618,13 +699,23 @@ fn authorize(
         }
     }
     let challenge = match (st.knobs.pkce_ignored, p.get("code_challenge")) {
-        (false, Some(c)) => Some((c.clone(), p.get("code_challenge_method").cloned().unwrap_or_else(|| "plain".into()))),
+        (false, Some(c)) => Some((
+            c.clone(),
+            p.get("code_challenge_method").cloned().unwrap_or_else(|| "plain".into()),
+        )),
         _ => None,
     };
     let code = random_token(40);
     st.codes.insert(
         code.clone(),
-        Code { client_id: client.id, user_id, redirect_uri: redirect_uri.clone(), challenge, issued: Instant::now(), used: false },
+        Code {
+            client_id: client.id,
+            user_id,
+            redirect_uri: redirect_uri.clone(),
+            challenge,
+            issued: Instant::now(),
+            used: false,
+        },
     );
     Reply::redirect(302, format!("{redirect_uri}{sep}code={code}{state_param}"))
 }
@@ -639,13 +730,23 @@ fn client_auth(st: &State, req: &Request, form: &HashMap<String, String>) -> Res
     let (id, secret) = match req.header("authorization").and_then(|h| h.strip_prefix("Basic ")) {
         // WordPress.com reads the client's credentials from the body only.
         Some(b64) if !st.knobs.strip_authorization && !st.knobs.wordpress_com => {
-            let raw = base64::engine::general_purpose::STANDARD.decode(b64.trim()).map_err(|_| invalid())?;
+            let raw = base64::engine::general_purpose::STANDARD
+                .decode(b64.trim())
+                .map_err(|_| invalid())?;
             let raw = String::from_utf8(raw).map_err(|_| invalid())?;
             let (i, s) = raw.split_once(':').ok_or_else(invalid)?;
-            let dec = |v: &str| url::form_urlencoded::parse(format!("v={v}").as_bytes()).next().map(|(_, v)| v.into_owned()).unwrap_or_default();
+            let dec = |v: &str| {
+                url::form_urlencoded::parse(format!("v={v}").as_bytes())
+                    .next()
+                    .map(|(_, v)| v.into_owned())
+                    .unwrap_or_default()
+            };
             (dec(i), dec(s))
         }
-        _ => (form.get("client_id").cloned().unwrap_or_default(), form.get("client_secret").cloned().unwrap_or_default()),
+        _ => (
+            form.get("client_id").cloned().unwrap_or_default(),
+            form.get("client_secret").cloned().unwrap_or_default(),
+        ),
     };
     let client = st.clients.iter().find(|c| c.id == id).ok_or_else(invalid)?;
     match &client.secret {
@@ -663,7 +764,11 @@ fn token(st: &mut State, req: &Request, form: &HashMap<String, String>) -> Reply
         return Reply::html(403, "<!DOCTYPE html><html><head><title>Blocked</title></head><body><h1>Wordfence: your access to this site has been limited</h1></body></html>");
     }
     if req.method != "POST" {
-        return oauth_error(400, "invalid_request", "The request method must be POST when requesting an access token");
+        return oauth_error(
+            400,
+            "invalid_request",
+            "The request method must be POST when requesting an access token",
+        );
     }
     if st.knobs.client_id_in_body && !form.contains_key("client_id") {
         let e = json!({"code": "rest_missing_callback_param", "message": "Missing parameter(s): client_id", "data": {"status": 400, "params": ["client_id"]}});
@@ -674,7 +779,9 @@ fn token(st: &mut State, req: &Request, form: &HashMap<String, String>) -> Reply
         Err(r) => return r,
     };
     let grant = form.get("grant_type").cloned().unwrap_or_default();
-    if !["authorization_code", "password", "refresh_token", "client_credentials"].contains(&grant.as_str()) {
+    if !["authorization_code", "password", "refresh_token", "client_credentials"]
+        .contains(&grant.as_str())
+    {
         return oauth_error(400, "unsupported_grant_type", "Grant type not supported");
     }
     // As the real plugin (4.4.0): the grant's own credentials (code, password, refresh token) are
@@ -682,36 +789,68 @@ fn token(st: &mut State, req: &Request, form: &HashMap<String, String>) -> Reply
     let (user_id, scope) = match grant.as_str() {
         "authorization_code" => {
             let Some(code) = form.get("code").and_then(|c| st.codes.get_mut(c)) else {
-                return oauth_error(400, "invalid_grant", "Authorization code doesn't exist or is invalid for the client");
+                return oauth_error(
+                    400,
+                    "invalid_grant",
+                    "Authorization code doesn't exist or is invalid for the client",
+                );
             };
             if code.used || code.client_id != client.id {
-                return oauth_error(400, "invalid_grant", "Authorization code doesn't exist or is invalid for the client");
+                return oauth_error(
+                    400,
+                    "invalid_grant",
+                    "Authorization code doesn't exist or is invalid for the client",
+                );
             }
             if code.issued.elapsed() > st.knobs.code_ttl {
                 return oauth_error(400, "invalid_grant", "The authorization code has expired");
             }
             if form.get("redirect_uri") != Some(&code.redirect_uri) {
-                return oauth_error(400, "redirect_uri_mismatch", "The redirect URI is missing or do not match");
+                return oauth_error(
+                    400,
+                    "redirect_uri_mismatch",
+                    "The redirect URI is missing or do not match",
+                );
             }
             if let Some((challenge, method)) = &code.challenge {
                 let Some(verifier) = form.get("code_verifier") else {
-                    return oauth_error(400, "invalid_grant", "The PKCE code verifier parameter is required.");
+                    return oauth_error(
+                        400,
+                        "invalid_grant",
+                        "The PKCE code verifier parameter is required.",
+                    );
                 };
                 let computed = match method.as_str() {
-                    "S256" => base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(sha2::Sha256::digest(verifier.as_bytes())),
+                    "S256" => base64::engine::general_purpose::URL_SAFE_NO_PAD
+                        .encode(sha2::Sha256::digest(verifier.as_bytes())),
                     _ => verifier.clone(),
                 };
                 if computed != *challenge {
-                    return oauth_error(400, "invalid_grant", "The PKCE code verifier parameter is invalid.");
+                    return oauth_error(
+                        400,
+                        "invalid_grant",
+                        "The PKCE code verifier parameter is invalid.",
+                    );
                 }
             }
             (code.user_id, "basic".to_string())
         }
         "password" => {
-            let (u, p) = (form.get("username").cloned().unwrap_or_default(), form.get("password").cloned().unwrap_or_default());
+            let (u, p) = (
+                form.get("username").cloned().unwrap_or_default(),
+                form.get("password").cloned().unwrap_or_default(),
+            );
             match st.users.iter().find(|x| x.login == u && x.password == p) {
-                Some(user) => (user.id, form.get("scope").cloned().unwrap_or_else(|| "basic".into())),
-                None => return oauth_error(401, "invalid_grant", "Invalid username and password combination"),
+                Some(user) => {
+                    (user.id, form.get("scope").cloned().unwrap_or_else(|| "basic".into()))
+                }
+                None => {
+                    return oauth_error(
+                        401,
+                        "invalid_grant",
+                        "Invalid username and password combination",
+                    )
+                }
             }
         }
         "refresh_token" => {
@@ -730,7 +869,11 @@ fn token(st: &mut State, req: &Request, form: &HashMap<String, String>) -> Reply
         _ => return oauth_error(400, "unsupported_grant_type", "Grant type not supported"),
     };
     if !client.grants.contains(&grant) {
-        return oauth_error(400, "unauthorized_client", "The grant type is unauthorized for this client_id");
+        return oauth_error(
+            400,
+            "unauthorized_client",
+            "The grant type is unauthorized for this client_id",
+        );
     }
     match grant.as_str() {
         "authorization_code" => {
@@ -749,12 +892,21 @@ fn token(st: &mut State, req: &Request, form: &HashMap<String, String>) -> Reply
     let access = random_token(40);
     let refresh = random_token(40);
     let knobs = st.knobs.clone();
-    let tok = |ttl: Duration| Token { client_id: client.id.clone(), user_id, expires: now + ttl, scope: scope.clone(), revoked: false };
+    let tok = |ttl: Duration| Token {
+        client_id: client.id.clone(),
+        user_id,
+        expires: now + ttl,
+        scope: scope.clone(),
+        revoked: false,
+    };
     st.access.insert(access.clone(), tok(knobs.access_ttl));
     st.refresh.insert(refresh.clone(), tok(knobs.refresh_ttl));
     if knobs.wordpress_com {
         // Neither expiry nor refresh: the token lasts until revoked at wordpress.com.
-        st.access.insert(access.clone(), Token { expires: now + Duration::from_secs(10 * 365 * 86400), ..tok(knobs.access_ttl) });
+        st.access.insert(
+            access.clone(),
+            Token { expires: now + Duration::from_secs(10 * 365 * 86400), ..tok(knobs.access_ttl) },
+        );
         st.refresh.remove(&refresh);
         return Reply::json(
             200,
@@ -774,7 +926,12 @@ fn token(st: &mut State, req: &Request, form: &HashMap<String, String>) -> Reply
 }
 
 /// The bearer token a request carries, as WordPress would see it.
-fn bearer(st: &State, req: &Request, query: &HashMap<String, String>, form: &HashMap<String, String>) -> Option<String> {
+fn bearer(
+    st: &State,
+    req: &Request,
+    query: &HashMap<String, String>,
+    form: &HashMap<String, String>,
+) -> Option<String> {
     let header = if st.knobs.strip_authorization { None } else { req.header("authorization") };
     header
         .and_then(|h| h.strip_prefix("Bearer ").map(str::to_string))
@@ -790,11 +947,17 @@ fn valid_user(st: &State, token: Option<String>) -> Option<User> {
     st.users.iter().find(|u| u.id == t.user_id).cloned()
 }
 
-fn oauth_me(st: &mut State, req: &Request, query: &HashMap<String, String>, form: &HashMap<String, String>) -> Reply {
+fn oauth_me(
+    st: &mut State,
+    req: &Request,
+    query: &HashMap<String, String>,
+    form: &HashMap<String, String>,
+) -> Reply {
     let Some(u) = valid_user(st, bearer(st, req, query, form)) else {
         return oauth_error(400, "invalid_request", "Invalid token");
     };
-    let caps: serde_json::Map<String, serde_json::Value> = u.roles.iter().map(|r| (r.clone(), json!(true))).collect();
+    let caps: serde_json::Map<String, serde_json::Value> =
+        u.roles.iter().map(|r| (r.clone(), json!(true))).collect();
     Reply::json(
         200,
         json!({
@@ -866,7 +1029,10 @@ fn wpcom_me(st: &mut State, req: &Request, query: &HashMap<String, String>) -> R
 
 fn wpcom_site(base: &str, site: &str) -> Reply {
     if site != "4242" && site != "dialect.wordpress.com" {
-        return Reply::json(404, json!({"error": "unknown_blog", "message": "Unknown blog"}).to_string());
+        return Reply::json(
+            404,
+            json!({"error": "unknown_blog", "message": "Unknown blog"}).to_string(),
+        );
     }
     let _ = base;
     Reply::json(
@@ -888,8 +1054,13 @@ fn wpcom_site(base: &str, site: &str) -> Reply {
 /// The user an `Authorization: Basic user:app-password` header names, if it is right (spaces in
 /// the password are ignored, as WordPress does).
 fn basic_app_password_user(st: &State, header: &str) -> Option<User> {
-    let raw = base64::engine::general_purpose::STANDARD.decode(header.strip_prefix("Basic ")?.trim()).ok()?;
-    let (login, pw) = String::from_utf8(raw).ok()?.split_once(':').map(|(a, b)| (a.to_string(), b.replace(' ', "")))?;
+    let raw = base64::engine::general_purpose::STANDARD
+        .decode(header.strip_prefix("Basic ")?.trim())
+        .ok()?;
+    let (login, pw) = String::from_utf8(raw)
+        .ok()?
+        .split_once(':')
+        .map(|(a, b)| (a.to_string(), b.replace(' ', "")))?;
     let user = st.users.iter().find(|u| u.login == login)?;
     st.app_passwords.iter().any(|p| p.0 == user.id && p.3 == pw).then(|| user.clone())
 }
@@ -898,12 +1069,22 @@ fn basic_app_password_user(st: &State, header: &str) -> Option<User> {
 /// (`wp_authenticate_application_password`): `invalid_username` for an unknown user,
 /// `incorrect_password` for a known one. `None` when they are not in use: then it is ignored.
 fn basic_app_password_error(st: &State, header: &str) -> Option<&'static str> {
-    if !(st.knobs.app_passwords && (st.knobs.app_passwords_in_use || !st.app_passwords.is_empty())) {
+    if !(st.knobs.app_passwords && (st.knobs.app_passwords_in_use || !st.app_passwords.is_empty()))
+    {
         return None;
     }
-    let raw = base64::engine::general_purpose::STANDARD.decode(header.strip_prefix("Basic ")?.trim()).ok()?;
-    let (login, _) = String::from_utf8(raw).ok()?.split_once(':').map(|(a, b)| (a.to_string(), b.to_string()))?;
-    Some(if st.users.iter().any(|u| u.login == login) { "incorrect_password" } else { "invalid_username" })
+    let raw = base64::engine::general_purpose::STANDARD
+        .decode(header.strip_prefix("Basic ")?.trim())
+        .ok()?;
+    let (login, _) = String::from_utf8(raw)
+        .ok()?
+        .split_once(':')
+        .map(|(a, b)| (a.to_string(), b.to_string()))?;
+    Some(if st.users.iter().any(|u| u.login == login) {
+        "incorrect_password"
+    } else {
+        "invalid_username"
+    })
 }
 
 /// Site Health's `authorization-header` test (administrators only). WordPress runs it by calling
@@ -931,37 +1112,68 @@ fn site_health_authorization_header(st: &mut State, req: &Request) -> Reply {
 /// WordPress 6.1's `wp-admin/authorize-application.php` (with Debian's backport of 6.3.2's
 /// redirect checks): the request is validated when the page is shown, the approval needs the
 /// page's nonce, and an application name the person already uses is refused on the page.
-fn authorize_application(st: &mut State, req: &Request, base: &str, query: &HashMap<String, String>, form: &HashMap<String, String>) -> Reply {
+fn authorize_application(
+    st: &mut State,
+    req: &Request,
+    base: &str,
+    query: &HashMap<String, String>,
+    form: &HashMap<String, String>,
+) -> Reply {
     let Some(user_id) = cookie(req).and_then(|c| st.sessions.get(&c).copied()) else {
-        let here = format!("{base}/wp-admin/authorize-application.php?{}", req.query().unwrap_or(""));
+        let here =
+            format!("{base}/wp-admin/authorize-application.php?{}", req.query().unwrap_or(""));
         return Reply::redirect(302, format!("{base}/wp-login.php?redirect_to={}", enc(&here)));
     };
     let mut error = None;
-    if req.method == "POST" && form.get("action").map(String::as_str) == Some("authorize_application_password") {
+    if req.method == "POST"
+        && form.get("action").map(String::as_str) == Some("authorize_application_password")
+    {
         if !form.get("_wpnonce").is_some_and(|n| st.app_password_nonces.contains(n)) {
-            return Reply::html(403, "<html><body><p>The link you followed has expired.</p></body></html>");
+            return Reply::html(
+                403,
+                "<html><body><p>The link you followed has expired.</p></body></html>",
+            );
         }
         let get = |k: &str| form.get(k).cloned().unwrap_or_default();
         if form.contains_key("reject") {
             let reject = get("reject_url");
-            return Reply::redirect(302, if reject.is_empty() { format!("{base}/wp-admin/") } else { reject });
+            return Reply::redirect(
+                302,
+                if reject.is_empty() { format!("{base}/wp-admin/") } else { reject },
+            );
         }
         if form.contains_key("approve") {
             let name = get("app_name");
             if name.trim().is_empty() {
-                error = Some("An application name is required to create an application password.".to_string());
+                error = Some(
+                    "An application name is required to create an application password."
+                        .to_string(),
+                );
             } else if st.app_passwords.iter().any(|p| p.0 == user_id && p.2 == name) {
                 error = Some("Each application name should be unique.".to_string());
             } else {
                 let password = random_token(24);
-                let login = st.users.iter().find(|u| u.id == user_id).map(|u| u.login.clone()).unwrap_or_default();
+                let login = st
+                    .users
+                    .iter()
+                    .find(|u| u.id == user_id)
+                    .map(|u| u.login.clone())
+                    .unwrap_or_default();
                 st.new_app_password(user_id, &name, &password);
                 st.handed_in_urls.push(password.clone());
                 let success = get("success_url");
                 if !success.is_empty() {
-                    let site_url = st.knobs.advertised_url.clone().unwrap_or_else(|| base.to_string());
+                    let site_url =
+                        st.knobs.advertised_url.clone().unwrap_or_else(|| base.to_string());
                     let sep = if success.contains('?') { '&' } else { '?' };
-                    return Reply::redirect(302, format!("{success}{sep}site_url={}&user_login={}&password={password}", enc(&site_url), enc(&login)));
+                    return Reply::redirect(
+                        302,
+                        format!(
+                            "{success}{sep}site_url={}&user_login={}&password={password}",
+                            enc(&site_url),
+                            enc(&login)
+                        ),
+                    );
                 }
             }
         }
@@ -970,10 +1182,15 @@ fn authorize_application(st: &mut State, req: &Request, base: &str, query: &Hash
     let success = get("success_url");
     let reject = match get("reject_url") {
         r if !r.is_empty() => r,
-        _ if !success.is_empty() => format!("{success}{}success=false", if success.contains('?') { '&' } else { '?' }),
+        _ if !success.is_empty() => {
+            format!("{success}{}success=false", if success.contains('?') { '&' } else { '?' })
+        }
         _ => String::new(),
     };
-    let mut problems: Vec<&str> = [&success, &reject].iter().filter_map(|u| redirect_url_problem(u, st.knobs.local_environment)).collect();
+    let mut problems: Vec<&str> = [&success, &reject]
+        .iter()
+        .filter_map(|u| redirect_url_problem(u, st.knobs.local_environment))
+        .collect();
     let app_id = get("app_id");
     if !app_id.is_empty() && !is_uuid(&app_id) {
         problems.push("The application ID must be a UUID.");
@@ -983,8 +1200,12 @@ fn authorize_application(st: &mut State, req: &Request, base: &str, query: &Hash
     }
     let nonce = random_token(10);
     st.app_password_nonces.insert(nonce.clone());
-    let hidden = |k: &str, v: &str| format!("<input type=\"hidden\" name=\"{k}\" value=\"{}\" />", html_escape(v));
-    let notice = error.map(|e| format!("<div class=\"notice notice-error\"><p>{e}</p></div>")).unwrap_or_default();
+    let hidden = |k: &str, v: &str| {
+        format!("<input type=\"hidden\" name=\"{k}\" value=\"{}\" />", html_escape(v))
+    };
+    let notice = error
+        .map(|e| format!("<div class=\"notice notice-error\"><p>{e}</p></div>"))
+        .unwrap_or_default();
     Reply::html(
         200,
         format!(
@@ -1003,7 +1224,12 @@ fn authorize_application(st: &mut State, req: &Request, base: &str, query: &Hash
 }
 
 /// `$_REQUEST[k]`: the body's value, else the query's.
-fn req_param(req: &Request, query: &HashMap<String, String>, form: &HashMap<String, String>, k: &str) -> String {
+fn req_param(
+    req: &Request,
+    query: &HashMap<String, String>,
+    form: &HashMap<String, String>,
+    k: &str,
+) -> String {
     let _ = req;
     form.get(k).or_else(|| query.get(k)).cloned().unwrap_or_default()
 }
@@ -1023,7 +1249,8 @@ fn redirect_url_problem(url: &str, local: bool) -> Option<&'static str> {
 
 fn is_uuid(s: &str) -> bool {
     let parts: Vec<&str> = s.split('-').collect();
-    parts.iter().map(|p| p.len()).eq([8, 4, 4, 4, 12]) && parts.iter().all(|p| p.bytes().all(|b| b.is_ascii_hexdigit()))
+    parts.iter().map(|p| p.len()).eq([8, 4, 4, 4, 12])
+        && parts.iter().all(|p| p.bytes().all(|b| b.is_ascii_hexdigit()))
 }
 
 /// `POST .../application-passwords` (create: the new password is shown once, in chunks),
@@ -1036,7 +1263,11 @@ fn app_password_manage(st: &mut State, req: &Request, path: &str) -> Reply {
     };
     let last = path.rsplit('/').next().unwrap_or("");
     let pw = header
-        .and_then(|h| base64::engine::general_purpose::STANDARD.decode(h.trim_start_matches("Basic ").trim()).ok())
+        .and_then(|h| {
+            base64::engine::general_purpose::STANDARD
+                .decode(h.trim_start_matches("Basic ").trim())
+                .ok()
+        })
         .and_then(|raw| String::from_utf8(raw).ok())
         .and_then(|s| s.split_once(':').map(|(_, p)| p.replace(' ', "")))
         .unwrap_or_default();
@@ -1056,13 +1287,23 @@ fn app_password_manage(st: &mut State, req: &Request, path: &str) -> Reply {
             let password = random_token(24);
             let uuid = st.new_app_password(user.id, &name, &password);
             st.counters.app_passwords_created_over_rest += 1;
-            let chunked = password.as_bytes().chunks(4).map(|c| String::from_utf8_lossy(c).into_owned()).collect::<Vec<_>>().join(" ");
+            let chunked = password
+                .as_bytes()
+                .chunks(4)
+                .map(|c| String::from_utf8_lossy(c).into_owned())
+                .collect::<Vec<_>>()
+                .join(" ");
             Reply::json(201, json!({"uuid": uuid, "app_id": args["app_id"], "name": name, "password": chunked, "last_used": null, "last_ip": null}).to_string())
         }
-        ("GET", "introspect") => match st.app_passwords.iter().find(|p| p.0 == user.id && p.3 == pw) {
-            Some(p) => Reply::json(200, json!({"uuid": p.1, "name": p.2}).to_string()),
-            None => Reply::json(404, json!({"code": "rest_application_password_not_found"}).to_string()),
-        },
+        ("GET", "introspect") => {
+            match st.app_passwords.iter().find(|p| p.0 == user.id && p.3 == pw) {
+                Some(p) => Reply::json(200, json!({"uuid": p.1, "name": p.2}).to_string()),
+                None => Reply::json(
+                    404,
+                    json!({"code": "rest_application_password_not_found"}).to_string(),
+                ),
+            }
+        }
         ("DELETE", uuid) => {
             let before = st.app_passwords.len();
             st.app_passwords.retain(|p| !(p.0 == user.id && p.1 == uuid));
@@ -1106,12 +1347,21 @@ fn oauth_header(req: &Request) -> Option<HashMap<String, String>> {
 }
 
 fn pct_decode(s: &str) -> String {
-    url::form_urlencoded::parse(format!("x={}", s.replace('+', "%2B")).as_bytes()).next().map(|(_, v)| v.into_owned()).unwrap_or_default()
+    url::form_urlencoded::parse(format!("x={}", s.replace('+', "%2B")).as_bytes())
+        .next()
+        .map(|(_, v)| v.into_owned())
+        .unwrap_or_default()
 }
 
 fn rfc3986(s: &str) -> String {
     s.bytes()
-        .map(|b| if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~') { (b as char).to_string() } else { format!("%{b:02X}") })
+        .map(|b| {
+            if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~') {
+                (b as char).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
         .collect()
 }
 
@@ -1127,18 +1377,34 @@ fn oauth1_verify(
 ) -> Result<(String, Option<String>), (String, String)> {
     let _ = json_errors;
     let err = |code: &str, msg: &str| Err((code.to_string(), msg.to_string()));
-    let Some(oauth) = oauth_header(req) else { return err("json_oauth1_missing_header", "Missing OAuth parameters") };
-    let Some((key, secret, _)) = st.knobs.oauth1_consumers.iter().find(|c| Some(&c.0) == oauth.get("oauth_consumer_key")).cloned() else {
+    let Some(oauth) = oauth_header(req) else {
+        return err("json_oauth1_missing_header", "Missing OAuth parameters");
+    };
+    let Some((key, secret, _)) = st
+        .knobs
+        .oauth1_consumers
+        .iter()
+        .find(|c| Some(&c.0) == oauth.get("oauth_consumer_key"))
+        .cloned()
+    else {
         return err("json_oauth1_consumer_mismatch", "Consumer is invalid");
     };
-    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs() as i64 + st.knobs.clock_skew_secs;
+    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs()
+        as i64
+        + st.knobs.clock_skew_secs;
     let ts: i64 = oauth.get("oauth_timestamp").and_then(|t| t.parse().ok()).unwrap_or(0);
     if (now - ts).abs() > 15 * 60 {
-        return err("json_oauth1_invalid_timestamp", "Timestamp is too old or too far in the future");
+        return err(
+            "json_oauth1_invalid_timestamp",
+            "Timestamp is too old or too far in the future",
+        );
     }
     let nonce = format!("{}:{}", ts, oauth.get("oauth_nonce").cloned().unwrap_or_default());
     if !st.oauth1_nonces.insert(nonce) {
-        return err("json_oauth1_nonce_already_used", "Invalid nonce - nonce has already been used");
+        return err(
+            "json_oauth1_nonce_already_used",
+            "Invalid nonce - nonce has already been used",
+        );
     }
     let token = oauth.get("oauth_token").cloned();
     let token_secret = match &token {
@@ -1176,18 +1442,24 @@ fn oauth1_verify(
     // whatever address the request came to.
     let home = st.knobs.advertised_url.clone().unwrap_or_else(|| base.to_string());
     let path = req.path().trim_start_matches('/');
-    let base_uri = if path.is_empty() { home.trim_end_matches('/').to_string() } else { format!("{}/{path}", home.trim_end_matches('/')) };
+    let base_uri = if path.is_empty() {
+        home.trim_end_matches('/').to_string()
+    } else {
+        format!("{}/{path}", home.trim_end_matches('/'))
+    };
     let base_string = format!("{}&{}&{}", req.method, rfc3986(&base_uri), rfc3986(&normalized));
     let signing_key = format!("{}&{}", rfc3986(&secret), rfc3986(&token_secret));
     use hmac::Mac;
     let expected = match oauth.get("oauth_signature_method").map(String::as_str) {
         Some("HMAC-SHA1") => {
-            let mut m = <hmac::Hmac<sha1::Sha1> as Mac>::new_from_slice(signing_key.as_bytes()).unwrap();
+            let mut m =
+                <hmac::Hmac<sha1::Sha1> as Mac>::new_from_slice(signing_key.as_bytes()).unwrap();
             m.update(base_string.as_bytes());
             base64::engine::general_purpose::STANDARD.encode(m.finalize().into_bytes())
         }
         Some("HMAC-SHA256") => {
-            let mut m = <hmac::Hmac<sha2::Sha256> as Mac>::new_from_slice(signing_key.as_bytes()).unwrap();
+            let mut m =
+                <hmac::Hmac<sha2::Sha256> as Mac>::new_from_slice(signing_key.as_bytes()).unwrap();
             m.update(base_string.as_bytes());
             base64::engine::general_purpose::STANDARD.encode(m.finalize().into_bytes())
         }
@@ -1204,7 +1476,8 @@ fn text(status: u16, body: &str) -> Reply {
 }
 
 fn with_date(r: Reply, st: &State) -> Reply {
-    let now = std::time::SystemTime::now() + Duration::from_secs(st.knobs.clock_skew_secs.max(0) as u64)
+    let now = std::time::SystemTime::now()
+        + Duration::from_secs(st.knobs.clock_skew_secs.max(0) as u64)
         - Duration::from_secs((-st.knobs.clock_skew_secs).max(0) as u64);
     r.header("Date", httpdate(now))
 }
@@ -1223,7 +1496,9 @@ fn httpdate(t: std::time::SystemTime) -> String {
     let d = doy - (153 * mp + 2) / 5 + 1;
     let mo = if mp < 10 { mp + 3 } else { mp - 9 };
     let y = yoe + era * 400 + if mo <= 2 { 1 } else { 0 };
-    let month = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"][(mo - 1) as usize];
+    let month =
+        ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
+            [(mo - 1) as usize];
     format!("{weekday}, {d:02} {month} {y} {h:02}:{m:02}:{s:02} GMT")
 }
 
@@ -1234,34 +1509,68 @@ fn callback_matches(registered: &str, callback: &str) -> bool {
     }
     match (url::Url::parse(registered), url::Url::parse(callback)) {
         (Ok(r), Ok(c)) => {
-            r.scheme() == c.scheme() && r.host_str() == c.host_str() && r.port_or_known_default() == c.port_or_known_default() && r.path() == c.path()
+            r.scheme() == c.scheme()
+                && r.host_str() == c.host_str()
+                && r.port_or_known_default() == c.port_or_known_default()
+                && r.path() == c.path()
         }
         _ => false,
     }
 }
 
-fn oauth1_request(st: &mut State, req: &Request, base: &str, form: &HashMap<String, String>) -> Reply {
+fn oauth1_request(
+    st: &mut State,
+    req: &Request,
+    base: &str,
+    form: &HashMap<String, String>,
+) -> Reply {
     let (consumer, _) = match oauth1_verify(st, req, base, form, false) {
         Ok(v) => v,
         Err((_, msg)) => return with_date(text(401, &msg), st),
     };
-    let callback = oauth_header(req).and_then(|h| h.get("oauth_callback").cloned()).unwrap_or_default();
-    let registered = st.knobs.oauth1_consumers.iter().find(|c| c.0 == consumer).map(|c| c.2.clone()).unwrap_or_default();
+    let callback =
+        oauth_header(req).and_then(|h| h.get("oauth_callback").cloned()).unwrap_or_default();
+    let registered = st
+        .knobs
+        .oauth1_consumers
+        .iter()
+        .find(|c| c.0 == consumer)
+        .map(|c| c.2.clone())
+        .unwrap_or_default();
     if !callback_matches(&registered, &callback) {
         return text(500, "Callback URL is invalid");
     }
     let (token, secret) = (random_token(24), random_token(48));
-    st.oauth1_tokens.insert(token.clone(), OAuth1Token { secret: secret.clone(), consumer, callback, user_id: None, verifier: None, access: false });
-    Reply::new(200)
-        .header("Content-Type", "application/x-www-form-urlencoded; charset=UTF-8")
-        .body(format!("oauth_token={token}&oauth_token_secret={secret}&oauth_callback_confirmed=true"))
+    st.oauth1_tokens.insert(
+        token.clone(),
+        OAuth1Token {
+            secret: secret.clone(),
+            consumer,
+            callback,
+            user_id: None,
+            verifier: None,
+            access: false,
+        },
+    );
+    Reply::new(200).header("Content-Type", "application/x-www-form-urlencoded; charset=UTF-8").body(
+        format!("oauth_token={token}&oauth_token_secret={secret}&oauth_callback_confirmed=true"),
+    )
 }
 
-fn oauth1_authorize(st: &mut State, req: &Request, base: &str, query: &HashMap<String, String>, form: &HashMap<String, String>) -> Reply {
+fn oauth1_authorize(
+    st: &mut State,
+    req: &Request,
+    base: &str,
+    query: &HashMap<String, String>,
+    form: &HashMap<String, String>,
+) -> Reply {
     let p = if req.method == "POST" { form } else { query };
     let token = p.get("oauth_token").cloned().unwrap_or_default();
     if st.oauth1_tokens.get(&token).is_none_or(|t| t.access) {
-        return Reply::html(400, "<html><body><p>The request token is invalid or has expired.</p></body></html>");
+        return Reply::html(
+            400,
+            "<html><body><p>The request token is invalid or has expired.</p></body></html>",
+        );
     }
     let Some(user_id) = cookie(req).and_then(|c| st.sessions.get(&c).copied()) else {
         let here = format!("{base}/oauth1/authorize?{}", req.query().unwrap_or(""));
@@ -1295,19 +1604,29 @@ fn oauth1_authorize(st: &mut State, req: &Request, base: &str, query: &HashMap<S
     }
 }
 
-fn oauth1_access(st: &mut State, req: &Request, base: &str, form: &HashMap<String, String>) -> Reply {
+fn oauth1_access(
+    st: &mut State,
+    req: &Request,
+    base: &str,
+    form: &HashMap<String, String>,
+) -> Reply {
     let (consumer, token) = match oauth1_verify(st, req, base, form, false) {
         Ok(v) => v,
         Err((_, msg)) => return with_date(text(401, &msg), st),
     };
-    let verifier = oauth_header(req).and_then(|h| h.get("oauth_verifier").cloned()).or_else(|| form.get("oauth_verifier").cloned());
-    let Some(t) = token.as_ref().and_then(|t| st.oauth1_tokens.get(t)).cloned() else { return text(401, "Token is invalid") };
+    let verifier = oauth_header(req)
+        .and_then(|h| h.get("oauth_verifier").cloned())
+        .or_else(|| form.get("oauth_verifier").cloned());
+    let Some(t) = token.as_ref().and_then(|t| st.oauth1_tokens.get(t)).cloned() else {
+        return text(401, "Token is invalid");
+    };
     if t.consumer != consumer || t.access || t.verifier.is_none() || t.verifier != verifier {
         return text(400, "OAuth verifier does not match");
     }
     st.oauth1_tokens.remove(token.as_ref().expect("checked"));
     let (access, secret) = (random_token(24), random_token(48));
-    st.oauth1_tokens.insert(access.clone(), OAuth1Token { secret: secret.clone(), access: true, ..t });
+    st.oauth1_tokens
+        .insert(access.clone(), OAuth1Token { secret: secret.clone(), access: true, ..t });
     Reply::new(200)
         .header("Content-Type", "application/x-www-form-urlencoded; charset=UTF-8")
         .body(format!("oauth_token={access}&oauth_token_secret={secret}"))
@@ -1318,10 +1637,22 @@ fn oauth1_access(st: &mut State, req: &Request, base: &str, form: &HashMap<Strin
 /// token may end it); unknown tokens are "revoked" too (RFC 7009).
 fn revoke(st: &mut State, req: &Request, form: &HashMap<String, String>) -> Reply {
     if req.method != "POST" {
-        return oauth_error(405, "invalid_request", "The request method must be POST when revoking an access token").header("Allow", "POST, OPTIONS");
+        return oauth_error(
+            405,
+            "invalid_request",
+            "The request method must be POST when revoking an access token",
+        )
+        .header("Allow", "POST, OPTIONS");
     }
-    if !matches!(form.get("token_type_hint").map(String::as_str), None | Some("access_token") | Some("refresh_token")) {
-        return oauth_error(400, "invalid_request", "Token type hint must be either 'access_token' or 'refresh_token'");
+    if !matches!(
+        form.get("token_type_hint").map(String::as_str),
+        None | Some("access_token") | Some("refresh_token")
+    ) {
+        return oauth_error(
+            400,
+            "invalid_request",
+            "Token type hint must be either 'access_token' or 'refresh_token'",
+        );
     }
     let Some(t) = form.get("token") else {
         return oauth_error(400, "invalid_request", "Missing token parameter to revoke");

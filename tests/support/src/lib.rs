@@ -74,7 +74,12 @@ pub struct RealPlugins {
 pub fn real_plugins(test: &str) -> Option<RealPlugins> {
     let wp = real_wordpress(test)?;
     let var = |k: &str| std::env::var(k).ok().filter(|v| !v.is_empty());
-    let urls = (var("WPCONNECT_TEST_WP_OAUTH_URL"), var("WPCONNECT_TEST_WP_OAUTHDOC_URL"), var("WPCONNECT_TEST_WP_OAUTHPLAIN_URL"), var("WPCONNECT_TEST_WP_WPAPI_URL"));
+    let urls = (
+        var("WPCONNECT_TEST_WP_OAUTH_URL"),
+        var("WPCONNECT_TEST_WP_OAUTHDOC_URL"),
+        var("WPCONNECT_TEST_WP_OAUTHPLAIN_URL"),
+        var("WPCONNECT_TEST_WP_WPAPI_URL"),
+    );
     match (urls, var("WPCONNECT_TEST_WP_ADMIN_CMD")) {
         ((Some(oauth_url), Some(oauthdoc_url), Some(oauthplain_url), Some(wpapi_url)), Some(admin_cmd)) => {
             Some(RealPlugins { wp, oauth_url, oauthdoc_url, oauthplain_url, wpapi_url, admin_cmd })
@@ -93,29 +98,57 @@ impl RealPlugins {
     /// What an admin does in wp-admin, done from PHP: `tests/wordpress/wp-env.sh admin SITE ARGS...`.
     /// Returns the one-line JSON it prints.
     pub fn admin(&self, site: &str, args: &[&str]) -> serde_json::Value {
-        let out = std::process::Command::new(&self.admin_cmd).arg("admin").arg(site).args(args).output().expect("wp-env.sh runs");
-        assert!(out.status.success(), "wp-env.sh admin {site} {args:?} failed: {}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+        let out = std::process::Command::new(&self.admin_cmd)
+            .arg("admin")
+            .arg(site)
+            .args(args)
+            .output()
+            .expect("wp-env.sh runs");
+        assert!(
+            out.status.success(),
+            "wp-env.sh admin {site} {args:?} failed: {}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
         let text = String::from_utf8_lossy(&out.stdout);
-        let line = text.lines().rev().find(|l| l.trim_start().starts_with('{')).unwrap_or_else(|| panic!("no JSON from admin {site} {args:?}: {text}"));
-        serde_json::from_str(line).unwrap_or_else(|e| panic!("admin {site} {args:?} printed {line}: {e}"))
+        let line = text
+            .lines()
+            .rev()
+            .find(|l| l.trim_start().starts_with('{'))
+            .unwrap_or_else(|| panic!("no JSON from admin {site} {args:?}: {text}"));
+        serde_json::from_str(line)
+            .unwrap_or_else(|e| panic!("admin {site} {args:?} printed {line}: {e}"))
     }
 
     /// A WP OAuth Server client (or, on "wpapi", an approved OAuth 2 for WordPress client) with
     /// `http://127.0.0.1:PORT/callback` registered: `(client_id, client_secret)`, the secret empty for a public one.
-    pub fn oauth2_client(&self, site: &str, port: u16, grants: &str, public: bool) -> (String, String) {
+    pub fn oauth2_client(
+        &self,
+        site: &str,
+        port: u16,
+        grants: &str,
+        public: bool,
+    ) -> (String, String) {
         let redirect = format!("http://127.0.0.1:{port}/callback");
-        let mut args = vec!["oauth2-client", "--redirect-uri", redirect.as_str(), "--grants", grants];
+        let mut args =
+            vec!["oauth2-client", "--redirect-uri", redirect.as_str(), "--grants", grants];
         if public {
             args.push("--public");
         }
         let v = self.admin(site, &args);
-        (v["client_id"].as_str().expect("client_id").to_string(), v["client_secret"].as_str().unwrap_or_default().to_string())
+        (
+            v["client_id"].as_str().expect("client_id").to_string(),
+            v["client_secret"].as_str().unwrap_or_default().to_string(),
+        )
     }
 
     /// An OAuth 1.0a application with this callback (`http://127.0.0.1:PORT/callback` or `oob`): `(key, secret)`.
     pub fn oauth1_consumer(&self, site: &str, callback: &str) -> (String, String) {
         let v = self.admin(site, &["oauth1-consumer", "--callback", callback]);
-        (v["key"].as_str().expect("key").to_string(), v["secret"].as_str().expect("secret").to_string())
+        (
+            v["key"].as_str().expect("key").to_string(),
+            v["secret"].as_str().expect("secret").to_string(),
+        )
     }
 
     /// Is this WP OAuth Server access token live on the server?
@@ -196,7 +229,9 @@ impl Reply {
         Reply { status, headers: Vec::new(), body: Vec::new(), hang: false }
     }
     pub fn json(status: u16, body: impl Into<String>) -> Self {
-        Reply::new(status).header("Content-Type", "application/json; charset=UTF-8").body(body.into())
+        Reply::new(status)
+            .header("Content-Type", "application/json; charset=UTF-8")
+            .body(body.into())
     }
     pub fn html(status: u16, body: impl Into<String>) -> Self {
         Reply::new(status).header("Content-Type", "text/html; charset=UTF-8").body(body.into())
@@ -231,7 +266,9 @@ pub struct Server {
 impl Server {
     /// Start a server; `handler` gets each request and the server's own base URL
     /// (`http://127.0.0.1:PORT`), so it can write absolute links.
-    pub async fn start(handler: impl Fn(&Request, &str) -> Reply + Send + Sync + 'static) -> Server {
+    pub async fn start(
+        handler: impl Fn(&Request, &str) -> Reply + Send + Sync + 'static,
+    ) -> Server {
         Self::start_with_latency(Duration::ZERO, handler).await
     }
 
@@ -291,17 +328,28 @@ impl Server {
                     let (log, handler, tls) = (log.clone(), handler.clone(), tls.clone());
                     tokio::spawn(async move {
                         let Some((acceptor, name)) = tls else {
-                            let _ = serve(stream, &log, &*handler, &format!("http://{addr}"), latency).await;
+                            let _ =
+                                serve(stream, &log, &*handler, &format!("http://{addr}"), latency)
+                                    .await;
                             return;
                         };
                         let mut first = [0u8; 1];
                         // 0x16: a TLS handshake record.
                         if stream.peek(&mut first).await.is_ok_and(|n| n == 1) && first[0] == 0x16 {
                             if let Ok(tls) = acceptor.accept(stream).await {
-                                let _ = serve(tls, &log, &*handler, &format!("https://{name}"), latency).await;
+                                let _ = serve(
+                                    tls,
+                                    &log,
+                                    &*handler,
+                                    &format!("https://{name}"),
+                                    latency,
+                                )
+                                .await;
                             }
                         } else {
-                            let _ = serve(stream, &log, &*handler, &format!("http://{name}"), latency).await;
+                            let _ =
+                                serve(stream, &log, &*handler, &format!("http://{name}"), latency)
+                                    .await;
                         }
                     });
                 }
@@ -355,7 +403,11 @@ async fn serve(
         buf.extend_from_slice(&chunk[..n]);
         if !buf[0].is_ascii_uppercase() {
             // Not HTTP (a TLS handshake on this plain port, say): answer as web servers do.
-            stream.write_all(b"HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\nConnection: close\r\n\r\n").await?;
+            stream
+                .write_all(
+                    b"HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\nConnection: close\r\n\r\n",
+                )
+                .await?;
             return stream.shutdown().await;
         }
         if let Some(i) = buf.windows(4).position(|w| w == b"\r\n\r\n") {
@@ -474,7 +526,10 @@ impl reqwest::dns::Resolve for Resolver {
     fn resolve(&self, name: reqwest::dns::Name) -> reqwest::dns::Resolving {
         self.lookups.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
         let key = name.as_str().to_ascii_lowercase();
-        let spent = self.once.get(&key).is_some_and(|used| used.swap(true, std::sync::atomic::Ordering::SeqCst));
+        let spent = self
+            .once
+            .get(&key)
+            .is_some_and(|used| used.swap(true, std::sync::atomic::Ordering::SeqCst));
         let found = if spent { None } else { self.names.get(&key).copied() };
         let name = name.as_str().to_string();
         Box::pin(async move {
@@ -482,7 +537,9 @@ impl reqwest::dns::Resolve for Resolver {
                 Some(addr) => Ok(Box::new(std::iter::once(addr)) as reqwest::dns::Addrs),
                 None => Err(Box::new(std::io::Error::new(
                     std::io::ErrorKind::NotFound,
-                    format!("failed to lookup address information: Name or service not known ({name})"),
+                    format!(
+                        "failed to lookup address information: Name or service not known ({name})"
+                    ),
                 )) as Box<dyn std::error::Error + Send + Sync>),
             }
         })
@@ -523,7 +580,9 @@ pub mod wp {
     pub fn typical(req: &Request, base: &str) -> Reply {
         match req.path() {
             "/" => home_page(base),
-            "/wp-json/" | "/wp-json" => Reply::json(200, index(base, "Typical Site", app_passwords(base))),
+            "/wp-json/" | "/wp-json" => {
+                Reply::json(200, index(base, "Typical Site", app_passwords(base)))
+            }
             _ => Reply::html(404, "<html><body>Not found</body></html>"),
         }
     }

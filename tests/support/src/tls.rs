@@ -48,9 +48,14 @@ fn leaf_params(names: &[&str]) -> CertificateParams {
 impl Pki {
     pub fn new() -> Pki {
         let mut p = CertificateParams::new(Vec::<String>::new()).expect("no names");
-        p.distinguished_name.push(DnType::CommonName, "WP Connect test authority (this test run only)");
+        p.distinguished_name
+            .push(DnType::CommonName, "WP Connect test authority (this test run only)");
         p.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
-        p.key_usages = vec![KeyUsagePurpose::KeyCertSign, KeyUsagePurpose::CrlSign, KeyUsagePurpose::DigitalSignature];
+        p.key_usages = vec![
+            KeyUsagePurpose::KeyCertSign,
+            KeyUsagePurpose::CrlSign,
+            KeyUsagePurpose::DigitalSignature,
+        ];
         let now = time::OffsetDateTime::now_utc();
         p.not_before = now - days(2);
         p.not_after = now + days(60);
@@ -81,7 +86,10 @@ impl Pki {
     fn sign(&self, p: CertificateParams) -> ServerCert {
         let k = key();
         let cert = p.signed_by(&k, &self.issuer).expect("sign a leaf");
-        ServerCert { chain: vec![cert.der().clone(), self.ca.clone()], key: Arc::new(PrivatePkcs8KeyDer::from(k.serialize_der())) }
+        ServerCert {
+            chain: vec![cert.der().clone(), self.ca.clone()],
+            key: Arc::new(PrivatePkcs8KeyDer::from(k.serialize_der())),
+        }
     }
 }
 
@@ -95,7 +103,10 @@ impl Default for Pki {
 pub fn self_signed(names: &[&str]) -> ServerCert {
     let k = key();
     let cert = leaf_params(names).self_signed(&k).expect("self-sign");
-    ServerCert { chain: vec![cert.der().clone()], key: Arc::new(PrivatePkcs8KeyDer::from(k.serialize_der())) }
+    ServerCert {
+        chain: vec![cert.der().clone()],
+        key: Arc::new(PrivatePkcs8KeyDer::from(k.serialize_der())),
+    }
 }
 
 impl ServerCert {

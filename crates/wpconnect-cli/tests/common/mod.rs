@@ -36,12 +36,14 @@ pub fn stderr(o: &Output) -> String {
     String::from_utf8_lossy(&o.stderr).into_owned()
 }
 pub fn json(o: &Output) -> serde_json::Value {
-    serde_json::from_slice(&o.stdout).unwrap_or_else(|e| panic!("stdout is JSON ({e}): {}", stdout(o)))
+    serde_json::from_slice(&o.stdout)
+        .unwrap_or_else(|e| panic!("stdout is JSON ({e}): {}", stdout(o)))
 }
 
 /// The scripted browser as a program, for `$BROWSER` (built by the test command beside wpconnect).
 pub fn test_browser_program(test: &str) -> Option<std::path::PathBuf> {
-    let p = std::path::Path::new(env!("CARGO_BIN_EXE_wpconnect")).with_file_name("wpconnect-test-browser");
+    let p = std::path::Path::new(env!("CARGO_BIN_EXE_wpconnect"))
+        .with_file_name("wpconnect-test-browser");
     if p.is_file() {
         return Some(p);
     }

@@ -7,12 +7,18 @@ pub const API_REL: &str = "https://api.w.org/";
 
 /// The REST root from `Link` header values (a response may carry several headers, each with
 /// several comma-separated links).
-pub fn api_root_from_link_headers<'a>(values: impl IntoIterator<Item = &'a str>, base: &Url) -> Option<Url> {
+pub fn api_root_from_link_headers<'a>(
+    values: impl IntoIterator<Item = &'a str>,
+    base: &Url,
+) -> Option<Url> {
     values.into_iter().find_map(|v| {
         split_links(v).into_iter().find_map(|(target, params)| {
             params
                 .iter()
-                .any(|(k, v)| k.eq_ignore_ascii_case("rel") && v.split_ascii_whitespace().any(|r| r == API_REL))
+                .any(|(k, v)| {
+                    k.eq_ignore_ascii_case("rel")
+                        && v.split_ascii_whitespace().any(|r| r == API_REL)
+                })
                 .then(|| base.join(target.trim()).ok())
                 .flatten()
         })
@@ -72,9 +78,9 @@ pub fn api_root_from_html(html: &str, base: &Url) -> Option<Url> {
         let end = lower[start..].find('>').map(|e| start + e).unwrap_or(lower.len());
         let attrs = parse_attributes(&html[start..end]);
         from = end;
-        let rel_matches = attrs
-            .iter()
-            .any(|(k, v)| k.eq_ignore_ascii_case("rel") && v.split_ascii_whitespace().any(|r| r == API_REL));
+        let rel_matches = attrs.iter().any(|(k, v)| {
+            k.eq_ignore_ascii_case("rel") && v.split_ascii_whitespace().any(|r| r == API_REL)
+        });
         if rel_matches {
             if let Some((_, href)) = attrs.iter().find(|(k, _)| k.eq_ignore_ascii_case("href")) {
                 if let Ok(u) = base.join(decode_entities(href).trim()) {
@@ -158,18 +164,32 @@ mod tests {
     #[test]
     fn link_header_forms() {
         let cases: &[(&[&str], Option<&str>)] = &[
-            (&[r#"<https://example.com/wp-json/>; rel="https://api.w.org/""#], Some("https://example.com/wp-json/")),
             (
-                &[r#"<https://example.com/wp-json/wp/v2/pages/2>; rel="alternate"; type="application/json", <https://example.com/wp-json/>; rel="https://api.w.org/""#],
+                &[r#"<https://example.com/wp-json/>; rel="https://api.w.org/""#],
                 Some("https://example.com/wp-json/"),
             ),
             (
-                &[r#"<https://example.com/?p=2>; rel=shortlink"#, r#"<https://example.com/index.php?rest_route=/>; rel="https://api.w.org/""#],
+                &[
+                    r#"<https://example.com/wp-json/wp/v2/pages/2>; rel="alternate"; type="application/json", <https://example.com/wp-json/>; rel="https://api.w.org/""#,
+                ],
+                Some("https://example.com/wp-json/"),
+            ),
+            (
+                &[
+                    r#"<https://example.com/?p=2>; rel=shortlink"#,
+                    r#"<https://example.com/index.php?rest_route=/>; rel="https://api.w.org/""#,
+                ],
                 Some("https://example.com/index.php?rest_route=/"),
             ),
             (&[r#"</wp-json/>; rel="https://api.w.org/""#], Some("https://example.com/wp-json/")),
-            (&[r#"<https://example.com/wp-json/>;rel=https://api.w.org/"#], Some("https://example.com/wp-json/")),
-            (&[r#"<https://example.com/wp-json/>; title="a, b"; rel="https://api.w.org/""#], Some("https://example.com/wp-json/")),
+            (
+                &[r#"<https://example.com/wp-json/>;rel=https://api.w.org/"#],
+                Some("https://example.com/wp-json/"),
+            ),
+            (
+                &[r#"<https://example.com/wp-json/>; title="a, b"; rel="https://api.w.org/""#],
+                Some("https://example.com/wp-json/"),
+            ),
             (&[r#"<https://example.com/wp-json/>; rel="alternate""#], None),
             (&[r#"<https://example.com/>; rel="https://api.w.org/x""#], None),
             (&["garbage"], None),
@@ -184,17 +204,36 @@ mod tests {
     #[test]
     fn html_link_forms() {
         let cases = [
-            (r#"<head><link rel="https://api.w.org/" href="https://example.com/wp-json/" /></head>"#, Some("https://example.com/wp-json/")),
-            (r#"<LINK REL='https://api.w.org/' HREF='/wp-json/'>"#, Some("https://example.com/wp-json/")),
-            (r#"<link href="https://example.com/index.php?rest_route=/&#038;x=1" rel="https://api.w.org/">"#, Some("https://example.com/index.php?rest_route=/&x=1")),
-            (r#"<link rel=https://api.w.org/ href=https://example.com/wp-json/>"#, Some("https://example.com/wp-json/")),
-            (r#"<link rel="stylesheet" href="x.css"><link rel="alternate" type="application/json" href="/wp-json/wp/v2/pages/1">"#, None),
+            (
+                r#"<head><link rel="https://api.w.org/" href="https://example.com/wp-json/" /></head>"#,
+                Some("https://example.com/wp-json/"),
+            ),
+            (
+                r#"<LINK REL='https://api.w.org/' HREF='/wp-json/'>"#,
+                Some("https://example.com/wp-json/"),
+            ),
+            (
+                r#"<link href="https://example.com/index.php?rest_route=/&#038;x=1" rel="https://api.w.org/">"#,
+                Some("https://example.com/index.php?rest_route=/&x=1"),
+            ),
+            (
+                r#"<link rel=https://api.w.org/ href=https://example.com/wp-json/>"#,
+                Some("https://example.com/wp-json/"),
+            ),
+            (
+                r#"<link rel="stylesheet" href="x.css"><link rel="alternate" type="application/json" href="/wp-json/wp/v2/pages/1">"#,
+                None,
+            ),
             ("<html><body>no links</body></html>", None),
             ("<link", None),
             ("<link rel=\"https://api.w.org/\"", None),
         ];
         for (html, want) in cases {
-            assert_eq!(api_root_from_html(html, &base()).map(|u| u.to_string()).as_deref(), want, "{html}");
+            assert_eq!(
+                api_root_from_html(html, &base()).map(|u| u.to_string()).as_deref(),
+                want,
+                "{html}"
+            );
         }
     }
 

@@ -55,7 +55,12 @@ pub fn candidates(home: &Url) -> [Url; 2] {
 }
 
 /// Parse a metadata document; `None` when it is not a JSON object with at least one endpoint.
-pub fn parse(body: &[u8], source: Url, site_https: bool, index: Option<&OAuth2Endpoints>) -> Option<ServerMetadata> {
+pub fn parse(
+    body: &[u8],
+    source: Url,
+    site_https: bool,
+    index: Option<&OAuth2Endpoints>,
+) -> Option<ServerMetadata> {
     let v: Value = serde_json::from_slice(trim_json_prefix(body)).ok()?;
     let o = v.as_object()?;
     let s = |k: &str| o.get(k).and_then(Value::as_str).map(str::to_string);
@@ -93,11 +98,8 @@ pub fn parse(body: &[u8], source: Url, site_https: bool, index: Option<&OAuth2En
     } else if !m.code_challenge_methods_supported.iter().any(|x| x == "S256") {
         m.warnings.push("The server does not list S256 among its PKCE methods.".into());
     }
-    let garbled: Vec<&String> = m
-        .grant_types_supported
-        .iter()
-        .filter(|g| !KNOWN_GRANTS.contains(&g.as_str()))
-        .collect();
+    let garbled: Vec<&String> =
+        m.grant_types_supported.iter().filter(|g| !KNOWN_GRANTS.contains(&g.as_str())).collect();
     if !garbled.is_empty() {
         m.warnings.push(format!(
             "The grant list contains entries no OAuth server defines ({}); it is used only as a hint.",
@@ -123,7 +125,12 @@ pub fn parse(body: &[u8], source: Url, site_https: bool, index: Option<&OAuth2En
 
 /// Equal but for the scheme WP OAuth Server forces to https.
 fn same_endpoint(meta: &str, ours: &Url) -> bool {
-    let strip = |s: &str| s.trim_start_matches("https://").trim_start_matches("http://").trim_end_matches('/').to_string();
+    let strip = |s: &str| {
+        s.trim_start_matches("https://")
+            .trim_start_matches("http://")
+            .trim_end_matches('/')
+            .to_string()
+    };
     strip(meta) == strip(ours.as_str())
 }
 
@@ -162,13 +169,16 @@ mod tests {
 
     #[test]
     fn disagreeing_endpoint_and_clean_document() {
-        let src = Url::parse("https://example.test/.well-known/oauth-authorization-server").unwrap();
+        let src =
+            Url::parse("https://example.test/.well-known/oauth-authorization-server").unwrap();
         let body = br#"{"issuer":"https://example.test","authorization_endpoint":"https://other.test/authorize",
             "token_endpoint":"https://example.test/oauth/token","code_challenge_methods_supported":["S256"],
             "grant_types_supported":["authorization_code","refresh_token"]}"#;
         let m = parse(body, src.clone(), true, Some(&index())).unwrap();
         assert_eq!(m.warnings.len(), 1, "{:?}", m.warnings);
-        assert!(m.warnings[0].contains("authorization endpoint (https://other.test/authorize) differs"));
+        assert!(
+            m.warnings[0].contains("authorization endpoint (https://other.test/authorize) differs")
+        );
         assert!(parse(b"<html>", src.clone(), true, None).is_none());
         assert!(parse(b"{\"issuer\":\"x\"}", src, true, None).is_none());
     }

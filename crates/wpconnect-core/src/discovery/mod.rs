@@ -23,8 +23,8 @@ use serde::Serialize;
 use url::Url;
 
 use crate::address::{self, Scheme, SiteAddress};
-use crate::error::{Error, Result};
 use crate::body::{html_error, likely_cause, looks_like_html, rest_error, snippet};
+use crate::error::{Error, Result};
 use crate::http::{limits, Answer, Http, HttpOptions, Reach};
 use crate::recommend::{recommend, Recommendation};
 use crate::site::{parse_index, AuthMethods, IndexProblem, OAuth2Server, RestIndex, SiteInfo};
@@ -88,7 +88,9 @@ impl Discovered {
     /// The site's own address (its `url`, else its `home`, else the API root): what sign-ins are
     /// checked against and accounts are keyed by.
     pub fn site_url(&self) -> Url {
-        Url::parse(&self.site.url).or_else(|_| Url::parse(&self.site.home)).unwrap_or_else(|_| self.api_root.clone())
+        Url::parse(&self.site.url)
+            .or_else(|_| Url::parse(&self.site.home))
+            .unwrap_or_else(|_| self.api_root.clone())
     }
 }
 
@@ -127,7 +129,10 @@ pub enum PageOutcome {
     /// The page advertises this REST root.
     Root(Url),
     /// The page answered but advertises no REST root.
-    NoLink { url: Url, looks_like_wordpress: bool },
+    NoLink {
+        url: Url,
+        looks_like_wordpress: bool,
+    },
     Failed(Error),
 }
 
@@ -140,7 +145,11 @@ pub enum Next {
 
 impl Discoverer {
     pub fn new(opts: DiscoveryOptions) -> Self {
-        Discoverer { http: Http::new(opts.http), wpcom_api_base: opts.wpcom_api_base, metadata: opts.metadata }
+        Discoverer {
+            http: Http::new(opts.http),
+            wpcom_api_base: opts.wpcom_api_base,
+            metadata: opts.metadata,
+        }
     }
 
     /// Discover the site at what the person typed.
@@ -163,7 +172,9 @@ impl Discoverer {
                 // https that fails is a reason to stop, never to try plain http: the network (or
                 // the site) could be steering the person to an unencrypted copy. Only this
                 // computer, which no network stands between, may serve plain http on the port.
-                Err(e @ Error::Tls { .. }) if !address::is_loopback_host(&addr.host) => return Err(e),
+                Err(e @ Error::Tls { .. }) if !address::is_loopback_host(&addr.host) => {
+                    return Err(e)
+                }
                 Err(e) => {
                     tracing::debug!(base = %base, error = %e, "attempt failed");
                     failures.push((base, e));
@@ -210,7 +221,8 @@ impl Discoverer {
             Ok(a) => a,
             Err(e) => return PageOutcome::Failed(e),
         };
-        let values = answer.headers.get_all(reqwest::header::LINK).iter().filter_map(|v| v.to_str().ok());
+        let values =
+            answer.headers.get_all(reqwest::header::LINK).iter().filter_map(|v| v.to_str().ok());
         if let Some(root) = links::api_root_from_link_headers(values, &answer.url) {
             return PageOutcome::Root(root);
         }
@@ -229,7 +241,11 @@ impl Discoverer {
     async fn fetch_index(&self, root: Url) -> Result<Found> {
         let (answer, body) = self.http.get_bytes(with_fields(&root), limits::JSON).await?;
         let index = read_index(&answer.url, answer.status.as_u16(), answer.content_type(), &body)?;
-        Ok(Found { api_root: without_fields(&answer.url), answered_at: answered_base(&answer), index })
+        Ok(Found {
+            api_root: without_fields(&answer.url),
+            answered_at: answered_base(&answer),
+            index,
+        })
     }
 
     /// After the index: metadata and WordPress.com look-ups, only where they apply, in parallel.
@@ -245,9 +261,13 @@ impl Discoverer {
         if let Some(n) = url_mismatch_note(&site, &answered_at) {
             notes.push(n);
         }
-        let own_oauth2 = methods.oauth2.as_ref().filter(|o| self.metadata && o.server != OAuth2Server::WordpressCom);
-        let wpcom_connected = methods.oauth2.as_ref().is_some_and(|o| o.server == OAuth2Server::WordpressCom)
-            || site.namespaces.iter().any(|n| n == "jetpack/v4");
+        let own_oauth2 = methods
+            .oauth2
+            .as_ref()
+            .filter(|o| self.metadata && o.server != OAuth2Server::WordpressCom);
+        let wpcom_connected =
+            methods.oauth2.as_ref().is_some_and(|o| o.server == OAuth2Server::WordpressCom)
+                || site.namespaces.iter().any(|n| n == "jetpack/v4");
         let home = Url::parse(&site.home).unwrap_or_else(|_| answered_at.clone());
         let metadata_fut = async {
             match own_oauth2 {
@@ -323,11 +343,18 @@ impl Discoverer {
             }
         }
         if answer.status.is_server_error() {
-            return Err(Error::ServerError { url, status: answer.status.as_u16(), snippet: snippet(&body) });
+            return Err(Error::ServerError {
+                url,
+                status: answer.status.as_u16(),
+                snippet: snippet(&body),
+            });
         }
         Err(Error::NotWordpress {
             url: Url::parse(&format!("https://{site}/")).unwrap_or(url),
-            detail: format!("WordPress.com has no site by that name (HTTP {})", answer.status.as_u16()),
+            detail: format!(
+                "WordPress.com has no site by that name (HTTP {})",
+                answer.status.as_u16()
+            ),
         })
     }
 
@@ -414,7 +441,12 @@ pub fn after_rest_route(url: &Url, err: Error, looks_like_wordpress: bool) -> Er
 }
 
 /// Read an answer that should be a REST index.
-fn read_index(from: &Url, status: u16, content_type: Option<&str>, body: &[u8]) -> Result<RestIndex> {
+fn read_index(
+    from: &Url,
+    status: u16,
+    content_type: Option<&str>,
+    body: &[u8],
+) -> Result<RestIndex> {
     let url = without_fields(from);
     let html = looks_like_html(content_type, body);
     if (200..300).contains(&status) {
@@ -423,8 +455,12 @@ fn read_index(from: &Url, status: u16, content_type: Option<&str>, body: &[u8]) 
         }
         return match parse_index(body, from) {
             Ok(ix) => Ok(ix),
-            Err(IndexProblem::Syntax(detail)) => Err(Error::InvalidJson { url, status, detail, snippet: snippet(body) }),
-            Err(IndexProblem::NotAnIndex(why)) => Err(Error::NotWordpress { url, detail: why.into() }),
+            Err(IndexProblem::Syntax(detail)) => {
+                Err(Error::InvalidJson { url, status, detail, snippet: snippet(body) })
+            }
+            Err(IndexProblem::NotAnIndex(why)) => {
+                Err(Error::NotWordpress { url, detail: why.into() })
+            }
         };
     }
     let rest_error = rest_error(body);
@@ -438,12 +474,21 @@ fn read_index(from: &Url, status: u16, content_type: Option<&str>, body: &[u8]) 
         }),
         404 | 410 if rest_error.is_some() => {
             let (code, message) = rest_error.expect("checked");
-            Err(Error::RestApiBlocked { url, status, code: Some(code), message: Some(message), snippet: None })
+            Err(Error::RestApiBlocked {
+                url,
+                status,
+                code: Some(code),
+                message: Some(message),
+                snippet: None,
+            })
         }
         500..=599 if html && likely_cause(body).is_some() => Err(html_error(url, status, body)),
         500..=599 => Err(Error::ServerError { url, status, snippet: snippet(body) }),
         _ if html => Err(html_error(url, status, body)),
-        _ => Err(Error::NotWordpress { url, detail: format!("the REST API address answered HTTP {status}") }),
+        _ => Err(Error::NotWordpress {
+            url,
+            detail: format!("the REST API address answered HTTP {status}"),
+        }),
     }
 }
 
@@ -454,8 +499,11 @@ fn with_fields(root: &Url) -> Url {
 }
 
 fn without_fields(u: &Url) -> Url {
-    let pairs: Vec<(String, String)> =
-        u.query_pairs().filter(|(k, _)| k != "_fields").map(|(k, v)| (k.into_owned(), v.into_owned())).collect();
+    let pairs: Vec<(String, String)> = u
+        .query_pairs()
+        .filter(|(k, _)| k != "_fields")
+        .map(|(k, v)| (k.into_owned(), v.into_owned()))
+        .collect();
     let mut out = u.clone();
     if pairs.is_empty() {
         out.set_query(None);
@@ -492,7 +540,8 @@ fn base_path_of(u: &Url) -> String {
 }
 
 fn answered_at_note(addr: &SiteAddress, answered_at: &Url) -> Option<String> {
-    let asked = addr.url(if answered_at.scheme() == "https" { Scheme::Https } else { Scheme::Http });
+    let asked =
+        addr.url(if answered_at.scheme() == "https" { Scheme::Https } else { Scheme::Http });
     let differs = asked.host_str() != answered_at.host_str()
         || asked.port_or_known_default() != answered_at.port_or_known_default()
         || asked.path() != answered_at.path();
@@ -501,8 +550,9 @@ fn answered_at_note(addr: &SiteAddress, answered_at: &Url) -> Option<String> {
 
 fn url_mismatch_note(site: &SiteInfo, answered_at: &Url) -> Option<String> {
     let home = Url::parse(&site.home).ok()?;
-    (home.host_str() != answered_at.host_str() || home.port_or_known_default() != answered_at.port_or_known_default())
-        .then(|| format!("The site calls itself {} but answered at {answered_at}.", site.home))
+    (home.host_str() != answered_at.host_str()
+        || home.port_or_known_default() != answered_at.port_or_known_default())
+    .then(|| format!("The site calls itself {} but answered at {answered_at}.", site.home))
 }
 
 fn http_fallback_note(failed: &Url, e: &Error, used: &Url) -> String {

@@ -15,8 +15,13 @@ fn u(s: &str) -> Url {
 }
 
 fn index(body: &[u8]) -> RestIndex {
-    read_index(&u("https://x.example/wp-json/?_fields=x"), 200, Some("application/json; charset=UTF-8"), body)
-        .unwrap_or_else(|e| panic!("{e}"))
+    read_index(
+        &u("https://x.example/wp-json/?_fields=x"),
+        200,
+        Some("application/json; charset=UTF-8"),
+        body,
+    )
+    .unwrap_or_else(|e| panic!("{e}"))
 }
 
 #[test]
@@ -31,7 +36,10 @@ fn real_wordpress_6_1_index() {
     assert!(!ix.site.https);
     assert_eq!(ix.site.namespaces.len(), 4);
     let ap = ix.methods.application_passwords.unwrap();
-    assert_eq!(ap.authorization_url.unwrap().as_str(), "http://127.0.0.1:8881/wp-admin/authorize-application.php");
+    assert_eq!(
+        ap.authorization_url.unwrap().as_str(),
+        "http://127.0.0.1:8881/wp-admin/authorize-application.php"
+    );
     assert!(ix.methods.oauth1.is_none() && ix.methods.oauth2.is_none());
 }
 
@@ -91,7 +99,8 @@ fn missing_keys_fall_back_to_where_it_answered() {
 }
 
 fn read_err(status: u16, ct: &str, body: &[u8]) -> Error {
-    read_index(&u("https://x.example/wp-json/?_fields=name"), status, Some(ct), body).expect_err("should fail")
+    read_index(&u("https://x.example/wp-json/?_fields=name"), status, Some(ct), body)
+        .expect_err("should fail")
 }
 
 #[test]
@@ -99,7 +108,11 @@ fn answers_that_are_not_an_index() {
     let e = read_err(200, "application/json", fixture!("not-an-index.json"));
     assert_eq!(e.kind(), ErrorKind::NotWordpress);
     assert!(e.to_string().contains("no \"namespaces\""), "{e}");
-    assert_eq!(e.to_string().matches("_fields").count(), 0, "our own query parameter is not shown: {e}");
+    assert_eq!(
+        e.to_string().matches("_fields").count(),
+        0,
+        "our own query parameter is not shown: {e}"
+    );
 
     let e = read_err(200, "application/json", b"{\"name\": \"x\", ");
     assert_eq!(e.kind(), ErrorKind::InvalidJson);
@@ -132,13 +145,18 @@ fn blocked_answers() {
         other => panic!("{other:?}"),
     }
 
-    let e = read_err(404, "application/json", br#"{"code":"rest_disabled","message":"The REST API is disabled on this site."}"#);
+    let e = read_err(
+        404,
+        "application/json",
+        br#"{"code":"rest_disabled","message":"The REST API is disabled on this site."}"#,
+    );
     assert_eq!(e.kind(), ErrorKind::RestApiBlocked);
     assert!(e.to_string().contains("missing or disabled"), "{e}");
 
     let e = read_err(500, "text/html", b"<html>Fatal error</html>");
     assert_eq!(e.kind(), ErrorKind::ServerError);
-    let e = read_err(503, "text/html", b"<html>Briefly unavailable for scheduled maintenance.</html>");
+    let e =
+        read_err(503, "text/html", b"<html>Briefly unavailable for scheduled maintenance.</html>");
     assert_eq!(e.kind(), ErrorKind::HtmlInsteadOfJson);
     let e = read_err(404, "text/html", b"<html>Not found</html>");
     assert_eq!(e.kind(), ErrorKind::HtmlInsteadOfJson);
@@ -171,8 +189,15 @@ fn html404() -> Error {
 #[test]
 fn decision_page_links_another_root() {
     // Plain permalinks: /wp-json/ is the home page, the Link header names ?rest_route=/.
-    let next = after_probes(&guess(), html404(), PageOutcome::Root(u("https://x.example/index.php?rest_route=/")));
-    assert!(matches!(next, Next::Fetch(ref x) if x.as_str() == "https://x.example/index.php?rest_route=/"), "{next:?}");
+    let next = after_probes(
+        &guess(),
+        html404(),
+        PageOutcome::Root(u("https://x.example/index.php?rest_route=/")),
+    );
+    assert!(
+        matches!(next, Next::Fetch(ref x) if x.as_str() == "https://x.example/index.php?rest_route=/"),
+        "{next:?}"
+    );
 }
 
 #[test]
@@ -185,9 +210,15 @@ fn decision_page_links_the_guessed_root() {
 
 #[test]
 fn decision_no_link_tries_rest_route_at_the_answered_base() {
-    let page = PageOutcome::NoLink { url: u("https://www.x.example/blog/?p=1"), looks_like_wordpress: false };
+    let page = PageOutcome::NoLink {
+        url: u("https://www.x.example/blog/?p=1"),
+        looks_like_wordpress: false,
+    };
     let next = after_probes(&guess(), html404(), page);
-    assert!(matches!(next, Next::Fetch(ref x) if x.as_str() == "https://www.x.example/blog/?rest_route=/"), "{next:?}");
+    assert!(
+        matches!(next, Next::Fetch(ref x) if x.as_str() == "https://www.x.example/blog/?rest_route=/"),
+        "{next:?}"
+    );
 }
 
 #[test]
@@ -210,14 +241,18 @@ fn decision_after_rest_route() {
     let e = after_rest_route(&url, not_found(), true);
     assert!(e.to_string().contains("looks like WordPress"), "{e}");
     assert_eq!(after_rest_route(&url, home_page(), true).kind(), ErrorKind::HtmlInsteadOfJson);
-    let blocked = read_err(401, "application/json", br#"{"code":"rest_login_required","message":"m"}"#);
+    let blocked =
+        read_err(401, "application/json", br#"{"code":"rest_login_required","message":"m"}"#);
     assert_eq!(after_rest_route(&url, blocked, false).kind(), ErrorKind::RestApiBlocked);
     let waf = read_err(200, "text/html", b"<html>Access denied by Sucuri</html>");
     assert_eq!(after_rest_route(&url, waf, false).kind(), ErrorKind::HtmlInsteadOfJson);
     let t = Error::Timeout { url: url.clone(), after: std::time::Duration::from_secs(1) };
     assert_eq!(after_rest_route(&url, t, false).kind(), ErrorKind::Timeout);
     let e = after_rest_route(&url, not_found(), false);
-    assert!(!e.to_string().contains("rest_route=/ does"), "the query is not in the site's address: {e}");
+    assert!(
+        !e.to_string().contains("rest_route=/ does"),
+        "the query is not in the site's address: {e}"
+    );
 }
 
 #[test]

@@ -122,7 +122,10 @@ mod tests {
     #[test]
     fn urls_under_a_configurable_base() {
         let base = Url::parse("http://127.0.0.1:9/").unwrap();
-        assert_eq!(site_url(&base, "cats.wordpress.com").as_str(), "http://127.0.0.1:9/rest/v1.1/sites/cats.wordpress.com");
+        assert_eq!(
+            site_url(&base, "cats.wordpress.com").as_str(),
+            "http://127.0.0.1:9/rest/v1.1/sites/cats.wordpress.com"
+        );
         assert_eq!(oauth2_endpoints(&base).token.as_str(), "http://127.0.0.1:9/oauth2/token");
     }
 }

@@ -21,7 +21,8 @@ use crate::secret::AccessToken;
 use crate::session::{hand_to_browser, rest_route, site_url};
 
 /// Fields WP OAuth Server's `/oauth/me` returns (facts file).
-const ME_FIELDS: &[&str] = &["ID", "user_login", "user_email", "display_name", "user_roles", "capabilities"];
+const ME_FIELDS: &[&str] =
+    &["ID", "user_login", "user_email", "display_name", "user_roles", "capabilities"];
 
 struct Live<'a, 'b> {
     ctx: &'a Ctx<'b>,
@@ -32,9 +33,19 @@ struct Live<'a, 'b> {
     obtained: Vec<(String, &'static str)>,
 }
 
-pub(crate) async fn run(ctx: &Ctx<'_>, ledger: &mut Ledger<'_>, d: &Discovered, probes: Option<&Probes>, browser: &dyn Browser, cancel: &Cancel) {
+pub(crate) async fn run(
+    ctx: &Ctx<'_>,
+    ledger: &mut Ledger<'_>,
+    d: &Discovered,
+    probes: Option<&Probes>,
+    browser: &dyn Browser,
+    cancel: &Cancel,
+) {
     let Some(probes) = probes else {
-        ledger.skip_rest("live.", "the live checks need an OAuth 2 client that passed the checks above (--client-id)");
+        ledger.skip_rest(
+            "live.",
+            "the live checks need an OAuth 2 client that passed the checks above (--client-id)",
+        );
         return;
     };
     let Some(redirect) = probes.usable_redirect.clone() else {
@@ -83,16 +94,33 @@ impl Live<'_, '_> {
 
     /// One authorization in the browser: the code, the request (for its verifier), whether `state`
     /// came back.
-    async fn authorize(&self, ledger: &mut Ledger<'_>, redirect: &Url, browser: &dyn Browser, cancel: &Cancel) -> Result<(String, AuthorizeRequest, bool), Error> {
+    async fn authorize(
+        &self,
+        ledger: &mut Ledger<'_>,
+        redirect: &Url,
+        browser: &dyn Browser,
+        cancel: &Cancel,
+    ) -> Result<(String, AuthorizeRequest, bool), Error> {
         let port = redirect.port().into_iter().collect::<Vec<_>>();
         let loopback = Loopback::bind(&port).await?;
-        let request = AuthorizeRequest::new(&self.probes.endpoints, &self.probes.client_id, loopback.redirect_uri(), None, &[]);
-        (ledger.progress)(Progress::SignIn { url: request.url.clone(), redirect_uri: request.redirect_uri.clone() });
+        let request = AuthorizeRequest::new(
+            &self.probes.endpoints,
+            &self.probes.client_id,
+            loopback.redirect_uri(),
+            None,
+            &[],
+        );
+        (ledger.progress)(Progress::SignIn {
+            url: request.url.clone(),
+            redirect_uri: request.redirect_uri.clone(),
+        });
         hand_to_browser(browser, &request.url);
         let mut echoed = false;
         let code = loopback
             .wait(self.ctx.req.wait, cancel, |params| {
-                echoed = params.get("state").is_some_and(|s| crate::oauth2::pkce::same(s, &request.state));
+                echoed = params
+                    .get("state")
+                    .is_some_and(|s| crate::oauth2::pkce::same(s, &request.state));
                 // Judge the rest of the answer as a sign-in would, state aside (reported on its own).
                 let mut p: HashMap<String, String> = params.clone();
                 p.insert("state".into(), request.state.clone());
@@ -103,29 +131,53 @@ impl Live<'_, '_> {
         Ok((code, request, echoed))
     }
 
-    async fn exchange(&self, code: &str, request: &AuthorizeRequest, verifier: &str) -> (Result<Tokens, Error>, Exchange) {
+    async fn exchange(
+        &self,
+        code: &str,
+        request: &AuthorizeRequest,
+        verifier: &str,
+    ) -> (Result<Tokens, Error>, Exchange) {
         let form = [
             ("grant_type", "authorization_code"),
             ("code", code),
             ("redirect_uri", request.redirect_uri.as_str()),
             ("code_verifier", verifier),
         ];
-        let result = grant(self.ctx.http, &self.probes.endpoints.token, &self.auth, &form, &self.referer).await;
-        let ex = Exchange { request: request_line("POST", &self.probes.endpoints.token, &form), response: token_answer(&result) };
+        let result =
+            grant(self.ctx.http, &self.probes.endpoints.token, &self.auth, &form, &self.referer)
+                .await;
+        let ex = Exchange {
+            request: request_line("POST", &self.probes.endpoints.token, &form),
+            response: token_answer(&result),
+        };
         (result, ex)
     }
 
-    async fn checks(&mut self, ledger: &mut Ledger<'_>, d: &Discovered, redirect: &Url, browser: &dyn Browser, cancel: &Cancel) {
-        let (code, request, echoed) = match self.authorize(ledger, redirect, browser, cancel).await {
+    async fn checks(
+        &mut self,
+        ledger: &mut Ledger<'_>,
+        d: &Discovered,
+        redirect: &Url,
+        browser: &dyn Browser,
+        cancel: &Cancel,
+    ) {
+        let (code, request, echoed) = match self.authorize(ledger, redirect, browser, cancel).await
+        {
             Ok(x) => x,
             Err(e) => {
-                let o = Outcome::fail(format!("The sign-in in the browser did not complete: {e}"), e.hint());
+                let o = Outcome::fail(
+                    format!("The sign-in in the browser did not complete: {e}"),
+                    e.hint(),
+                );
                 ledger.record("live.state", o);
                 ledger.skip_rest("live.", "the sign-in in the browser did not complete");
                 return;
             }
         };
-        let auth_line = Exchange { request: request_line("GET", &request.url, &[]), response: format!("the browser came back to {} with a code", request.redirect_uri) };
+        let auth_line = Exchange {
+            request: request_line("GET", &request.url, &[]),
+            response: format!("the browser came back to {} with a code", request.redirect_uri),
+        };
         ledger.record(
             "live.state",
             if echoed {
@@ -157,8 +209,13 @@ impl Live<'_, '_> {
                 tokens = Some((t, code.clone(), request));
             }
             Err(Error::OAuth { code: c, .. }) if c == "invalid_grant" => {
-                ledger.record("live.pkce", Outcome::pass("A wrong PKCE verifier was refused (invalid_grant).").observe(&ex_wrong));
-                let (right, ex_right) = self.exchange(&code, &request, request.pkce.verifier.expose()).await;
+                ledger.record(
+                    "live.pkce",
+                    Outcome::pass("A wrong PKCE verifier was refused (invalid_grant).")
+                        .observe(&ex_wrong),
+                );
+                let (right, ex_right) =
+                    self.exchange(&code, &request, request.pkce.verifier.expose()).await;
                 match right {
                     Ok(t) => {
                         self.keep(ledger, &t);
@@ -168,14 +225,30 @@ impl Live<'_, '_> {
                         // The refused attempt used the code up: sign in a second time.
                         let _ = ex_right;
                         match self.authorize(ledger, redirect, browser, cancel).await {
-                            Ok((code2, request2, _)) => match self.exchange(&code2, &request2, request2.pkce.verifier.expose()).await {
+                            Ok((code2, request2, _)) => match self
+                                .exchange(&code2, &request2, request2.pkce.verifier.expose())
+                                .await
+                            {
                                 (Ok(t), _) => {
                                     self.keep(ledger, &t);
                                     tokens = Some((t, code2, request2));
                                 }
-                                (Err(e), ex) => ledger.record("live.code_reuse", Outcome::fail(format!("The second sign-in's code was refused: {e}"), e.hint()).observe(&ex)),
+                                (Err(e), ex) => ledger.record(
+                                    "live.code_reuse",
+                                    Outcome::fail(
+                                        format!("The second sign-in's code was refused: {e}"),
+                                        e.hint(),
+                                    )
+                                    .observe(&ex),
+                                ),
                             },
-                            Err(e) => ledger.record("live.code_reuse", Outcome::fail(format!("The second sign-in did not complete: {e}"), e.hint())),
+                            Err(e) => ledger.record(
+                                "live.code_reuse",
+                                Outcome::fail(
+                                    format!("The second sign-in did not complete: {e}"),
+                                    e.hint(),
+                                ),
+                            ),
                         }
                     }
                 }
@@ -183,9 +256,14 @@ impl Live<'_, '_> {
             Err(e) => {
                 ledger.record(
                     "live.pkce",
-                    Outcome::fail(format!("Exchanging the code failed for another reason than PKCE: {e}"), e.hint()).observe(&ex_wrong),
+                    Outcome::fail(
+                        format!("Exchanging the code failed for another reason than PKCE: {e}"),
+                        e.hint(),
+                    )
+                    .observe(&ex_wrong),
                 );
-                let (right, _) = self.exchange(&code, &request, request.pkce.verifier.expose()).await;
+                let (right, _) =
+                    self.exchange(&code, &request, request.pkce.verifier.expose()).await;
                 if let Ok(t) = right {
                     self.keep(ledger, &t);
                     tokens = Some((t, code.clone(), request));
@@ -198,11 +276,15 @@ impl Live<'_, '_> {
         };
 
         // The code again: must be refused.
-        let (again, ex_again) = self.exchange(&used_code, &used_request, used_request.pkce.verifier.expose()).await;
+        let (again, ex_again) =
+            self.exchange(&used_code, &used_request, used_request.pkce.verifier.expose()).await;
         let reuse = match again {
             Ok(t) => {
                 self.keep(ledger, &t);
-                Outcome::fail("A code that had already been exchanged was accepted again.", "Update the OAuth server plugin: codes must work once (RFC 6749 §4.1.2).")
+                Outcome::fail(
+                    "A code that had already been exchanged was accepted again.",
+                    "Update the OAuth server plugin: codes must work once (RFC 6749 §4.1.2).",
+                )
             }
             Err(_) => Outcome::pass("A code already exchanged was refused the second time."),
         };
@@ -234,7 +316,16 @@ impl Live<'_, '_> {
                 if tokens.refresh.is_some() { ", a refresh token is issued" } else { ", no refresh token is issued" }
             )),
         };
-        ledger.record("live.token_lifetimes", lifetime.observe(&Exchange { request: "the code exchange above".into(), response: format!("expires_in: {}", access_left.map(|s| s.to_string()).unwrap_or_else(|| "absent".into())) }));
+        ledger.record(
+            "live.token_lifetimes",
+            lifetime.observe(&Exchange {
+                request: "the code exchange above".into(),
+                response: format!(
+                    "expires_in: {}",
+                    access_left.map(|s| s.to_string()).unwrap_or_else(|| "absent".into())
+                ),
+            }),
+        );
 
         // The profile, and the Authorization header for real.
         self.me_and_header(ledger, d, &tokens.access).await;
@@ -244,8 +335,18 @@ impl Live<'_, '_> {
         match (&tokens.refresh, self.probes.refresh_enabled) {
             (Some(r1), None | Some(true)) => {
                 let form = [("grant_type", "refresh_token"), ("refresh_token", r1.expose())];
-                let first = grant(self.ctx.http, &self.probes.endpoints.token, &self.auth, &form, &self.referer).await;
-                let ex1 = Exchange { request: request_line("POST", &self.probes.endpoints.token, &form), response: token_answer(&first) };
+                let first = grant(
+                    self.ctx.http,
+                    &self.probes.endpoints.token,
+                    &self.auth,
+                    &form,
+                    &self.referer,
+                )
+                .await;
+                let ex1 = Exchange {
+                    request: request_line("POST", &self.probes.endpoints.token, &form),
+                    response: token_answer(&first),
+                };
                 // A real refresh token tells whether the client may use the grant.
                 let grant_outcome = match &first {
                     Ok(_) => Outcome::pass("Enabled: a real refresh token (from the sign-in above) was exchanged for new tokens."),
@@ -254,15 +355,35 @@ impl Live<'_, '_> {
                 };
                 ledger.record("oauth2.grant.refresh_token", grant_outcome.observe(&ex1));
                 match first {
-                    Err(Error::OAuth { code, .. }) if code == "unauthorized_client" => {
-                        ledger.record("live.refresh_rotation", Outcome::skipped("the refresh token grant is not enabled for this client"))
-                    }
-                    Err(e) => ledger.record("live.refresh_rotation", Outcome::fail(format!("Refreshing failed: {e}"), e.hint()).observe(&ex1)),
+                    Err(Error::OAuth { code, .. }) if code == "unauthorized_client" => ledger
+                        .record(
+                            "live.refresh_rotation",
+                            Outcome::skipped(
+                                "the refresh token grant is not enabled for this client",
+                            ),
+                        ),
+                    Err(e) => ledger.record(
+                        "live.refresh_rotation",
+                        Outcome::fail(format!("Refreshing failed: {e}"), e.hint()).observe(&ex1),
+                    ),
                     Ok(t2) => {
                         self.keep(ledger, &t2);
                         latest = t2;
-                        let second = grant(self.ctx.http, &self.probes.endpoints.token, &self.auth, &form, &self.referer).await;
-                        let ex2 = Exchange { request: format!("{} (the same refresh token again)", request_line("POST", &self.probes.endpoints.token, &form)), response: token_answer(&second) };
+                        let second = grant(
+                            self.ctx.http,
+                            &self.probes.endpoints.token,
+                            &self.auth,
+                            &form,
+                            &self.referer,
+                        )
+                        .await;
+                        let ex2 = Exchange {
+                            request: format!(
+                                "{} (the same refresh token again)",
+                                request_line("POST", &self.probes.endpoints.token, &form)
+                            ),
+                            response: token_answer(&second),
+                        };
                         let o = match second {
                             Ok(t3) => {
                                 self.keep(ledger, &t3);
@@ -277,8 +398,14 @@ impl Live<'_, '_> {
                     }
                 }
             }
-            (None, _) => ledger.record("live.refresh_rotation", Outcome::skipped("the site issued no refresh token")),
-            (Some(_), Some(false)) => ledger.record("live.refresh_rotation", Outcome::skipped("the refresh token grant is not enabled for this client")),
+            (None, _) => ledger.record(
+                "live.refresh_rotation",
+                Outcome::skipped("the site issued no refresh token"),
+            ),
+            (Some(_), Some(false)) => ledger.record(
+                "live.refresh_rotation",
+                Outcome::skipped("the refresh token grant is not enabled for this client"),
+            ),
         }
 
         // Revocation: revoke, then the token must stop working.
@@ -288,18 +415,33 @@ impl Live<'_, '_> {
         };
         let access = latest.access.expose().to_string();
         let form = [("token", access.as_str()), ("token_type_hint", "access_token")];
-        let r = revoke(self.ctx.http, &revoke_url, &self.auth, &access, "access_token", &self.referer).await;
-        let ex_r = Exchange { request: request_line("POST", &revoke_url, &form), response: match &r { Ok(()) => "HTTP 200".into(), Err(e) => failed_line(e) } };
+        let r =
+            revoke(self.ctx.http, &revoke_url, &self.auth, &access, "access_token", &self.referer)
+                .await;
+        let ex_r = Exchange {
+            request: request_line("POST", &revoke_url, &form),
+            response: match &r {
+                Ok(()) => "HTTP 200".into(),
+                Err(e) => failed_line(e),
+            },
+        };
         let o = match r {
             Err(e) => Outcome::fail(format!("The revocation endpoint refused: {e}"), e.hint()),
             Ok(()) => match self.profile_url(d) {
                 None => Outcome::skipped("no profile endpoint to test the revoked token against"),
                 Some(me) => {
-                    let how = if ledger_stripped(ledger) { TokenIn::Parameter } else { TokenIn::Header };
+                    let how =
+                        if ledger_stripped(ledger) { TokenIn::Parameter } else { TokenIn::Header };
                     let after = get_json(self.ctx.http, &me, &latest.access, how).await;
                     let ex = Exchange {
-                        request: format!("{} with the revoked token", request_line("GET", &me, &[])),
-                        response: match &after { Ok(_) => "HTTP 200 (the profile)".into(), Err(e) => failed_line(e) },
+                        request: format!(
+                            "{} with the revoked token",
+                            request_line("GET", &me, &[])
+                        ),
+                        response: match &after {
+                            Ok(_) => "HTTP 200 (the profile)".into(),
+                            Err(e) => failed_line(e),
+                        },
                     };
                     match after {
                         Ok(_) => Outcome::fail("The revoked access token still works.", "Update the OAuth server plugin; its /oauth/revoke must revoke the token it is given (RFC 7009)."),
@@ -319,9 +461,15 @@ impl Live<'_, '_> {
         self.probes.endpoints.me.clone().or_else(|| Some(rest_route(&d.api_root, "wp/v2/users/me")))
     }
 
-    async fn me_and_header(&mut self, ledger: &mut Ledger<'_>, d: &Discovered, access: &AccessToken) {
+    async fn me_and_header(
+        &mut self,
+        ledger: &mut Ledger<'_>,
+        d: &Discovered,
+        access: &AccessToken,
+    ) {
         let Some(me) = self.profile_url(d) else { return };
-        let line = format!("{} with Authorization: Bearer [redacted]", request_line("GET", &me, &[]));
+        let line =
+            format!("{} with Authorization: Bearer [redacted]", request_line("GET", &me, &[]));
         let header = get_json(self.ctx.http, &me, access, TokenIn::Header).await;
         let (profile, via) = match header {
             Ok(v) => {
@@ -335,7 +483,16 @@ impl Live<'_, '_> {
             Err(e @ Error::TokenRejected { .. }) => {
                 let ex_h = Exchange { request: line.clone(), response: failed_line(&e) };
                 let param = get_json(self.ctx.http, &me, access, TokenIn::Parameter).await;
-                let ex_p = Exchange { request: format!("{} with ?access_token=[redacted]", request_line("GET", &me, &[])), response: match &param { Ok(_) => "HTTP 200 (the profile)".into(), Err(e) => failed_line(e) } };
+                let ex_p = Exchange {
+                    request: format!(
+                        "{} with ?access_token=[redacted]",
+                        request_line("GET", &me, &[])
+                    ),
+                    response: match &param {
+                        Ok(_) => "HTTP 200 (the profile)".into(),
+                        Err(e) => failed_line(e),
+                    },
+                };
                 match param {
                     Ok(v) => {
                         ledger.record(
@@ -350,20 +507,40 @@ impl Live<'_, '_> {
                         (Some(v), "a parameter (the header is dropped)")
                     }
                     Err(e2) => {
-                        ledger.record("live.me", Outcome::fail(format!("The profile endpoint refused a fresh token: {e2}"), e2.hint()).observe(&ex_h).observe(&ex_p));
+                        ledger.record(
+                            "live.me",
+                            Outcome::fail(
+                                format!("The profile endpoint refused a fresh token: {e2}"),
+                                e2.hint(),
+                            )
+                            .observe(&ex_h)
+                            .observe(&ex_p),
+                        );
                         (None, "")
                     }
                 }
             }
             Err(e) => {
-                ledger.record("live.me", Outcome::fail(format!("The profile endpoint failed: {e}"), e.hint()).observe(&Exchange { request: line, response: failed_line(&e) }));
+                ledger.record(
+                    "live.me",
+                    Outcome::fail(format!("The profile endpoint failed: {e}"), e.hint())
+                        .observe(&Exchange { request: line, response: failed_line(&e) }),
+                );
                 (None, "")
             }
         };
         if let Some(v) = profile {
-            let keys: Vec<String> = v.as_object().map(|o| o.keys().cloned().collect()).unwrap_or_default();
-            let missing: Vec<&str> = if self.probes.endpoints.me.is_some() { ME_FIELDS.iter().copied().filter(|f| !keys.iter().any(|k| k == f)).collect() } else { Vec::new() };
-            let ex = Exchange { request: format!("GET {me} (token in {via})"), response: format!("HTTP 200 with fields: {}", keys.join(", ")) };
+            let keys: Vec<String> =
+                v.as_object().map(|o| o.keys().cloned().collect()).unwrap_or_default();
+            let missing: Vec<&str> = if self.probes.endpoints.me.is_some() {
+                ME_FIELDS.iter().copied().filter(|f| !keys.iter().any(|k| k == f)).collect()
+            } else {
+                Vec::new()
+            };
+            let ex = Exchange {
+                request: format!("GET {me} (token in {via})"),
+                response: format!("HTTP 200 with fields: {}", keys.join(", ")),
+            };
             ledger.record(
                 "live.me",
                 if missing.is_empty() {
@@ -381,7 +558,15 @@ impl Live<'_, '_> {
         let test = rest_route(&d.api_root, "wp-site-health/v1/tests/authorization-header");
         let how = if ledger_stripped(ledger) { TokenIn::Parameter } else { TokenIn::Header };
         let answer = get_json(self.ctx.http, &test, access, how).await;
-        let ex = Exchange { request: format!("{} with the token", request_line("GET", &test, &[])), response: match &answer { Ok(v) => format!("HTTP 200 {}", crate::body::snippet_redacted(v.to_string().as_bytes())), Err(e) => failed_line(e) } };
+        let ex = Exchange {
+            request: format!("{} with the token", request_line("GET", &test, &[])),
+            response: match &answer {
+                Ok(v) => {
+                    format!("HTTP 200 {}", crate::body::snippet_redacted(v.to_string().as_bytes()))
+                }
+                Err(e) => failed_line(e),
+            },
+        };
         let o = match answer {
             Ok(v) => match v.get("status").and_then(|s| s.as_str()) {
                 Some("good") => Outcome::pass(format!("Site Health says: {}.", v.get("label").and_then(|l| l.as_str()).unwrap_or("good"))),
@@ -396,7 +581,10 @@ impl Live<'_, '_> {
 }
 
 fn ledger_stripped(ledger: &Ledger) -> bool {
-    ledger.outcomes.iter().any(|(id, o)| *id == "auth.authorization_header" && o.status == super::Status::Fail)
+    ledger
+        .outcomes
+        .iter()
+        .any(|(id, o)| *id == "auth.authorization_header" && o.status == super::Status::Fail)
 }
 
 /// A token endpoint's answer, for the report: the lifetime, never the tokens.
@@ -408,7 +596,10 @@ fn token_answer(r: &Result<Tokens, Error>) -> String {
             t.seconds_left(unix_now()).map(|s| format!(", expires_in ~{s}")).unwrap_or_default()
         ),
         Err(Error::OAuth { status, code, description, .. }) => {
-            format!("HTTP {status} {code}{}", description.as_deref().map(|d| format!(": {d}")).unwrap_or_default())
+            format!(
+                "HTTP {status} {code}{}",
+                description.as_deref().map(|d| format!(": {d}")).unwrap_or_default()
+            )
         }
         Err(e) => failed_line(e),
     }

@@ -25,7 +25,7 @@ use serde::{Deserialize, Serialize};
 use url::Url;
 
 use crate::browser::Browser;
-use crate::discovery::{DiscoveryOptions, Discoverer};
+use crate::discovery::{Discoverer, DiscoveryOptions};
 use crate::http::{redact_query, Http};
 use crate::loopback::Cancel;
 use crate::secret::ClientSecret;
@@ -143,7 +143,8 @@ impl Report {
     /// One line: "12 passed, 1 warning, 2 failed, 5 skipped".
     pub fn summary_line(&self) -> String {
         let s = &self.summary;
-        let plural = |n: usize, one: &str, many: &str| format!("{n} {}", if n == 1 { one } else { many });
+        let plural =
+            |n: usize, one: &str, many: &str| format!("{n} {}", if n == 1 { one } else { many });
         format!(
             "{}, {}, {}, {}",
             plural(s.pass, "passed", "passed"),
@@ -243,7 +244,13 @@ pub(crate) struct Outcome {
 
 impl Outcome {
     fn new(status: Status, finding: impl Into<String>) -> Self {
-        Outcome { status, finding: finding.into(), observed: Vec::new(), fix: None, skipped_because: None }
+        Outcome {
+            status,
+            finding: finding.into(),
+            observed: Vec::new(),
+            fix: None,
+            skipped_because: None,
+        }
     }
     pub(crate) fn pass(finding: impl Into<String>) -> Self {
         Self::new(Status::Pass, finding)
@@ -379,7 +386,10 @@ impl Doctor {
             ledger.secret(s.expose());
         }
         // The doctor compares the metadata documents with the REST index (methods.metadata).
-        let discovered = Discoverer::new(DiscoveryOptions { metadata: true, ..self.discovery.clone() }).discover(&req.address).await;
+        let discovered =
+            Discoverer::new(DiscoveryOptions { metadata: true, ..self.discovery.clone() })
+                .discover(&req.address)
+                .await;
         let site_url = discovered.as_ref().ok().map(|d| d.answered_at.to_string());
         let ctx = Ctx { http: &self.http, req };
         match &discovered {
@@ -416,13 +426,21 @@ impl Doctor {
         // Anything not settled (a group that did not apply) is skipped.
         for (id, _, _) in CATALOGUE {
             if !ledger.has(id) {
-                ledger.record(id, Outcome::skipped("the site could not be read, so this could not be checked"));
+                ledger.record(
+                    id,
+                    Outcome::skipped("the site could not be read, so this could not be checked"),
+                );
             }
         }
         let mut checks: Vec<Check> = CATALOGUE
             .iter()
             .map(|(id, _, _)| {
-                let o = ledger.outcomes.iter().find(|(i, _)| i == id).map(|(_, o)| o.clone()).expect("every check settled");
+                let o = ledger
+                    .outcomes
+                    .iter()
+                    .find(|(i, _)| i == id)
+                    .map(|(_, o)| o.clone())
+                    .expect("every check settled");
                 ledger.scrubbed(to_check(id, o))
             })
             .collect();
@@ -496,7 +514,11 @@ mod tests {
         assert_eq!(ids.len(), CATALOGUE.len());
         for (id, title, why) in CATALOGUE {
             let group = id.split('.').next().unwrap();
-            assert!(["transport", "rest", "auth", "methods", "oauth2", "live", "oauth1"].contains(&group), "{id}");
+            assert!(
+                ["transport", "rest", "auth", "methods", "oauth2", "live", "oauth1"]
+                    .contains(&group),
+                "{id}"
+            );
             assert!(!title.is_empty() && why.len() > 20, "{id}");
         }
     }
@@ -511,8 +533,20 @@ mod tests {
     #[test]
     fn request_lines_never_show_secret_values() {
         let u = Url::parse("https://s.example/oauth/token?code=abc123").unwrap();
-        let line = request_line("POST", &u, &[("grant_type", "password"), ("username", "x"), ("password", "hunter22"), ("code_verifier", "vvvv1111")]);
-        assert!(!line.contains("abc123") && !line.contains("hunter22") && !line.contains("vvvv1111"), "{line}");
+        let line = request_line(
+            "POST",
+            &u,
+            &[
+                ("grant_type", "password"),
+                ("username", "x"),
+                ("password", "hunter22"),
+                ("code_verifier", "vvvv1111"),
+            ],
+        );
+        assert!(
+            !line.contains("abc123") && !line.contains("hunter22") && !line.contains("vvvv1111"),
+            "{line}"
+        );
         assert!(line.contains("grant_type=password"), "{line}");
     }
 
@@ -523,7 +557,10 @@ mod tests {
         l.secret("tok-SECRET-1");
         let c = l.scrubbed(to_check(
             "live.me",
-            Outcome::warn("saw tok-SECRET-1", "fix tok-SECRET-1").observe(&Exchange { request: "GET x?t=tok-SECRET-1".into(), response: "tok-SECRET-1".into() }),
+            Outcome::warn("saw tok-SECRET-1", "fix tok-SECRET-1").observe(&Exchange {
+                request: "GET x?t=tok-SECRET-1".into(),
+                response: "tok-SECRET-1".into(),
+            }),
         ));
         assert!(!serde_json::to_string(&c).unwrap().contains("tok-SECRET-1"));
     }

@@ -19,14 +19,28 @@ use crate::session::{oauth1_token_request, site_url};
 
 pub(crate) async fn run(ctx: &Ctx<'_>, ledger: &mut Ledger<'_>, d: &Discovered) {
     let Some(ep) = d.methods.oauth1.clone() else {
-        ledger.skip_rest("oauth1.", "the site does not advertise OAuth 1.0a (the WP REST API OAuth1 plugin)");
+        ledger.skip_rest(
+            "oauth1.",
+            "the site does not advertise OAuth 1.0a (the WP REST API OAuth1 plugin)",
+        );
         return;
     };
     // The clocks, from the site's Date header.
     let clock = match ctx.http.get(d.api_root.clone()).await {
         Ok(a) => {
-            let date = a.headers.get(reqwest::header::DATE).and_then(|v| v.to_str().ok()).map(str::to_string);
-            let ex = Exchange { request: request_line("GET", &d.api_root, &[]), response: format!("HTTP {} Date: {}", a.status.as_u16(), date.as_deref().unwrap_or("(none)")) };
+            let date = a
+                .headers
+                .get(reqwest::header::DATE)
+                .and_then(|v| v.to_str().ok())
+                .map(str::to_string);
+            let ex = Exchange {
+                request: request_line("GET", &d.api_root, &[]),
+                response: format!(
+                    "HTTP {} Date: {}",
+                    a.status.as_u16(),
+                    date.as_deref().unwrap_or("(none)")
+                ),
+            };
             match date.as_deref().and_then(parse_http_date) {
                 None => Outcome::skipped("the site sent no readable Date header").observe(&ex),
                 Some(server) => clock_outcome(server as i64 - unix_now() as i64).observe(&ex),
@@ -37,15 +51,30 @@ pub(crate) async fn run(ctx: &Ctx<'_>, ledger: &mut Ledger<'_>, d: &Discovered) 
     ledger.record("oauth1.clock", clock);
 
     let Some(key) = ctx.req.consumer_key.clone() else {
-        ledger.skip_rest("oauth1.", "no --consumer-key given: name the application's consumer key to check it");
+        ledger.skip_rest(
+            "oauth1.",
+            "no --consumer-key given: name the application's consumer key to check it",
+        );
         return;
     };
     let live_secret = ctx.req.consumer_secret.clone().filter(|_| ctx.req.live);
     let callback = ctx.req.redirect_uri.as_ref().map(Url::to_string);
     let signed = live_secret.is_some() && callback.is_some();
-    let consumer = Consumer { key: key.clone(), secret: live_secret.unwrap_or_else(|| ClientSecret::new(super::probe_value("secret"))) };
+    let consumer = Consumer {
+        key: key.clone(),
+        secret: live_secret.unwrap_or_else(|| ClientSecret::new(super::probe_value("secret"))),
+    };
     let cb = callback.clone().unwrap_or_else(|| "oob".into());
-    let result = oauth1_token_request(ctx.http, &ep.request, &site_url(d), &consumer, None, &[("oauth_callback", &cb)], Some(&cb)).await;
+    let result = oauth1_token_request(
+        ctx.http,
+        &ep.request,
+        &site_url(d),
+        &consumer,
+        None,
+        &[("oauth_callback", &cb)],
+        Some(&cb),
+    )
+    .await;
     let ex = Exchange {
         request: format!("POST {} with Authorization: OAuth (consumer {key}, callback {cb}, {})", ep.request, if signed { "signed with the consumer secret" } else { "signed with a made-up secret on purpose" }),
         response: match &result {
@@ -98,7 +127,11 @@ pub(crate) async fn run(ctx: &Ctx<'_>, ledger: &mut Ledger<'_>, d: &Discovered) 
 
 fn clock_outcome(skew: i64) -> Outcome {
     let side = if skew > 0 { "ahead of" } else { "behind" };
-    let amount = if skew.abs() >= 120 { format!("{} minutes", skew.abs() / 60) } else { format!("{} seconds", skew.abs()) };
+    let amount = if skew.abs() >= 120 {
+        format!("{} minutes", skew.abs() / 60)
+    } else {
+        format!("{} seconds", skew.abs())
+    };
     if skew.abs() > 15 * 60 {
         Outcome::fail(
             format!("The site's clock is {amount} {side} this computer's: the OAuth1 plugin refuses requests more than 15 minutes off."),
@@ -110,7 +143,10 @@ fn clock_outcome(skew: i64) -> Outcome {
             "Enable NTP on the server (or automatic time on this computer) before the difference grows.",
         )
     } else {
-        Outcome::pass(format!("The site's clock agrees with this computer's (within {} seconds).", skew.abs().max(1)))
+        Outcome::pass(format!(
+            "The site's clock agrees with this computer's (within {} seconds).",
+            skew.abs().max(1)
+        ))
     }
 }
 

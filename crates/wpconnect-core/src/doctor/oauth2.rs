@@ -6,7 +6,9 @@
 
 use url::Url;
 
-use super::{failed_line, probe_value, request_line, response_line, Ctx, Exchange, Ledger, Outcome};
+use super::{
+    failed_line, probe_value, request_line, response_line, Ctx, Exchange, Ledger, Outcome,
+};
 use crate::discovery::Discovered;
 use crate::oauth2::token::{oauth_error, post};
 use crate::oauth2::{ClientAuth, Endpoints, Pkce};
@@ -34,7 +36,9 @@ pub(crate) struct Probes {
 enum Authorize {
     /// It went on (to its login page, a consent page, or back to the redirect URI with an
     /// `error`): the redirect URI is accepted.
-    Accepted { error: Option<String> },
+    Accepted {
+        error: Option<String>,
+    },
     RedirectRejected,
     UnknownClient,
     Disabled,
@@ -61,7 +65,12 @@ fn judge_grant(status: u16, body: &[u8]) -> Grant {
         Some((code, _)) if code == "unauthorized_client" => Grant::NotEnabled,
         Some((code, _)) if code == "unsupported_grant_type" => Grant::Unsupported,
         Some((code, _)) if code == "invalid_client" => Grant::ClientRejected,
-        Some((code, d)) if status == 503 || (code == "error" && d.as_deref().is_some_and(|d| d.contains("unavailable"))) => Grant::Disabled,
+        Some((code, d))
+            if status == 503
+                || (code == "error" && d.as_deref().is_some_and(|d| d.contains("unavailable"))) =>
+        {
+            Grant::Disabled
+        }
         Some((code, _)) => Grant::Other(code),
         None if status == 503 => Grant::Disabled,
         None => Grant::Other(format!("HTTP {status}")),
@@ -99,12 +108,19 @@ pub(crate) async fn run(ctx: &Ctx<'_>, ledger: &mut Ledger<'_>, d: &Discovered) 
     let user = probe_value("user");
     let password = probe_value("password");
     ledger.secret(&password);
-    let password_form = [("grant_type", "password"), ("username", user.as_str()), ("password", password.as_str())];
-    let body_auth = ClientAuth { client_id: client_id.clone(), client_secret: Some(secret.clone().unwrap_or_else(|| ClientSecret::new(""))), in_body: true };
-    let password_probe = token_probe(ctx, &endpoints.token, &body_auth, &password_form, &referer, false).await;
+    let password_form =
+        [("grant_type", "password"), ("username", user.as_str()), ("password", password.as_str())];
+    let body_auth = ClientAuth {
+        client_id: client_id.clone(),
+        client_secret: Some(secret.clone().unwrap_or_else(|| ClientSecret::new(""))),
+        in_body: true,
+    };
+    let password_probe =
+        token_probe(ctx, &endpoints.token, &body_auth, &password_form, &referer, false).await;
 
     // The server switched off?
-    let disabled = first.1 == Authorize::Disabled || password_probe.0.as_ref().is_some_and(|g| *g == Grant::Disabled);
+    let disabled = first.1 == Authorize::Disabled
+        || password_probe.0.as_ref().is_some_and(|g| *g == Grant::Disabled);
     if disabled {
         ledger.record(
             "oauth2.server",
@@ -120,7 +136,11 @@ pub(crate) async fn run(ctx: &Ctx<'_>, ledger: &mut Ledger<'_>, d: &Discovered) 
     }
     ledger.record(
         "oauth2.server",
-        Outcome::pass(format!("The OAuth server answers at {} and {}.", endpoints.authorize, endpoints.token)).observe(&first.2),
+        Outcome::pass(format!(
+            "The OAuth server answers at {} and {}.",
+            endpoints.authorize, endpoints.token
+        ))
+        .observe(&first.2),
     );
 
     // The client.
@@ -150,7 +170,11 @@ pub(crate) async fn run(ctx: &Ctx<'_>, ledger: &mut Ledger<'_>, d: &Discovered) 
         "oauth2.client",
         Outcome::pass(format!(
             "The site knows the client \"{client_id}\"{}.",
-            if secret.is_some() { " and accepts its secret" } else { " as a public client (no secret)" }
+            if secret.is_some() {
+                " and accepts its secret"
+            } else {
+                " as a public client (no secret)"
+            }
         ))
         .observe(&password_probe.1),
     );
@@ -176,7 +200,9 @@ pub(crate) async fn run(ctx: &Ctx<'_>, ledger: &mut Ledger<'_>, d: &Discovered) 
         Outcome::pass(format!("A random loopback port ({random}) is accepted: people can sign in on any free port, nothing more to register.")).observe(&random_answer.2)
     } else if random_answer.1 != Authorize::RedirectRejected {
         Outcome::warn(format!("The authorization request with a random loopback port got an unexpected answer ({:?}).", random_answer.1), "Open the authorization address below in a browser to see what the site shows.").observe(&random_answer.2)
-    } else if let (true, Some(port)) = (ours_ok, ours.as_ref().filter(|u| is_loopback(u)).and_then(|u| u.port())) {
+    } else if let (true, Some(port)) =
+        (ours_ok, ours.as_ref().filter(|u| is_loopback(u)).and_then(|u| u.port()))
+    {
         Outcome::pass(format!(
             "Only the registered port is accepted ({random} is refused): people sign in with `wpconnect login --redirect-port {port}` (the desktop app asks for the port)."
         ))
@@ -189,9 +215,20 @@ pub(crate) async fn run(ctx: &Ctx<'_>, ledger: &mut Ledger<'_>, d: &Discovered) 
         .observe(&random_answer.2)
     };
     ledger.record("oauth2.loopback_port", port_outcome);
-    let base = if ours_ok { ours.clone() } else if random_ok { Some(random.clone()) } else { None };
+    let base = if ours_ok {
+        ours.clone()
+    } else if random_ok {
+        Some(random.clone())
+    } else {
+        None
+    };
     match base {
-        None => ledger.record("oauth2.redirect_matching", Outcome::skipped("no redirect URI was accepted, so there is nothing to compare a look-alike with")),
+        None => ledger.record(
+            "oauth2.redirect_matching",
+            Outcome::skipped(
+                "no redirect URI was accepted, so there is nothing to compare a look-alike with",
+            ),
+        ),
         Some(b) => {
             let look = lookalike(&b);
             let (_, a, ex) = authorize(ctx, &endpoints, &client_id, &look).await;
@@ -217,8 +254,10 @@ pub(crate) async fn run(ctx: &Ctx<'_>, ledger: &mut Ledger<'_>, d: &Discovered) 
         ("redirect_uri", redirect_for_code.as_str()),
         ("code_verifier", verifier.verifier.expose()),
     ];
-    let code_probe = token_probe(ctx, &endpoints.token, &body_auth, &code_form, &referer, false).await;
-    let authz_says_off = matches!(&first.1, Authorize::Accepted { error: Some(e) } if e == "unauthorized_client");
+    let code_probe =
+        token_probe(ctx, &endpoints.token, &body_auth, &code_form, &referer, false).await;
+    let authz_says_off =
+        matches!(&first.1, Authorize::Accepted { error: Some(e) } if e == "unauthorized_client");
     let code_outcome = match (&code_probe.0, authz_says_off) {
         (_, true) | (Some(Grant::NotEnabled), _) => Outcome::fail(
             "The authorization code grant is not enabled for this client (unauthorized_client): browser sign-in cannot work.",
@@ -227,11 +266,15 @@ pub(crate) async fn run(ctx: &Ctx<'_>, ledger: &mut Ledger<'_>, d: &Discovered) 
         (Some(Grant::Enabled), _) => Outcome::pass("Enabled: a made-up code was refused as invalid_grant, not as a grant the client may not use."),
         (g, _) => grant_unclear("authorization code", g),
     };
-    ledger.record("oauth2.grant.authorization_code", code_outcome.observe(&first.2).observe(&code_probe.1));
+    ledger.record(
+        "oauth2.grant.authorization_code",
+        code_outcome.observe(&first.2).observe(&code_probe.1),
+    );
 
     let refresh = probe_value("refresh");
     let refresh_form = [("grant_type", "refresh_token"), ("refresh_token", refresh.as_str())];
-    let refresh_probe = token_probe(ctx, &endpoints.token, &body_auth, &refresh_form, &referer, false).await;
+    let refresh_probe =
+        token_probe(ctx, &endpoints.token, &body_auth, &refresh_form, &referer, false).await;
     // WP OAuth Server validates the refresh token (or the username and password) BEFORE it looks
     // at the client's grant types, so a made-up one is refused as invalid_grant whether or not the
     // client may use the grant: only "unauthorized_client" is an answer. (Measured on the real
@@ -265,21 +308,37 @@ pub(crate) async fn run(ctx: &Ctx<'_>, ledger: &mut Ledger<'_>, d: &Discovered) 
 
     // The Authorization header: the same password probe with the client's credentials in the
     // header only (WordPress.com reads the body only; a disabled or refused client tells nothing).
-    let header_via_token_endpoint = if wpcom || password_probe.0.as_ref().is_none_or(|g| matches!(g, Grant::ClientRejected | Grant::Disabled | Grant::Other(_))) {
+    let header_via_token_endpoint = if wpcom
+        || password_probe
+            .0
+            .as_ref()
+            .is_none_or(|g| matches!(g, Grant::ClientRejected | Grant::Disabled | Grant::Other(_)))
+    {
         None
     } else {
         let header_auth = ClientAuth { in_body: false, ..body_auth.clone() };
-        let header_probe = token_probe(ctx, &endpoints.token, &header_auth, &password_form, &referer, true).await;
+        let header_probe =
+            token_probe(ctx, &endpoints.token, &header_auth, &password_form, &referer, true).await;
         match header_probe.0 {
-            Some(Grant::ClientRejected) => Some((true, vec![header_probe.1, password_probe.1.clone()])),
-            Some(Grant::Enabled | Grant::NotEnabled | Grant::Unsupported) => Some((false, vec![header_probe.1])),
+            Some(Grant::ClientRejected) => {
+                Some((true, vec![header_probe.1, password_probe.1.clone()]))
+            }
+            Some(Grant::Enabled | Grant::NotEnabled | Grant::Unsupported) => {
+                Some((false, vec![header_probe.1]))
+            }
             _ => None,
         }
     };
     Some(Probes {
         endpoints,
         client_id,
-        usable_redirect: if ours_ok && ours.as_ref().is_some_and(is_loopback) { ours } else if random_ok { Some(random) } else { None },
+        usable_redirect: if ours_ok && ours.as_ref().is_some_and(is_loopback) {
+            ours
+        } else if random_ok {
+            Some(random)
+        } else {
+            None
+        },
         refresh_enabled,
         header_via_token_endpoint,
     })
@@ -304,7 +363,8 @@ fn base_or(ours: &Option<Url>, random: &Url) -> Url {
 }
 
 pub(crate) fn is_loopback(u: &Url) -> bool {
-    u.scheme() == "http" && matches!(u.host_str(), Some("127.0.0.1") | Some("[::1]") | Some("localhost"))
+    u.scheme() == "http"
+        && matches!(u.host_str(), Some("127.0.0.1") | Some("[::1]") | Some("localhost"))
 }
 
 /// `http://127.0.0.1:<a port no one registered>/callback`.
@@ -315,7 +375,8 @@ fn random_loopback(ours: Option<&Url>) -> Url {
         let [a, b] = crate::oauth2::pkce::random_bytes::<2>();
         port = 49152 + (u16::from_be_bytes([a, b]) % 16000);
     }
-    Url::parse(&format!("http://127.0.0.1:{port}{}", crate::loopback::CALLBACK_PATH)).expect("valid URL")
+    Url::parse(&format!("http://127.0.0.1:{port}{}", crate::loopback::CALLBACK_PATH))
+        .expect("valid URL")
 }
 
 /// A look-alike of `uri`: the same address with something appended to its path, which a prefix
@@ -329,35 +390,63 @@ fn lookalike(uri: &Url) -> Url {
 
 /// GET the authorization endpoint as a browser that is not signed in: same-origin redirects (the
 /// canonical trailing slash, the login page) are followed, a redirect elsewhere is judged, not followed.
-async fn authorize(ctx: &Ctx<'_>, endpoints: &Endpoints, client_id: &str, redirect_uri: &Url) -> (Url, Authorize, Exchange) {
-    let request = crate::oauth2::AuthorizeRequest::new(endpoints, client_id, redirect_uri, None, &[]);
+async fn authorize(
+    ctx: &Ctx<'_>,
+    endpoints: &Endpoints,
+    client_id: &str,
+    redirect_uri: &Url,
+) -> (Url, Authorize, Exchange) {
+    let request =
+        crate::oauth2::AuthorizeRequest::new(endpoints, client_id, redirect_uri, None, &[]);
     let url = request.url.clone();
     let line = request_line("GET", &url, &[]);
     match ctx.http.probe(reqwest::Method::GET, url.clone(), Default::default(), None).await {
-        Err(e) => (url, Authorize::Other(e.to_string()), Exchange { request: line, response: failed_line(&e) }),
+        Err(e) => (
+            url,
+            Authorize::Other(e.to_string()),
+            Exchange { request: line, response: failed_line(&e) },
+        ),
         Ok(mut a) => {
             let status = a.status.as_u16();
             let location = a.location();
-            let body = a.body(crate::http::limits::PAGE, ctx.http.options().timeout).await.unwrap_or_default();
+            let body = a
+                .body(crate::http::limits::PAGE, ctx.http.options().timeout)
+                .await
+                .unwrap_or_default();
             // Same-origin redirects followed on the way (the canonical trailing slash, the login page).
             let followed: String = if a.redirects.is_empty() {
                 String::new()
             } else {
-                a.redirects.iter().skip(1).chain(std::iter::once(&a.url)).map(|u| format!("→ {} ", crate::http::redact_query(u))).collect()
+                a.redirects
+                    .iter()
+                    .skip(1)
+                    .chain(std::iter::once(&a.url))
+                    .map(|u| format!("→ {} ", crate::http::redact_query(u)))
+                    .collect()
             };
             let response = match &location {
-                Some(l) => format!("{followed}HTTP {status} Location: {}", crate::http::redact_query(l)),
+                Some(l) => {
+                    format!("{followed}HTTP {status} Location: {}", crate::http::redact_query(l))
+                }
                 None => format!("{followed}{}", response_line(status, &body)),
             };
             let ex = Exchange { request: line, response };
             let verdict = match (status, &location, oauth_error(&body)) {
                 (503, _, _) => Authorize::Disabled,
-                (_, _, Some((code, _))) if code == "redirect_uri_mismatch" || code == "invalid_redirect_uri" => Authorize::RedirectRejected,
+                (_, _, Some((code, _)))
+                    if code == "redirect_uri_mismatch" || code == "invalid_redirect_uri" =>
+                {
+                    Authorize::RedirectRejected
+                }
                 (_, _, Some((code, _))) if code == "invalid_client" => Authorize::UnknownClient,
                 (300..=399, Some(l), _) => {
                     let target = Some(l.clone());
-                    let back = target.as_ref().is_some_and(|t| t.as_str().starts_with(redirect_uri.as_str()));
-                    let error = target.filter(|_| back).and_then(|t| t.query_pairs().find(|(k, _)| k == "error").map(|(_, v)| v.into_owned()));
+                    let back = target
+                        .as_ref()
+                        .is_some_and(|t| t.as_str().starts_with(redirect_uri.as_str()));
+                    let error = target.filter(|_| back).and_then(|t| {
+                        t.query_pairs().find(|(k, _)| k == "error").map(|(_, v)| v.into_owned())
+                    });
                     Authorize::Accepted { error }
                 }
                 (200..=299, _, None) => Authorize::Accepted { error: None },
@@ -371,7 +460,14 @@ async fn authorize(ctx: &Ctx<'_>, endpoints: &Endpoints, client_id: &str, redire
 
 /// POST a grant meant to be refused; what it says, and the exchange. `header`: the client's
 /// credentials in HTTP Basic only.
-async fn token_probe(ctx: &Ctx<'_>, token: &Url, client: &ClientAuth, form: &[(&str, &str)], referer: &Url, header: bool) -> (Option<Grant>, Exchange) {
+async fn token_probe(
+    ctx: &Ctx<'_>,
+    token: &Url,
+    client: &ClientAuth,
+    form: &[(&str, &str)],
+    referer: &Url,
+    header: bool,
+) -> (Option<Grant>, Exchange) {
     let mut shown: Vec<(&str, &str)> = form.to_vec();
     if !header {
         shown.push(("client_id", &client.client_id));
@@ -381,11 +477,17 @@ async fn token_probe(ctx: &Ctx<'_>, token: &Url, client: &ClientAuth, form: &[(&
     }
     let mut line = request_line("POST", token, &shown);
     if header {
-        line.push_str(&format!(" with Authorization: Basic (client {}, secret redacted)", client.client_id));
+        line.push_str(&format!(
+            " with Authorization: Basic (client {}, secret redacted)",
+            client.client_id
+        ));
     }
     match post(ctx.http, token, client, form, referer, header).await {
         Err(e) => (None, Exchange { request: line, response: failed_line(&e) }),
-        Ok((status, _, body)) => (Some(judge_grant(status, &body)), Exchange { request: line, response: response_line(status, &body) }),
+        Ok((status, _, body)) => (
+            Some(judge_grant(status, &body)),
+            Exchange { request: line, response: response_line(status, &body) },
+        ),
     }
 }
 
@@ -398,7 +500,10 @@ mod tests {
         assert_eq!(judge_grant(401, br#"{"error":"invalid_grant","error_description":"Invalid username and password combination"}"#), Grant::Enabled);
         assert_eq!(judge_grant(400, br#"{"error":"unauthorized_client"}"#), Grant::NotEnabled);
         assert_eq!(judge_grant(400, br#"{"error":"invalid_client"}"#), Grant::ClientRejected);
-        assert_eq!(judge_grant(503, br#"{"error":"error","error_description":"temporarily unavailable"}"#), Grant::Disabled);
+        assert_eq!(
+            judge_grant(503, br#"{"error":"error","error_description":"temporarily unavailable"}"#),
+            Grant::Disabled
+        );
         assert_eq!(judge_grant(403, b"<html>blocked</html>"), Grant::Other("HTTP 403".into()));
     }
 

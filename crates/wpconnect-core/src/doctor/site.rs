@@ -6,7 +6,9 @@ use reqwest::header::{HeaderMap, HeaderValue, AUTHORIZATION, LOCATION};
 use url::Url;
 
 use super::oauth2::Probes;
-use super::{failed_line, probe_value, request_line, response_line, Ctx, Exchange, Ledger, Outcome};
+use super::{
+    failed_line, probe_value, request_line, response_line, Ctx, Exchange, Ledger, Outcome,
+};
 use crate::discovery::{Discovered, Permalinks};
 use crate::error::Error;
 use crate::http::limits;
@@ -17,18 +19,28 @@ pub(crate) const HEADER_FIX: &str = "Let the Authorization header through to PHP
 
 /// The site could not be read at all: say what failed, skip the rest.
 pub(crate) fn unreachable(ledger: &mut Ledger, req: &super::DoctorRequest, e: &Error) {
-    let observed = Exchange { request: format!("GET {} (and its REST API)", req.address.trim()), response: failed_line(e) };
+    let observed = Exchange {
+        request: format!("GET {} (and its REST API)", req.address.trim()),
+        response: failed_line(e),
+    };
     let finding = e.to_string();
     match e {
         Error::Tls { detail, .. } => {
-            ledger.record("transport.https", Outcome::fail(format!("The site's https does not work: {detail}."), e.hint()).observe(&observed));
+            ledger.record(
+                "transport.https",
+                Outcome::fail(format!("The site's https does not work: {detail}."), e.hint())
+                    .observe(&observed),
+            );
             ledger.record(
                 "transport.certificate",
                 Outcome::fail(format!("The certificate is not accepted: {detail}."), "Install a certificate issued for this exact name by a public authority (Let's Encrypt is free; most hosts install one with a click), with its full chain, and renew it before it expires.").observe(&observed),
             );
         }
         e if e.category() == crate::Category::Network || e.category() == crate::Category::Usage => {
-            ledger.record("transport.https", Outcome::fail(finding.clone(), e.hint()).observe(&observed));
+            ledger.record(
+                "transport.https",
+                Outcome::fail(finding.clone(), e.hint()).observe(&observed),
+            );
         }
         _ => {}
     }
@@ -40,7 +52,10 @@ pub(crate) async fn transport(ctx: &Ctx<'_>, ledger: &mut Ledger<'_>, d: &Discov
     let host = at.host_str().unwrap_or_default().to_string();
     let local = d.local();
     if at.scheme() == "https" {
-        ledger.record("transport.https", Outcome::pass(format!("The site answers over https at {at}.")));
+        ledger.record(
+            "transport.https",
+            Outcome::pass(format!("The site answers over https at {at}.")),
+        );
         ledger.record(
             "transport.certificate",
             Outcome::pass(format!("{host}'s certificate is trusted (checked against the public certificate authorities this app trusts).")),
@@ -76,7 +91,10 @@ pub(crate) async fn transport(ctx: &Ctx<'_>, ledger: &mut Ledger<'_>, d: &Discov
             Outcome::pass(format!("Local environment over http ({host} is this computer: every address it resolves to is a loopback one): fine for a site that only this computer reaches; a public site needs https.")),
         );
         ledger.record("transport.certificate", Outcome::skipped("the site is a local environment served over http: there is no certificate to check"));
-        ledger.record("transport.http_redirect", Outcome::skipped("the site is a local environment served over http"));
+        ledger.record(
+            "transport.http_redirect",
+            Outcome::skipped("the site is a local environment served over http"),
+        );
     } else {
         let mut https_url = at.clone();
         let _ = https_url.set_scheme("https");
@@ -103,11 +121,20 @@ pub(crate) async fn transport(ctx: &Ctx<'_>, ledger: &mut Ledger<'_>, d: &Discov
                     "transport.https",
                     Outcome::fail(format!("https works, but the site calls itself {} and answered over plain http.", d.site.url), "Set both addresses in Settings > General (WordPress Address and Site Address) to https://, and redirect http to https.").observe(&ex),
                 );
-                ledger.record("transport.certificate", Outcome::pass(format!("https://{host}/ has a trusted certificate.")).observe(&ex));
+                ledger.record(
+                    "transport.certificate",
+                    Outcome::pass(format!("https://{host}/ has a trusted certificate."))
+                        .observe(&ex),
+                );
             }
             Err(_) => {
                 ledger.record("transport.https", Outcome::fail(format!("The site answers only over plain http at {at}: everything people send it can be read on the way."), fix_https).observe(&ex));
-                ledger.record("transport.certificate", Outcome::skipped("nothing answers over https, so there is no certificate to check"));
+                ledger.record(
+                    "transport.certificate",
+                    Outcome::skipped(
+                        "nothing answers over https, so there is no certificate to check",
+                    ),
+                );
             }
         }
         ledger.record("transport.http_redirect", Outcome::skipped("the site is served over http"));
@@ -120,19 +147,35 @@ fn site_address(d: &Discovered) -> Outcome {
     let at = &d.answered_at;
     let mut problems = Vec::new();
     let mut host_problem = false;
-    for (name, value) in [("WordPress Address (url)", &d.site.url), ("Site Address (home)", &d.site.home)] {
+    for (name, value) in
+        [("WordPress Address (url)", &d.site.url), ("Site Address (home)", &d.site.home)]
+    {
         let Ok(u) = Url::parse(value) else {
             problems.push(format!("its {name} \"{value}\" is not an address"));
             continue;
         };
         let bare = |h: Option<&str>| h.map(|h| h.to_ascii_lowercase());
-        if bare(u.host_str()) != bare(at.host_str()) || u.port_or_known_default() != at.port_or_known_default() && u.scheme() == at.scheme() {
+        if bare(u.host_str()) != bare(at.host_str())
+            || u.port_or_known_default() != at.port_or_known_default() && u.scheme() == at.scheme()
+        {
             host_problem = true;
-            let www = u.host_str().zip(at.host_str()).is_some_and(|(a, b)| a.trim_start_matches("www.") == b.trim_start_matches("www."));
-            problems.push(format!("its {name} is {value}{}", if www { " (www and non-www differ)" } else { "" }));
+            let www = u
+                .host_str()
+                .zip(at.host_str())
+                .is_some_and(|(a, b)| a.trim_start_matches("www.") == b.trim_start_matches("www."));
+            problems.push(format!(
+                "its {name} is {value}{}",
+                if www { " (www and non-www differ)" } else { "" }
+            ));
         } else if u.scheme() != at.scheme() {
-            problems.push(format!("its {name} is {value} ({} instead of {})", u.scheme(), at.scheme()));
-        } else if name.contains("home") && u.path().trim_end_matches('/') != at.path().trim_end_matches('/') {
+            problems.push(format!(
+                "its {name} is {value} ({} instead of {})",
+                u.scheme(),
+                at.scheme()
+            ));
+        } else if name.contains("home")
+            && u.path().trim_end_matches('/') != at.path().trim_end_matches('/')
+        {
             problems.push(format!("its {name} is {value} (another folder)"));
         }
     }
@@ -141,7 +184,8 @@ fn site_address(d: &Discovered) -> Outcome {
         response: format!("REST index: \"url\": \"{}\", \"home\": \"{}\"", d.site.url, d.site.home),
     };
     if problems.is_empty() {
-        return Outcome::pass(format!("The site calls itself {} and answers there.", d.site.home)).observe(&observed);
+        return Outcome::pass(format!("The site calls itself {} and answers there.", d.site.home))
+            .observe(&observed);
     }
     let finding = format!("The site answered at {at}, but {}.", problems.join(", and "));
     let fix = format!(
@@ -169,23 +213,38 @@ const SECURITY_NAMESPACES: &[(&str, &str)] = &[
 pub(crate) async fn rest(ctx: &Ctx<'_>, ledger: &mut Ledger<'_>, d: &Discovered) {
     ledger.record(
         "rest.reachable",
-        Outcome::pass(format!("WordPress's REST API answers at {}.", d.api_root)).observe(&Exchange {
-            request: format!("GET {}", d.api_root),
-            response: format!("HTTP 200, a WordPress REST index: \"{}\", {} namespaces", d.site.name, d.site.namespaces.len()),
-        }),
+        Outcome::pass(format!("WordPress's REST API answers at {}.", d.api_root)).observe(
+            &Exchange {
+                request: format!("GET {}", d.api_root),
+                response: format!(
+                    "HTTP 200, a WordPress REST index: \"{}\", {} namespaces",
+                    d.site.name,
+                    d.site.namespaces.len()
+                ),
+            },
+        ),
     );
     let security: Vec<&str> = SECURITY_NAMESPACES
         .iter()
         .filter(|(ns, _)| d.site.namespaces.iter().any(|n| n.starts_with(ns)))
         .map(|(_, name)| *name)
         .collect();
-    let plugins = if security.is_empty() { String::new() } else { format!(" Security plugins seen in the REST index: {}.", security.join(", ")) };
+    let plugins = if security.is_empty() {
+        String::new()
+    } else {
+        format!(" Security plugins seen in the REST index: {}.", security.join(", "))
+    };
     let me = rest_route(&d.api_root, "wp/v2/users/me");
     let outcome = match ctx.http.get_bytes(me.clone(), limits::JSON).await {
-        Err(e) => Outcome::warn(format!("{me} did not answer: {e}.{plugins}"), e.hint()).observe(&Exchange { request: request_line("GET", &me, &[]), response: failed_line(&e) }),
+        Err(e) => Outcome::warn(format!("{me} did not answer: {e}.{plugins}"), e.hint()).observe(
+            &Exchange { request: request_line("GET", &me, &[]), response: failed_line(&e) },
+        ),
         Ok((answer, body)) => {
             let status = answer.status.as_u16();
-            let ex = Exchange { request: request_line("GET", &me, &[]), response: response_line(status, &body) };
+            let ex = Exchange {
+                request: request_line("GET", &me, &[]),
+                response: response_line(status, &body),
+            };
             let code = crate::body::rest_error(&body).map(|e| e.0);
             if crate::body::looks_like_html(answer.content_type(), &body) {
                 let cause = crate::body::likely_cause(&body).unwrap_or("something other than WordPress (a firewall, a security or maintenance plugin, the host)");
@@ -197,7 +256,11 @@ pub(crate) async fn rest(ctx: &Ctx<'_>, ledger: &mut Ledger<'_>, d: &Discovered)
             } else if status == 401 && code.as_deref() == Some("rest_not_logged_in") {
                 Outcome::pass(format!("An anonymous request for the current user gets WordPress's own answer (401 rest_not_logged_in): nothing stands between apps and the REST API.{plugins}")).observe(&ex)
             } else {
-                let who = if security.is_empty() { "a plugin or the host".to_string() } else { security.join(" or ") };
+                let who = if security.is_empty() {
+                    "a plugin or the host".to_string()
+                } else {
+                    security.join(" or ")
+                };
                 Outcome::warn(
                     format!("An anonymous request for the current user got HTTP {status}{} instead of WordPress's 401 rest_not_logged_in: {who} seems to change how the REST API answers.{plugins}", code.map(|c| format!(" ({c})")).unwrap_or_default()),
                     format!("Check the REST API settings of {who}: apps must be able to reach /wp-json/ (and send the Authorization header) without a browser session."),
@@ -215,7 +278,10 @@ pub(crate) async fn rest(ctx: &Ctx<'_>, ledger: &mut Ledger<'_>, d: &Discovered)
         ),
         None => Outcome::skipped("the site is hosted on WordPress.com, which has its own API addresses"),
     };
-    let root = Exchange { request: format!("GET {}", d.api_root), response: "HTTP 200, the REST index".into() };
+    let root = Exchange {
+        request: format!("GET {}", d.api_root),
+        response: "HTTP 200, the REST index".into(),
+    };
     ledger.record("rest.permalinks", permalinks.observe(&root));
 }
 
@@ -226,12 +292,22 @@ pub(crate) fn methods(ledger: &mut Ledger, d: &Discovered) {
         names.push("Application Passwords".to_string());
     }
     if let Some(o) = &m.oauth2 {
-        names.push(format!("OAuth 2 ({}, authorize at {})", o.software.clone().unwrap_or_else(|| format!("{:?}", o.server)), o.authorize));
+        names.push(format!(
+            "OAuth 2 ({}, authorize at {})",
+            o.software.clone().unwrap_or_else(|| format!("{:?}", o.server)),
+            o.authorize
+        ));
     }
     if let Some(o) = &m.oauth1 {
         names.push(format!("OAuth 1.0a (request at {})", o.request));
     }
-    let observed = Exchange { request: format!("GET {}", d.api_root), response: format!("REST index \"authentication\": {}", serde_json::to_string(m).unwrap_or_default()) };
+    let observed = Exchange {
+        request: format!("GET {}", d.api_root),
+        response: format!(
+            "REST index \"authentication\": {}",
+            serde_json::to_string(m).unwrap_or_default()
+        ),
+    };
     ledger.record(
         "methods.advertised",
         if names.is_empty() {
@@ -245,9 +321,13 @@ pub(crate) fn methods(ledger: &mut Ledger, d: &Discovered) {
         },
     );
     let same_site = if d.foreign_endpoints.is_empty() {
-        Outcome::pass(format!("Every sign-in endpoint the REST index names is on {}.", d.api_root.host_str().unwrap_or("the site")))
+        Outcome::pass(format!(
+            "Every sign-in endpoint the REST index names is on {}.",
+            d.api_root.host_str().unwrap_or("the site")
+        ))
     } else {
-        let named: Vec<String> = d.foreign_endpoints.iter().map(|f| format!("{} at {}", f.what, f.url)).collect();
+        let named: Vec<String> =
+            d.foreign_endpoints.iter().map(|f| format!("{} at {}", f.what, f.url)).collect();
         Outcome::fail(
             format!("The REST index names endpoints on other hosts, refused: {}.", named.join("; ")),
             "Find what rewrites the REST index's \"authentication\" section (a plugin's settings, a proxy or CDN rule, the site's home/siteurl options) and make every endpoint the site's own address; then check that no plugin was tampered with.",
@@ -293,7 +373,12 @@ pub(crate) fn methods(ledger: &mut Ledger, d: &Discovered) {
 /// Does the Authorization header reach WordPress? Settled already by the live checks when a real
 /// token was at hand; otherwise from the token endpoint's answers (client credentials in the header
 /// vs in the body), or WordPress's own answer to a made-up Application Password.
-pub(crate) async fn authorization_header(ctx: &Ctx<'_>, ledger: &mut Ledger<'_>, d: &Discovered, probes: Option<&Probes>) {
+pub(crate) async fn authorization_header(
+    ctx: &Ctx<'_>,
+    ledger: &mut Ledger<'_>,
+    d: &Discovered,
+    probes: Option<&Probes>,
+) {
     if ledger.has("auth.authorization_header") {
         return;
     }
@@ -315,15 +400,20 @@ pub(crate) async fn authorization_header(ctx: &Ctx<'_>, ledger: &mut Ledger<'_>,
     // when the header reaches it (and Application Passwords are in use on the site).
     let me = rest_route(&d.api_root, "wp/v2/users/me");
     let user = probe_value("user");
-    let pair = base64::engine::general_purpose::STANDARD.encode(format!("{user}:{}", probe_value("password")));
+    let pair = base64::engine::general_purpose::STANDARD
+        .encode(format!("{user}:{}", probe_value("password")));
     let mut headers = HeaderMap::new();
     if let Ok(mut v) = HeaderValue::from_str(&format!("Basic {pair}")) {
         v.set_sensitive(true);
         headers.insert(AUTHORIZATION, v);
     }
-    let request = format!("{} with Authorization: Basic (user {user}, a made-up password)", request_line("GET", &me, &[]));
+    let request = format!(
+        "{} with Authorization: Basic (user {user}, a made-up password)",
+        request_line("GET", &me, &[])
+    );
     let outcome = match ctx.http.send(reqwest::Method::GET, me.clone(), headers, None).await {
-        Err(e) => Outcome::skipped(format!("the probe got no answer ({e})")).observe(&Exchange { request, response: failed_line(&e) }),
+        Err(e) => Outcome::skipped(format!("the probe got no answer ({e})"))
+            .observe(&Exchange { request, response: failed_line(&e) }),
         Ok(mut a) => {
             let body = a.body(limits::JSON, ctx.http.options().timeout).await.unwrap_or_default();
             let ex = Exchange { request, response: response_line(a.status.as_u16(), &body) };

@@ -29,7 +29,11 @@ pub struct Endpoints {
 impl Endpoints {
     /// The client's credentials for this server, sent the way it reads them.
     pub fn client_auth(&self, client_id: &str, client_secret: Option<ClientSecret>) -> ClientAuth {
-        ClientAuth { client_id: client_id.to_string(), client_secret, in_body: self.server == OAuth2Server::WordpressCom }
+        ClientAuth {
+            client_id: client_id.to_string(),
+            client_secret,
+            in_body: self.server == OAuth2Server::WordpressCom,
+        }
     }
 
     pub fn from_site(e: &OAuth2Endpoints) -> Endpoints {
@@ -37,7 +41,13 @@ impl Endpoints {
             OAuth2Server::WpOauthServer => sibling(&e.token, "revoke"),
             _ => None,
         };
-        Endpoints { server: e.server, authorize: e.authorize.clone(), token: e.token.clone(), me: e.me.clone(), revoke }
+        Endpoints {
+            server: e.server,
+            authorize: e.authorize.clone(),
+            token: e.token.clone(),
+            me: e.me.clone(),
+            revoke,
+        }
     }
 }
 
@@ -48,7 +58,9 @@ fn sibling(token: &Url, name: &str) -> Option<Url> {
         let mut u = token.clone();
         let pairs: Vec<(String, String)> = token
             .query_pairs()
-            .map(|(k, v)| (k.to_string(), if k == "oauth" { name.to_string() } else { v.to_string() }))
+            .map(|(k, v)| {
+                (k.to_string(), if k == "oauth" { name.to_string() } else { v.to_string() })
+            })
             .collect();
         u.query_pairs_mut().clear().extend_pairs(pairs);
         return Some(u);
@@ -71,7 +83,13 @@ pub struct AuthorizeRequest {
 
 impl AuthorizeRequest {
     /// `extra`: server-specific parameters (WordPress.com's `blog`).
-    pub fn new(endpoints: &Endpoints, client_id: &str, redirect_uri: &Url, scope: Option<&str>, extra: &[(&str, &str)]) -> AuthorizeRequest {
+    pub fn new(
+        endpoints: &Endpoints,
+        client_id: &str,
+        redirect_uri: &Url,
+        scope: Option<&str>,
+        extra: &[(&str, &str)],
+    ) -> AuthorizeRequest {
         let state = pkce::random_state();
         let pkce = Pkce::new();
         let mut url = endpoints.authorize.clone();
@@ -135,13 +153,25 @@ mod tests {
 
     #[test]
     fn revoke_sits_next_to_token() {
-        assert_eq!(endpoints("https://s.example/oauth/token").revoke.unwrap().as_str(), "https://s.example/oauth/revoke");
-        assert_eq!(endpoints("https://s.example/blog/?oauth=token").revoke.unwrap().as_str(), "https://s.example/blog/?oauth=revoke");
+        assert_eq!(
+            endpoints("https://s.example/oauth/token").revoke.unwrap().as_str(),
+            "https://s.example/oauth/revoke"
+        );
+        assert_eq!(
+            endpoints("https://s.example/blog/?oauth=token").revoke.unwrap().as_str(),
+            "https://s.example/blog/?oauth=revoke"
+        );
     }
 
     #[test]
     fn authorize_url_always_names_s256() {
-        let r = AuthorizeRequest::new(&endpoints("https://s.example/oauth/token"), "cid", &Url::parse("http://127.0.0.1:4000/callback").unwrap(), None, &[]);
+        let r = AuthorizeRequest::new(
+            &endpoints("https://s.example/oauth/token"),
+            "cid",
+            &Url::parse("http://127.0.0.1:4000/callback").unwrap(),
+            None,
+            &[],
+        );
         let q: HashMap<_, _> = r.url.query_pairs().into_owned().collect();
         assert_eq!(q["code_challenge_method"], "S256");
         assert_eq!(q["code_challenge"], pkce::challenge_for(r.pkce.verifier.expose()));
@@ -152,15 +182,34 @@ mod tests {
 
     #[test]
     fn callbacks_are_judged_state_first() {
-        let r = AuthorizeRequest::new(&endpoints("https://s.example/oauth/token"), "cid", &Url::parse("http://127.0.0.1:4000/callback").unwrap(), None, &[]);
-        let p = |pairs: &[(&str, &str)]| pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect::<HashMap<_, _>>();
+        let r = AuthorizeRequest::new(
+            &endpoints("https://s.example/oauth/token"),
+            "cid",
+            &Url::parse("http://127.0.0.1:4000/callback").unwrap(),
+            None,
+            &[],
+        );
+        let p = |pairs: &[(&str, &str)]| {
+            pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect::<HashMap<_, _>>()
+        };
         let st = r.state.clone();
-        assert_eq!(r.judge(&p(&[("code", "abc"), ("state", &st), ("extra", "ignored")])).unwrap(), "abc");
-        assert!(matches!(r.judge(&p(&[("code", "abc"), ("state", "forged")])), Err(Error::StateMismatch)));
+        assert_eq!(
+            r.judge(&p(&[("code", "abc"), ("state", &st), ("extra", "ignored")])).unwrap(),
+            "abc"
+        );
+        assert!(matches!(
+            r.judge(&p(&[("code", "abc"), ("state", "forged")])),
+            Err(Error::StateMismatch)
+        ));
         assert!(matches!(r.judge(&p(&[("code", "abc")])), Err(Error::StateMismatch)));
-        assert!(matches!(r.judge(&p(&[("error", "access_denied"), ("state", &st)])), Err(Error::AccessDenied { .. })));
+        assert!(matches!(
+            r.judge(&p(&[("error", "access_denied"), ("state", &st)])),
+            Err(Error::AccessDenied { .. })
+        ));
         assert!(matches!(r.judge(&p(&[("state", &st)])), Err(Error::MissingCode { .. })));
-        let e = r.judge(&p(&[("error", "invalid_scope"), ("error_description", "nope"), ("state", &st)])).unwrap_err();
+        let e = r
+            .judge(&p(&[("error", "invalid_scope"), ("error_description", "nope"), ("state", &st)]))
+            .unwrap_err();
         assert!(e.to_string().contains("nope"), "{e}");
     }
 }

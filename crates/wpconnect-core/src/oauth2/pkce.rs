@@ -69,7 +69,11 @@ mod tests {
         let (a, b) = (Pkce::new(), Pkce::new());
         assert_ne!(a.verifier.expose(), b.verifier.expose());
         assert_eq!(a.verifier.expose().len(), 43);
-        assert!(a.verifier.expose().bytes().all(|c| c.is_ascii_alphanumeric() || c == b'-' || c == b'_'));
+        assert!(a
+            .verifier
+            .expose()
+            .bytes()
+            .all(|c| c.is_ascii_alphanumeric() || c == b'-' || c == b'_'));
         assert_eq!(a.challenge, challenge_for(a.verifier.expose()));
         assert_ne!(random_state(), random_state());
     }

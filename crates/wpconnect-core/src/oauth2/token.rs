@@ -67,15 +67,32 @@ pub(crate) async fn grant(
     let (status, ct, body) = match (&client.client_secret, oauth_error(&body)) {
         _ if client.in_body => (status, ct, body),
         // Some servers and proxies only take the credentials in the body: try that once.
-        (Some(_), Some((code, _))) if code == "invalid_client" => post(http, token_url, client, form, referer, false).await?,
+        (Some(_), Some((code, _))) if code == "invalid_client" => {
+            post(http, token_url, client, form, referer, false).await?
+        }
         _ => (status, ct, body),
     };
     read_tokens(token_url, status, ct.as_deref(), &body)
 }
 
 /// RFC 7009 revocation of one token. `Ok(())` when the server accepted it.
-pub(crate) async fn revoke(http: &Http, url: &Url, client: &ClientAuth, token: &str, hint: &str, referer: &Url) -> Result<()> {
-    let (status, ct, body) = post(http, url, client, &[("token", token), ("token_type_hint", hint)], referer, !client.in_body).await?;
+pub(crate) async fn revoke(
+    http: &Http,
+    url: &Url,
+    client: &ClientAuth,
+    token: &str,
+    hint: &str,
+    referer: &Url,
+) -> Result<()> {
+    let (status, ct, body) = post(
+        http,
+        url,
+        client,
+        &[("token", token), ("token_type_hint", hint)],
+        referer,
+        !client.in_body,
+    )
+    .await?;
     if (200..300).contains(&status) {
         return Ok(());
     }
@@ -100,10 +117,15 @@ pub(crate) async fn post(
         body.extend_pairs(form);
         match (&client.client_secret, basic) {
             (Some(secret), true) => {
-                let enc = |s: &str| url::form_urlencoded::byte_serialize(s.as_bytes()).collect::<String>();
+                let enc = |s: &str| {
+                    url::form_urlencoded::byte_serialize(s.as_bytes()).collect::<String>()
+                };
                 let pair = format!("{}:{}", enc(&client.client_id), enc(secret.expose()));
-                let mut v = HeaderValue::from_str(&format!("Basic {}", base64::engine::general_purpose::STANDARD.encode(pair)))
-                    .map_err(|_| Error::InvalidClientId)?;
+                let mut v = HeaderValue::from_str(&format!(
+                    "Basic {}",
+                    base64::engine::general_purpose::STANDARD.encode(pair)
+                ))
+                .map_err(|_| Error::InvalidClientId)?;
                 v.set_sensitive(true);
                 headers.insert(AUTHORIZATION, v);
                 // The id goes in the body too (RFC 6749 4.1.3 allows it; it is not a secret): the
@@ -141,14 +163,18 @@ fn read_tokens(url: &Url, status: u16, content_type: Option<&str>, body: &[u8]) 
     // issued all the same, so read them (leaving them unread would leave them live, unknown).
     let body = match body::json_after_php_notices(body) {
         Some(json) => json,
-        None if body::looks_like_html(content_type, body) => return Err(body::html_error(url.clone(), status, body)),
+        None if body::looks_like_html(content_type, body) => {
+            return Err(body::html_error(url.clone(), status, body))
+        }
         None => body,
     };
-    let raw: Raw = serde_json::from_slice(crate::site::trim_json_prefix(body)).map_err(|e| Error::InvalidJson {
-        url: url.clone(),
-        status,
-        detail: e.to_string(),
-        snippet: body::snippet_redacted(body),
+    let raw: Raw = serde_json::from_slice(crate::site::trim_json_prefix(body)).map_err(|e| {
+        Error::InvalidJson {
+            url: url.clone(),
+            status,
+            detail: e.to_string(),
+            snippet: body::snippet_redacted(body),
+        }
     })?;
     let Some(access) = raw.access_token.filter(|a| !a.is_empty()) else {
         return Err(Error::InvalidJson {
@@ -177,10 +203,22 @@ fn read_tokens(url: &Url, status: u16, content_type: Option<&str>, body: &[u8]) 
 }
 
 /// The error a non-success answer of an OAuth endpoint means.
-pub(crate) fn answer_error(url: &Url, status: u16, content_type: Option<&str>, body: &[u8]) -> Error {
+pub(crate) fn answer_error(
+    url: &Url,
+    status: u16,
+    content_type: Option<&str>,
+    body: &[u8],
+) -> Error {
     let body = body::json_after_php_notices(body).unwrap_or(body);
     if let Some((code, description)) = oauth_error(body) {
-        return Error::OAuth { endpoint: url.clone(), status, code, description, grant: None, redirect_uri: None };
+        return Error::OAuth {
+            endpoint: url.clone(),
+            status,
+            code,
+            description,
+            grant: None,
+            redirect_uri: None,
+        };
     }
     if body::looks_like_html(content_type, body) {
         return body::html_error(url.clone(), status, body);
@@ -189,10 +227,21 @@ pub(crate) fn answer_error(url: &Url, status: u16, content_type: Option<&str>, b
     // WordPress's `{code, message}`: its code and message are the server's words, not secrets.
     if let Some((code, message)) = body::rest_error(body).filter(|_| status < 500) {
         let description = Some(message).filter(|m| !m.is_empty());
-        return Error::OAuth { endpoint: url.clone(), status, code, description, grant: None, redirect_uri: None };
+        return Error::OAuth {
+            endpoint: url.clone(),
+            status,
+            code,
+            description,
+            grant: None,
+            redirect_uri: None,
+        };
     }
     if status >= 500 {
-        return Error::ServerError { url: url.clone(), status, snippet: body::snippet_redacted(body) };
+        return Error::ServerError {
+            url: url.clone(),
+            status,
+            snippet: body::snippet_redacted(body),
+        };
     }
     Error::OAuth {
         endpoint: url.clone(),
@@ -243,26 +292,47 @@ mod tests {
     fn oauth_errors_keep_code_and_description() {
         let e = read_tokens(&url(), 400, Some("application/json"), br#"{"error":"invalid_grant","error_description":"Invalid username and password combination"}"#)
             .unwrap_err();
-        assert!(matches!(&e, Error::OAuth { code, status: 400, .. } if code == "invalid_grant"), "{e:?}");
+        assert!(
+            matches!(&e, Error::OAuth { code, status: 400, .. } if code == "invalid_grant"),
+            "{e:?}"
+        );
     }
 
     #[test]
     fn a_rest_error_from_a_token_route_keeps_its_code_and_message() {
         let body = br#"{"code":"rest_missing_callback_param","message":"Missing parameter(s): client_id","data":{"status":400,"params":["client_id"]}}"#;
         let e = read_tokens(&url(), 400, Some("application/json"), body).unwrap_err();
-        assert!(matches!(&e, Error::OAuth { code, .. } if code == "rest_missing_callback_param"), "{e:?}");
-        assert!(e.to_string().contains("Missing parameter(s): client_id") && !e.to_string().contains("[redacted]"), "{e}");
+        assert!(
+            matches!(&e, Error::OAuth { code, .. } if code == "rest_missing_callback_param"),
+            "{e:?}"
+        );
+        assert!(
+            e.to_string().contains("Missing parameter(s): client_id")
+                && !e.to_string().contains("[redacted]"),
+            "{e}"
+        );
     }
 
     #[test]
     fn html_is_named_and_never_parsed() {
-        let e = read_tokens(&url(), 200, Some("text/html"), b"<html><body>Wordfence blocked you</body></html>").unwrap_err();
-        assert!(matches!(&e, Error::HtmlInsteadOfJson { cause: Some(c), .. } if c.contains("Wordfence")), "{e:?}");
+        let e = read_tokens(
+            &url(),
+            200,
+            Some("text/html"),
+            b"<html><body>Wordfence blocked you</body></html>",
+        )
+        .unwrap_err();
+        assert!(
+            matches!(&e, Error::HtmlInsteadOfJson { cause: Some(c), .. } if c.contains("Wordfence")),
+            "{e:?}"
+        );
     }
 
     #[test]
     fn a_broken_answer_never_echoes_a_token() {
-        let e = read_tokens(&url(), 200, None, br#"{"access_token":"SECRETVALUE123","expires_in":"#).unwrap_err();
+        let e =
+            read_tokens(&url(), 200, None, br#"{"access_token":"SECRETVALUE123","expires_in":"#)
+                .unwrap_err();
         assert!(!format!("{e} {e:?}").contains("SECRETVALUE123"), "{e:?}");
     }
 }

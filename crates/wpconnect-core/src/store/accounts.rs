@@ -24,7 +24,9 @@ pub enum Storage {
 pub enum AccountStatus {
     SignedIn,
     /// The tokens stopped working (refresh refused, revoked): the person must sign in again.
-    SignInAgain { reason: String },
+    SignInAgain {
+        reason: String,
+    },
 }
 
 /// One signed-in account. Nothing here is secret.
@@ -70,7 +72,16 @@ pub struct StoredAccount {
 impl StoredAccount {
     /// A signed-in account with what every account has; the method's own fields start empty.
     #[allow(clippy::too_many_arguments)]
-    pub fn new(id: String, method: Method, site_url: Url, site_name: String, api_root: Url, user_login: String, display_name: String, storage: Storage) -> Self {
+    pub fn new(
+        id: String,
+        method: Method,
+        site_url: Url,
+        site_name: String,
+        api_root: Url,
+        user_login: String,
+        display_name: String,
+        storage: Storage,
+    ) -> Self {
         StoredAccount {
             id,
             method,
@@ -128,9 +139,14 @@ impl AccountsFile {
 
     pub fn load(&self) -> Result<Vec<StoredAccount>> {
         match std::fs::read(&self.path) {
-            Ok(bytes) => serde_json::from_slice::<FileDoc>(&bytes)
-                .map(|d| d.accounts)
-                .map_err(|e| Error::ConfigFile { path: self.path.clone(), detail: format!("it is not valid: {e}") }),
+            Ok(bytes) => {
+                serde_json::from_slice::<FileDoc>(&bytes).map(|d| d.accounts).map_err(|e| {
+                    Error::ConfigFile {
+                        path: self.path.clone(),
+                        detail: format!("it is not valid: {e}"),
+                    }
+                })
+            }
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Vec::new()),
             Err(e) => Err(Error::ConfigFile { path: self.path.clone(), detail: e.to_string() }),
         }
@@ -138,7 +154,10 @@ impl AccountsFile {
 
     /// Replace the file's accounts (session-only accounts are never written).
     pub fn save(&self, accounts: &[StoredAccount]) -> Result<()> {
-        let doc = FileDoc { version: 1, accounts: accounts.iter().filter(|a| a.storage == Storage::Keyring).cloned().collect() };
+        let doc = FileDoc {
+            version: 1,
+            accounts: accounts.iter().filter(|a| a.storage == Storage::Keyring).cloned().collect(),
+        };
         save_private_json(&self.path, &doc)
     }
 
@@ -161,7 +180,10 @@ impl AccountsFile {
 
     /// An exclusive lock on `<accounts file>.<what>` (created owner-only), waiting for it.
     fn lock(&self, what: &str) -> Result<FileLock> {
-        let err = |e: std::io::Error| Error::ConfigFile { path: self.path.clone(), detail: format!("could not lock it: {e}") };
+        let err = |e: std::io::Error| Error::ConfigFile {
+            path: self.path.clone(),
+            detail: format!("could not lock it: {e}"),
+        };
         let dir = self.path.parent().expect("a file path has a parent");
         create_private_dir(dir).map_err(err)?;
         let mut name = self.path.file_name().unwrap_or_default().to_os_string();
@@ -203,16 +225,31 @@ fn create_private_dir(dir: &Path) -> std::io::Result<()> {
 
 /// WP Connect's config directory: `$WPCONNECT_CONFIG_DIR`, else `<platform config dir>/wpconnect`.
 pub fn config_dir() -> Result<PathBuf> {
-    chosen_dir("WPCONNECT_CONFIG_DIR", "settings and accounts list", || dirs::config_dir().map(|d| d.join("wpconnect")))
+    chosen_dir("WPCONNECT_CONFIG_DIR", "settings and accounts list", || {
+        dirs::config_dir().map(|d| d.join("wpconnect"))
+    })
 }
 
 /// The folder named by the environment variable `var` (which must then be absolute), else the
 /// system's (`system`); never a fallback in a shared temporary folder.
-pub fn chosen_dir(var: &str, what: &'static str, system: impl FnOnce() -> Option<PathBuf>) -> Result<PathBuf> {
+pub fn chosen_dir(
+    var: &str,
+    what: &'static str,
+    system: impl FnOnce() -> Option<PathBuf>,
+) -> Result<PathBuf> {
     match std::env::var_os(var) {
         Some(d) if PathBuf::from(&d).is_absolute() => Ok(PathBuf::from(d)),
-        Some(d) => Err(Error::NoPlaceForFiles { what, detail: format!("{var} is \"{}\", which is not an absolute folder", d.to_string_lossy()) }),
-        None => system().ok_or_else(|| Error::NoPlaceForFiles { what, detail: "this system names no folder for it (is HOME set?)".into() }),
+        Some(d) => Err(Error::NoPlaceForFiles {
+            what,
+            detail: format!(
+                "{var} is \"{}\", which is not an absolute folder",
+                d.to_string_lossy()
+            ),
+        }),
+        None => system().ok_or_else(|| Error::NoPlaceForFiles {
+            what,
+            detail: "this system names no folder for it (is HOME set?)".into(),
+        }),
     }
 }
 
@@ -221,7 +258,8 @@ pub fn chosen_dir(var: &str, what: &'static str, system: impl FnOnce() -> Option
 /// `path`. Its directory is created owner-only when missing.
 pub fn save_private_json<T: Serialize>(path: &Path, value: &T) -> Result<()> {
     let json = serde_json::to_vec_pretty(value).expect("plain data serializes");
-    let err = |e: std::io::Error| Error::ConfigFile { path: path.to_path_buf(), detail: e.to_string() };
+    let err =
+        |e: std::io::Error| Error::ConfigFile { path: path.to_path_buf(), detail: e.to_string() };
     let dir = path.parent().expect("a file path has a parent");
     create_private_dir(dir).map_err(err)?;
     let [a, b, c, d, e, f] = crate::oauth2::pkce::random_bytes::<6>();
@@ -272,7 +310,16 @@ mod tests {
 
     fn account(n: usize) -> StoredAccount {
         let site = Url::parse("http://127.0.0.1:8080/").unwrap();
-        StoredAccount::new(format!("user{n}@site"), Method::Oauth2, site.clone(), "Site".into(), site, format!("user{n}"), "U".into(), Storage::Keyring)
+        StoredAccount::new(
+            format!("user{n}@site"),
+            Method::Oauth2,
+            site.clone(),
+            "Site".into(),
+            site,
+            format!("user{n}"),
+            "U".into(),
+            Storage::Keyring,
+        )
     }
 
     #[test]
@@ -285,7 +332,9 @@ mod tests {
                 let path = path.clone();
                 std::thread::spawn(move || {
                     for i in 0..25 {
-                        AccountsFile::at(&path).update(|all| all.push(account(w * 100 + i))).unwrap();
+                        AccountsFile::at(&path)
+                            .update(|all| all.push(account(w * 100 + i)))
+                            .unwrap();
                     }
                 })
             })
@@ -293,8 +342,16 @@ mod tests {
         for w in writers {
             w.join().unwrap();
         }
-        assert_eq!(AccountsFile::at(&path).load().unwrap().len(), 100, "every account added is there");
-        let leftovers: Vec<_> = std::fs::read_dir(dir.path()).unwrap().map(|e| e.unwrap().file_name()).filter(|n| n.to_string_lossy().ends_with(".tmp")).collect();
+        assert_eq!(
+            AccountsFile::at(&path).load().unwrap().len(),
+            100,
+            "every account added is there"
+        );
+        let leftovers: Vec<_> = std::fs::read_dir(dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .filter(|n| n.to_string_lossy().ends_with(".tmp"))
+            .collect();
         assert!(leftovers.is_empty(), "{leftovers:?}");
     }
 

@@ -67,34 +67,47 @@ impl SecretStore for LazyKeyring {
 
 #[cfg(target_os = "linux")]
 fn platform_store() -> Result<(Arc<CredentialStore>, &'static str)> {
-    let store = zbus_secret_service_keyring_store::Store::new().map_err(|e| map_error(e, "the Secret Service"))?;
+    let store = zbus_secret_service_keyring_store::Store::new()
+        .map_err(|e| map_error(e, "the Secret Service"))?;
     Ok((store, "the Secret Service (GNOME Keyring, KWallet)"))
 }
 
 #[cfg(target_os = "macos")]
 fn platform_store() -> Result<(Arc<CredentialStore>, &'static str)> {
-    let store = apple_native_keyring_store::keychain::Store::new().map_err(|e| map_error(e, "the macOS Keychain"))?;
+    let store = apple_native_keyring_store::keychain::Store::new()
+        .map_err(|e| map_error(e, "the macOS Keychain"))?;
     Ok((store, "the macOS Keychain"))
 }
 
 #[cfg(target_os = "windows")]
 fn platform_store() -> Result<(Arc<CredentialStore>, &'static str)> {
-    let store = windows_native_keyring_store::Store::new().map_err(|e| map_error(e, "the Windows Credential Manager"))?;
+    let store = windows_native_keyring_store::Store::new()
+        .map_err(|e| map_error(e, "the Windows Credential Manager"))?;
     Ok((store, "the Windows Credential Manager"))
 }
 
 #[cfg(not(any(target_os = "linux", target_os = "macos", target_os = "windows")))]
 fn platform_store() -> Result<(Arc<CredentialStore>, &'static str)> {
-    Err(Error::KeyringUnavailable { store: "a keyring".into(), detail: "this platform has no supported keyring".into() })
+    Err(Error::KeyringUnavailable {
+        store: "a keyring".into(),
+        detail: "this platform has no supported keyring".into(),
+    })
 }
 
 /// keyring-core's errors, by the reaction each calls for.
 fn map_error(e: keyring_core::Error, store: &str) -> Error {
     use keyring_core::Error as K;
     match e {
-        K::NoStorageAccess(inner) => Error::KeyringLocked { store: store.into(), detail: inner.to_string() },
-        K::PlatformFailure(inner) => Error::KeyringUnavailable { store: store.into(), detail: inner.to_string() },
-        K::NoDefaultStore => Error::KeyringUnavailable { store: store.into(), detail: "no keyring store is set up".into() },
+        K::NoStorageAccess(inner) => {
+            Error::KeyringLocked { store: store.into(), detail: inner.to_string() }
+        }
+        K::PlatformFailure(inner) => {
+            Error::KeyringUnavailable { store: store.into(), detail: inner.to_string() }
+        }
+        K::NoDefaultStore => Error::KeyringUnavailable {
+            store: store.into(),
+            detail: "no keyring store is set up".into(),
+        },
         other => Error::KeyringFailure { store: store.into(), detail: other.to_string() },
     }
 }

@@ -11,7 +11,10 @@ mod keyring;
 use std::collections::HashMap;
 use std::sync::Mutex;
 
-pub use accounts::{account_id, chosen_dir, config_dir, save_private_json, AccountStatus, AccountsFile, FileLock, Storage, StoredAccount};
+pub use accounts::{
+    account_id, chosen_dir, config_dir, save_private_json, AccountStatus, AccountsFile, FileLock,
+    Storage, StoredAccount,
+};
 pub use keyring::{KeyringStore, LazyKeyring};
 
 use crate::error::Result;

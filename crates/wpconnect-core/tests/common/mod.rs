@@ -9,7 +9,10 @@ pub struct RefusingStore;
 
 impl SecretStore for RefusingStore {
     fn set(&self, _: &str, _: &str) -> wpconnect_core::Result<()> {
-        Err(wpconnect_core::Error::KeyringLocked { store: "the test keyring".into(), detail: "locked".into() })
+        Err(wpconnect_core::Error::KeyringLocked {
+            store: "the test keyring".into(),
+            detail: "locked".into(),
+        })
     }
     fn get(&self, _: &str) -> wpconnect_core::Result<Option<secrecy::SecretString>> {
         Ok(None)

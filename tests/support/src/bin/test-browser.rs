@@ -14,23 +14,36 @@ use wpconnect_testsupport::browser::{Consent, TestBrowser};
 async fn main() {
     let url = std::env::args().nth(1).expect("usage: wpconnect-test-browser URL");
     let env = |k: &str| std::env::var(k).unwrap_or_default();
-    let consent = if env("WPCONNECT_TEST_BROWSER_CONSENT") == "deny" { Consent::Deny } else { Consent::Allow };
+    let consent = if env("WPCONNECT_TEST_BROWSER_CONSENT") == "deny" {
+        Consent::Deny
+    } else {
+        Consent::Allow
+    };
     if let Ok(ms) = env("WPCONNECT_TEST_BROWSER_DELAY_MS").parse::<u64>() {
         tokio::time::sleep(std::time::Duration::from_millis(ms)).await;
     }
-    let b = TestBrowser::new(&env("WPCONNECT_TEST_BROWSER_USER"), &env("WPCONNECT_TEST_BROWSER_PASSWORD"), consent);
+    let b = TestBrowser::new(
+        &env("WPCONNECT_TEST_BROWSER_USER"),
+        &env("WPCONNECT_TEST_BROWSER_PASSWORD"),
+        consent,
+    );
     let line = match b.visit_until(&url, |u| u.scheme() != "http" && u.scheme() != "https").await {
         Ok(v) if v.status == 0 => match std::env::var("WPCONNECT_TEST_BROWSER_SCHEME_HANDLER") {
             Ok(handler) => match std::process::Command::new(&handler).arg(&v.url).status() {
                 // Only where it went: the URL itself carries the new password.
-                Ok(st) => format!("handed {}:{} to {handler} ({st})\n", v.url.split(':').next().unwrap_or(""), "//…"),
+                Ok(st) => format!(
+                    "handed {}:{} to {handler} ({st})\n",
+                    v.url.split(':').next().unwrap_or(""),
+                    "//…"
+                ),
                 Err(e) => format!("error starting {handler}: {e}\n"),
             },
             Err(_) => format!("error no handler for {}\n", v.url),
         },
         Ok(v) => {
             // Where it ended, and (for diagnosis) the page's first paragraph of notices, if any.
-            let notice = v.body.split("<p>").nth(1).map(|p| p.split('<').next().unwrap_or("")).unwrap_or("");
+            let notice =
+                v.body.split("<p>").nth(1).map(|p| p.split('<').next().unwrap_or("")).unwrap_or("");
             format!("{} {} {}\n", v.status, v.url, notice.chars().take(200).collect::<String>())
         }
         Err(e) => format!("error {e}\n"),
