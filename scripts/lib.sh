@@ -65,6 +65,18 @@ need_rust() {
         || die "Rust $v is too old: WP Connect needs 1.89 or later (rustup update stable)"
 }
 
+# rustfmt and clippy, for the test command's style and lint gates (a minimal rustup profile has
+# neither; a distribution's cargo takes them from its packages).
+need_lint_tools() {
+    need_rust
+    cargo fmt --version >/dev/null 2>&1 || {
+        if command -v rustup >/dev/null; then rustup component add rustfmt; else need_apt rustfmt; fi
+    }
+    cargo clippy --version >/dev/null 2>&1 || {
+        if command -v rustup >/dev/null; then rustup component add clippy; else need_apt rust-clippy; fi
+    }
+}
+
 need_node() {
     command -v node >/dev/null || need_apt nodejs npm
     local v

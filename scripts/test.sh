@@ -13,7 +13,12 @@ cd "$repo"
 need_build_deps
 need_gui_test_deps
 need_keyring_test_deps
+need_lint_tools
 build_ui
+
+say "style and lints (cargo fmt --check, clippy -D warnings)"
+cargo fmt --all --check
+cargo clippy --locked --workspace --all-targets -- -D warnings
 
 say "building the desktop app with its front end embedded (for the GUI tests)"
 cargo build --locked -p wpconnect-desktop --features tauri/custom-protocol

@@ -16,7 +16,6 @@ use std::collections::HashMap;
 use url::Url;
 
 use crate::error::{Error, Result};
-use crate::oauth2::pkce;
 use crate::secret::AccessToken;
 
 /// WP Connect's fixed `app_id`: lets site admins recognise (and revoke) our passwords.
@@ -108,7 +107,7 @@ pub fn loopback_possible(site_url: &Url) -> bool {
 /// CLI and the app, say) apart.
 pub fn app_name(device: &str, now_unix: u64) -> String {
     let (y, m, d, hh, mm, ss) = civil(now_unix);
-    let [a, b] = crate::oauth2::pkce::random_bytes::<2>();
+    let [a, b] = crate::crypto::random_bytes::<2>();
     format!("WP Connect on {device} ({y:04}-{m:02}-{d:02} {hh:02}:{mm:02}:{ss:02} UTC, #{a:02x}{b:02x})")
 }
 
@@ -117,7 +116,7 @@ pub fn app_name(device: &str, now_unix: u64) -> String {
 /// reads as what the person approved.
 pub fn successor_name(approved: &str) -> String {
     let fresh = |old: &str| loop {
-        let [a, b] = crate::oauth2::pkce::random_bytes::<2>();
+        let [a, b] = crate::crypto::random_bytes::<2>();
         let tag = format!("{a:02x}{b:02x}");
         if tag != old {
             return tag;
@@ -162,7 +161,7 @@ impl ApprovalRequest {
         app_name: &str,
         back: &Return,
     ) -> ApprovalRequest {
-        let nonce = pkce::random_state();
+        let nonce = crate::crypto::random_state();
         let mut success = match back {
             Return::Loopback(u) | Return::Scheme(u) => u.clone(),
         };
@@ -181,7 +180,7 @@ impl ApprovalRequest {
     /// Check what came back: our nonce, then refusal, then the site and the credentials.
     pub fn judge(&self, params: &HashMap<String, String>) -> Result<Approved> {
         match params.get("nonce") {
-            Some(n) if pkce::same(n, &self.nonce) => {}
+            Some(n) if crate::crypto::same(n, &self.nonce) => {}
             _ => return Err(Error::StateMismatch),
         }
         if params.get("success").map(String::as_str) == Some("false") {

@@ -176,7 +176,7 @@ impl Signing<'_> {
 
 /// A fresh nonce (never repeated: the plugin rejects repeats).
 pub fn nonce() -> String {
-    crate::oauth2::pkce::random_state()
+    crate::crypto::random_state()
 }
 
 /// An HTTP `Date` header (`Sun, 06 Nov 1994 08:49:37 GMT`) as Unix seconds.

@@ -17,7 +17,8 @@ use crate::http::{Http, HttpOptions};
 use crate::loopback::{Cancel, Loopback};
 use crate::oauth2::token::{self, REFRESH_MARGIN};
 use crate::oauth2::{unix_now, AuthorizeRequest, ClientAuth, Endpoints, Tokens};
-use crate::profile::{self, Profile, TokenIn};
+use crate::profile::{self, Profile};
+use crate::rest::{self, rest_route, TokenIn};
 use crate::recommend::Method;
 use crate::secret::{AccessToken, ClientSecret, Password, RefreshToken};
 use crate::site::{OAuth2Server, SiteInfo};
@@ -559,7 +560,7 @@ impl Connect {
         let wpcom = method == Method::WordpressCom;
         let main = async {
             match me {
-                Some(u) => Some(profile::get_json(&self.http, u, token, how.clone()).await),
+                Some(u) => Some(rest::get_json(&self.http, u, token, how.clone()).await),
                 None => None,
             }
         };
@@ -569,7 +570,7 @@ impl Connect {
             }
             let mut rest_me = rest_route(api_root, "wp/v2/users/me");
             rest_me.query_pairs_mut().append_pair("context", "edit");
-            Some(profile::get_json(&self.http, &rest_me, token, how.clone()).await)
+            Some(rest::get_json(&self.http, &rest_me, token, how.clone()).await)
         };
         // Core's answer has every field the profile shows; the OAuth server's `me` is asked only
         // when core's fails (or has no such route: WordPress.com). On WordPress `me` also sits
@@ -614,7 +615,7 @@ impl Connect {
         how: TokenIn,
     ) -> Option<(SiteInfo, Vec<Method>)> {
         if wpcom {
-            let v = profile::get_json(&self.http, api_root, token, how).await.ok()?;
+            let v = rest::get_json(&self.http, api_root, token, how).await.ok()?;
             let w = crate::discovery::wpcom::site_from_value(&v)?;
             return Some((crate::discovery::wpcom::site_info(&w), vec![Method::WordpressCom]));
         }
@@ -777,7 +778,7 @@ impl Connect {
         };
         let token_secret = self.secret(account, TOKEN_SECRET).await?.ok_or_else(missing)?;
         let consumer_secret = self.secret(account, CLIENT_SECRET).await?.ok_or_else(missing)?;
-        Ok(TokenIn::OAuth1(Box::new(crate::profile::OAuth1Credentials {
+        Ok(TokenIn::OAuth1(Box::new(crate::rest::OAuth1Credentials {
             consumer: crate::oauth1::Consumer {
                 key: account.client_id.clone().unwrap_or_default(),
                 secret: ClientSecret::new(consumer_secret),
@@ -798,10 +799,10 @@ impl Connect {
         how: TokenIn,
     ) -> Result<()> {
         let introspect = rest_route(api_root, "wp/v2/users/me/application-passwords/introspect");
-        let found = profile::get_json(&self.http, &introspect, token, how.clone()).await?;
+        let found = rest::get_json(&self.http, &introspect, token, how.clone()).await?;
         let uuid = uuid_in(&found, &introspect)?;
         let one = rest_route(api_root, &format!("wp/v2/users/me/application-passwords/{uuid}"));
-        profile::send_json(&self.http, reqwest::Method::DELETE, &one, token, how).await.map(|_| ())
+        rest::send_json(&self.http, reqwest::Method::DELETE, &one, token, how).await.map(|_| ())
     }
 
     fn mark_sign_in_again(&self, account: &StoredAccount, reason: &str) -> Result<Error> {
@@ -925,7 +926,7 @@ impl Connect {
             Some(l) => {
                 l.wait(opts.timeout, cancel, |p| {
                     if p.get("oauth_token")
-                        .is_none_or(|t| !crate::oauth2::pkce::same(t, &temp.token))
+                        .is_none_or(|t| !crate::crypto::same(t, &temp.token))
                     {
                         return Err(Error::StateMismatch);
                     }
@@ -948,7 +949,7 @@ impl Connect {
             None,
         )
         .await?;
-        let creds = crate::profile::OAuth1Credentials {
+        let creds = crate::rest::OAuth1Credentials {
             consumer: consumer.clone(),
             token: access.clone(),
             origin,
@@ -1160,7 +1161,7 @@ impl Connect {
         let basic = || TokenIn::Basic(username.to_string());
         let introspect = rest_route(api_root, "wp/v2/users/me/application-passwords/introspect");
         let received_uuid =
-            match profile::get_json(&self.http, &introspect, &received, basic()).await {
+            match rest::get_json(&self.http, &introspect, &received, basic()).await {
                 Ok(found) => uuid_in(&found, &introspect)?,
                 // WordPress itself just issued it: a refusal means the host strips the
                 // Authorization header or the site blocks Application Passwords over REST.
@@ -1169,7 +1170,7 @@ impl Connect {
             };
         let all = rest_route(api_root, "wp/v2/users/me/application-passwords");
         let body = serde_json::json!({"name": app_passwords::successor_name(approved_as), "app_id": app_passwords::APP_ID});
-        let created = profile::send_json_body(
+        let created = rest::send_json_body(
             &self.http,
             reqwest::Method::POST,
             &all,
@@ -1212,12 +1213,12 @@ impl Connect {
         let one =
             rest_route(api_root, &format!("wp/v2/users/me/application-passwords/{received_uuid}"));
         if let Err(e) =
-            profile::send_json(&self.http, reqwest::Method::DELETE, &one, &fresh, basic()).await
+            rest::send_json(&self.http, reqwest::Method::DELETE, &one, &fresh, basic()).await
         {
             let mine =
                 rest_route(api_root, &format!("wp/v2/users/me/application-passwords/{fresh_uuid}"));
             if let Err(e) =
-                profile::send_json(&self.http, reqwest::Method::DELETE, &mine, &received, basic())
+                rest::send_json(&self.http, reqwest::Method::DELETE, &mine, &received, basic())
                     .await
             {
                 tracing::warn!(error = %e, "the new Application Password could not be deleted after a failed exchange");
@@ -1428,34 +1429,12 @@ pub(crate) fn site_url(site: &Discovered) -> Url {
     site.site_url()
 }
 
-/// A REST route under `root`, for both `/wp-json/` and `?rest_route=/` roots.
 /// Put `account` where the one with its id was (lists keep their order), or at the end.
 fn replace_or_add(all: &mut Vec<StoredAccount>, account: StoredAccount) {
     match all.iter_mut().find(|a| a.id == account.id) {
         Some(slot) => *slot = account,
         None => all.push(account),
     }
-}
-
-pub fn rest_route(root: &Url, route: &str) -> Url {
-    let mut u = root.clone();
-    if let Some(r) =
-        root.query_pairs().find(|(k, _)| k == "rest_route").map(|(_, v)| v.into_owned())
-    {
-        let joined = format!("{}/{}", r.trim_end_matches('/'), route.trim_start_matches('/'));
-        let others: Vec<(String, String)> = root
-            .query_pairs()
-            .filter(|(k, _)| k != "rest_route")
-            .map(|(k, v)| (k.into_owned(), v.into_owned()))
-            .collect();
-        u.query_pairs_mut().clear().append_pair("rest_route", &joined).extend_pairs(others);
-        return u;
-    }
-    if !u.path().ends_with('/') {
-        let p = format!("{}/", u.path());
-        u.set_path(&p);
-    }
-    u.join(route.trim_start_matches('/')).unwrap_or(u)
 }
 
 pub(crate) fn with_context(e: Error, grant: &str, redirect: Option<&Url>) -> Error {
@@ -1480,23 +1459,4 @@ async fn blocking<T: Send + 'static>(f: impl FnOnce() -> Result<T> + Send + 'sta
     tokio::task::spawn_blocking(f).await.unwrap_or_else(|e| {
         Err(Error::KeyringFailure { store: "the keyring".into(), detail: e.to_string() })
     })
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn rest_routes_under_both_roots() {
-        let pretty = Url::parse("https://s.example/blog/wp-json/").unwrap();
-        assert_eq!(
-            rest_route(&pretty, "wp/v2/users/me").as_str(),
-            "https://s.example/blog/wp-json/wp/v2/users/me"
-        );
-        let plain = Url::parse("https://s.example/index.php?rest_route=/").unwrap();
-        assert_eq!(
-            rest_route(&plain, "wp/v2/users/me").as_str(),
-            "https://s.example/index.php?rest_route=%2Fwp%2Fv2%2Fusers%2Fme"
-        );
-    }
 }

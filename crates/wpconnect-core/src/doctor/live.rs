@@ -16,9 +16,10 @@ use crate::error::Error;
 use crate::loopback::{Cancel, Loopback};
 use crate::oauth2::token::{grant, revoke};
 use crate::oauth2::{unix_now, AuthorizeRequest, ClientAuth, Pkce, Tokens};
-use crate::profile::{get_json, TokenIn};
+use crate::rest::{get_json, TokenIn};
 use crate::secret::AccessToken;
-use crate::session::{hand_to_browser, rest_route, site_url};
+use crate::rest::rest_route;
+use crate::session::{hand_to_browser, site_url};
 
 /// Fields WP OAuth Server's `/oauth/me` returns (facts file).
 const ME_FIELDS: &[&str] =
@@ -120,7 +121,7 @@ impl Live<'_, '_> {
             .wait(self.ctx.req.wait, cancel, |params| {
                 echoed = params
                     .get("state")
-                    .is_some_and(|s| crate::oauth2::pkce::same(s, &request.state));
+                    .is_some_and(|s| crate::crypto::same(s, &request.state));
                 // Judge the rest of the answer as a sign-in would, state aside (reported on its own).
                 let mut p: HashMap<String, String> = params.clone();
                 p.insert("state".into(), request.state.clone());

@@ -499,7 +499,7 @@ pub(crate) fn failed_line(e: &crate::Error) -> String {
 
 /// A made-up value for probes: recognisable in the site's logs, never valid.
 pub(crate) fn probe_value(what: &str) -> String {
-    format!("wpconnect-doctor-probe-{what}-{}", &crate::oauth2::pkce::random_state()[..10])
+    format!("wpconnect-doctor-probe-{what}-{}", &crate::crypto::random_state()[..10])
 }
 
 #[cfg(test)]

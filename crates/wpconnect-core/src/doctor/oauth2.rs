@@ -372,7 +372,7 @@ fn random_loopback(ours: Option<&Url>) -> Url {
     let taken = ours.and_then(|u| u.port());
     let mut port = 0;
     while port == 0 || Some(port) == taken {
-        let [a, b] = crate::oauth2::pkce::random_bytes::<2>();
+        let [a, b] = crate::crypto::random_bytes::<2>();
         port = 49152 + (u16::from_be_bytes([a, b]) % 16000);
     }
     Url::parse(&format!("http://127.0.0.1:{port}{}", crate::loopback::CALLBACK_PATH))

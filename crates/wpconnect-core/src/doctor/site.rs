@@ -12,7 +12,7 @@ use super::{
 use crate::discovery::{Discovered, Permalinks};
 use crate::error::Error;
 use crate::http::limits;
-use crate::session::rest_route;
+use crate::rest::rest_route;
 
 /// The lines that let the Authorization header through, for each kind of hosting.
 pub(crate) const HEADER_FIX: &str = "Let the Authorization header through to PHP. Apache (.htaccess, above the WordPress block): `RewriteEngine On` + `RewriteRule .* - [E=HTTP_AUTHORIZATION:%{HTTP:Authorization}]`, or `SetEnvIf Authorization \"(.*)\" HTTP_AUTHORIZATION=$1`; Apache 2.4.13+ with CGI/FastCGI: `CGIPassAuth On`; nginx with PHP-FPM: `fastcgi_param HTTP_AUTHORIZATION $http_authorization;` in the PHP location block. Then run this check again.";

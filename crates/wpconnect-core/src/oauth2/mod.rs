@@ -90,7 +90,7 @@ impl AuthorizeRequest {
         scope: Option<&str>,
         extra: &[(&str, &str)],
     ) -> AuthorizeRequest {
-        let state = pkce::random_state();
+        let state = crate::crypto::random_state();
         let pkce = Pkce::new();
         let mut url = endpoints.authorize.clone();
         {
@@ -112,7 +112,7 @@ impl AuthorizeRequest {
     /// Check the browser's answer: our state, then an error, then the code.
     pub fn judge(&self, params: &HashMap<String, String>) -> Result<String> {
         match params.get("state") {
-            Some(s) if pkce::same(s, &self.state) => {}
+            Some(s) if crate::crypto::same(s, &self.state) => {}
             _ => return Err(Error::StateMismatch),
         }
         if let Some(code) = params.get("error") {

@@ -1,9 +1,10 @@
-//! PKCE (RFC 7636), S256 only, and one-time `state` values.
+//! PKCE (RFC 7636), S256 only.
 
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine as _;
 use sha2::{Digest, Sha256};
 
+use crate::crypto::random_bytes;
 use crate::secret::PkceVerifier;
 
 /// A fresh verifier and its S256 challenge. The plain method is never used: WP OAuth Server
@@ -36,22 +37,6 @@ pub fn challenge_for(verifier: &str) -> String {
     URL_SAFE_NO_PAD.encode(Sha256::digest(verifier.as_bytes()))
 }
 
-/// A one-time value for `state` (and the nonce Application Passwords callbacks carry).
-pub fn random_state() -> String {
-    URL_SAFE_NO_PAD.encode(random_bytes::<24>())
-}
-
-pub(crate) fn random_bytes<const N: usize>() -> [u8; N] {
-    let mut b = [0u8; N];
-    getrandom::fill(&mut b).expect("the operating system's random source is available");
-    b
-}
-
-/// Constant-time comparison for values an attacker may probe (state, nonces).
-pub fn same(a: &str, b: &str) -> bool {
-    a.len() == b.len() && a.bytes().zip(b.bytes()).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -75,13 +60,6 @@ mod tests {
             .bytes()
             .all(|c| c.is_ascii_alphanumeric() || c == b'-' || c == b'_'));
         assert_eq!(a.challenge, challenge_for(a.verifier.expose()));
-        assert_ne!(random_state(), random_state());
     }
 
-    #[test]
-    fn same_compares_exactly() {
-        assert!(same("abc", "abc"));
-        assert!(!same("abc", "abd"));
-        assert!(!same("abc", "abcd"));
-    }
 }

@@ -262,7 +262,7 @@ pub fn save_private_json<T: Serialize>(path: &Path, value: &T) -> Result<()> {
         |e: std::io::Error| Error::ConfigFile { path: path.to_path_buf(), detail: e.to_string() };
     let dir = path.parent().expect("a file path has a parent");
     create_private_dir(dir).map_err(err)?;
-    let [a, b, c, d, e, f] = crate::oauth2::pkce::random_bytes::<6>();
+    let [a, b, c, d, e, f] = crate::crypto::random_bytes::<6>();
     let mut name = path.file_name().unwrap_or_default().to_os_string();
     name.push(format!(".{}-{a:02x}{b:02x}{c:02x}{d:02x}{e:02x}{f:02x}.tmp", std::process::id()));
     let tmp = dir.join(name);
