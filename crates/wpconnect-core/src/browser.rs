@@ -100,6 +100,14 @@ impl Browser for NoBrowser {
     }
 }
 
+/// Open the address in the person's browser. Failing to is not fatal: the caller has shown the
+/// address, and the person can open it by hand.
+pub(crate) fn hand_to(browser: &dyn Browser, url: &Url) {
+    if let Err(e) = browser.open(url) {
+        tracing::warn!(error = %e, "the browser could not be opened; the person opens the address by hand");
+    }
+}
+
 #[cfg(test)]
 mod tests {
 

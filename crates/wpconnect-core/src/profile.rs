@@ -3,7 +3,6 @@
 
 use serde::{Deserialize, Serialize};
 
-
 /// The signed-in person, as the app shows them.
 #[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
 pub struct Profile {

@@ -194,7 +194,6 @@ pub fn rest_route(root: &Url, route: &str) -> Url {
     u.join(route.trim_start_matches('/')).unwrap_or(u)
 }
 
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -210,7 +209,6 @@ mod tests {
             assert_eq!(e.kind(), crate::ErrorKind::InsecureConnection, "{how:?}: {e}");
         }
     }
-
 
     #[test]
     fn rest_routes_under_both_roots() {

@@ -10,16 +10,16 @@ use url::Url;
 use super::oauth2::Probes;
 use super::site::HEADER_FIX;
 use super::{failed_line, request_line, Ctx, Exchange, Ledger, Outcome, Progress};
+use crate::browser::hand_to;
 use crate::browser::Browser;
 use crate::discovery::Discovered;
 use crate::error::Error;
 use crate::loopback::{Cancel, Loopback};
 use crate::oauth2::token::{grant, revoke};
 use crate::oauth2::{unix_now, AuthorizeRequest, ClientAuth, Pkce, Tokens};
+use crate::rest::rest_route;
 use crate::rest::{get_json, TokenIn};
 use crate::secret::AccessToken;
-use crate::rest::rest_route;
-use crate::session::{hand_to_browser, site_url};
 
 /// Fields WP OAuth Server's `/oauth/me` returns (facts file).
 const ME_FIELDS: &[&str] =
@@ -57,7 +57,7 @@ pub(crate) async fn run(
         ctx,
         probes,
         auth: probes.endpoints.client_auth(&probes.client_id, ctx.req.client_secret.clone()),
-        referer: site_url(d),
+        referer: d.site_url(),
         obtained: Vec::new(),
     };
     live.checks(ledger, d, &redirect, browser, cancel).await;
@@ -115,13 +115,12 @@ impl Live<'_, '_> {
             url: request.url.clone(),
             redirect_uri: request.redirect_uri.clone(),
         });
-        hand_to_browser(browser, &request.url);
+        hand_to(browser, &request.url);
         let mut echoed = false;
         let code = loopback
             .wait(self.ctx.req.wait, cancel, |params| {
-                echoed = params
-                    .get("state")
-                    .is_some_and(|s| crate::crypto::same(s, &request.state));
+                echoed =
+                    params.get("state").is_some_and(|s| crate::crypto::same(s, &request.state));
                 // Judge the rest of the answer as a sign-in would, state aside (reported on its own).
                 let mut p: HashMap<String, String> = params.clone();
                 p.insert("state".into(), request.state.clone());

@@ -12,10 +12,10 @@ use url::Url;
 use super::{failed_line, request_line, Ctx, Exchange, Ledger, Outcome};
 use crate::discovery::Discovered;
 use crate::error::Error;
+use crate::oauth1::token_request;
 use crate::oauth1::{parse_http_date, Consumer};
 use crate::oauth2::unix_now;
 use crate::secret::ClientSecret;
-use crate::session::{oauth1_token_request, site_url};
 
 pub(crate) async fn run(ctx: &Ctx<'_>, ledger: &mut Ledger<'_>, d: &Discovered) {
     let Some(ep) = d.methods.oauth1.clone() else {
@@ -65,10 +65,10 @@ pub(crate) async fn run(ctx: &Ctx<'_>, ledger: &mut Ledger<'_>, d: &Discovered) 
         secret: live_secret.unwrap_or_else(|| ClientSecret::new(super::probe_value("secret"))),
     };
     let cb = callback.clone().unwrap_or_else(|| "oob".into());
-    let result = oauth1_token_request(
+    let result = token_request(
         ctx.http,
         &ep.request,
-        &site_url(d),
+        &d.site_url(),
         &consumer,
         None,
         &[("oauth_callback", &cb)],

@@ -10,10 +10,10 @@ use super::{
     failed_line, probe_value, request_line, response_line, Ctx, Exchange, Ledger, Outcome,
 };
 use crate::discovery::Discovered;
+use crate::oauth2::oauth2_endpoints;
 use crate::oauth2::token::{oauth_error, post};
 use crate::oauth2::{ClientAuth, Endpoints, Pkce};
 use crate::secret::ClientSecret;
-use crate::session::{oauth2_endpoints, site_url};
 use crate::site::OAuth2Server;
 
 /// What the probes learned that later checks use.
@@ -89,7 +89,7 @@ pub(crate) async fn run(ctx: &Ctx<'_>, ledger: &mut Ledger<'_>, d: &Discovered) 
             return None;
         }
     };
-    let referer = site_url(d);
+    let referer = d.site_url();
     let secret = ctx.req.client_secret.clone();
     let wpcom = endpoints.server == OAuth2Server::WordpressCom;
 

@@ -1,8 +1,11 @@
 //! OAuth 2 for WordPress: the authorization code flow with PKCE through the person's browser and
 //! a loopback redirect, the password grant as a labelled fallback, refresh and revocation.
 
+mod flow;
 pub mod pkce;
 pub mod token;
+
+pub(crate) use flow::{method_of, oauth2_endpoints};
 
 use std::collections::HashMap;
 

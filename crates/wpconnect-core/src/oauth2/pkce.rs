@@ -61,5 +61,4 @@ mod tests {
             .all(|c| c.is_ascii_alphanumeric() || c == b'-' || c == b'_'));
         assert_eq!(a.challenge, challenge_for(a.verifier.expose()));
     }
-
 }

@@ -5,6 +5,9 @@
 //! request went to: the plugin computes it that way, so `www.` and non-`www.` addresses of the
 //! same site must sign alike.
 
+mod flow;
+pub(crate) use flow::token_request;
+
 use std::collections::HashMap;
 
 use base64::Engine as _;

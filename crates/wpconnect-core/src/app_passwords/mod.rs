@@ -11,6 +11,8 @@
 //! users in `ps`). So the session swaps it at once for one that never left this program (made
 //! over REST with the received one, which is then deleted): see [`successor_name`].
 
+mod flow;
+
 use std::collections::HashMap;
 
 use url::Url;
