@@ -11,6 +11,7 @@ use wpconnect_core::doctor::{Doctor, DoctorRequest, Progress as DoctorNews, Repo
 use wpconnect_core::oauth1::Consumer;
 use wpconnect_core::present::device_name;
 use wpconnect_core::session::{OAuth2Client, SignInOptions};
+use wpconnect_core::signin::{ComesBack, Credentials, Interaction, Way};
 use wpconnect_core::store::Storage;
 use wpconnect_core::{Discovered, Error};
 
@@ -104,87 +105,35 @@ pub async fn sign_in(
         timeout,
         allow_plain_http: request.allow_plain_http,
     };
-    let cancel = state.begin_sign_in();
+    let with = credentials(request, &settings)?;
     let tell = |p: Progress| {
         let _ = progress.send(p);
     };
-    let browser_at = |url: &Url, waiting_on: String| {
+    if with.way() == Way::Password {
+        tell(Progress::Finishing);
+    }
+    let cancel = state.begin_sign_in();
+    let waiting = |url: &Url, back: ComesBack<'_>| {
+        let waiting_on = match back {
+            ComesBack::To(r) => r.to_string(),
+            ComesBack::AppLink => "this app's wpconnect: link".into(),
+            ComesBack::TypedCode => String::new(),
+        };
         tell(Progress::Browser {
             url: url.to_string(),
             waiting_on,
             timeout_secs: timeout.as_secs(),
         });
     };
-    let done = match request.way {
-        Way::AppPassword if wpconnect_core::app_passwords::loopback_possible(&site.site_url()) => {
-            state
-                .connect
-                .sign_in_app_password_browser(
-                    &site,
-                    &device_name(),
-                    opts,
-                    &SystemBrowser,
-                    &cancel,
-                    |url, back| browser_at(url, back.to_string()),
-                )
-                .await
-        }
-        Way::AppPassword => {
-            state
-                .connect
-                .sign_in_app_password_scheme(
-                    &site,
-                    &device_name(),
-                    opts,
-                    &SystemBrowser,
-                    &cancel,
-                    &state.inbox,
-                    |url| browser_at(url, "this app's wpconnect: link".into()),
-                )
-                .await
-        }
-        Way::AppPasswordPaste => {
-            let username = required(request.username, "your WordPress username")?;
-            let password = request.password.ok_or_else(|| missing("the Application Password"))?;
-            state.connect.sign_in_app_password_paste(&site, &username, password, opts).await
-        }
-        Way::Oauth2 | Way::WordpressCom => {
-            let client = oauth2_client(&request, &settings)?;
-            state
-                .connect
-                .sign_in_browser(&site, client, opts, &SystemBrowser, &cancel, |url, back| {
-                    browser_at(url, back.to_string())
-                })
-                .await
-        }
-        Way::Password => {
-            let client = oauth2_client(&request, &settings)?;
-            let username = required(request.username.clone(), "your username")?;
-            let password = request.password.ok_or_else(|| missing("your password"))?;
-            tell(Progress::Finishing);
-            state.connect.sign_in_password(&site, client, &username, password, opts).await
-        }
-        Way::Oauth1 => {
-            let key = required(request.consumer_key.clone(), "the consumer key")?;
-            let secret = request.consumer_secret.ok_or_else(|| missing("the consumer secret"))?;
-            let port = request
-                .redirect_port
-                .ok_or_else(|| missing("the callback port registered with the application"))?;
-            state
-                .connect
-                .sign_in_oauth1(
-                    &site,
-                    Consumer { key, secret },
-                    Some(port),
-                    opts,
-                    &SystemBrowser,
-                    &cancel,
-                    |url, back| browser_at(url, back.map(|b| b.to_string()).unwrap_or_default()),
-                    || Err(missing("the verification code")),
-                )
-                .await
-        }
+    let no_code = || Err(missing("the verification code"));
+    let ui = Interaction {
+        browser: &SystemBrowser,
+        cancel: &cancel,
+        inbox: Some(&state.inbox),
+        waiting: &waiting,
+        code: &no_code,
     };
+    let done = state.connect.sign_in(&site, with, opts, ui).await;
     state.end_sign_in(&cancel);
     let done = done?;
     tracing::info!(account = %done.account.id, method = done.account.method.label(), "signed in");
@@ -200,6 +149,38 @@ fn missing(what: &str) -> Error {
 
 fn required(v: Option<String>, what: &str) -> Result<String, Error> {
     v.map(|s| s.trim().to_string()).filter(|s| !s.is_empty()).ok_or_else(|| missing(what))
+}
+
+/// What the page sent, as the core's credentials for the chosen way (the one place the shell
+/// maps its input).
+fn credentials(
+    r: SignInRequest,
+    settings: &wpconnect_core::settings::Settings,
+) -> Result<Credentials, Error> {
+    Ok(match r.way {
+        Way::AppPassword => Credentials::AppPassword { device: device_name() },
+        Way::AppPasswordPaste => Credentials::AppPasswordPaste {
+            username: required(r.username, "your WordPress username")?,
+            password: r.password.ok_or_else(|| missing("the Application Password"))?,
+        },
+        Way::Oauth2 => Credentials::Oauth2(oauth2_client(&r, settings)?),
+        Way::WordpressCom => Credentials::WordpressCom(oauth2_client(&r, settings)?),
+        Way::Password => Credentials::Password {
+            client: oauth2_client(&r, settings)?,
+            username: required(r.username, "your username")?,
+            password: r.password.ok_or_else(|| missing("your password"))?,
+        },
+        Way::Oauth1 => Credentials::Oauth1 {
+            consumer: Consumer {
+                key: required(r.consumer_key, "the consumer key")?,
+                secret: r.consumer_secret.ok_or_else(|| missing("the consumer secret"))?,
+            },
+            callback_port: Some(
+                r.redirect_port
+                    .ok_or_else(|| missing("the callback port registered with the application"))?,
+            ),
+        },
+    })
 }
 
 fn oauth2_client(

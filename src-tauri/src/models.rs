@@ -7,9 +7,9 @@ use wpconnect_core::present::{self, Standing};
 use wpconnect_core::secret::{ClientSecret, Password};
 use wpconnect_core::session::{Me, SignedIn};
 use wpconnect_core::settings::{LogLevel, Settings};
-use wpconnect_core::site::{OAuth2Server, SiteInfo};
+use wpconnect_core::site::SiteInfo;
 use wpconnect_core::store::{Storage, StoredAccount};
-use wpconnect_core::{Discovered, Method};
+use wpconnect_core::Discovered;
 
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
@@ -19,23 +19,8 @@ pub struct AppInfo {
     pub core_version: &'static str,
 }
 
-/// How to sign in, as the page asks for it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum Way {
-    /// Application Passwords approved in the browser.
-    AppPassword,
-    /// Application Passwords, one the person created and pastes.
-    AppPasswordPaste,
-    /// OAuth2 authorization code + PKCE in the browser.
-    Oauth2,
-    /// OAuth2 password grant: the labelled fallback.
-    Password,
-    /// OAuth 1.0a in the browser.
-    Oauth1,
-    /// WordPress.com's OAuth2 in the browser.
-    WordpressCom,
-}
+/// How to sign in, as the page asks for it: the core's [`Way`] (same JSON names).
+pub use wpconnect_core::signin::Way;
 
 /// One way to sign in that the site offers, for the method picker.
 #[derive(Serialize)]
@@ -47,6 +32,8 @@ pub struct WayView {
     pub about: String,
     /// A fallback, said so on screen.
     pub fallback: bool,
+    /// The person continues in their browser ("Continue in your browser", the waiting screen).
+    pub uses_browser: bool,
 }
 
 /// The site card and the sign-in choice, after discovery.
@@ -98,61 +85,25 @@ impl From<&SiteInfo> for SiteInfoView {
     }
 }
 
-pub fn way_of(m: Method) -> Way {
-    match m {
-        Method::ApplicationPasswords => Way::AppPassword,
-        Method::Oauth2 => Way::Oauth2,
-        Method::Oauth1 => Way::Oauth1,
-        Method::WordpressCom => Way::WordpressCom,
-    }
-}
-
 impl SiteView {
     pub fn new(address: &str, d: &Discovered, local: bool) -> SiteView {
-        let mut ways = Vec::new();
-        for m in &d.recommended.offered {
-            let about = match m {
-                Method::ApplicationPasswords => "Built into WordPress: you approve WP Connect on your site's page in your browser.",
-                Method::Oauth2 => "Your site's OAuth2 server: you sign in in your browser; needs the client ID your site's admin registered.",
-                Method::Oauth1 => "The OAuth 1.0a plugin: you approve in your browser; needs the consumer key and secret your site's admin registered.",
-                Method::WordpressCom => "Sign in with your WordPress.com account in your browser; needs your WordPress.com application's client ID.",
-            };
-            ways.push(WayView {
-                way: way_of(*m),
-                label: m.label().into(),
-                about: about.into(),
-                fallback: false,
-            });
-            if *m == Method::ApplicationPasswords {
-                ways.push(WayView {
-                    way: Way::AppPasswordPaste,
-                    label: "Paste an Application Password".into(),
-                    about: "Create one under Users > Profile > Application Passwords on your site and paste it here.".into(),
-                    fallback: true,
-                });
-            }
-        }
-        let password_grant = d.methods.oauth2.as_ref().is_some_and(|o| {
-            o.server != OAuth2Server::WordpressCom
-                && (o.grant_types.is_empty() || o.grant_types.iter().any(|g| g == "password"))
-        });
-        // Over plain http to a site elsewhere, the form carries the required "Sign in without
-        // encryption" box (as every way there does): the person decides, warned.
-        if password_grant {
-            ways.push(WayView {
-                way: Way::Password,
-                label: "Username and password (fallback)".into(),
-                about: "A fallback for when the browser cannot be used: WP Connect sends your password to the site once and never keeps it.".into(),
-                fallback: true,
-            });
-        }
+        let ways = wpconnect_core::signin::offered(d)
+            .into_iter()
+            .map(|o| WayView {
+                way: o.way,
+                label: o.label.into(),
+                about: o.about.into(),
+                fallback: o.fallback,
+                uses_browser: o.uses_browser,
+            })
+            .collect();
         SiteView {
             address: address.to_string(),
             site: (&d.site).into(),
             api_root: d.api_root.to_string(),
             permalinks: d.permalinks.map(|p| format!("{p:?}").to_lowercase()),
             ways,
-            recommended: d.recommended.method.map(way_of),
+            recommended: d.recommended.method.map(Way::of),
             reason: d.recommended.reason.clone(),
             notes: d.notes.clone(),
             local,
@@ -222,7 +173,7 @@ impl From<&StoredAccount> for AccountView {
             display_name: a.display_name.clone(),
             avatar_url: a.avatar_url.clone(),
             method: a.method.label().into(),
-            way: way_of(a.method),
+            way: Way::of(a.method),
             standing,
             standing_text,
             session_only: a.storage == Storage::Session,

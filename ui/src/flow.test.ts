@@ -8,9 +8,9 @@ const site = (over: Partial<SiteView> = {}): SiteView => ({
   apiRoot: "https://example.test/wp-json/",
   permalinks: "pretty",
   ways: [
-    { way: "oauth2", label: "OAuth2", about: "", fallback: false },
-    { way: "app-password", label: "Application Passwords", about: "", fallback: false },
-    { way: "password", label: "Username and password (fallback)", about: "", fallback: true },
+    { way: "oauth2", label: "OAuth2", about: "", fallback: false, usesBrowser: true },
+    { way: "app-password", label: "Application Passwords", about: "", fallback: false, usesBrowser: true },
+    { way: "password", label: "Username and password (fallback)", about: "", fallback: true, usesBrowser: false },
   ],
   recommended: "oauth2",
   reason: "OAuth2 with PKCE: …",

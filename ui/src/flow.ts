@@ -26,9 +26,9 @@ export type FlowEvent =
   | { type: "sign-in-failed"; error: IpcError }
   | { type: "back" };
 
-/** Ways that hand over to the browser (the others are a form on this page). */
-export function usesBrowser(way: Way): boolean {
-  return way === "app-password" || way === "oauth2" || way === "oauth1" || way === "wordpress-com";
+/** Does this way hand over to the browser (the others are a form on this page)? The app says, per way. */
+export function usesBrowser(site: SiteView, way: Way): boolean {
+  return site.ways.some((w) => w.way === way && w.usesBrowser);
 }
 
 export const initial: FlowState = { step: "address", address: "" };
@@ -54,7 +54,7 @@ export function reduce(s: FlowState, e: FlowEvent): FlowState {
       return { step: "choose", site: s.site, way: e.way };
     case "start-sign-in":
       if (s.step !== "choose" || !s.way) return s;
-      return { step: "signing-in", site: s.site, way: s.way, browser: usesBrowser(s.way) };
+      return { step: "signing-in", site: s.site, way: s.way, browser: usesBrowser(s.site, s.way) };
     case "progress":
       if (s.step !== "signing-in") return s;
       if (e.progress.stage === "browser") return { ...s, url: e.progress.url, waitingOn: e.progress.waitingOn, timeoutSecs: e.progress.timeoutSecs };

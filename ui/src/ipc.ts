@@ -22,6 +22,8 @@ export interface WayView {
   label: string;
   about: string;
   fallback: boolean;
+  /** The person continues in their browser. */
+  usesBrowser: boolean;
 }
 
 export interface SiteInfoView {

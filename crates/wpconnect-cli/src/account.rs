@@ -11,6 +11,7 @@ use wpconnect_core::loopback::Cancel;
 use wpconnect_core::profile::Profile;
 use wpconnect_core::secret::{ClientSecret, Password};
 use wpconnect_core::session::{Connect, OAuth2Client, SignInOptions, SignedIn};
+use wpconnect_core::signin::{ComesBack, Credentials, Interaction, Way};
 use wpconnect_core::store::{AccountsFile, LazyKeyring, SecretStore, Storage, StoredAccount};
 use wpconnect_core::{Discoverer, Error};
 
@@ -206,7 +207,43 @@ async fn login_inner(args: &LoginArgs) -> Result<SignedIn, Error> {
     if args.allow_plain_http && site.plain_http_elsewhere() {
         errln!("Warning: {} is not encrypted and not on this computer; as you asked, your sign-in will cross the network readable by anyone on the way.", site.answered_at);
     }
-    let method = match args.method {
+    let way = way(args, &site)?;
+    let with = credentials(args, way, &site, &mut typed)?;
+    let browser: Box<dyn Browser> =
+        if args.no_browser { Box::new(NoBrowser) } else { Box::new(SystemBrowser) };
+    let cancel = cancel_on_ctrl_c();
+    let no_browser = args.no_browser;
+    let waiting = |url: &url::Url, back: ComesBack<'_>| match back {
+        ComesBack::To(redirect) => waiting_message(no_browser, url, redirect),
+        ComesBack::TypedCode => {
+            errln!("Open this address, approve, and type the code the site shows:\n\n  {url}\n")
+        }
+        ComesBack::AppLink => errln!("Continue in your browser:\n\n  {url}\n"),
+    };
+    let code = || {
+        let mut line = String::new();
+        err!("Code: ");
+        std::io::stdin().lock().read_line(&mut line).map_err(|e| Error::InvalidInput {
+            what: "The code".into(),
+            reason: format!("it could not be read ({e})"),
+        })?;
+        Ok(line)
+    };
+    // The CLI has no `wpconnect:` link: Application Passwords come back to the loopback.
+    let ui = Interaction {
+        browser: browser.as_ref(),
+        cancel: &cancel,
+        inbox: None,
+        waiting: &waiting,
+        code: &code,
+    };
+    connect.sign_in(&site, with, opts, ui).await
+}
+
+/// `--method`, as the core's way (the one place the CLI maps it): `auto` chooses from what the
+/// site offers and what was given, and says why.
+fn way(args: &LoginArgs, site: &wpconnect_core::Discovered) -> Result<Way, Error> {
+    Ok(match args.method {
         LoginMethod::Auto => {
             let have = wpconnect_core::recommend::Have {
                 client_id: args.client_id.is_some(),
@@ -220,64 +257,66 @@ async fn login_inner(args: &LoginArgs) -> Result<SignedIn, Error> {
                     }
                 })?;
             errln!("Signing in with {why}");
-            match m {
-                wpconnect_core::Method::ApplicationPasswords => LoginMethod::AppPassword,
-                wpconnect_core::Method::Oauth1 => LoginMethod::Oauth1,
-                wpconnect_core::Method::WordpressCom => LoginMethod::Wpcom,
-                wpconnect_core::Method::Oauth2 => LoginMethod::Oauth2,
-            }
+            Way::of(m)
         }
-        m => m,
+        LoginMethod::Oauth2 => Way::Oauth2,
+        LoginMethod::Password => Way::Password,
+        LoginMethod::Wpcom => Way::WordpressCom,
+        LoginMethod::AppPassword => Way::AppPassword,
+        LoginMethod::Oauth1 => Way::Oauth1,
+    })
+}
+
+/// What the way needs, from the flags, the environment and prompts.
+fn credentials(
+    args: &LoginArgs,
+    way: Way,
+    site: &wpconnect_core::Discovered,
+    typed: &mut Option<Password>,
+) -> Result<Credentials, Error> {
+    let oauth2 = || -> Result<OAuth2Client, Error> {
+        let Some(client_id) = args.client_id.clone() else {
+            return Err(Error::InvalidInput {
+                what: "--client-id".into(),
+                reason: "OAuth 2 sign-in needs the ID of the site's OAuth client (or use --method app-password)".into(),
+            });
+        };
+        Ok(OAuth2Client {
+            client_id,
+            client_secret: client_secret("Client secret (leave empty for a public client): ")?,
+            redirect_ports: args.redirect_ports.clone(),
+            scope: args.scope.clone(),
+        })
     };
-    if method == LoginMethod::AppPassword {
-        return app_password_login(args, &connect, &site, opts, typed).await;
-    }
-    if method == LoginMethod::Oauth1 {
-        return oauth1_login(args, &connect, &site, opts).await;
-    }
-    let Some(client_id) = args.client_id.clone() else {
-        return Err(Error::InvalidInput {
-            what: "--client-id".into(),
-            reason: "OAuth 2 sign-in needs the ID of the site's OAuth client (or use --method app-password)".into(),
-        });
-    };
-    let secret = client_secret("Client secret (leave empty for a public client): ")?;
-    let client = OAuth2Client {
-        client_id,
-        client_secret: secret,
-        redirect_ports: args.redirect_ports.clone(),
-        scope: args.scope.clone(),
-    };
-    if method == LoginMethod::Wpcom && site.wordpress_com.is_none() {
-        return Err(Error::NoSignInMethod {
-            site: site.answered_at.clone(),
-            wanted:
-                "goes through WordPress.com (it is neither hosted there nor connected with Jetpack)"
-                    .into(),
-        });
-    }
-    match method {
-        LoginMethod::Oauth2 | LoginMethod::Wpcom => {
-            let browser: Box<dyn Browser> =
-                if args.no_browser { Box::new(NoBrowser) } else { Box::new(SystemBrowser) };
-            let cancel = cancel_on_ctrl_c();
-            let no_browser = args.no_browser;
-            connect
-                .sign_in_browser(&site, client, opts, browser.as_ref(), &cancel, |url, redirect| {
-                    waiting_message(no_browser, url, redirect)
-                })
-                .await
-        }
-        LoginMethod::Password => {
+    Ok(match way {
+        Way::Oauth2 => Credentials::Oauth2(oauth2()?),
+        Way::WordpressCom => Credentials::WordpressCom(oauth2()?),
+        Way::Password => {
+            let client = oauth2()?;
             let username = username(args)?;
             errln!("Signing in with the password grant, a fallback: your password goes to the site once and is not kept.");
-            let pw = password(&mut typed, "Password: ")?;
-            connect.sign_in_password(&site, client, &username, pw, opts).await
+            Credentials::Password { client, username, password: password(typed, "Password: ")? }
         }
-        LoginMethod::AppPassword | LoginMethod::Oauth1 | LoginMethod::Auto => {
-            unreachable!("handled above")
+        Way::AppPassword | Way::AppPasswordPaste => return app_password(args, site, typed),
+        Way::Oauth1 => {
+            let key = args.consumer_key.clone().ok_or_else(|| Error::InvalidInput {
+                what: "--consumer-key".into(),
+                reason: "OAuth 1.0a needs the application's consumer key (wp-admin: Users > Applications)"
+                    .into(),
+            })?;
+            let secret =
+                client_secret("Consumer secret: ")?.ok_or_else(|| Error::InvalidInput {
+                    what: "The consumer secret".into(),
+                    reason:
+                        "OAuth 1.0a needs it: set WPCONNECT_CLIENT_SECRET or type it at the prompt"
+                            .into(),
+                })?;
+            Credentials::Oauth1 {
+                consumer: wpconnect_core::oauth1::Consumer { key, secret },
+                callback_port: args.redirect_ports.first().copied(),
+            }
         }
-    }
+    })
 }
 
 fn username(args: &LoginArgs) -> Result<String, Error> {
@@ -287,86 +326,27 @@ fn username(args: &LoginArgs) -> Result<String, Error> {
     })
 }
 
-async fn app_password_login(
+/// Application Passwords from the CLI: approved in the browser where the answer can come back to
+/// a command-line program (local sites), else pasted.
+fn app_password(
     args: &LoginArgs,
-    connect: &Connect,
     site: &wpconnect_core::Discovered,
-    opts: SignInOptions,
-    mut typed: Option<Password>,
-) -> Result<SignedIn, Error> {
-    let site_url = site.site_url();
-    let paste = args.password_stdin || !wpconnect_core::app_passwords::loopback_possible(&site_url);
-    if paste {
-        if !args.password_stdin {
-            errln!("This site cannot send an Application Password back to a command-line program (only local sites can).");
-            errln!("Create one under Users > Profile > Application Passwords on the site, then paste it here.");
-        }
-        let username = username(args)?;
-        let pw = password(&mut typed, "Application Password: ")?;
-        return connect.sign_in_app_password_paste(site, &username, pw, opts).await;
+    typed: &mut Option<Password>,
+) -> Result<Credentials, Error> {
+    let paste =
+        args.password_stdin || !wpconnect_core::app_passwords::loopback_possible(&site.site_url());
+    if !paste {
+        return Ok(Credentials::AppPassword { device: wpconnect_core::present::device_name() });
     }
-    let browser: Box<dyn Browser> =
-        if args.no_browser { Box::new(NoBrowser) } else { Box::new(SystemBrowser) };
-    let cancel = cancel_on_ctrl_c();
-    let no_browser = args.no_browser;
-    connect
-        .sign_in_app_password_browser(
-            site,
-            &wpconnect_core::present::device_name(),
-            opts,
-            browser.as_ref(),
-            &cancel,
-            |url, redirect| waiting_message(no_browser, url, redirect),
-        )
-        .await
-}
-
-async fn oauth1_login(
-    args: &LoginArgs,
-    connect: &Connect,
-    site: &wpconnect_core::Discovered,
-    opts: SignInOptions,
-) -> Result<SignedIn, Error> {
-    let key = args.consumer_key.clone().ok_or_else(|| Error::InvalidInput {
-        what: "--consumer-key".into(),
-        reason: "OAuth 1.0a needs the application's consumer key (wp-admin: Users > Applications)"
-            .into(),
-    })?;
-    let secret = client_secret("Consumer secret: ")?.ok_or_else(|| Error::InvalidInput {
-        what: "The consumer secret".into(),
-        reason: "OAuth 1.0a needs it: set WPCONNECT_CLIENT_SECRET or type it at the prompt".into(),
-    })?;
-    let consumer = wpconnect_core::oauth1::Consumer { key, secret };
-    let browser: Box<dyn Browser> =
-        if args.no_browser { Box::new(NoBrowser) } else { Box::new(SystemBrowser) };
-    let cancel = cancel_on_ctrl_c();
-    let no_browser = args.no_browser;
-    let port = args.redirect_ports.first().copied();
-    connect
-        .sign_in_oauth1(
-            site,
-            consumer,
-            port,
-            opts,
-            browser.as_ref(),
-            &cancel,
-            |url, redirect| match redirect {
-                Some(r) => waiting_message(no_browser, url, r),
-                None => errln!(
-                    "Open this address, approve, and type the code the site shows:\n\n  {url}\n"
-                ),
-            },
-            || {
-                let mut line = String::new();
-                err!("Code: ");
-                std::io::stdin().lock().read_line(&mut line).map_err(|e| Error::InvalidInput {
-                    what: "The code".into(),
-                    reason: format!("it could not be read ({e})"),
-                })?;
-                Ok(line)
-            },
-        )
-        .await
+    if !args.password_stdin {
+        errln!("This site cannot send an Application Password back to a command-line program (only local sites can).");
+        errln!("Create one under Users > Profile > Application Passwords on the site, then paste it here.");
+    }
+    let username = username(args)?;
+    Ok(Credentials::AppPasswordPaste {
+        username,
+        password: password(typed, "Application Password: ")?,
+    })
 }
 
 pub(crate) fn cancel_on_ctrl_c() -> Cancel {

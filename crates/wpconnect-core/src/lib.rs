@@ -31,6 +31,7 @@ pub mod rest;
 pub mod secret;
 pub mod session;
 pub mod settings;
+pub mod signin;
 pub mod site;
 pub mod store;
 

@@ -1,5 +1,5 @@
 import { announce, append, h, picture, type Child } from "../dom";
-import { AddSiteFlow, type FlowState, type Inputs } from "../flow";
+import { AddSiteFlow, usesBrowser, type FlowState, type Inputs } from "../flow";
 import type { Api, SettingsView, SiteView, Way } from "../ipc";
 import { accountHref } from "./accounts";
 import { errorBox } from "./error-box";
@@ -182,7 +182,7 @@ export function addSiteView(root: HTMLElement, api: Api, startAddress = ""): () 
     }
     f.append(
       h("div", { class: "check" }, keep, h("label", { for: "session-only" }, "Only for this session (do not keep in the keyring)")),
-      h("div", { class: "actions" }, h("button", { type: "submit", class: "primary", "data-testid": "continue" }, way && isBrowserWay(way) ? "Continue in your browser" : "Sign in"), h("button", { type: "button", onclick: () => flow.back() }, "Back")),
+      h("div", { class: "actions" }, h("button", { type: "submit", class: "primary", "data-testid": "continue" }, way && usesBrowser(site, way) ? "Continue in your browser" : "Sign in"), h("button", { type: "button", onclick: () => flow.back() }, "Back")),
     );
     f.addEventListener("submit", (e) => {
       e.preventDefault();
@@ -190,10 +190,6 @@ export function addSiteView(root: HTMLElement, api: Api, startAddress = ""): () 
       void flow.signIn(inputsFor(site, way));
     });
     return f;
-  }
-
-  function isBrowserWay(w: Way): boolean {
-    return w === "app-password" || w === "oauth2" || w === "oauth1" || w === "wordpress-com";
   }
 
   function plainHttpElsewhere(site: SiteView): boolean {
