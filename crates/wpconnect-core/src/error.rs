@@ -11,6 +11,8 @@ use std::time::Duration;
 use serde::Serialize;
 use url::Url;
 
+use crate::oauth2::ErrorCode;
+
 /// Stable, machine-readable error kinds. Serialized in `snake_case`; never renamed once shipped.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
@@ -140,7 +142,7 @@ pub enum Error {
         endpoint: Url,
         status: u16,
         /// The OAuth `error` code as the server sent it.
-        code: String,
+        code: crate::oauth2::ErrorCode,
         description: Option<String>,
         /// The grant being attempted, when known ("authorization_code", "password", ...).
         grant: Option<String>,
@@ -243,31 +245,31 @@ pub enum Error {
 }
 
 fn oauth_message(
-    code: &str,
+    code: &ErrorCode,
     description: Option<&str>,
     status: u16,
     grant: Option<&str>,
 ) -> String {
     let said = description.map(|d| format!(" The site said: \"{d}\".")).unwrap_or_default();
     let base = match code {
-        "invalid_client" => "The site does not accept this app's client ID or client secret.".to_string(),
-        "invalid_grant" if grant == Some("refresh_token") => "The site no longer accepts the saved sign-in.".to_string(),
-        "invalid_grant" => "The site refused the sign-in code (it expired, was already used, or failed the PKCE check).".to_string(),
-        "unauthorized_client" => format!(
+        ErrorCode::InvalidClient => "The site does not accept this app's client ID or client secret.".to_string(),
+        ErrorCode::InvalidGrant if grant == Some("refresh_token") => "The site no longer accepts the saved sign-in.".to_string(),
+        ErrorCode::InvalidGrant => "The site refused the sign-in code (it expired, was already used, or failed the PKCE check).".to_string(),
+        ErrorCode::UnauthorizedClient => format!(
             "This OAuth client is not allowed to use {}.",
             grant.map(grant_name).unwrap_or("this kind of sign-in")
         ),
-        "redirect_uri_mismatch" => "The site does not accept this app's redirect address.".to_string(),
-        "invalid_scope" => "The site refused the requested scope.".to_string(),
-        "unsupported_grant_type" => format!(
+        c if c.is_redirect_refused() => "The site does not accept this app's redirect address.".to_string(),
+        ErrorCode::InvalidScope => "The site refused the requested scope.".to_string(),
+        ErrorCode::UnsupportedGrantType => format!(
             "The site's OAuth server does not support {}.",
             grant.map(grant_name).unwrap_or("this kind of sign-in")
         ),
-        "unsupported_response_type" => "The site's OAuth server does not support the authorization code flow.".to_string(),
-        "invalid_request" if description.is_some_and(|d| d.to_ascii_lowercase().contains("invalid token")) => {
+        ErrorCode::UnsupportedResponseType => "The site's OAuth server does not support the authorization code flow.".to_string(),
+        ErrorCode::InvalidRequest if description.is_some_and(|d| d.to_ascii_lowercase().contains("invalid token")) => {
             "The site did not accept the access token.".to_string()
         }
-        "temporarily_unavailable" | "server_error" => "The site's OAuth server is having trouble.".to_string(),
+        ErrorCode::TemporarilyUnavailable | ErrorCode::ServerError => "The site's OAuth server is having trouble.".to_string(),
         other => format!("The site's OAuth server refused the request ({other}, HTTP {status})."),
     };
     format!("{base}{said}")
@@ -535,12 +537,12 @@ fn oauth1_hint(text: &str, callback: Option<&str>, skew: Option<i64>) -> String 
     "Try again; if it keeps happening, show this message to the site's admin.".into()
 }
 
-fn oauth_hint(code: &str, redirect_uri: Option<&Url>, grant: Option<&str>) -> String {
+fn oauth_hint(code: &ErrorCode, redirect_uri: Option<&Url>, grant: Option<&str>) -> String {
     match code {
-        "invalid_client" => "Check the client ID and secret against the site's OAuth client (WP OAuth Server: OAuth Server > Clients in wp-admin). A public client has no secret: leave it empty.".into(),
-        "invalid_grant" if grant == Some("refresh_token") => "Sign in again.".into(),
-        "invalid_grant" => "Start the sign-in again and finish it promptly: codes are valid for about 30 seconds.".into(),
-        "unauthorized_client" => format!(
+        ErrorCode::InvalidClient => "Check the client ID and secret against the site's OAuth client (WP OAuth Server: OAuth Server > Clients in wp-admin). A public client has no secret: leave it empty.".into(),
+        ErrorCode::InvalidGrant if grant == Some("refresh_token") => "Sign in again.".into(),
+        ErrorCode::InvalidGrant => "Start the sign-in again and finish it promptly: codes are valid for about 30 seconds.".into(),
+        ErrorCode::UnauthorizedClient => format!(
             "In the site's OAuth client settings, enable the {} grant type for this client, or choose another sign-in method.",
             match grant {
                 Some("password") => "\"User Credentials\"",
@@ -548,14 +550,14 @@ fn oauth_hint(code: &str, redirect_uri: Option<&Url>, grant: Option<&str>) -> St
                 _ => "\"Authorization Code\"",
             }
         ),
-        "redirect_uri_mismatch" => match redirect_uri {
+        c if c.is_redirect_refused() => match redirect_uri {
             Some(uri) => format!(
                 "Register exactly {uri} as a redirect URI of the site's OAuth client, or choose the port that is registered (--redirect-port)."
             ),
             None => "Register this app's redirect URI with the site's OAuth client.".into(),
         },
-        "invalid_scope" => "Sign in without asking for a scope, or ask the site's admin which scopes the client may use.".into(),
-        "unsupported_grant_type" | "unsupported_response_type" => "Choose another sign-in method.".into(),
+        ErrorCode::InvalidScope => "Sign in without asking for a scope, or ask the site's admin which scopes the client may use.".into(),
+        ErrorCode::UnsupportedGrantType | ErrorCode::UnsupportedResponseType => "Choose another sign-in method.".into(),
         _ => "Try again later; if it keeps happening, show this message to the site's admin.".into(),
     }
 }

@@ -149,7 +149,7 @@ async fn send(
         return Err(body::html_error(url.clone(), status, &bytes));
     }
     let code = crate::oauth2::token::oauth_error(&bytes)
-        .map(|e| e.0)
+        .map(|e| e.0.to_string())
         .or_else(|| body::rest_error(&bytes).map(|e| e.0));
     match status {
         400 | 401 | 403 => Err(Error::TokenRejected {

@@ -16,6 +16,7 @@ use crate::discovery::Discovered;
 use crate::error::Error;
 use crate::loopback::{Cancel, Loopback};
 use crate::oauth2::token::{grant, revoke};
+use crate::oauth2::ErrorCode;
 use crate::oauth2::{unix_now, AuthorizeRequest, ClientAuth, Pkce, Tokens};
 use crate::rest::rest_route;
 use crate::rest::{get_json, TokenIn};
@@ -208,7 +209,7 @@ impl Live<'_, '_> {
                 );
                 tokens = Some((t, code.clone(), request));
             }
-            Err(Error::OAuth { code: c, .. }) if c == "invalid_grant" => {
+            Err(Error::OAuth { code: ErrorCode::InvalidGrant, .. }) => {
                 ledger.record(
                     "live.pkce",
                     Outcome::pass("A wrong PKCE verifier was refused (invalid_grant).")
@@ -350,18 +351,15 @@ impl Live<'_, '_> {
                 // A real refresh token tells whether the client may use the grant.
                 let grant_outcome = match &first {
                     Ok(_) => Outcome::pass("Enabled: a real refresh token (from the sign-in above) was exchanged for new tokens."),
-                    Err(Error::OAuth { code, .. }) if code == "unauthorized_client" => crate::doctor::oauth2::refresh_not_enabled(),
+                    Err(Error::OAuth { code: ErrorCode::UnauthorizedClient, .. }) => crate::doctor::oauth2::refresh_not_enabled(),
                     Err(e) => Outcome::warn(format!("Refreshing with a real refresh token failed: {e}"), e.hint()),
                 };
                 ledger.record("oauth2.grant.refresh_token", grant_outcome.observe(&ex1));
                 match first {
-                    Err(Error::OAuth { code, .. }) if code == "unauthorized_client" => ledger
-                        .record(
-                            "live.refresh_rotation",
-                            Outcome::skipped(
-                                "the refresh token grant is not enabled for this client",
-                            ),
-                        ),
+                    Err(Error::OAuth { code: ErrorCode::UnauthorizedClient, .. }) => ledger.record(
+                        "live.refresh_rotation",
+                        Outcome::skipped("the refresh token grant is not enabled for this client"),
+                    ),
                     Err(e) => ledger.record(
                         "live.refresh_rotation",
                         Outcome::fail(format!("Refreshing failed: {e}"), e.hint()).observe(&ex1),

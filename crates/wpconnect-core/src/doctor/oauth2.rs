@@ -12,7 +12,7 @@ use super::{
 use crate::discovery::Discovered;
 use crate::oauth2::oauth2_endpoints;
 use crate::oauth2::token::{oauth_error, post};
-use crate::oauth2::{ClientAuth, Endpoints, Pkce};
+use crate::oauth2::{ClientAuth, Endpoints, ErrorCode, Pkce};
 use crate::secret::ClientSecret;
 use crate::site::OAuth2Server;
 
@@ -37,7 +37,7 @@ enum Authorize {
     /// It went on (to its login page, a consent page, or back to the redirect URI with an
     /// `error`): the redirect URI is accepted.
     Accepted {
-        error: Option<String>,
+        error: Option<ErrorCode>,
     },
     RedirectRejected,
     UnknownClient,
@@ -61,17 +61,18 @@ enum Grant {
 
 fn judge_grant(status: u16, body: &[u8]) -> Grant {
     match oauth_error(body) {
-        Some((code, _)) if code == "invalid_grant" => Grant::Enabled,
-        Some((code, _)) if code == "unauthorized_client" => Grant::NotEnabled,
-        Some((code, _)) if code == "unsupported_grant_type" => Grant::Unsupported,
-        Some((code, _)) if code == "invalid_client" => Grant::ClientRejected,
+        Some((ErrorCode::InvalidGrant, _)) => Grant::Enabled,
+        Some((ErrorCode::UnauthorizedClient, _)) => Grant::NotEnabled,
+        Some((ErrorCode::UnsupportedGrantType, _)) => Grant::Unsupported,
+        Some((ErrorCode::InvalidClient, _)) => Grant::ClientRejected,
         Some((code, d))
             if status == 503
-                || (code == "error" && d.as_deref().is_some_and(|d| d.contains("unavailable"))) =>
+                || (code == ErrorCode::Unnamed
+                    && d.as_deref().is_some_and(|d| d.contains("unavailable"))) =>
         {
             Grant::Disabled
         }
-        Some((code, _)) => Grant::Other(code),
+        Some((code, _)) => Grant::Other(code.to_string()),
         None if status == 503 => Grant::Disabled,
         None => Grant::Other(format!("HTTP {status}")),
     }
@@ -257,7 +258,7 @@ pub(crate) async fn run(ctx: &Ctx<'_>, ledger: &mut Ledger<'_>, d: &Discovered) 
     let code_probe =
         token_probe(ctx, &endpoints.token, &body_auth, &code_form, &referer, false).await;
     let authz_says_off =
-        matches!(&first.1, Authorize::Accepted { error: Some(e) } if e == "unauthorized_client");
+        matches!(&first.1, Authorize::Accepted { error: Some(ErrorCode::UnauthorizedClient) });
     let code_outcome = match (&code_probe.0, authz_says_off) {
         (_, true) | (Some(Grant::NotEnabled), _) => Outcome::fail(
             "The authorization code grant is not enabled for this client (unauthorized_client): browser sign-in cannot work.",
@@ -433,24 +434,24 @@ async fn authorize(
             let ex = Exchange { request: line, response };
             let verdict = match (status, &location, oauth_error(&body)) {
                 (503, _, _) => Authorize::Disabled,
-                (_, _, Some((code, _)))
-                    if code == "redirect_uri_mismatch" || code == "invalid_redirect_uri" =>
-                {
+                (_, _, Some((code, _))) if code.is_redirect_refused() => {
                     Authorize::RedirectRejected
                 }
-                (_, _, Some((code, _))) if code == "invalid_client" => Authorize::UnknownClient,
+                (_, _, Some((ErrorCode::InvalidClient, _))) => Authorize::UnknownClient,
                 (300..=399, Some(l), _) => {
                     let target = Some(l.clone());
                     let back = target
                         .as_ref()
                         .is_some_and(|t| t.as_str().starts_with(redirect_uri.as_str()));
                     let error = target.filter(|_| back).and_then(|t| {
-                        t.query_pairs().find(|(k, _)| k == "error").map(|(_, v)| v.into_owned())
+                        t.query_pairs()
+                            .find(|(k, _)| k == "error")
+                            .map(|(_, v)| ErrorCode::parse(&v))
                     });
                     Authorize::Accepted { error }
                 }
                 (200..=299, _, None) => Authorize::Accepted { error: None },
-                (_, _, Some((code, _))) => Authorize::Other(code),
+                (_, _, Some((code, _))) => Authorize::Other(code.to_string()),
                 _ => Authorize::Other(format!("HTTP {status}")),
             };
             (url, verdict, ex)

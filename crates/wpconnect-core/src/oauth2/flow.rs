@@ -7,7 +7,7 @@ use std::sync::Arc;
 use url::Url;
 
 use super::token;
-use super::{AuthorizeRequest, ClientAuth, Endpoints, Tokens};
+use super::{AuthorizeRequest, ClientAuth, Endpoints, ErrorCode, Tokens};
 use crate::browser::{hand_to, Browser};
 use crate::discovery::Discovered;
 use crate::error::{Error, Result};
@@ -143,7 +143,7 @@ impl Connect {
         drop(form);
         drop(password);
         let tokens = result.map_err(|e| match e {
-            Error::OAuth { ref code, .. } if code == "invalid_grant" => Error::WrongPassword,
+            Error::OAuth { code: ErrorCode::InvalidGrant, .. } => Error::WrongPassword,
             e => with_context(e, "password", None),
         })?;
         let notes = vec![
@@ -221,7 +221,7 @@ pub(crate) fn oauth2_endpoints(site: &Discovered) -> Result<Endpoints> {
 
 pub(crate) fn with_context(e: Error, grant: &str, redirect: Option<&Url>) -> Error {
     match e {
-        Error::OAuth { endpoint, status: 503, code, .. } if code == "error" => {
+        Error::OAuth { endpoint, status: 503, code: ErrorCode::Unnamed, .. } => {
             Error::OAuthServerDisabled { endpoint }
         }
         Error::OAuth { endpoint, status, code, description, .. } => Error::OAuth {

@@ -1,10 +1,12 @@
 //! OAuth 2 for WordPress: the authorization code flow with PKCE through the person's browser and
 //! a loopback redirect, the password grant as a labelled fallback, refresh and revocation.
 
+mod code;
 mod flow;
 pub mod pkce;
 pub mod token;
 
+pub use code::ErrorCode;
 pub(crate) use flow::{method_of, oauth2_endpoints};
 
 use std::collections::HashMap;
@@ -120,7 +122,8 @@ impl AuthorizeRequest {
         }
         if let Some(code) = params.get("error") {
             let description = params.get("error_description").filter(|d| !d.is_empty()).cloned();
-            return Err(if code == "access_denied" {
+            let code = ErrorCode::parse(code);
+            return Err(if code == ErrorCode::AccessDenied {
                 Error::AccessDenied { description }
             } else {
                 Error::OAuth {

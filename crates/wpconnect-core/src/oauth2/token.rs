@@ -10,6 +10,8 @@ use reqwest::header::{HeaderMap, HeaderValue, AUTHORIZATION, REFERER};
 use serde::Deserialize;
 use url::Url;
 
+use super::ErrorCode;
+
 use crate::body;
 use crate::error::{Error, Result};
 use crate::http::{limits, Http};
@@ -67,7 +69,7 @@ pub(crate) async fn grant(
     let (status, ct, body) = match (&client.client_secret, oauth_error(&body)) {
         _ if client.in_body => (status, ct, body),
         // Some servers and proxies only take the credentials in the body: try that once.
-        (Some(_), Some((code, _))) if code == "invalid_client" => {
+        (Some(_), Some((ErrorCode::InvalidClient, _))) => {
             post(http, token_url, client, form, referer, false).await?
         }
         _ => (status, ct, body),
@@ -148,9 +150,9 @@ pub(crate) async fn post(
 }
 
 /// `{error, error_description}` from a body, if it is one.
-pub(crate) fn oauth_error(body: &[u8]) -> Option<(String, Option<String>)> {
+pub(crate) fn oauth_error(body: &[u8]) -> Option<(ErrorCode, Option<String>)> {
     let v: serde_json::Value = serde_json::from_slice(crate::site::trim_json_prefix(body)).ok()?;
-    let code = v.get("error")?.as_str()?.to_string();
+    let code = ErrorCode::parse(v.get("error")?.as_str()?);
     let description = v.get("error_description").and_then(|d| d.as_str()).map(str::to_string);
     Some((code, description))
 }
@@ -230,7 +232,7 @@ pub(crate) fn answer_error(
         return Error::OAuth {
             endpoint: url.clone(),
             status,
-            code,
+            code: ErrorCode::parse(&code),
             description,
             grant: None,
             redirect_uri: None,
@@ -246,7 +248,7 @@ pub(crate) fn answer_error(
     Error::OAuth {
         endpoint: url.clone(),
         status,
-        code: format!("http_{status}"),
+        code: ErrorCode::Other(format!("http_{status}")),
         description: Some(body::snippet_redacted(body)),
         grant: None,
         redirect_uri: None,
@@ -293,7 +295,7 @@ mod tests {
         let e = read_tokens(&url(), 400, Some("application/json"), br#"{"error":"invalid_grant","error_description":"Invalid username and password combination"}"#)
             .unwrap_err();
         assert!(
-            matches!(&e, Error::OAuth { code, status: 400, .. } if code == "invalid_grant"),
+            matches!(&e, Error::OAuth { code: ErrorCode::InvalidGrant, status: 400, .. }),
             "{e:?}"
         );
     }
@@ -303,7 +305,7 @@ mod tests {
         let body = br#"{"code":"rest_missing_callback_param","message":"Missing parameter(s): client_id","data":{"status":400,"params":["client_id"]}}"#;
         let e = read_tokens(&url(), 400, Some("application/json"), body).unwrap_err();
         assert!(
-            matches!(&e, Error::OAuth { code, .. } if code == "rest_missing_callback_param"),
+            matches!(&e, Error::OAuth { code, .. } if code.as_str() == "rest_missing_callback_param"),
             "{e:?}"
         );
         assert!(

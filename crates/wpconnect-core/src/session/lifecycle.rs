@@ -7,7 +7,7 @@ use super::{blocking, how_for, Connect, SignedOut, ACCESS, CLIENT_SECRET, REFRES
 use crate::error::{Error, Result};
 use crate::http::Http;
 use crate::oauth2::token::{self, REFRESH_MARGIN};
-use crate::oauth2::{unix_now, ClientAuth};
+use crate::oauth2::{unix_now, ClientAuth, ErrorCode};
 use crate::recommend::Method;
 use crate::secret::{AccessToken, ClientSecret, RefreshToken};
 use crate::store::{secret_key, AccountStatus, Storage, StoredAccount};
@@ -170,9 +170,11 @@ impl Connect {
         .await;
         let tokens = match result {
             Ok(t) => t,
-            Err(Error::OAuth { code, description, .. })
-                if code == "invalid_grant" || code == "invalid_client" =>
-            {
+            Err(Error::OAuth {
+                code: code @ (ErrorCode::InvalidGrant | ErrorCode::InvalidClient),
+                description,
+                ..
+            }) => {
                 let reason = format!(
                     "the site refused to refresh the sign-in ({code}{})",
                     description.map(|d| format!(": {d}")).unwrap_or_default()
