@@ -17,7 +17,7 @@ impl From<wpconnect_core::Error> for IpcError {
             .ok()
             .and_then(|v| v.as_str().map(str::to_string))
             .unwrap_or_else(|| "internal".into());
-        IpcError { kind, message: e.to_string(), hint: e.hint() }
+        IpcError { kind, message: e.to_string(), hint: e.hint_for(wpconnect_core::Face::Desktop) }
     }
 }
 
@@ -34,5 +34,16 @@ mod tests {
         assert!(!ipc.hint.is_empty());
         let v = serde_json::to_value(&ipc).unwrap();
         assert_eq!(v.as_object().unwrap().len(), 3, "exactly {{kind, message, hint}}: {v}");
+    }
+
+    #[test]
+    fn the_page_never_tells_a_person_to_type_a_flag_or_a_command() {
+        let e = wpconnect_core::Error::InvalidInput {
+            what: "The consumer key".into(),
+            reason: "it is empty".into(),
+        };
+        let ipc = IpcError::from(e.clone());
+        assert_eq!(ipc.hint, "Fill in what the form asks for, then try again.");
+        assert!(e.hint().contains("wpconnect help"), "the command line keeps its own words");
     }
 }

@@ -119,7 +119,10 @@ pub fn run() {
                 Err(e) => {
                     // Nowhere private to keep settings, logs or the accounts list: say so in the
                     // window instead of using a shared temporary folder.
-                    eprintln!("WP Connect cannot start: {e} {}", e.hint());
+                    eprintln!(
+                        "WP Connect cannot start: {e} {}",
+                        e.hint_for(wpconnect_core::Face::Desktop)
+                    );
                     let boot = commands::start_error_script(e);
                     tauri::WebviewWindowBuilder::from_config(app.handle(), &config)?
                         .initialization_script(&boot)

@@ -85,6 +85,13 @@ pub enum Category {
     Cancelled,
 }
 
+/// Who reads a hint: where the remedy is a flag or a field on a form, the words differ.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Face {
+    CommandLine,
+    Desktop,
+}
+
 #[derive(Debug, Clone, thiserror::Error)]
 #[non_exhaustive]
 pub enum Error {
@@ -389,8 +396,16 @@ impl Error {
         }
     }
 
-    /// What the person can do about it, in their terms.
+    /// What the person can do about it, in the command line's terms (flags, commands): the same
+    /// as [`hint_for`](Self::hint_for)`(Face::CommandLine)`.
     pub fn hint(&self) -> String {
+        self.hint_for(Face::CommandLine)
+    }
+
+    /// What the person can do about it, in the terms of the face they use: the desktop app never
+    /// tells a person to type a flag, the command line never to tick a box.
+    pub fn hint_for(&self, face: Face) -> String {
+        let desktop = face == Face::Desktop;
         match self {
             Error::InvalidAddress { .. } => {
                 "Type the address you use to visit the site, for example example.com or https://example.com/blog.".into()
@@ -438,7 +453,7 @@ impl Error {
             Error::ServerError { .. } => {
                 "The site itself failed. Try again later; if it persists, the site's admin should check the server's error log.".into()
             }
-            Error::OAuth { code, redirect_uri, grant, .. } => oauth_hint(code, redirect_uri.as_ref(), grant.as_deref()),
+            Error::OAuth { code, redirect_uri, grant, .. } => oauth_hint(code, redirect_uri.as_ref(), grant.as_deref(), face),
             Error::OAuthServerDisabled { .. } => {
                 "The site's admin must switch the OAuth server on (WP OAuth Server: Settings, \"OAuth Server Enabled\"). Until then, sign in another way, such as Application Passwords.".into()
             }
@@ -458,7 +473,7 @@ impl Error {
                 "Only http and https addresses are opened. Type the site's address in your browser yourself; its admin should set it under Settings > General.".into()
             }
             Error::InsecureConnection { .. } => {
-                "Use the site's https address. If the site has no https, ask its host for a certificate (most offer one free). If you trust every network between you and the site, you can choose to sign in over plain http anyway: tick \"Sign in without encryption\" in the app, or add --allow-plain-http to wpconnect login.".into()
+                format!("Use the site's https address. If the site has no https, ask its host for a certificate (most offer one free). If you trust every network between you and the site, you can choose to sign in over plain http anyway: {}.", if desktop { "tick \"Sign in without encryption\" on the sign-in form" } else { "add --allow-plain-http to wpconnect login" })
             }
             Error::NoSignInMethod { .. } => {
                 "Choose another sign-in method, or ask the site's admin to enable one (Application Passwords need https or a local site).".into()
@@ -469,6 +484,7 @@ impl Error {
             }
             Error::TokenRejected { .. } => "Sign in again. If it keeps happening, ask the site's admin whether the token was revoked.".into(),
             Error::SignInAgain { .. } => "Sign in to this account again; nothing else about it was lost.".into(),
+            Error::NoSuchAccount { .. } if desktop => "Open Accounts to see the accounts WP Connect has: this one may have been signed out in another window or from the command line.".into(),
             Error::NoSuchAccount { .. } => "List your accounts with `wpconnect accounts` and use one of their IDs.".into(),
             Error::LoopbackUnavailable { ports, .. } if !ports.is_empty() => {
                 "Another program uses the registered port. Close it, or register another port with the site's OAuth client and choose it here.".into()
@@ -487,10 +503,11 @@ impl Error {
             Error::ConfigFile { .. } => "Check the file's permissions, or move it aside to start with no accounts (your keyring entries stay).".into(),
             Error::NoPlaceForFiles { .. } => "Give your user a home folder (HOME), or set WPCONNECT_CONFIG_DIR and WPCONNECT_LOG_DIR to absolute folders of your own. WP Connect does not fall back to a shared temporary folder, where other users could read or replace its files.".into(),
             Error::InvalidClientId => "Copy the client ID again from the site's OAuth client settings.".into(),
+            Error::InvalidInput { .. } if desktop => "Fill in what the form asks for, then try again.".into(),
             Error::InvalidInput { .. } => "See `wpconnect help` for what each option takes.".into(),
             Error::InvalidSetting { .. } => "Change it and save again; the settings in use have not changed.".into(),
             Error::SiteMismatch { .. } => "Start again from the site's own address; if it keeps happening, the site may be redirecting to another address (check Settings > General).".into(),
-            Error::OAuth1 { text, callback, skew_secs, .. } => oauth1_hint(text, callback.as_deref(), *skew_secs),
+            Error::OAuth1 { text, callback, skew_secs, .. } => oauth1_hint(text, callback.as_deref(), *skew_secs, face),
             Error::AppPasswordNotExchanged { .. } => "A password that came back through the browser is kept in its history, so WP Connect only keeps one it made itself. Ask the site's admin whether a security plugin blocks creating Application Passwords over the REST API, or create one in your profile and paste it.".into(),
             Error::WrongAppPassword => "Use your WordPress username (not your email) and an Application Password from Users > Profile > Application Passwords; your normal login password does not work here.".into(),
         }
@@ -516,12 +533,15 @@ impl Error {
     }
 }
 
-fn oauth1_hint(text: &str, callback: Option<&str>, skew: Option<i64>) -> String {
+fn oauth1_hint(text: &str, callback: Option<&str>, skew: Option<i64>, face: Face) -> String {
     let lower = text.to_ascii_lowercase();
     if lower.contains("callback") {
         return match callback {
             Some("oob") => "The application is not registered for out-of-band (copy the code) sign-in: set its callback to \"oob\" in wp-admin (Users > Applications), or use a registered port.".into(),
-            Some(cb) => format!("Set the application's callback URL in wp-admin (Users > Applications) to exactly {cb} (scheme, host, port and path must match), or use the port it is registered with (--redirect-port)."),
+            Some(cb) => format!("Set the application's callback URL in wp-admin (Users > Applications) to exactly {cb} (scheme, host, port and path must match), or {}.", match face {
+                Face::CommandLine => "use the port it is registered with (--redirect-port)",
+                Face::Desktop => "enter the port it is registered with as the Callback port",
+            }),
             None => "Check the application's callback URL in wp-admin (Users > Applications).".into(),
         };
     }
@@ -537,7 +557,12 @@ fn oauth1_hint(text: &str, callback: Option<&str>, skew: Option<i64>) -> String 
     "Try again; if it keeps happening, show this message to the site's admin.".into()
 }
 
-fn oauth_hint(code: &ErrorCode, redirect_uri: Option<&Url>, grant: Option<&str>) -> String {
+fn oauth_hint(
+    code: &ErrorCode,
+    redirect_uri: Option<&Url>,
+    grant: Option<&str>,
+    face: Face,
+) -> String {
     match code {
         ErrorCode::InvalidClient => "Check the client ID and secret against the site's OAuth client (WP OAuth Server: OAuth Server > Clients in wp-admin). A public client has no secret: leave it empty.".into(),
         ErrorCode::InvalidGrant if grant == Some("refresh_token") => "Sign in again.".into(),
@@ -552,7 +577,11 @@ fn oauth_hint(code: &ErrorCode, redirect_uri: Option<&Url>, grant: Option<&str>)
         ),
         c if c.is_redirect_refused() => match redirect_uri {
             Some(uri) => format!(
-                "Register exactly {uri} as a redirect URI of the site's OAuth client, or choose the port that is registered (--redirect-port)."
+                "Register exactly {uri} as a redirect URI of the site's OAuth client, or {}.",
+                match face {
+                    Face::CommandLine => "choose the port that is registered (--redirect-port)",
+                    Face::Desktop => "enter the registered port as the Redirect port",
+                }
             ),
             None => "Register this app's redirect URI with the site's OAuth client.".into(),
         },
@@ -595,6 +624,38 @@ mod tests {
             description: description.map(Into::into),
             grant: grant.map(Into::into),
             redirect_uri: Some(Url::parse("http://127.0.0.1:8765/callback").unwrap()),
+        }
+    }
+
+    #[test]
+    fn the_desktop_hint_names_no_flag_and_no_command() {
+        let cb = "http://127.0.0.1:8765/callback";
+        let errors = [
+            Error::InsecureConnection {
+                url: Url::parse("http://s.example/oauth/token").unwrap(),
+                what: "your password",
+            },
+            Error::NoSuchAccount { id: "ada@s.example".into() },
+            Error::InvalidInput { what: "x".into(), reason: "y".into() },
+            oauth("redirect_uri_mismatch", None, None),
+            Error::OAuth1 {
+                endpoint: Url::parse("https://s.example/oauth1/request").unwrap(),
+                status: 500,
+                text: "Callback URL is invalid".into(),
+                callback: Some(cb.into()),
+                skew_secs: None,
+            },
+        ];
+        for e in errors {
+            let (cli, app) = (e.hint_for(Face::CommandLine), e.hint_for(Face::Desktop));
+            assert_ne!(cli, app, "{e}: each face has its own words");
+            assert!(
+                !app.contains("--")
+                    && !app.contains("`wpconnect")
+                    && !app.contains("wpconnect login"),
+                "{e}: {app}"
+            );
+            assert!(cli.contains("--") || cli.contains("wpconnect"), "{e}: {cli}");
         }
     }
 

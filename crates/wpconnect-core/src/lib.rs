@@ -37,7 +37,7 @@ pub mod store;
 
 pub use address::SiteAddress;
 pub use discovery::{Discovered, Discoverer, DiscoveryOptions, Permalinks};
-pub use error::{Category, Error, ErrorKind, Result};
+pub use error::{Category, Error, ErrorKind, Face, Result};
 pub use http::HttpOptions;
 pub use recommend::{Method, Recommendation};
 pub use site::{AuthMethods, SiteInfo};

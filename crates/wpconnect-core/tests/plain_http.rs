@@ -11,7 +11,7 @@ use std::time::Duration;
 use wpconnect_core::secret::{ClientSecret, Password};
 use wpconnect_core::session::{Connect, OAuth2Client, SignInOptions};
 use wpconnect_core::store::{AccountsFile, MemoryStore, SecretStore};
-use wpconnect_core::{Discovered, Discoverer, DiscoveryOptions, ErrorKind, HttpOptions};
+use wpconnect_core::{Discovered, Discoverer, DiscoveryOptions, ErrorKind, Face, HttpOptions};
 use wpconnect_testsupport::dialect::{Client, Knobs, OAuthSite, User};
 use wpconnect_testsupport::tls::Pki;
 use wpconnect_testsupport::Resolver;
@@ -101,11 +101,9 @@ async fn a_local_name_reached_through_the_network_gets_no_credential_unless_the_
         .unwrap_err();
     assert_eq!(e.kind(), ErrorKind::InsecureConnection);
     assert_eq!(e.to_string(), "http://blog.local/oauth/token is not https, and your password is only sent over an encrypted connection (or to this computer).");
-    assert!(
-        e.hint().contains("--allow-plain-http") && e.hint().contains("Sign in without encryption"),
-        "{}",
-        e.hint()
-    );
+    let (cli, app) = (e.hint_for(Face::CommandLine), e.hint_for(Face::Desktop));
+    assert!(cli.contains("--allow-plain-http") && !cli.contains("tick"), "{cli}");
+    assert!(app.contains("Sign in without encryption") && !app.contains("--"), "{app}");
     assert_eq!(credentialed(&site), 0, "neither the password nor the client secret left");
     assert!(c.accounts().unwrap().is_empty());
 

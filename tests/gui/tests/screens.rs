@@ -520,8 +520,15 @@ async fn the_real_plugins_through_the_window_oauth2_password_form_and_oauth1() {
     app.click("[data-testid=way-oauth1]").await;
     app.fill("[data-testid=f-consumerKey]", &key).await;
     app.fill("[data-testid=f-consumerSecret]", &consumer_secret).await;
-    app.fill("[data-testid=f-redirectPort]", &callback.to_string()).await;
+    // First a port the application is not registered with: the plugin refuses the callback, and
+    // the remedy is said in the window's words (a field), not the command line's (a flag).
+    app.fill("[data-testid=f-redirectPort]", &free().to_string()).await;
     app.click("[data-testid=continue]").await;
+    let (message, hint) = error_shown(&app).await;
+    assert!(message.contains("Callback URL is invalid"), "{message}");
+    assert!(hint.contains("as the Callback port") && !hint.contains("--"), "{hint}");
+    app.fill("[data-testid=f-redirectPort]", &callback.to_string()).await;
+    app.click("[data-testid=retry]").await;
     app.wait_for("[data-testid=signed-in], [data-testid=error]", WAIT).await;
     assert!(app.text("[data-testid=signed-in]").await.contains("Ada Author"));
 

@@ -193,7 +193,7 @@ impl Connect {
             ..self.new_account(site, method, &profile.username, &profile, opts)?
         };
         if strips {
-            notes.push("This site's hosting removes the Authorization header, so the token is sent as a parameter (over https or to this computer only). The site's admin can fix this; see `wpconnect doctor`.".into());
+            notes.push("This site's hosting removes the Authorization header, so the token is sent as a parameter (over https or to this computer only). The site's admin can fix this: Check configuration in the app, or `wpconnect doctor`, shows how.".into());
         }
         let secrets = [
             (ACCESS, Some(tokens.access.expose())),
