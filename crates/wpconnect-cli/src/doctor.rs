@@ -112,7 +112,7 @@ pub fn human(r: &Report) -> String {
         r.site,
         r.site_url.as_ref().map(|u| format!(" (answers at {u})")).unwrap_or_default()
     );
-    let width = r.checks.iter().map(|c| c.id.len()).max().unwrap_or(0);
+    let width = r.checks.iter().map(|c| c.id.as_str().len()).max().unwrap_or(0);
     for c in &r.checks {
         out.push_str(&format!("{}  {:<width$}  {}\n", mark(c.status), c.id, c.finding));
     }

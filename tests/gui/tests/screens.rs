@@ -620,6 +620,12 @@ async fn the_account_page_refreshes_and_opens_the_site_settings_show_the_logs_an
     }
     assert_eq!(site.counters().refresh_grants, 1, "the button refreshed the tokens on the server");
     assert_eq!(site.live_tokens().1, 1, "one refresh token live: the new one");
+    // The page is drawn anew after a refresh: wait for the new one (it shows when), so the next
+    // click meets the page a person would see, not the one being replaced.
+    let session = app
+        .wait_for_text("[data-testid=session-facts]", WAIT, |t| t.contains("Last refresh"))
+        .await;
+    assert!(session.contains("Last refresh"), "{session}");
 
     let before = std::fs::read_to_string(&visits).unwrap_or_default().lines().count();
     app.click("[data-testid=open-site]").await;

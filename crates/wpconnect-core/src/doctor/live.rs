@@ -9,6 +9,7 @@ use url::Url;
 
 use super::oauth2::Probes;
 use super::site::HEADER_FIX;
+use super::CheckId;
 use super::{failed_line, request_line, Ctx, Exchange, Ledger, Outcome, Progress};
 use crate::browser::hand_to;
 use crate::browser::Browser;
@@ -45,13 +46,13 @@ pub(crate) async fn run(
 ) {
     let Some(probes) = probes else {
         ledger.skip_rest(
-            "live.",
+            "live",
             "the live checks need an OAuth 2 client that passed the checks above (--client-id)",
         );
         return;
     };
     let Some(redirect) = probes.usable_redirect.clone() else {
-        ledger.skip_rest("live.", "no loopback redirect URI is accepted (see oauth2.loopback_port), so the browser's answer cannot come back here");
+        ledger.skip_rest("live", "no loopback redirect URI is accepted (see oauth2.loopback_port), so the browser's answer cannot come back here");
         return;
     };
     let mut live = Live {
@@ -73,9 +74,9 @@ pub(crate) async fn run(
     } else {
         left = live.obtained.iter().map(|(_, h)| *h).collect();
     }
-    if !left.is_empty() && !ledger.has("live.revocation") {
+    if !left.is_empty() && !ledger.has(CheckId::LiveRevocation) {
         ledger.record(
-            "live.revocation",
+            CheckId::LiveRevocation,
             Outcome::warn(
                 format!("{} token(s) the doctor obtained could not be revoked; they expire on their own.", left.len()),
                 "Revoke them in wp-admin (OAuth Server > Tokens) if you want them gone now.",
@@ -170,8 +171,8 @@ impl Live<'_, '_> {
                     format!("The sign-in in the browser did not complete: {e}"),
                     e.hint(),
                 );
-                ledger.record("live.state", o);
-                ledger.skip_rest("live.", "the sign-in in the browser did not complete");
+                ledger.record(CheckId::LiveState, o);
+                ledger.skip_rest("live", "the sign-in in the browser did not complete");
                 return;
             }
         };
@@ -180,7 +181,7 @@ impl Live<'_, '_> {
             response: format!("the browser came back to {} with a code", request.redirect_uri),
         };
         ledger.record(
-            "live.state",
+            CheckId::LiveState,
             if echoed {
                 Outcome::pass("The site sent the state back unchanged.").observe(&auth_line)
             } else {
@@ -200,7 +201,7 @@ impl Live<'_, '_> {
             Ok(t) => {
                 self.keep(ledger, &t);
                 ledger.record(
-                    "live.pkce",
+                    CheckId::LivePkce,
                     Outcome::fail(
                         "The site issued tokens for a code presented with a WRONG PKCE verifier: PKCE is not enforced, so an intercepted code can be used by anyone.",
                         "Update WP OAuth Server (it honours PKCE when the app sends a code challenge); if it is current, check that no other plugin replaces its authorization endpoint.",
@@ -211,7 +212,7 @@ impl Live<'_, '_> {
             }
             Err(Error::OAuth { code: ErrorCode::InvalidGrant, .. }) => {
                 ledger.record(
-                    "live.pkce",
+                    CheckId::LivePkce,
                     Outcome::pass("A wrong PKCE verifier was refused (invalid_grant).")
                         .observe(&ex_wrong),
                 );
@@ -235,7 +236,7 @@ impl Live<'_, '_> {
                                     tokens = Some((t, code2, request2));
                                 }
                                 (Err(e), ex) => ledger.record(
-                                    "live.code_reuse",
+                                    CheckId::LiveCodeReuse,
                                     Outcome::fail(
                                         format!("The second sign-in's code was refused: {e}"),
                                         e.hint(),
@@ -244,7 +245,7 @@ impl Live<'_, '_> {
                                 ),
                             },
                             Err(e) => ledger.record(
-                                "live.code_reuse",
+                                CheckId::LiveCodeReuse,
                                 Outcome::fail(
                                     format!("The second sign-in did not complete: {e}"),
                                     e.hint(),
@@ -256,7 +257,7 @@ impl Live<'_, '_> {
             }
             Err(e) => {
                 ledger.record(
-                    "live.pkce",
+                    CheckId::LivePkce,
                     Outcome::fail(
                         format!("Exchanging the code failed for another reason than PKCE: {e}"),
                         e.hint(),
@@ -272,7 +273,7 @@ impl Live<'_, '_> {
             }
         }
         let Some((tokens, used_code, used_request)) = tokens else {
-            ledger.skip_rest("live.", "no tokens could be obtained");
+            ledger.skip_rest("live", "no tokens could be obtained");
             return;
         };
 
@@ -289,9 +290,9 @@ impl Live<'_, '_> {
             }
             Err(_) => Outcome::pass("A code already exchanged was refused the second time."),
         };
-        ledger.record("live.code_reuse", reuse.observe(&ex_again));
+        ledger.record(CheckId::LiveCodeReuse, reuse.observe(&ex_again));
         ledger.record(
-            "live.code_lifetime",
+            CheckId::LiveCodeLifetime,
             Outcome::skipped("measuring it means waiting for a code to expire (WP OAuth Server: about 30 seconds); the doctor does not make you wait"),
         );
 
@@ -318,7 +319,7 @@ impl Live<'_, '_> {
             )),
         };
         ledger.record(
-            "live.token_lifetimes",
+            CheckId::LiveTokenLifetimes,
             lifetime.observe(&Exchange {
                 request: "the code exchange above".into(),
                 response: format!(
@@ -354,14 +355,14 @@ impl Live<'_, '_> {
                     Err(Error::OAuth { code: ErrorCode::UnauthorizedClient, .. }) => crate::doctor::oauth2::refresh_not_enabled(),
                     Err(e) => Outcome::warn(format!("Refreshing with a real refresh token failed: {e}"), e.hint()),
                 };
-                ledger.record("oauth2.grant.refresh_token", grant_outcome.observe(&ex1));
+                ledger.record(CheckId::Oauth2GrantRefreshToken, grant_outcome.observe(&ex1));
                 match first {
                     Err(Error::OAuth { code: ErrorCode::UnauthorizedClient, .. }) => ledger.record(
-                        "live.refresh_rotation",
+                        CheckId::LiveRefreshRotation,
                         Outcome::skipped("the refresh token grant is not enabled for this client"),
                     ),
                     Err(e) => ledger.record(
-                        "live.refresh_rotation",
+                        CheckId::LiveRefreshRotation,
                         Outcome::fail(format!("Refreshing failed: {e}"), e.hint()).observe(&ex1),
                     ),
                     Ok(t2) => {
@@ -392,23 +393,23 @@ impl Live<'_, '_> {
                             }
                             Err(_) => Outcome::pass("A used refresh token is refused: each refresh issues a new one and retires the old."),
                         };
-                        ledger.record("live.refresh_rotation", o.observe(&ex1).observe(&ex2));
+                        ledger.record(CheckId::LiveRefreshRotation, o.observe(&ex1).observe(&ex2));
                     }
                 }
             }
             (None, _) => ledger.record(
-                "live.refresh_rotation",
+                CheckId::LiveRefreshRotation,
                 Outcome::skipped("the site issued no refresh token"),
             ),
             (Some(_), Some(false)) => ledger.record(
-                "live.refresh_rotation",
+                CheckId::LiveRefreshRotation,
                 Outcome::skipped("the refresh token grant is not enabled for this client"),
             ),
         }
 
         // Revocation: revoke, then the token must stop working.
         let Some(revoke_url) = self.probes.endpoints.revoke.clone() else {
-            ledger.record("live.revocation", Outcome::skipped("the site has no revocation endpoint the doctor knows (WordPress.com revokes only at wordpress.com)"));
+            ledger.record(CheckId::LiveRevocation, Outcome::skipped("the site has no revocation endpoint the doctor knows (WordPress.com revokes only at wordpress.com)"));
             return;
         };
         let access = latest.access.expose().to_string();
@@ -452,7 +453,7 @@ impl Live<'_, '_> {
         // The revocation request first, then what the token got afterwards.
         let mut o = o;
         o.observed.insert(0, ex_r);
-        ledger.record("live.revocation", o);
+        ledger.record(CheckId::LiveRevocation, o);
     }
 
     fn profile_url(&self, d: &Discovered) -> Option<Url> {
@@ -472,7 +473,7 @@ impl Live<'_, '_> {
         let (profile, via) = match header {
             Ok(v) => {
                 ledger.record(
-                    "auth.authorization_header",
+                    CheckId::AuthAuthorizationHeader,
                     Outcome::pass("A real access token sent in the Authorization header was accepted: the header reaches WordPress.")
                         .observe(&Exchange { request: line.clone(), response: "HTTP 200 (the profile)".into() }),
                 );
@@ -494,7 +495,7 @@ impl Live<'_, '_> {
                 match param {
                     Ok(v) => {
                         ledger.record(
-                            "auth.authorization_header",
+                            CheckId::AuthAuthorizationHeader,
                             Outcome::fail(
                                 "A fresh access token was refused in the Authorization header but accepted as a parameter: the hosting drops the header before WordPress sees it.",
                                 HEADER_FIX,
@@ -506,7 +507,7 @@ impl Live<'_, '_> {
                     }
                     Err(e2) => {
                         ledger.record(
-                            "live.me",
+                            CheckId::LiveMe,
                             Outcome::fail(
                                 format!("The profile endpoint refused a fresh token: {e2}"),
                                 e2.hint(),
@@ -520,7 +521,7 @@ impl Live<'_, '_> {
             }
             Err(e) => {
                 ledger.record(
-                    "live.me",
+                    CheckId::LiveMe,
                     Outcome::fail(format!("The profile endpoint failed: {e}"), e.hint())
                         .observe(&Exchange { request: line, response: failed_line(&e) }),
                 );
@@ -540,7 +541,7 @@ impl Live<'_, '_> {
                 response: format!("HTTP 200 with fields: {}", keys.join(", ")),
             };
             ledger.record(
-                "live.me",
+                CheckId::LiveMe,
                 if missing.is_empty() {
                     Outcome::pass(format!("{me} answered with {}.", keys.join(", ")))
                 } else {
@@ -574,7 +575,7 @@ impl Live<'_, '_> {
             Err(Error::TokenRejected { .. }) => Outcome::skipped("Site Health's tests are for administrators: sign in with --live as an administrator to run it"),
             Err(e) => Outcome::skipped(format!("Site Health's test did not answer ({e})")),
         };
-        ledger.record("auth.site_health", o.observe(&ex));
+        ledger.record(CheckId::AuthSiteHealth, o.observe(&ex));
     }
 }
 
@@ -582,7 +583,7 @@ fn ledger_stripped(ledger: &Ledger) -> bool {
     ledger
         .outcomes
         .iter()
-        .any(|(id, o)| *id == "auth.authorization_header" && o.status == super::Status::Fail)
+        .any(|(id, o)| *id == CheckId::AuthAuthorizationHeader && o.status == super::Status::Fail)
 }
 
 /// A token endpoint's answer, for the report: the lifetime, never the tokens.

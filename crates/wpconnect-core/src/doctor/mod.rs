@@ -14,10 +14,13 @@
 //! created (never authorized). The report never holds a secret: excerpts are redacted, and every
 //! secret value the run handled is scrubbed from the report before it is returned.
 
+mod checks;
 mod live;
 mod oauth1;
 mod oauth2;
 mod site;
+
+pub use checks::CheckId;
 
 use std::time::Duration;
 
@@ -93,8 +96,8 @@ pub struct Exchange {
 /// One check in the report.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Check {
-    /// Stable identifier (`transport.https`, …): see [`CATALOGUE`].
-    pub id: String,
+    /// Stable identifier (`transport.https`, …), serialized as that string.
+    pub id: CheckId,
     /// The part of the id before the first dot.
     pub group: String,
     pub title: String,
@@ -137,7 +140,7 @@ pub struct Report {
 
 impl Report {
     pub fn check(&self, id: &str) -> Option<&Check> {
-        self.checks.iter().find(|c| c.id == id)
+        self.checks.iter().find(|c| c.id.as_str() == id)
     }
 
     /// One line: "12 passed, 1 warning, 2 failed, 5 skipped".
@@ -163,74 +166,6 @@ pub enum Progress {
     /// `--live`: the admin signs in at this address (opened in the browser too).
     SignIn { url: Url, redirect_uri: Url },
 }
-
-/// Every check, in report order: (id, title, why it matters).
-pub const CATALOGUE: &[(&str, &str, &str)] = &[
-    ("transport.https", "Served over https",
-     "Tokens, codes and passwords travel to the site with every sign-in; without https anyone on the network path can read them, and WordPress offers Application Passwords only over https (or on local sites)."),
-    ("transport.certificate", "Certificate trusted",
-     "Apps refuse a certificate they cannot trust, and they are right to: the sign-in fails before it starts."),
-    ("transport.http_redirect", "http redirects to https",
-     "People and links that use http:// should land on https://, or their first requests (and any cookie or token in them) go unencrypted."),
-    ("transport.site_address", "Site address matches where it answers",
-     "WordPress builds sign-in links, redirects and OAuth 1.0a signatures from its own address (Settings > General); if that differs from where the site answers (www or not, http or https, a subfolder), sign-ins bounce or signatures fail."),
-    ("rest.reachable", "REST API reachable",
-     "Every sign-in method and everything an app does afterwards goes through WordPress's REST API."),
-    ("rest.not_blocked", "REST API answers apps",
-     "Security plugins, firewalls and maintenance pages sometimes answer the REST API with a web page or a refusal; apps then cannot sign in or work."),
-    ("rest.permalinks", "Permalinks",
-     "With plain permalinks /wp-json/ does not exist: apps must use ?rest_route=, and some cannot."),
-    ("auth.authorization_header", "Authorization header reaches WordPress",
-     "Tokens and Application Passwords travel in the Authorization header; some CGI/FastCGI set-ups drop it, and then every signed-in request looks anonymous."),
-    ("auth.site_health", "Site Health: Authorization header test",
-     "WordPress's own Site Health test checks, from the server, that the Authorization header gets through."),
-    ("methods.advertised", "Sign-in methods advertised",
-     "Apps find the sign-in methods in the REST index's \"authentication\" section; a method that is not listed there is not offered."),
-    ("methods.same_site", "Sign-in endpoints on the site itself",
-     "Apps send codes, client secrets and passwords to the endpoints the REST index names; one on another host (a misconfigured proxy, a hacked plugin, a tampered connection) would receive them, so WP Connect refuses it."),
-    ("methods.metadata", "OAuth metadata agrees with the REST index",
-     "Apps that read the OAuth server's discovery document are misled where it contradicts the REST index (issuer scheme, grant list, PKCE methods)."),
-    ("methods.application_passwords", "Application Passwords",
-     "Application Passwords are built into WordPress and need no plugin or client registration: the simplest way for people to connect an app."),
-    ("oauth2.server", "OAuth server switched on",
-     "A switched-off OAuth server answers every request with \"temporarily unavailable\": nobody can sign in with OAuth."),
-    ("oauth2.client", "OAuth client known, credentials accepted",
-     "The client ID (and secret, for a confidential client) must match a client registered on the site."),
-    ("oauth2.redirect_uri", "Redirect URI accepted",
-     "After signing in, the site sends the browser back to the app's redirect URI; a URI the site does not accept ends the sign-in with an error page."),
-    ("oauth2.redirect_matching", "Redirect URIs matched exactly",
-     "When redirect URIs are matched by prefix, the site also sends sign-in codes to look-alike addresses; exact matching is what OAuth's security advice (RFC 9700) requires."),
-    ("oauth2.loopback_port", "Loopback redirect port",
-     "Desktop apps receive the answer on http://127.0.0.1:<port>/callback; if only a registered port is accepted, people must sign in with that port."),
-    ("oauth2.grant.authorization_code", "Authorization code grant enabled",
-     "Browser sign-in (the method WP Connect uses) needs the authorization code grant."),
-    ("oauth2.grant.refresh_token", "Refresh token grant enabled",
-     "Without refresh tokens people must sign in again every time the access token expires (an hour on WP OAuth Server)."),
-    ("oauth2.grant.password", "Password grant",
-     "The password grant sends people's passwords through the app; OAuth's security advice (RFC 9700) says it must not be used, and WP Connect offers it only as a labelled fallback."),
-    ("live.state", "state echoed",
-     "The app checks that the answer carries the state it sent, which protects people against forged sign-in answers; a server that drops it breaks every sign-in."),
-    ("live.pkce", "PKCE enforced",
-     "PKCE ties the sign-in code to the app that asked for it: a code intercepted on this computer is useless without the verifier."),
-    ("live.code_reuse", "Codes work once",
-     "A sign-in code that works twice can be replayed by whoever sees it."),
-    ("live.code_lifetime", "Code lifetime",
-     "Sign-in codes should expire within a minute or so."),
-    ("live.token_lifetimes", "Token lifetimes",
-     "Short access tokens limit the damage of a leak; WP Connect refreshes them two minutes before they expire."),
-    ("live.refresh_rotation", "Refresh tokens rotate",
-     "When a refresh token keeps working after use, a stolen one gives lasting access; rotated tokens expose the theft."),
-    ("live.revocation", "Revocation revokes",
-     "Signing out revokes the tokens on the site; a revocation endpoint that does not revoke leaves them working."),
-    ("live.me", "Profile endpoint fields",
-     "Apps show who is signed in from the OAuth server's profile endpoint (/oauth/me)."),
-    ("oauth1.consumer", "OAuth 1.0a consumer known",
-     "The consumer key (and secret) must match an application registered in wp-admin (Users > Applications)."),
-    ("oauth1.callback", "OAuth 1.0a callback registered",
-     "The OAuth1 plugin accepts only the callback registered with the application, matched in scheme, host, port and path."),
-    ("oauth1.clock", "Clocks agree",
-     "OAuth 1.0a requests carry a timestamp the plugin refuses when it is more than 15 minutes off the server's clock."),
-];
 
 /// A settled check, before it takes its catalogue entry's title and why.
 #[derive(Debug, Clone)]
@@ -281,28 +216,27 @@ impl Outcome {
 
 /// The checks settled so far, and every secret value the run has handled (scrubbed at the end).
 pub(crate) struct Ledger<'a> {
-    outcomes: Vec<(&'static str, Outcome)>,
+    outcomes: Vec<(CheckId, Outcome)>,
     secrets: Vec<String>,
     progress: &'a (dyn Fn(Progress) + Send + Sync),
 }
 
 impl Ledger<'_> {
-    pub(crate) fn record(&mut self, id: &'static str, outcome: Outcome) {
-        debug_assert!(CATALOGUE.iter().any(|c| c.0 == id), "{id} is in the catalogue");
-        if self.outcomes.iter().any(|(i, _)| *i == id) {
+    pub(crate) fn record(&mut self, id: CheckId, outcome: Outcome) {
+        if self.has(id) {
             return;
         }
         let check = self.scrubbed(to_check(id, outcome.clone()));
         (self.progress)(Progress::Finished(check));
         self.outcomes.push((id, outcome));
     }
-    pub(crate) fn has(&self, id: &str) -> bool {
+    pub(crate) fn has(&self, id: CheckId) -> bool {
         self.outcomes.iter().any(|(i, _)| *i == id)
     }
-    /// Skip every check of `prefix` not settled yet.
-    pub(crate) fn skip_rest(&mut self, prefix: &str, because: &str) {
-        for (id, _, _) in CATALOGUE {
-            if id.starts_with(prefix) && !self.has(id) {
+    /// Skip every check of `group` (`live`, `oauth1`, ...) not settled yet.
+    pub(crate) fn skip_rest(&mut self, group: &str, because: &str) {
+        for id in CheckId::ALL.iter().copied().filter(|c| c.group() == group) {
+            if !self.has(id) {
                 self.record(id, Outcome::skipped(because));
             }
         }
@@ -333,16 +267,15 @@ impl Ledger<'_> {
     }
 }
 
-fn to_check(id: &str, o: Outcome) -> Check {
-    let (_, title, why) = CATALOGUE.iter().find(|c| c.0 == id).copied().unwrap_or((id, id, ""));
+fn to_check(id: CheckId, o: Outcome) -> Check {
     Check {
-        id: id.to_string(),
-        group: id.split('.').next().unwrap_or(id).to_string(),
-        title: title.to_string(),
+        id,
+        group: id.group().to_string(),
+        title: id.title().to_string(),
         status: o.status,
         finding: o.finding,
         observed: o.observed,
-        why: why.to_string(),
+        why: id.why().to_string(),
         fix: if o.status == Status::Pass || o.status == Status::Skipped { None } else { o.fix },
         skipped_because: o.skipped_because,
     }
@@ -402,18 +335,18 @@ impl Doctor {
                 if req.live {
                     live::run(&ctx, &mut ledger, d, probes.as_ref(), browser, cancel).await;
                     // Left to the live sign-in (a made-up refresh token cannot tell): said here when it could not try.
-                    if probes.is_some() && !ledger.has("oauth2.grant.refresh_token") {
+                    if probes.is_some() && !ledger.has(CheckId::Oauth2GrantRefreshToken) {
                         ledger.record(
-                            "oauth2.grant.refresh_token",
+                            CheckId::Oauth2GrantRefreshToken,
                             Outcome::skipped("a made-up refresh token cannot tell, and the live sign-in did not get a real one to try"),
                         );
                     }
                 } else {
-                    ledger.skip_rest("live.", "not asked for: --live signs in once in the browser to test tokens for real");
+                    ledger.skip_rest("live", "not asked for: --live signs in once in the browser to test tokens for real");
                 }
                 site::authorization_header(&ctx, &mut ledger, d, probes.as_ref()).await;
                 ledger.record(
-                    "auth.site_health",
+                    CheckId::AuthSiteHealth,
                     Outcome::skipped(if req.live {
                         "the test needs an administrator's sign-in with a token the site accepts (see the live checks)"
                     } else {
@@ -424,7 +357,7 @@ impl Doctor {
             }
         }
         // Anything not settled (a group that did not apply) is skipped.
-        for (id, _, _) in CATALOGUE {
+        for &id in CheckId::ALL {
             if !ledger.has(id) {
                 ledger.record(
                     id,
@@ -432,13 +365,13 @@ impl Doctor {
                 );
             }
         }
-        let mut checks: Vec<Check> = CATALOGUE
+        let mut checks: Vec<Check> = CheckId::ALL
             .iter()
-            .map(|(id, _, _)| {
+            .map(|&id| {
                 let o = ledger
                     .outcomes
                     .iter()
-                    .find(|(i, _)| i == id)
+                    .find(|(i, _)| *i == id)
                     .map(|(_, o)| o.clone())
                     .expect("every check settled");
                 ledger.scrubbed(to_check(id, o))
@@ -507,23 +440,6 @@ mod tests {
     use super::*;
 
     #[test]
-    fn catalogue_ids_are_unique_and_grouped() {
-        let mut ids: Vec<&str> = CATALOGUE.iter().map(|c| c.0).collect();
-        ids.sort();
-        ids.dedup();
-        assert_eq!(ids.len(), CATALOGUE.len());
-        for (id, title, why) in CATALOGUE {
-            let group = id.split('.').next().unwrap();
-            assert!(
-                ["transport", "rest", "auth", "methods", "oauth2", "live", "oauth1"]
-                    .contains(&group),
-                "{id}"
-            );
-            assert!(!title.is_empty() && why.len() > 20, "{id}");
-        }
-    }
-
-    #[test]
     fn exit_codes_gate_on_the_worst_status() {
         assert_eq!(exit_code(&Summary { pass: 3, skipped: 4, ..Default::default() }), 0);
         assert_eq!(exit_code(&Summary { pass: 3, warn: 1, ..Default::default() }), 1);
@@ -556,7 +472,7 @@ mod tests {
         let mut l = Ledger { outcomes: Vec::new(), secrets: Vec::new(), progress: &progress };
         l.secret("tok-SECRET-1");
         let c = l.scrubbed(to_check(
-            "live.me",
+            CheckId::LiveMe,
             Outcome::warn("saw tok-SECRET-1", "fix tok-SECRET-1").observe(&Exchange {
                 request: "GET x?t=tok-SECRET-1".into(),
                 response: "tok-SECRET-1".into(),

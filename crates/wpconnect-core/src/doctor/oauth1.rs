@@ -9,6 +9,7 @@
 
 use url::Url;
 
+use super::CheckId;
 use super::{failed_line, request_line, Ctx, Exchange, Ledger, Outcome};
 use crate::discovery::Discovered;
 use crate::error::Error;
@@ -20,7 +21,7 @@ use crate::secret::ClientSecret;
 pub(crate) async fn run(ctx: &Ctx<'_>, ledger: &mut Ledger<'_>, d: &Discovered) {
     let Some(ep) = d.methods.oauth1.clone() else {
         ledger.skip_rest(
-            "oauth1.",
+            "oauth1",
             "the site does not advertise OAuth 1.0a (the WP REST API OAuth1 plugin)",
         );
         return;
@@ -48,11 +49,11 @@ pub(crate) async fn run(ctx: &Ctx<'_>, ledger: &mut Ledger<'_>, d: &Discovered) 
         }
         Err(e) => Outcome::skipped(format!("the site did not answer ({e})")),
     };
-    ledger.record("oauth1.clock", clock);
+    ledger.record(CheckId::Oauth1Clock, clock);
 
     let Some(key) = ctx.req.consumer_key.clone() else {
         ledger.skip_rest(
-            "oauth1.",
+            "oauth1",
             "no --consumer-key given: name the application's consumer key to check it",
         );
         return;
@@ -107,7 +108,7 @@ pub(crate) async fn run(ctx: &Ctx<'_>, ledger: &mut Ledger<'_>, d: &Discovered) 
         Err(Error::OAuth1 { .. }) if text.contains("callback") => Outcome::pass(format!("The consumer key {key} and its secret are accepted.")),
         Err(e) => Outcome::warn(format!("The request-token call failed: {e}"), e.hint()),
     };
-    ledger.record("oauth1.consumer", consumer_outcome.observe(&ex));
+    ledger.record(CheckId::Oauth1Consumer, consumer_outcome.observe(&ex));
     let callback_outcome = match (&callback, signed, &result) {
         (None, _, _) => Outcome::skipped("no --redirect-uri given: name the callback people sign in with (http://127.0.0.1:<port>/callback, or oob)"),
         (Some(_), false, _) => Outcome::skipped("checking the callback needs a properly signed request, which makes the site store an unused temporary token: run with --live and the consumer secret (WPCONNECT_CONSUMER_SECRET)"),
@@ -122,7 +123,7 @@ pub(crate) async fn run(ctx: &Ctx<'_>, ledger: &mut Ledger<'_>, d: &Discovered) 
         .observe(&ex),
         (Some(_), true, Err(_)) => Outcome::skipped("the request was refused before the callback was looked at (see oauth1.consumer)"),
     };
-    ledger.record("oauth1.callback", callback_outcome);
+    ledger.record(CheckId::Oauth1Callback, callback_outcome);
 }
 
 fn clock_outcome(skew: i64) -> Outcome {

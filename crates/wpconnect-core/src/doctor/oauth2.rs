@@ -6,6 +6,7 @@
 
 use url::Url;
 
+use super::CheckId;
 use super::{
     failed_line, probe_value, request_line, response_line, Ctx, Exchange, Ledger, Outcome,
 };
@@ -80,13 +81,13 @@ fn judge_grant(status: u16, body: &[u8]) -> Grant {
 
 pub(crate) async fn run(ctx: &Ctx<'_>, ledger: &mut Ledger<'_>, d: &Discovered) -> Option<Probes> {
     let Some(client_id) = ctx.req.client_id.clone() else {
-        ledger.skip_rest("oauth2.", "no --client-id given: name the OAuth client to check it");
+        ledger.skip_rest("oauth2", "no --client-id given: name the OAuth client to check it");
         return None;
     };
     let endpoints = match oauth2_endpoints(d) {
         Ok(e) => e,
         Err(_) => {
-            ledger.skip_rest("oauth2.", "the site advertises no OAuth 2 server (install and configure WP OAuth Server, or connect the site to WordPress.com)");
+            ledger.skip_rest("oauth2", "the site advertises no OAuth 2 server (install and configure WP OAuth Server, or connect the site to WordPress.com)");
             return None;
         }
     };
@@ -124,7 +125,7 @@ pub(crate) async fn run(ctx: &Ctx<'_>, ledger: &mut Ledger<'_>, d: &Discovered) 
         || password_probe.0.as_ref().is_some_and(|g| *g == Grant::Disabled);
     if disabled {
         ledger.record(
-            "oauth2.server",
+            CheckId::Oauth2Server,
             Outcome::fail(
                 "The OAuth server is switched off: it answers \"temporarily unavailable\" (HTTP 503).",
                 "In wp-admin, open OAuth Server > Settings and tick \"OAuth Server Enabled\" (WP OAuth Server), then save.",
@@ -132,11 +133,11 @@ pub(crate) async fn run(ctx: &Ctx<'_>, ledger: &mut Ledger<'_>, d: &Discovered) 
             .observe(&first.2)
             .observe(&password_probe.1),
         );
-        ledger.skip_rest("oauth2.", "the OAuth server is switched off");
+        ledger.skip_rest("oauth2", "the OAuth server is switched off");
         return None;
     }
     ledger.record(
-        "oauth2.server",
+        CheckId::Oauth2Server,
         Outcome::pass(format!(
             "The OAuth server answers at {} and {}.",
             endpoints.authorize, endpoints.token
@@ -163,12 +164,12 @@ pub(crate) async fn run(ctx: &Ctx<'_>, ledger: &mut Ledger<'_>, d: &Discovered) 
         None
     };
     if let Some(o) = client_outcome {
-        ledger.record("oauth2.client", o.observe(&first.2).observe(&password_probe.1));
-        ledger.skip_rest("oauth2.", "the client was refused");
+        ledger.record(CheckId::Oauth2Client, o.observe(&first.2).observe(&password_probe.1));
+        ledger.skip_rest("oauth2", "the client was refused");
         return None;
     }
     ledger.record(
-        "oauth2.client",
+        CheckId::Oauth2Client,
         Outcome::pass(format!(
             "The site knows the client \"{client_id}\"{}.",
             if secret.is_some() {
@@ -183,17 +184,17 @@ pub(crate) async fn run(ctx: &Ctx<'_>, ledger: &mut Ledger<'_>, d: &Discovered) 
     // Redirect URIs.
     let accepted = |a: &Authorize| matches!(a, Authorize::Accepted { .. });
     match (&ours, &ours_answer) {
-        (Some(u), Some((_, a, ex))) if accepted(a) => ledger.record("oauth2.redirect_uri", Outcome::pass(format!("The site accepts the redirect URI {u}.")).observe(ex)),
+        (Some(u), Some((_, a, ex))) if accepted(a) => ledger.record(CheckId::Oauth2RedirectUri, Outcome::pass(format!("The site accepts the redirect URI {u}.")).observe(ex)),
         (Some(u), Some((_, a, ex))) if *a == Authorize::RedirectRejected => ledger.record(
-            "oauth2.redirect_uri",
+            CheckId::Oauth2RedirectUri,
             Outcome::fail(
                 format!("The site refuses the redirect URI {u} (redirect_uri_mismatch)."),
                 format!("Add exactly {u} to the client's redirect URIs (wp-admin: OAuth Server > Clients > the client; several URIs are separated by spaces)."),
             )
             .observe(ex),
         ),
-        (Some(u), Some((_, a, ex))) => ledger.record("oauth2.redirect_uri", Outcome::warn(format!("The authorization request with {u} got an unexpected answer ({a:?})."), "Open the authorization address below in a browser to see what the site shows.").observe(ex)),
-        _ => ledger.record("oauth2.redirect_uri", Outcome::skipped("no --redirect-uri given: name the redirect URI people sign in with (WP Connect: http://127.0.0.1:<port>/callback)")),
+        (Some(u), Some((_, a, ex))) => ledger.record(CheckId::Oauth2RedirectUri, Outcome::warn(format!("The authorization request with {u} got an unexpected answer ({a:?})."), "Open the authorization address below in a browser to see what the site shows.").observe(ex)),
+        _ => ledger.record(CheckId::Oauth2RedirectUri, Outcome::skipped("no --redirect-uri given: name the redirect URI people sign in with (WP Connect: http://127.0.0.1:<port>/callback)")),
     }
     let random_ok = accepted(&random_answer.1);
     let ours_ok = ours_answer.as_ref().is_some_and(|a| accepted(&a.1));
@@ -215,7 +216,7 @@ pub(crate) async fn run(ctx: &Ctx<'_>, ledger: &mut Ledger<'_>, d: &Discovered) 
         )
         .observe(&random_answer.2)
     };
-    ledger.record("oauth2.loopback_port", port_outcome);
+    ledger.record(CheckId::Oauth2LoopbackPort, port_outcome);
     let base = if ours_ok {
         ours.clone()
     } else if random_ok {
@@ -225,7 +226,7 @@ pub(crate) async fn run(ctx: &Ctx<'_>, ledger: &mut Ledger<'_>, d: &Discovered) 
     };
     match base {
         None => ledger.record(
-            "oauth2.redirect_matching",
+            CheckId::Oauth2RedirectMatching,
             Outcome::skipped(
                 "no redirect URI was accepted, so there is nothing to compare a look-alike with",
             ),
@@ -241,7 +242,7 @@ pub(crate) async fn run(ctx: &Ctx<'_>, ledger: &mut Ledger<'_>, d: &Discovered) 
                 Authorize::RedirectRejected => Outcome::pass(format!("The look-alike {look} is refused: redirect URIs are matched exactly.")),
                 other => Outcome::warn(format!("The look-alike {look} got an unexpected answer ({other:?})."), "Open the authorization address below in a browser to see what the site shows."),
             };
-            ledger.record("oauth2.redirect_matching", outcome.observe(&ex));
+            ledger.record(CheckId::Oauth2RedirectMatching, outcome.observe(&ex));
         }
     }
 
@@ -268,7 +269,7 @@ pub(crate) async fn run(ctx: &Ctx<'_>, ledger: &mut Ledger<'_>, d: &Discovered) 
         (g, _) => grant_unclear("authorization code", g),
     };
     ledger.record(
-        "oauth2.grant.authorization_code",
+        CheckId::Oauth2GrantAuthorizationCode,
         code_outcome.observe(&first.2).observe(&code_probe.1),
     );
 
@@ -295,7 +296,7 @@ pub(crate) async fn run(ctx: &Ctx<'_>, ledger: &mut Ledger<'_>, d: &Discovered) 
         g => Some(grant_unclear("refresh token", g)),
     };
     if let Some(o) = refresh_outcome {
-        ledger.record("oauth2.grant.refresh_token", o.observe(&refresh_probe.1));
+        ledger.record(CheckId::Oauth2GrantRefreshToken, o.observe(&refresh_probe.1));
     }
 
     let password_outcome = match &password_probe.0 {
@@ -305,7 +306,7 @@ pub(crate) async fn run(ctx: &Ctx<'_>, ledger: &mut Ledger<'_>, d: &Discovered) 
         Some(Grant::NotEnabled) | Some(Grant::Unsupported) => Outcome::pass("Not enabled for this client: people sign in through the browser, which is safer (WP Connect's password fallback is unavailable)."),
         g => grant_unclear("password", g),
     };
-    ledger.record("oauth2.grant.password", password_outcome.observe(&password_probe.1));
+    ledger.record(CheckId::Oauth2GrantPassword, password_outcome.observe(&password_probe.1));
 
     // The Authorization header: the same password probe with the client's credentials in the
     // header only (WordPress.com reads the body only; a disabled or refused client tells nothing).

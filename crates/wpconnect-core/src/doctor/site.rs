@@ -6,6 +6,7 @@ use reqwest::header::{HeaderMap, HeaderValue, AUTHORIZATION, LOCATION};
 use url::Url;
 
 use super::oauth2::Probes;
+use super::CheckId;
 use super::{
     failed_line, probe_value, request_line, response_line, Ctx, Exchange, Ledger, Outcome,
 };
@@ -27,24 +28,24 @@ pub(crate) fn unreachable(ledger: &mut Ledger, req: &super::DoctorRequest, e: &E
     match e {
         Error::Tls { detail, .. } => {
             ledger.record(
-                "transport.https",
+                CheckId::TransportHttps,
                 Outcome::fail(format!("The site's https does not work: {detail}."), e.hint())
                     .observe(&observed),
             );
             ledger.record(
-                "transport.certificate",
+                CheckId::TransportCertificate,
                 Outcome::fail(format!("The certificate is not accepted: {detail}."), "Install a certificate issued for this exact name by a public authority (Let's Encrypt is free; most hosts install one with a click), with its full chain, and renew it before it expires.").observe(&observed),
             );
         }
         e if e.category() == crate::Category::Network || e.category() == crate::Category::Usage => {
             ledger.record(
-                "transport.https",
+                CheckId::TransportHttps,
                 Outcome::fail(finding.clone(), e.hint()).observe(&observed),
             );
         }
         _ => {}
     }
-    ledger.record("rest.reachable", Outcome::fail(finding, e.hint()).observe(&observed));
+    ledger.record(CheckId::RestReachable, Outcome::fail(finding, e.hint()).observe(&observed));
 }
 
 pub(crate) async fn transport(ctx: &Ctx<'_>, ledger: &mut Ledger<'_>, d: &Discovered) {
@@ -53,11 +54,11 @@ pub(crate) async fn transport(ctx: &Ctx<'_>, ledger: &mut Ledger<'_>, d: &Discov
     let local = d.local();
     if at.scheme() == "https" {
         ledger.record(
-            "transport.https",
+            CheckId::TransportHttps,
             Outcome::pass(format!("The site answers over https at {at}.")),
         );
         ledger.record(
-            "transport.certificate",
+            CheckId::TransportCertificate,
             Outcome::pass(format!("{host}'s certificate is trusted (checked against the public certificate authorities this app trusts).")),
         );
         let mut http_url = at.clone();
@@ -84,15 +85,15 @@ pub(crate) async fn transport(ctx: &Ctx<'_>, ledger: &mut Ledger<'_>, d: &Discov
             Err(e) => Outcome::pass(format!("Nothing answers over plain http ({e}), so nothing can be sent unencrypted by mistake."))
                 .observe(&Exchange { request: request_line("GET", &http_url, &[]), response: failed_line(&e) }),
         };
-        ledger.record("transport.http_redirect", outcome);
+        ledger.record(CheckId::TransportHttpRedirect, outcome);
     } else if local {
         ledger.record(
-            "transport.https",
+            CheckId::TransportHttps,
             Outcome::pass(format!("Local environment over http ({host} is this computer: every address it resolves to is a loopback one): fine for a site that only this computer reaches; a public site needs https.")),
         );
-        ledger.record("transport.certificate", Outcome::skipped("the site is a local environment served over http: there is no certificate to check"));
+        ledger.record(CheckId::TransportCertificate, Outcome::skipped("the site is a local environment served over http: there is no certificate to check"));
         ledger.record(
-            "transport.http_redirect",
+            CheckId::TransportHttpRedirect,
             Outcome::skipped("the site is a local environment served over http"),
         );
     } else {
@@ -110,36 +111,39 @@ pub(crate) async fn transport(ctx: &Ctx<'_>, ledger: &mut Ledger<'_>, d: &Discov
         let fix_https = "Get a certificate for the site (Let's Encrypt is free; most hosts install one with a click), then set both addresses in Settings > General to https:// and redirect http to https.";
         match &tried {
             Err(Error::Tls { detail, .. }) => {
-                ledger.record("transport.https", Outcome::fail(format!("The site answers over plain http at {at}; its https does not work ({detail})."), fix_https).observe(&ex));
+                ledger.record(CheckId::TransportHttps, Outcome::fail(format!("The site answers over plain http at {at}; its https does not work ({detail})."), fix_https).observe(&ex));
                 ledger.record(
-                    "transport.certificate",
+                    CheckId::TransportCertificate,
                     Outcome::fail(format!("https://{host}/ has a certificate that cannot be trusted: {detail}."), "Install a certificate issued for this exact name by a public authority, with its full chain, and renew it before it expires.").observe(&ex),
                 );
             }
             Ok(_) => {
                 ledger.record(
-                    "transport.https",
+                    CheckId::TransportHttps,
                     Outcome::fail(format!("https works, but the site calls itself {} and answered over plain http.", d.site.url), "Set both addresses in Settings > General (WordPress Address and Site Address) to https://, and redirect http to https.").observe(&ex),
                 );
                 ledger.record(
-                    "transport.certificate",
+                    CheckId::TransportCertificate,
                     Outcome::pass(format!("https://{host}/ has a trusted certificate."))
                         .observe(&ex),
                 );
             }
             Err(_) => {
-                ledger.record("transport.https", Outcome::fail(format!("The site answers only over plain http at {at}: everything people send it can be read on the way."), fix_https).observe(&ex));
+                ledger.record(CheckId::TransportHttps, Outcome::fail(format!("The site answers only over plain http at {at}: everything people send it can be read on the way."), fix_https).observe(&ex));
                 ledger.record(
-                    "transport.certificate",
+                    CheckId::TransportCertificate,
                     Outcome::skipped(
                         "nothing answers over https, so there is no certificate to check",
                     ),
                 );
             }
         }
-        ledger.record("transport.http_redirect", Outcome::skipped("the site is served over http"));
+        ledger.record(
+            CheckId::TransportHttpRedirect,
+            Outcome::skipped("the site is served over http"),
+        );
     }
-    ledger.record("transport.site_address", site_address(d));
+    ledger.record(CheckId::TransportSiteAddress, site_address(d));
 }
 
 /// Do the site's `url` and `home` agree with where it answered?
@@ -212,7 +216,7 @@ const SECURITY_NAMESPACES: &[(&str, &str)] = &[
 
 pub(crate) async fn rest(ctx: &Ctx<'_>, ledger: &mut Ledger<'_>, d: &Discovered) {
     ledger.record(
-        "rest.reachable",
+        CheckId::RestReachable,
         Outcome::pass(format!("WordPress's REST API answers at {}.", d.api_root)).observe(
             &Exchange {
                 request: format!("GET {}", d.api_root),
@@ -269,7 +273,7 @@ pub(crate) async fn rest(ctx: &Ctx<'_>, ledger: &mut Ledger<'_>, d: &Discovered)
             }
         }
     };
-    ledger.record("rest.not_blocked", outcome);
+    ledger.record(CheckId::RestNotBlocked, outcome);
     let permalinks = match d.permalinks {
         Some(Permalinks::Pretty) => Outcome::pass(format!("Pretty permalinks: the REST API lives at {}.", d.api_root)),
         Some(Permalinks::Plain) => Outcome::warn(
@@ -282,7 +286,7 @@ pub(crate) async fn rest(ctx: &Ctx<'_>, ledger: &mut Ledger<'_>, d: &Discovered)
         request: format!("GET {}", d.api_root),
         response: "HTTP 200, the REST index".into(),
     };
-    ledger.record("rest.permalinks", permalinks.observe(&root));
+    ledger.record(CheckId::RestPermalinks, permalinks.observe(&root));
 }
 
 pub(crate) fn methods(ledger: &mut Ledger, d: &Discovered) {
@@ -309,7 +313,7 @@ pub(crate) fn methods(ledger: &mut Ledger, d: &Discovered) {
         ),
     };
     ledger.record(
-        "methods.advertised",
+        CheckId::MethodsAdvertised,
         if names.is_empty() {
             Outcome::fail(
                 "The REST index advertises no sign-in method.",
@@ -334,7 +338,7 @@ pub(crate) fn methods(ledger: &mut Ledger, d: &Discovered) {
         )
         .observe(&observed)
     };
-    ledger.record("methods.same_site", same_site);
+    ledger.record(CheckId::MethodsSameSite, same_site);
     let metadata = match (&d.metadata, &m.oauth2) {
         (_, None) => Outcome::skipped("the site has no OAuth 2 server"),
         (None, Some(_)) => Outcome::skipped("the OAuth server publishes no discovery document (/.well-known/oauth-authorization-server or openid-configuration); WP Connect reads the REST index"),
@@ -345,7 +349,7 @@ pub(crate) fn methods(ledger: &mut Ledger, d: &Discovered) {
         )
         .observe(&Exchange { request: format!("GET {}", md.source), response: "HTTP 200 (a metadata document)".into() }),
     };
-    ledger.record("methods.metadata", metadata);
+    ledger.record(CheckId::MethodsMetadata, metadata);
     let https = d.site.https;
     let local = d.local();
     let ap = match (&m.application_passwords, https) {
@@ -367,7 +371,7 @@ pub(crate) fn methods(ledger: &mut Ledger, d: &Discovered) {
             "Look for a security plugin setting such as \"Disable Application Passwords\" (Wordfence, Solid Security and others have one) or a `wp_is_application_passwords_available` filter returning false, and allow them; update WordPress if it is older than 5.6.",
         ),
     };
-    ledger.record("methods.application_passwords", ap.observe(&observed));
+    ledger.record(CheckId::MethodsApplicationPasswords, ap.observe(&observed));
 }
 
 /// Does the Authorization header reach WordPress? Settled already by the live checks when a real
@@ -379,7 +383,7 @@ pub(crate) async fn authorization_header(
     d: &Discovered,
     probes: Option<&Probes>,
 ) {
-    if ledger.has("auth.authorization_header") {
+    if ledger.has(CheckId::AuthAuthorizationHeader) {
         return;
     }
     if let Some(p) = probes {
@@ -392,7 +396,7 @@ pub(crate) async fn authorization_header(
             } else {
                 Outcome::pass("The token endpoint read the client's credentials from the Authorization header: the header reaches WordPress.")
             };
-            ledger.record("auth.authorization_header", outcome.observe_all(exchanges));
+            ledger.record(CheckId::AuthAuthorizationHeader, outcome.observe_all(exchanges));
             return;
         }
     }
@@ -428,5 +432,5 @@ pub(crate) async fn authorization_header(
             }
         }
     };
-    ledger.record("auth.authorization_header", outcome);
+    ledger.record(CheckId::AuthAuthorizationHeader, outcome);
 }
