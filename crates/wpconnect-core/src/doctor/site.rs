@@ -387,7 +387,9 @@ pub(crate) async fn authorization_header(
         return;
     }
     if let Some(p) = probes {
-        if let Some((stripped, exchanges)) = &p.header_via_token_endpoint {
+        if let Some(super::oauth2::HeaderFinding { stripped, observed: exchanges }) =
+            &p.header_via_token_endpoint
+        {
             let outcome = if *stripped {
                 Outcome::fail(
                     "The token endpoint refused the client's credentials in the Authorization header (invalid_client) and accepted the same credentials in the request body: the header does not reach WordPress.",
