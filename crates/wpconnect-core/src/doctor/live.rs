@@ -16,7 +16,7 @@ use crate::browser::Browser;
 use crate::discovery::Discovered;
 use crate::error::Error;
 use crate::loopback::{Cancel, Loopback};
-use crate::oauth2::token::{grant, revoke};
+use crate::oauth2::token::{grant, revoke, Grant};
 use crate::oauth2::ErrorCode;
 use crate::oauth2::{unix_now, AuthorizeRequest, ClientAuth, Pkce, Tokens};
 use crate::rest::rest_route;
@@ -145,9 +145,9 @@ impl Live<'_, '_> {
             ("redirect_uri", request.redirect_uri.as_str()),
             ("code_verifier", verifier),
         ];
+        let g = Grant::Code { code, redirect_uri: &request.redirect_uri, verifier };
         let result =
-            grant(self.ctx.http, &self.probes.endpoints.token, &self.auth, &form, &self.referer)
-                .await;
+            grant(self.ctx.http, &self.probes.endpoints.token, &self.auth, g, &self.referer).await;
         let ex = Exchange {
             request: request_line("POST", &self.probes.endpoints.token, &form),
             response: token_answer(&result),
@@ -337,11 +337,12 @@ impl Live<'_, '_> {
         match (&tokens.refresh, self.probes.refresh_enabled) {
             (Some(r1), None | Some(true)) => {
                 let form = [("grant_type", "refresh_token"), ("refresh_token", r1.expose())];
+                let g = Grant::Refresh { refresh_token: r1.expose() };
                 let first = grant(
                     self.ctx.http,
                     &self.probes.endpoints.token,
                     &self.auth,
-                    &form,
+                    g,
                     &self.referer,
                 )
                 .await;
@@ -372,7 +373,7 @@ impl Live<'_, '_> {
                             self.ctx.http,
                             &self.probes.endpoints.token,
                             &self.auth,
-                            &form,
+                            g,
                             &self.referer,
                         )
                         .await;

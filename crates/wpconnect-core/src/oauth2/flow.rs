@@ -55,20 +55,14 @@ impl Connect {
         let code = loopback.wait(opts.timeout, cancel, |params| request.judge(params)).await?;
         let auth = endpoints.client_auth(&client.client_id, client.client_secret.clone());
         let referer = site.site_url();
-        let tokens = token::grant(
-            &self.http,
-            &endpoints.token,
-            &auth,
-            &[
-                ("grant_type", "authorization_code"),
-                ("code", &code),
-                ("redirect_uri", request.redirect_uri.as_str()),
-                ("code_verifier", request.pkce.verifier.expose()),
-            ],
-            &referer,
-        )
-        .await
-        .map_err(|e| with_context(e, "authorization_code", Some(&request.redirect_uri)))?;
+        let g = token::Grant::Code {
+            code: &code,
+            redirect_uri: &request.redirect_uri,
+            verifier: request.pkce.verifier.expose(),
+        };
+        let tokens = token::grant(&self.http, &endpoints.token, &auth, g, &referer)
+            .await
+            .map_err(|e| with_context(e, "authorization_code", Some(&request.redirect_uri)))?;
         let method = method_of(&endpoints);
         let issued = tokens.clone();
         let result = self
@@ -130,17 +124,12 @@ impl Connect {
         self.may_send(site, &opts, &[&endpoints.token], "your password").await?;
         let store = self.store(opts.storage)?;
         let auth = endpoints.client_auth(&client.client_id, client.client_secret.clone());
-        let mut form = vec![
-            ("grant_type", "password"),
-            ("username", username),
-            ("password", password.expose()),
-        ];
-        if let Some(s) = client.scope.as_deref().filter(|s| !s.is_empty()) {
-            form.push(("scope", s));
-        }
-        let result =
-            token::grant(&self.http, &endpoints.token, &auth, &form, &site.site_url()).await;
-        drop(form);
+        let g = token::Grant::Password {
+            username,
+            password: password.expose(),
+            scope: client.scope.as_deref(),
+        };
+        let result = token::grant(&self.http, &endpoints.token, &auth, g, &site.site_url()).await;
         drop(password);
         let tokens = result.map_err(|e| match e {
             Error::OAuth { code: ErrorCode::InvalidGrant, .. } => Error::WrongPassword,

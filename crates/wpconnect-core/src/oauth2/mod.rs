@@ -95,22 +95,24 @@ impl AuthorizeRequest {
         scope: Option<&str>,
         extra: &[(&str, &str)],
     ) -> AuthorizeRequest {
+        // Our own one-time state (checked in constant time in `judge`); PKCE S256, the method
+        // always named (WP OAuth Server takes `plain` when none is).
         let state = crate::crypto::random_state();
         let pkce = Pkce::new();
-        let mut url = endpoints.authorize.clone();
-        {
-            let mut q = url.query_pairs_mut();
-            q.append_pair("response_type", "code")
-                .append_pair("client_id", client_id)
-                .append_pair("redirect_uri", redirect_uri.as_str())
-                .append_pair("state", &state)
-                .append_pair("code_challenge", &pkce.challenge)
-                .append_pair("code_challenge_method", pkce::METHOD);
-            if let Some(s) = scope.filter(|s| !s.is_empty()) {
-                q.append_pair("scope", s);
-            }
-            q.extend_pairs(extra);
+        let client = oauth2::basic::BasicClient::new(oauth2::ClientId::new(client_id.to_string()))
+            .set_auth_uri(oauth2::AuthUrl::from_url(endpoints.authorize.clone()))
+            .set_redirect_uri(oauth2::RedirectUrl::from_url(redirect_uri.clone()));
+        let sent = state.clone();
+        let mut request = client
+            .authorize_url(move || oauth2::CsrfToken::new(sent))
+            .set_pkce_challenge(pkce.challenge());
+        for s in scope.unwrap_or_default().split_whitespace() {
+            request = request.add_scope(oauth2::Scope::new(s.to_string()));
         }
+        for (k, v) in extra {
+            request = request.add_extra_param(*k, *v);
+        }
+        let (url, _) = request.url();
         AuthorizeRequest { url, state, pkce, redirect_uri: redirect_uri.clone() }
     }
 

@@ -1,10 +1,7 @@
-//! PKCE (RFC 7636), S256 only.
+//! PKCE (RFC 7636), S256 only, on the `oauth2` crate's types.
 
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use base64::Engine as _;
-use sha2::{Digest, Sha256};
+use oauth2::{PkceCodeChallenge, PkceCodeVerifier};
 
-use crate::crypto::random_bytes;
 use crate::secret::PkceVerifier;
 
 /// A fresh verifier and its S256 challenge. The plain method is never used: WP OAuth Server
@@ -20,9 +17,19 @@ pub const METHOD: &str = "S256";
 impl Pkce {
     pub fn new() -> Self {
         // 32 random bytes → 43 characters of base64url, the RFC's recommended length.
-        let verifier = URL_SAFE_NO_PAD.encode(random_bytes::<32>());
-        let challenge = challenge_for(&verifier);
-        Pkce { verifier: PkceVerifier::new(verifier), challenge }
+        let (challenge, verifier) = PkceCodeChallenge::new_random_sha256();
+        debug_assert_eq!(challenge.method().as_str(), METHOD);
+        Pkce {
+            verifier: PkceVerifier::new(verifier.secret().clone()),
+            challenge: challenge.as_str().to_string(),
+        }
+    }
+
+    /// The challenge as the crate sends it (always S256).
+    pub(crate) fn challenge(&self) -> PkceCodeChallenge {
+        PkceCodeChallenge::from_code_verifier_sha256(&PkceCodeVerifier::new(
+            self.verifier.expose().to_string(),
+        ))
     }
 }
 
@@ -34,7 +41,9 @@ impl Default for Pkce {
 
 /// `BASE64URL(SHA256(verifier))`
 pub fn challenge_for(verifier: &str) -> String {
-    URL_SAFE_NO_PAD.encode(Sha256::digest(verifier.as_bytes()))
+    PkceCodeChallenge::from_code_verifier_sha256(&PkceCodeVerifier::new(verifier.to_string()))
+        .as_str()
+        .to_string()
 }
 
 #[cfg(test)]

@@ -1,13 +1,19 @@
-//! The token endpoint: code exchange, password grant, refresh, revocation. Redirects are never
-//! followed here except within the same origin; client authentication is HTTP Basic with the id
-//! and secret form-encoded first (RFC 6749 §2.3.1), the id also in the body, falling back once to credentials in the form body when the server rejects
-//! Basic; the site's URL goes along as `Referer` (harmless, and some firewalls want it).
+//! The token endpoint. Code exchange, the password grant and refresh go through the `oauth2`
+//! crate's types over this project's HTTP seam: [`Transport`] is its async HTTP client, and the one
+//! place that knows WordPress's ways (PHP notices before the JSON, `expires_in` as a string, no
+//! `token_type`, HTML or REST errors where OAuth errors belong). Client authentication is HTTP
+//! Basic (id and secret form-encoded, RFC 6749 §2.3.1) with the id also in the body, falling back
+//! once to credentials in the body when the server rejects Basic; the site's URL goes along as
+//! `Referer` (harmless, and some firewalls want it). Redirects are never followed here except
+//! within the same origin.
+//!
+//! Revocation stays hand-written: the crate refuses a revocation endpoint that is not https, and
+//! a WordPress on this computer (plain http on loopback) must still be signed out of for real.
 
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use base64::Engine as _;
 use reqwest::header::{HeaderMap, HeaderValue, AUTHORIZATION, REFERER};
-use serde::Deserialize;
 use url::Url;
 
 use super::ErrorCode;
@@ -48,13 +54,24 @@ pub struct ClientAuth {
     pub in_body: bool,
 }
 
-#[derive(Deserialize)]
-struct Raw {
-    access_token: Option<String>,
-    refresh_token: Option<String>,
-    expires_in: Option<serde_json::Value>,
-    scope: Option<String>,
-    token_type: Option<String>,
+/// A grant sent to the token endpoint.
+#[derive(Clone, Copy)]
+pub(crate) enum Grant<'a> {
+    /// The authorization code, with the PKCE verifier and the redirect URI of its request.
+    Code {
+        code: &'a str,
+        redirect_uri: &'a Url,
+        verifier: &'a str,
+    },
+    /// The password grant: the labelled fallback.
+    Password {
+        username: &'a str,
+        password: &'a str,
+        scope: Option<&'a str>,
+    },
+    Refresh {
+        refresh_token: &'a str,
+    },
 }
 
 /// POST a grant to the token endpoint and read the tokens.
@@ -62,19 +79,256 @@ pub(crate) async fn grant(
     http: &Http,
     token_url: &Url,
     client: &ClientAuth,
-    form: &[(&str, &str)],
+    grant: Grant<'_>,
     referer: &Url,
 ) -> Result<Tokens> {
-    let (status, ct, body) = post(http, token_url, client, form, referer, !client.in_body).await?;
-    let (status, ct, body) = match (&client.client_secret, oauth_error(&body)) {
-        _ if client.in_body => (status, ct, body),
+    let first = request(http, token_url, client, grant, referer, !client.in_body).await;
+    match first {
         // Some servers and proxies only take the credentials in the body: try that once.
-        (Some(_), Some((ErrorCode::InvalidClient, _))) => {
-            post(http, token_url, client, form, referer, false).await?
+        Err(Error::OAuth { code: ErrorCode::InvalidClient, .. })
+            if !client.in_body && client.client_secret.is_some() =>
+        {
+            request(http, token_url, client, grant, referer, false).await
         }
-        _ => (status, ct, body),
+        other => other,
+    }
+}
+
+type TokenClient = oauth2::basic::BasicClient<
+    oauth2::EndpointNotSet,
+    oauth2::EndpointNotSet,
+    oauth2::EndpointNotSet,
+    oauth2::EndpointNotSet,
+    oauth2::EndpointSet,
+>;
+
+async fn request(
+    http: &Http,
+    token_url: &Url,
+    client: &ClientAuth,
+    grant: Grant<'_>,
+    referer: &Url,
+    basic: bool,
+) -> Result<Tokens> {
+    let mut c: TokenClient =
+        oauth2::basic::BasicClient::new(oauth2::ClientId::new(client.client_id.clone()))
+            .set_token_uri(oauth2::TokenUrl::from_url(token_url.clone()))
+            .set_auth_type(if basic {
+                oauth2::AuthType::BasicAuth
+            } else {
+                oauth2::AuthType::RequestBody
+            });
+    if let Some(s) = &client.client_secret {
+        c = c.set_client_secret(oauth2::ClientSecret::new(s.expose().to_string()));
+    }
+    // With Basic the id goes in the body too (RFC 6749 §4.1.3 allows it; it is not a secret):
+    // the WP REST API team's OAuth 2 plugin requires it there.
+    let id_in_body = (basic && client.client_secret.is_some()).then(|| client.client_id.clone());
+    let transport = Transport::new(http, referer);
+    let answer = match grant {
+        Grant::Code { code, redirect_uri, verifier } => {
+            let mut r = c
+                .exchange_code(oauth2::AuthorizationCode::new(code.to_string()))
+                .set_pkce_verifier(oauth2::PkceCodeVerifier::new(verifier.to_string()))
+                .set_redirect_uri(std::borrow::Cow::Owned(oauth2::RedirectUrl::from_url(
+                    redirect_uri.clone(),
+                )));
+            if let Some(id) = id_in_body {
+                r = r.add_extra_param("client_id", id);
+            }
+            r.request_async(&transport).await
+        }
+        Grant::Password { username, password, scope } => {
+            let user = oauth2::ResourceOwnerUsername::new(username.to_string());
+            let pass = oauth2::ResourceOwnerPassword::new(password.to_string());
+            let mut r = c.exchange_password(&user, &pass);
+            for s in scope.unwrap_or_default().split_whitespace() {
+                r = r.add_scope(oauth2::Scope::new(s.to_string()));
+            }
+            if let Some(id) = id_in_body {
+                r = r.add_extra_param("client_id", id);
+            }
+            r.request_async(&transport).await
+        }
+        Grant::Refresh { refresh_token } => {
+            let rt = oauth2::RefreshToken::new(refresh_token.to_string());
+            let mut r = c.exchange_refresh_token(&rt);
+            if let Some(id) = id_in_body {
+                r = r.add_extra_param("client_id", id);
+            }
+            r.request_async(&transport).await
+        }
     };
-    read_tokens(token_url, status, ct.as_deref(), &body)
+    match answer {
+        Ok(tokens) => from_response(&tokens, token_url),
+        Err(oauth2::RequestTokenError::Request(TransportError(e))) => Err(e),
+        // Refused, or an answer the crate could not read: said from what the server sent.
+        Err(e) => Err(transport.explain(token_url, &e.to_string())),
+    }
+}
+
+/// The `oauth2` crate's async HTTP client: every request through [`Http`] (the credential check,
+/// same-origin redirects only, bounded bodies, timeouts), answers made readable for the crate.
+pub(crate) struct Transport<'a> {
+    http: &'a Http,
+    referer: &'a Url,
+    /// The last answer as the server sent it, to explain a refusal or a broken answer.
+    last: std::sync::Mutex<Option<(u16, Option<String>, bytes::Bytes)>>,
+}
+
+/// What went wrong on the way (the crate's view of [`Error`]).
+#[derive(Debug)]
+pub(crate) struct TransportError(Error);
+
+impl std::fmt::Display for TransportError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.0.fmt(f)
+    }
+}
+
+impl std::error::Error for TransportError {}
+
+impl<'a> Transport<'a> {
+    pub(crate) fn new(http: &'a Http, referer: &'a Url) -> Self {
+        Transport { http, referer, last: std::sync::Mutex::new(None) }
+    }
+
+    async fn send(&self, request: oauth2::HttpRequest) -> Result<oauth2::HttpResponse> {
+        let url = Url::parse(&request.uri().to_string()).map_err(|e| Error::InvalidJson {
+            url: self.referer.clone(),
+            status: 0,
+            detail: format!("the token endpoint address could not be read: {e}"),
+            snippet: String::new(),
+        })?;
+        let mut headers = request.headers().clone();
+        if let Some(v) = headers.get_mut(AUTHORIZATION) {
+            v.set_sensitive(true);
+        }
+        if let Ok(r) = HeaderValue::from_str(self.referer.as_str()) {
+            headers.insert(REFERER, r);
+        }
+        let body = String::from_utf8_lossy(request.body()).into_owned();
+        let mut answer = self.http.post_form(url, headers, body).await?;
+        let status = answer.status.as_u16();
+        let content_type = answer.content_type().map(str::to_string);
+        let bytes = answer.body(limits::JSON, self.http.options().timeout).await?;
+        let readable = if (200..300).contains(&status) { readable(&bytes) } else { bytes.to_vec() };
+        *self.last.lock().expect("not poisoned") = Some((status, content_type, bytes));
+        oauth2::http::Response::builder()
+            .status(status)
+            .header(reqwest::header::CONTENT_TYPE, "application/json")
+            .body(readable)
+            .map_err(|e| Error::InvalidJson {
+                url: self.referer.clone(),
+                status,
+                detail: e.to_string(),
+                snippet: String::new(),
+            })
+    }
+
+    /// The error the last answer means (`parse_error`: what the crate could not read in it).
+    fn explain(&self, url: &Url, parse_error: &str) -> Error {
+        let last = self.last.lock().expect("not poisoned").take();
+        let Some((status, content_type, body)) = last else {
+            return Error::InvalidJson {
+                url: url.clone(),
+                status: 0,
+                detail: parse_error.to_string(),
+                snippet: String::new(),
+            };
+        };
+        if !(200..300).contains(&status) {
+            return answer_error(url, status, content_type.as_deref(), &body);
+        }
+        match read_tokens(url, status, content_type.as_deref(), &body) {
+            Err(e) => e,
+            Ok(_) => Error::InvalidJson {
+                url: url.clone(),
+                status,
+                detail: parse_error.to_string(),
+                snippet: body::snippet_redacted(&body),
+            },
+        }
+    }
+}
+
+impl<'c> oauth2::AsyncHttpClient<'c> for Transport<'_> {
+    type Error = TransportError;
+    type Future = std::pin::Pin<
+        Box<
+            dyn std::future::Future<Output = Result<oauth2::HttpResponse, TransportError>>
+                + Send
+                + 'c,
+        >,
+    >;
+
+    fn call(&'c self, request: oauth2::HttpRequest) -> Self::Future {
+        Box::pin(async move { self.send(request).await.map_err(TransportError) })
+    }
+}
+
+/// A successful token answer as the crate reads it: JSON after any PHP notices, `expires_in` a
+/// number (WordPress plugins send "3600" too), a `token_type` (some leave it out: Bearer is meant),
+/// no empty refresh token. Anything else is left as it came, for [`read_tokens`] to explain.
+fn readable(body: &[u8]) -> Vec<u8> {
+    let json = body::json_after_php_notices(body).unwrap_or(body);
+    let Ok(serde_json::Value::Object(mut o)) =
+        serde_json::from_slice::<serde_json::Value>(crate::site::trim_json_prefix(json))
+    else {
+        return body.to_vec();
+    };
+    match o.get("expires_in") {
+        Some(serde_json::Value::String(s)) => match s.trim().parse::<u64>() {
+            Ok(n) => {
+                o.insert("expires_in".into(), n.into());
+            }
+            Err(_) => {
+                o.remove("expires_in");
+            }
+        },
+        Some(serde_json::Value::Number(n)) if n.as_u64().is_none() => {
+            o.remove("expires_in");
+        }
+        Some(serde_json::Value::Null) => {
+            o.remove("expires_in");
+        }
+        _ => {}
+    }
+    if !o.contains_key("token_type") {
+        o.insert("token_type".into(), "bearer".into());
+    }
+    if o.get("refresh_token").is_some_and(|r| r.as_str().is_none_or(str::is_empty)) {
+        o.remove("refresh_token");
+    }
+    if o.get("scope").is_some_and(|s| !s.is_string()) {
+        o.remove("scope");
+    }
+    serde_json::to_vec(&o).unwrap_or_else(|_| body.to_vec())
+}
+
+/// The crate's token answer as this app keeps it: Bearer tokens only.
+fn from_response(t: &oauth2::basic::BasicTokenResponse, url: &Url) -> Result<Tokens> {
+    use oauth2::TokenResponse as _;
+    if *t.token_type() != oauth2::basic::BasicTokenType::Bearer {
+        return Err(Error::UnsupportedTokenType {
+            token_type: t.token_type().as_ref().to_string(),
+        });
+    }
+    let access = t.access_token().secret();
+    if access.is_empty() {
+        return Err(Error::InvalidJson {
+            url: url.clone(),
+            status: 200,
+            detail: "the answer has an empty access_token".into(),
+            snippet: String::new(),
+        });
+    }
+    Ok(Tokens {
+        access: AccessToken::new(access.clone()),
+        refresh: t.refresh_token().map(|r| RefreshToken::new(r.secret().clone())),
+        expires_at: t.expires_in().map(|d| unix_now() + d.as_secs()),
+        scope: t.scopes().map(|s| s.iter().map(|x| x.as_str()).collect::<Vec<_>>().join(" ")),
+    })
 }
 
 /// RFC 7009 revocation of one token. `Ok(())` when the server accepted it.
@@ -157,51 +411,35 @@ pub(crate) fn oauth_error(body: &[u8]) -> Option<(ErrorCode, Option<String>)> {
     Some((code, description))
 }
 
+/// Read a token answer the way [`request`] does (the same [`readable`] form, the crate's own
+/// parse), naming what is wrong when it cannot be read: the explanation behind a refusal.
 fn read_tokens(url: &Url, status: u16, content_type: Option<&str>, body: &[u8]) -> Result<Tokens> {
     if !(200..300).contains(&status) {
         return Err(answer_error(url, status, content_type, body));
     }
     // A site with PHP's display_errors on prints its notices before the JSON: the tokens are
     // issued all the same, so read them (leaving them unread would leave them live, unknown).
-    let body = match body::json_after_php_notices(body) {
+    let json = match body::json_after_php_notices(body) {
         Some(json) => json,
         None if body::looks_like_html(content_type, body) => {
             return Err(body::html_error(url.clone(), status, body))
         }
         None => body,
     };
-    let raw: Raw = serde_json::from_slice(crate::site::trim_json_prefix(body)).map_err(|e| {
-        Error::InvalidJson {
-            url: url.clone(),
-            status,
-            detail: e.to_string(),
-            snippet: body::snippet_redacted(body),
-        }
-    })?;
-    let Some(access) = raw.access_token.filter(|a| !a.is_empty()) else {
-        return Err(Error::InvalidJson {
-            url: url.clone(),
-            status,
-            detail: "the answer has no access_token".into(),
-            snippet: body::snippet_redacted(body),
-        });
+    let broken = |detail: String| Error::InvalidJson {
+        url: url.clone(),
+        status,
+        detail,
+        snippet: body::snippet_redacted(json),
     };
-    if let Some(t) = &raw.token_type {
-        if !t.eq_ignore_ascii_case("bearer") {
-            return Err(Error::UnsupportedTokenType { token_type: t.clone() });
-        }
+    let v: serde_json::Value = serde_json::from_slice(crate::site::trim_json_prefix(json))
+        .map_err(|e| broken(e.to_string()))?;
+    if v.get("access_token").and_then(|a| a.as_str()).is_none_or(str::is_empty) {
+        return Err(broken("the answer has no access_token".into()));
     }
-    let lifetime = match raw.expires_in {
-        Some(serde_json::Value::Number(n)) => n.as_u64(),
-        Some(serde_json::Value::String(s)) => s.trim().parse().ok(),
-        _ => None,
-    };
-    Ok(Tokens {
-        access: AccessToken::new(access),
-        refresh: raw.refresh_token.filter(|r| !r.is_empty()).map(RefreshToken::new),
-        expires_at: lifetime.map(|l| unix_now() + l),
-        scope: raw.scope,
-    })
+    let t: oauth2::basic::BasicTokenResponse =
+        serde_json::from_slice(&readable(body)).map_err(|e| broken(e.to_string()))?;
+    from_response(&t, url)
 }
 
 /// The error a non-success answer of an OAuth endpoint means.

@@ -164,7 +164,7 @@ impl Connect {
             &self.http,
             &token_url,
             &auth,
-            &[("grant_type", "refresh_token"), ("refresh_token", refresh.expose())],
+            token::Grant::Refresh { refresh_token: refresh.expose() },
             &account.site_url,
         )
         .await;
