@@ -7,7 +7,7 @@ use tauri::ipc::Channel;
 use tauri::State;
 use url::Url;
 use wpconnect_core::browser::SystemBrowser;
-use wpconnect_core::doctor::{Doctor, DoctorRequest, Progress as DoctorNews, Report};
+use wpconnect_core::doctor::{Doctor, DoctorRequest, Progress as DoctorNews};
 use wpconnect_core::oauth1::Consumer;
 use wpconnect_core::present::device_name;
 use wpconnect_core::session::{OAuth2Client, SignInOptions};
@@ -266,7 +266,7 @@ pub async fn check_configuration(
     state: State<'_, AppState>,
     request: DoctorRequestView,
     progress: Channel<DoctorProgress>,
-) -> Answer<Report> {
+) -> Answer<ReportView> {
     let given = |v: Option<String>| v.map(|s| s.trim().to_string()).filter(|s| !s.is_empty());
     let redirect_uri = match given(request.redirect_uri) {
         Some(u) => Some(Url::parse(&u).map_err(|e| Error::InvalidInput {
@@ -296,10 +296,14 @@ pub async fn check_configuration(
             },
         });
     };
-    let report = Doctor::new(Default::default()).run(&req, &SystemBrowser, &cancel, &tell).await;
+    let discovery = wpconnect_core::DiscoveryOptions {
+        http: wpconnect_core::HttpOptions::from_environment(),
+        ..Default::default()
+    };
+    let report = Doctor::new(discovery).run(&req, &SystemBrowser, &cancel, &tell).await;
     state.end_sign_in(&cancel);
     tracing::info!(site = %report.site, summary = %report.summary_line(), "configuration checked");
-    Ok(report)
+    Ok(ReportView { summary_line: report.summary_line(), report })
 }
 
 fn json<T: serde::Serialize>(v: &T) -> String {

@@ -148,6 +148,8 @@ pub enum Progress {
 #[serde(rename_all = "camelCase")]
 pub struct AccountView {
     pub id: String,
+    /// What the person is called on screen (display name, else login).
+    pub name: String,
     pub site_name: String,
     pub site_url: String,
     pub site_icon_url: Option<String>,
@@ -171,6 +173,7 @@ impl From<&StoredAccount> for AccountView {
             site_icon_url: a.site_icon_url.clone(),
             username: a.user_login.clone(),
             display_name: a.display_name.clone(),
+            name: present::name(&a.display_name, &a.user_login).to_string(),
             avatar_url: a.avatar_url.clone(),
             method: a.method.label().into(),
             way: Way::of(a.method),
@@ -203,6 +206,10 @@ impl From<&SignedIn> for SignedInView {
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ProfileView {
+    /// What the person is called on screen (display name, else login).
+    pub name: String,
+    /// "Display Name (login)", as the command line says it too.
+    pub who: String,
     pub user_id: Option<String>,
     pub username: String,
     pub display_name: String,
@@ -243,6 +250,8 @@ impl AccountDetails {
         AccountDetails {
             account: a.into(),
             profile: ProfileView {
+                name: present::name(&p.display_name, &p.username).to_string(),
+                who: present::who(p),
                 user_id: p.user_id.clone(),
                 username: p.username.clone(),
                 display_name: p.display_name.clone(),
@@ -344,4 +353,14 @@ pub enum DoctorProgress {
     Check { check: wpconnect_core::doctor::Check },
     /// `live`: the admin signs in at this address (opened in the browser too).
     Browser { url: String, waiting_on: String },
+}
+
+/// The doctor's report as the page shows it: the `wpconnect.doctor/1` document, plus its summary
+/// line in the core's words.
+#[derive(Serialize)]
+pub struct ReportView {
+    #[serde(flatten)]
+    pub report: wpconnect_core::doctor::Report,
+    #[serde(rename = "summaryLine")]
+    pub summary_line: String,
 }

@@ -22,7 +22,7 @@ const site = (over: Partial<SiteView> = {}): SiteView => ({
 });
 
 const signedIn: SignedInView = {
-  account: { id: "ada@example.test", siteName: "Example", siteUrl: "https://example.test/", siteIconUrl: null, username: "ada", displayName: "Ada", avatarUrl: null, method: "OAuth2", way: "oauth2", standing: "signed_in", standingText: "signed in", sessionOnly: false },
+  account: { id: "ada@example.test", siteName: "Example", siteUrl: "https://example.test/", siteIconUrl: null, username: "ada", displayName: "Ada", name: "Ada", avatarUrl: null, method: "OAuth2", way: "oauth2", standing: "signed_in", standingText: "signed in", sessionOnly: false },
   storedIn: "the Secret Service",
   notes: [],
 };

@@ -55,6 +55,8 @@ export type Standing = "signed_in" | "expires_soon" | "expired" | "sign_in_again
 
 export interface AccountView {
   id: string;
+  /** What the person is called on screen (display name, else login). */
+  name: string;
   siteName: string;
   siteUrl: string;
   siteIconUrl: string | null;
@@ -77,6 +79,10 @@ export interface SignedInView {
 export interface AccountDetails {
   account: AccountView;
   profile: {
+    /** What the person is called on screen (display name, else login). */
+    name: string;
+    /** "Display Name (login)". */
+    who: string;
     userId: string | null;
     username: string;
     displayName: string;
@@ -173,6 +179,8 @@ export interface Report {
   checks: Check[];
   summary: { pass: number; warn: number; fail: number; skipped: number };
   exit_code: number;
+  /** "12 passed, 1 warning, 2 failed, 5 skipped", in the core's words. */
+  summaryLine: string;
 }
 
 export interface DoctorRequest {

@@ -47,6 +47,15 @@ pub fn standing(a: &StoredAccount) -> (Standing, String) {
     standing_at(a, unix_now())
 }
 
+/// What a person is called on screen: their display name, else their login.
+pub fn name<'a>(display_name: &'a str, username: &'a str) -> &'a str {
+    if display_name.trim().is_empty() {
+        username
+    } else {
+        display_name
+    }
+}
+
 /// "Display Name (login)", or just the login when the two agree.
 pub fn who(p: &Profile) -> String {
     if p.display_name.is_empty() || p.display_name == p.username {

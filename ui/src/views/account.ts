@@ -86,7 +86,7 @@ export async function accountView(root: HTMLElement, api: Api, id: string): Prom
   const profile = h(
     "section",
     { class: "card", "aria-labelledby": "profile-h", "data-testid": "profile" },
-    h("div", { class: "site-head" }, picture(p.avatarUrl, p.displayName || p.username, "avatar"), h("div", {}, h("h2", { id: "profile-h", "data-testid": "profile-name" }, p.displayName || p.username), h("p", { class: "muted", "data-testid": "profile-username" }, `@${p.username}`))),
+    h("div", { class: "site-head" }, picture(p.avatarUrl, p.name, "avatar"), h("div", {}, h("h2", { id: "profile-h", "data-testid": "profile-name" }, p.name), h("p", { class: "muted", "data-testid": "profile-username" }, `@${p.username}`))),
     facts(
       [
         ["Email", p.email],
@@ -139,7 +139,7 @@ export async function accountView(root: HTMLElement, api: Api, id: string): Prom
     ),
   );
   body.replaceChildren(profile, site, session);
-  announce(`Signed in to ${a.siteName} as ${p.displayName || p.username}.`);
+  announce(`Signed in to ${a.siteName} as ${p.who}.`);
 }
 
 function signInAgain(a: AccountView): HTMLElement {

@@ -96,7 +96,7 @@ function accountRow(a: AccountView, api: Api, reload: () => void): HTMLElement {
       h(
         "div",
         { class: "account-user" },
-        picture(a.avatarUrl, a.displayName || a.username, "avatar small"),
+        picture(a.avatarUrl, a.name, "avatar small"),
         h("span", { "data-testid": "account-user" }, a.displayName && a.displayName !== a.username ? `${a.displayName} (${a.username})` : a.username),
       ),
       h("div", { class: "account-meta" }, h("span", { class: "badge method" }, a.method), standingBadge(a), a.sessionOnly ? h("span", { class: "badge" }, "This session only") : null),

@@ -82,7 +82,7 @@ export function doctorView(root: HTMLElement, api: Api): () => void {
   });
 
   function showReport(r: Report): void {
-    const line = `${r.summary.pass} passed, ${r.summary.warn} warnings, ${r.summary.fail} failed, ${r.summary.skipped} skipped`;
+    const line = r.summaryLine;
     status.textContent = "";
     const groups = [...new Set(r.checks.map((c) => c.group))];
     results.replaceChildren(
