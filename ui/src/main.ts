@@ -79,7 +79,7 @@ if (boot?.startError) {
   route();
 }
 
-const versionLine = document.querySelector<HTMLElement>('[data-testid="core-version"]')!;
+const versionLine = document.getElementById("core-version")!;
 (boot?.appInfo ? Promise.resolve(boot.appInfo) : loaded().then(() => api.appInfo()))
   .then((info) => (versionLine.textContent = `${info.name} ${info.version} · core ${info.coreVersion}`))
   .catch((e: unknown) => {

@@ -57,11 +57,11 @@ export function addSiteView(root: HTMLElement, api: Api, startAddress = ""): () 
 
   let lastStep = "";
   const unsubscribe = flow.subscribe((s) => {
-    const focused = (document.activeElement as HTMLElement | null)?.dataset?.testid;
+    const focused = (document.activeElement as HTMLElement | null)?.id;
     render(s);
     if (s.step === lastStep && focused) {
-      // A re-render within a step keeps the keyboard where it was.
-      document.querySelector<HTMLElement>(`[data-testid="${focused}"]`)?.focus();
+      // A re-render within a step keeps the keyboard where it was (the same control, by its id).
+      document.getElementById(focused)?.focus();
     }
     if (s.step !== lastStep) {
       lastStep = s.step;
@@ -100,7 +100,7 @@ export function addSiteView(root: HTMLElement, api: Api, startAddress = ""): () 
         area.replaceChildren(
           h(
             "div",
-            { class: "card success", "data-testid": "signed-in" },
+            { class: "card success signed-in", "data-testid": "signed-in" },
             h("h2", { tabindex: "-1" }, `Signed in to ${a.siteName}`),
             h("p", {}, `as ${a.displayName && a.displayName !== a.username ? `${a.displayName} (${a.username})` : a.username}, with ${a.method}.`),
             h("p", { class: "muted" }, `Kept in ${s.result.storedIn}.`),
@@ -162,7 +162,7 @@ export function addSiteView(root: HTMLElement, api: Api, startAddress = ""): () 
     f.append(h("p", { class: "reason", "data-testid": "reason" }, site.reason), fs);
     if (way) append(f, fieldsFor(site, way));
     if (error) {
-      f.append(errorBox(error, h("button", { type: "submit", class: "primary", "data-testid": "retry" }, "Try again"), site.ways.length > 1 ? h("span", { class: "muted" }, "or choose another way above.") : null));
+      f.append(errorBox(error, h("button", { type: "submit", class: "primary", id: "retry", "data-testid": "retry" }, "Try again"), site.ways.length > 1 ? h("span", { class: "muted" }, "or choose another way above.") : null));
     }
     const keep = h("input", { type: "checkbox", id: "session-only", checked: draft.sessionOnly });
     keep.addEventListener("change", () => (draft.sessionOnly = keep.checked));
@@ -182,7 +182,7 @@ export function addSiteView(root: HTMLElement, api: Api, startAddress = ""): () 
     }
     f.append(
       h("div", { class: "check" }, keep, h("label", { for: "session-only" }, "Only for this session (do not keep in the keyring)")),
-      h("div", { class: "actions" }, h("button", { type: "submit", class: "primary", "data-testid": "continue" }, way && usesBrowser(site, way) ? "Continue in your browser" : "Sign in"), h("button", { type: "button", onclick: () => flow.back() }, "Back")),
+      h("div", { class: "actions" }, h("button", { type: "submit", class: "primary", id: "continue", "data-testid": "continue" }, way && usesBrowser(site, way) ? "Continue in your browser" : "Sign in"), h("button", { type: "button", onclick: () => flow.back() }, "Back")),
     );
     f.addEventListener("submit", (e) => {
       e.preventDefault();
@@ -295,7 +295,7 @@ export function addSiteView(root: HTMLElement, api: Api, startAddress = ""): () 
         announce("Select the address and copy it.");
       }
     });
-    const cancel = h("button", { type: "button", class: "danger", "data-testid": "cancel", disabled: s.cancelling }, s.cancelling ? "Cancelling…" : "Cancel");
+    const cancel = h("button", { type: "button", class: "danger", id: "cancel-sign-in", "data-testid": "cancel", disabled: s.cancelling }, s.cancelling ? "Cancelling…" : "Cancel");
     cancel.addEventListener("click", () => void flow.cancel());
     const minutes = s.timeoutSecs ? Math.round(s.timeoutSecs / 60) : null;
     return h(
@@ -331,7 +331,7 @@ function announceStep(s: FlowState): void {
 function focusFor(s: FlowState): void {
   // Keyboard users land where the next thing to do is.
   window.setTimeout(() => {
-    const sel = s.step === "choose" ? (s.error ? "[data-testid=retry]" : "input[name=way]:checked") : s.step === "signing-in" ? "[data-testid=cancel], .waiting h2" : s.step === "done" ? "[data-testid=signed-in] h2" : s.step === "address" ? "#address" : null;
+    const sel = s.step === "choose" ? (s.error ? "#retry" : "input[name=way]:checked") : s.step === "signing-in" ? "#cancel-sign-in, .waiting h2" : s.step === "done" ? ".signed-in h2" : s.step === "address" ? "#address" : null;
     if (sel) document.querySelector<HTMLElement>(sel)?.focus();
   }, 0);
 }

@@ -85,13 +85,14 @@ export function doctorView(root: HTMLElement, api: Api): () => void {
     const line = r.summaryLine;
     status.textContent = "";
     const groups = [...new Set(r.checks.map((c) => c.group))];
+    const summary = h("p", { class: `summary ${r.summary.fail ? "bad" : r.summary.warn ? "warn" : "ok"}`, "data-testid": "doctor-summary", tabindex: "-1" }, `${r.site_url ?? r.site}: ${line}.`);
     results.replaceChildren(
-      h("p", { class: `summary ${r.summary.fail ? "bad" : r.summary.warn ? "warn" : "ok"}`, "data-testid": "doctor-summary", tabindex: "-1" }, `${r.site_url ?? r.site}: ${line}.`),
+      summary,
       ...groups.map((g) => h("section", { class: "card" }, h("h2", {}, g.replace(/^./, (c) => c.toUpperCase())), h("ul", { class: "checks" }, ...r.checks.filter((c) => c.group === g).map(checkRow)))),
     );
     announce(`Check finished: ${line}.`);
     // The keyboard (and the view) moves to the result.
-    results.querySelector<HTMLElement>("[data-testid=doctor-summary]")?.focus();
+    summary.focus();
   }
 
   return () => {
