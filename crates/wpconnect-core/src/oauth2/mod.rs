@@ -5,6 +5,7 @@ mod code;
 mod flow;
 pub mod pkce;
 pub mod token;
+mod transport;
 
 pub use code::ErrorCode;
 pub(crate) use flow::{method_of, oauth2_endpoints};

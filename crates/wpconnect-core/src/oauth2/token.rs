@@ -1,6 +1,6 @@
 //! The token endpoint. Code exchange, the password grant and refresh go through the `oauth2`
-//! crate's types over this project's HTTP seam: [`Transport`] is its async HTTP client, and the one
-//! place that knows WordPress's ways (PHP notices before the JSON, `expires_in` as a string, no
+//! crate's types over this project's HTTP seam: [`super::transport::Transport`] is its async HTTP client, and
+//! the one place that knows WordPress's ways (PHP notices before the JSON, `expires_in` as a string, no
 //! `token_type`, HTML or REST errors where OAuth errors belong). Client authentication is HTTP
 //! Basic (id and secret form-encoded, RFC 6749 §2.3.1) with the id also in the body, falling back
 //! once to credentials in the body when the server rejects Basic; the site's URL goes along as
@@ -124,7 +124,7 @@ async fn request(
     // With Basic the id goes in the body too (RFC 6749 §4.1.3 allows it; it is not a secret):
     // the WP REST API team's OAuth 2 plugin requires it there.
     let id_in_body = (basic && client.client_secret.is_some()).then(|| client.client_id.clone());
-    let transport = Transport::new(http, referer);
+    let transport = super::transport::Transport::new(http, referer);
     let answer = match grant {
         Grant::Code { code, redirect_uri, verifier } => {
             let mut r = c
@@ -161,149 +161,10 @@ async fn request(
     };
     match answer {
         Ok(tokens) => from_response(&tokens, token_url),
-        Err(oauth2::RequestTokenError::Request(TransportError(e))) => Err(e),
+        Err(oauth2::RequestTokenError::Request(super::transport::TransportError(e))) => Err(e),
         // Refused, or an answer the crate could not read: said from what the server sent.
         Err(e) => Err(transport.explain(token_url, &e.to_string())),
     }
-}
-
-/// The `oauth2` crate's async HTTP client: every request through [`Http`] (the credential check,
-/// same-origin redirects only, bounded bodies, timeouts), answers made readable for the crate.
-pub(crate) struct Transport<'a> {
-    http: &'a Http,
-    referer: &'a Url,
-    /// The last answer as the server sent it, to explain a refusal or a broken answer.
-    last: std::sync::Mutex<Option<(u16, Option<String>, bytes::Bytes)>>,
-}
-
-/// What went wrong on the way (the crate's view of [`Error`]).
-#[derive(Debug)]
-pub(crate) struct TransportError(Error);
-
-impl std::fmt::Display for TransportError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        self.0.fmt(f)
-    }
-}
-
-impl std::error::Error for TransportError {}
-
-impl<'a> Transport<'a> {
-    pub(crate) fn new(http: &'a Http, referer: &'a Url) -> Self {
-        Transport { http, referer, last: std::sync::Mutex::new(None) }
-    }
-
-    async fn send(&self, request: oauth2::HttpRequest) -> Result<oauth2::HttpResponse> {
-        let url = Url::parse(&request.uri().to_string()).map_err(|e| Error::InvalidJson {
-            url: self.referer.clone(),
-            status: 0,
-            detail: format!("the token endpoint address could not be read: {e}"),
-            snippet: String::new(),
-        })?;
-        let mut headers = request.headers().clone();
-        if let Some(v) = headers.get_mut(AUTHORIZATION) {
-            v.set_sensitive(true);
-        }
-        if let Ok(r) = HeaderValue::from_str(self.referer.as_str()) {
-            headers.insert(REFERER, r);
-        }
-        let body = String::from_utf8_lossy(request.body()).into_owned();
-        let mut answer = self.http.post_form(url, headers, body).await?;
-        let status = answer.status.as_u16();
-        let content_type = answer.content_type().map(str::to_string);
-        let bytes = answer.body(limits::JSON, self.http.options().timeout).await?;
-        let readable = if (200..300).contains(&status) { readable(&bytes) } else { bytes.to_vec() };
-        *self.last.lock().expect("not poisoned") = Some((status, content_type, bytes));
-        oauth2::http::Response::builder()
-            .status(status)
-            .header(reqwest::header::CONTENT_TYPE, "application/json")
-            .body(readable)
-            .map_err(|e| Error::InvalidJson {
-                url: self.referer.clone(),
-                status,
-                detail: e.to_string(),
-                snippet: String::new(),
-            })
-    }
-
-    /// The error the last answer means (`parse_error`: what the crate could not read in it).
-    fn explain(&self, url: &Url, parse_error: &str) -> Error {
-        let last = self.last.lock().expect("not poisoned").take();
-        let Some((status, content_type, body)) = last else {
-            return Error::InvalidJson {
-                url: url.clone(),
-                status: 0,
-                detail: parse_error.to_string(),
-                snippet: String::new(),
-            };
-        };
-        if !(200..300).contains(&status) {
-            return answer_error(url, status, content_type.as_deref(), &body);
-        }
-        match read_tokens(url, status, content_type.as_deref(), &body) {
-            Err(e) => e,
-            Ok(_) => Error::InvalidJson {
-                url: url.clone(),
-                status,
-                detail: parse_error.to_string(),
-                snippet: body::snippet_redacted(&body),
-            },
-        }
-    }
-}
-
-impl<'c> oauth2::AsyncHttpClient<'c> for Transport<'_> {
-    type Error = TransportError;
-    type Future = std::pin::Pin<
-        Box<
-            dyn std::future::Future<Output = Result<oauth2::HttpResponse, TransportError>>
-                + Send
-                + 'c,
-        >,
-    >;
-
-    fn call(&'c self, request: oauth2::HttpRequest) -> Self::Future {
-        Box::pin(async move { self.send(request).await.map_err(TransportError) })
-    }
-}
-
-/// A successful token answer as the crate reads it: JSON after any PHP notices, `expires_in` a
-/// number (WordPress plugins send "3600" too), a `token_type` (some leave it out: Bearer is meant),
-/// no empty refresh token. Anything else is left as it came, for [`read_tokens`] to explain.
-fn readable(body: &[u8]) -> Vec<u8> {
-    let json = body::json_after_php_notices(body).unwrap_or(body);
-    let Ok(serde_json::Value::Object(mut o)) =
-        serde_json::from_slice::<serde_json::Value>(crate::site::trim_json_prefix(json))
-    else {
-        return body.to_vec();
-    };
-    match o.get("expires_in") {
-        Some(serde_json::Value::String(s)) => match s.trim().parse::<u64>() {
-            Ok(n) => {
-                o.insert("expires_in".into(), n.into());
-            }
-            Err(_) => {
-                o.remove("expires_in");
-            }
-        },
-        Some(serde_json::Value::Number(n)) if n.as_u64().is_none() => {
-            o.remove("expires_in");
-        }
-        Some(serde_json::Value::Null) => {
-            o.remove("expires_in");
-        }
-        _ => {}
-    }
-    if !o.contains_key("token_type") {
-        o.insert("token_type".into(), "bearer".into());
-    }
-    if o.get("refresh_token").is_some_and(|r| r.as_str().is_none_or(str::is_empty)) {
-        o.remove("refresh_token");
-    }
-    if o.get("scope").is_some_and(|s| !s.is_string()) {
-        o.remove("scope");
-    }
-    serde_json::to_vec(&o).unwrap_or_else(|_| body.to_vec())
 }
 
 /// The crate's token answer as this app keeps it: Bearer tokens only.
@@ -413,7 +274,12 @@ pub(crate) fn oauth_error(body: &[u8]) -> Option<(ErrorCode, Option<String>)> {
 
 /// Read a token answer the way [`request`] does (the same [`readable`] form, the crate's own
 /// parse), naming what is wrong when it cannot be read: the explanation behind a refusal.
-fn read_tokens(url: &Url, status: u16, content_type: Option<&str>, body: &[u8]) -> Result<Tokens> {
+pub(super) fn read_tokens(
+    url: &Url,
+    status: u16,
+    content_type: Option<&str>,
+    body: &[u8],
+) -> Result<Tokens> {
     if !(200..300).contains(&status) {
         return Err(answer_error(url, status, content_type, body));
     }
@@ -438,7 +304,8 @@ fn read_tokens(url: &Url, status: u16, content_type: Option<&str>, body: &[u8]) 
         return Err(broken("the answer has no access_token".into()));
     }
     let t: oauth2::basic::BasicTokenResponse =
-        serde_json::from_slice(&readable(body)).map_err(|e| broken(e.to_string()))?;
+        serde_json::from_slice(&super::transport::readable(body))
+            .map_err(|e| broken(e.to_string()))?;
     from_response(&t, url)
 }
 
