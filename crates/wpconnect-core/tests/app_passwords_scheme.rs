@@ -68,6 +68,35 @@ impl Site {
         TestBrowser::new("ada", "analytical", consent)
             .with_tls(self.pki.ca_pem(), &[(NAME, self.s.server().addr())])
     }
+    /// Sign in through the URL scheme with a fresh store, the person answering `consent`:
+    /// the outcome, and the Connect (to look at its accounts).
+    async fn sign_in_via_link(
+        &self,
+        discovered: &wpconnect_core::Discovered,
+        consent: Consent,
+    ) -> (wpconnect_core::Result<wpconnect_core::session::SignedIn>, Connect, tempfile::TempDir)
+    {
+        let dir = tempfile::tempdir().unwrap();
+        let store: Arc<dyn SecretStore> = Arc::new(MemoryStore::new());
+        let connect =
+            Connect::new(self.http(), AccountsFile::at(dir.path().join("a.json")), Ok(store));
+        let inbox = Arc::new(CallbackInbox::new());
+        let os = Os(self.person(consent), inbox.clone());
+        let opts = SignInOptions { timeout: Duration::from_secs(20), ..Default::default() };
+        let done = connect
+            .sign_in_app_password_scheme(
+                discovered,
+                "desk",
+                opts,
+                &os,
+                &Cancel::new(),
+                &inbox,
+                |_| {},
+            )
+            .await;
+        (done, connect, dir)
+    }
+
     async fn discover(&self) -> wpconnect_core::Discovered {
         Discoverer::new(DiscoveryOptions { http: self.http(), ..Default::default() })
             .discover(NAME)
@@ -135,23 +164,8 @@ async fn when_the_site_will_not_make_a_fresh_password_nothing_is_kept_or_left_li
     let s = &site.s;
     s.set(|k| k.app_password_create_fails = Some(403));
     let discovered = site.discover().await;
-    let dir = tempfile::tempdir().unwrap();
-    let store: Arc<dyn SecretStore> = Arc::new(MemoryStore::new());
-    let connect = Connect::new(site.http(), AccountsFile::at(dir.path().join("a.json")), Ok(store));
-    let inbox = Arc::new(CallbackInbox::new());
-    let os = Os(site.person(Consent::Allow), inbox.clone());
-    let e = connect
-        .sign_in_app_password_scheme(
-            &discovered,
-            "desk",
-            SignInOptions { timeout: Duration::from_secs(20), ..Default::default() },
-            &os,
-            &Cancel::new(),
-            &inbox,
-            |_| {},
-        )
-        .await
-        .unwrap_err();
+    let (done, connect, _dir) = site.sign_in_via_link(&discovered, Consent::Allow).await;
+    let e = done.unwrap_err();
     assert_eq!(e.kind(), ErrorKind::AppPasswordNotExchanged, "{e}");
     assert_eq!(
         e.to_string(),
@@ -167,25 +181,11 @@ async fn rejection_through_the_url_scheme() {
     let site = site().await;
     let s = &site.s;
     let discovered = site.discover().await;
-    let dir = tempfile::tempdir().unwrap();
-    let store: Arc<dyn SecretStore> = Arc::new(MemoryStore::new());
-    let connect = Connect::new(site.http(), AccountsFile::at(dir.path().join("a.json")), Ok(store));
-    let inbox = Arc::new(CallbackInbox::new());
-    let os = Os(site.person(Consent::Deny), inbox.clone());
-    let e = connect
-        .sign_in_app_password_scheme(
-            &discovered,
-            "desk",
-            SignInOptions { timeout: Duration::from_secs(20), ..Default::default() },
-            &os,
-            &Cancel::new(),
-            &inbox,
-            |_| {},
-        )
-        .await
-        .unwrap_err();
+    let (done, connect, _dir) = site.sign_in_via_link(&discovered, Consent::Deny).await;
+    let e = done.unwrap_err();
     assert_eq!(e.kind(), ErrorKind::AccessDenied);
     assert!(s.app_password_names().is_empty());
+    assert!(connect.accounts().unwrap().is_empty());
 }
 
 #[tokio::test]
@@ -230,24 +230,9 @@ async fn an_answer_naming_the_site_over_plain_http_is_not_from_the_site_we_asked
     let s = &site.s;
     let discovered = site.discover().await;
     s.set(|k| k.advertised_url = Some(format!("http://{NAME}")));
-    let dir = tempfile::tempdir().unwrap();
-    let store: Arc<dyn SecretStore> = Arc::new(MemoryStore::new());
-    let connect = Connect::new(site.http(), AccountsFile::at(dir.path().join("a.json")), Ok(store));
-    let inbox = Arc::new(CallbackInbox::new());
-    let os = Os(site.person(Consent::Allow), inbox.clone());
     let before = s.server().requests().len();
-    let e = connect
-        .sign_in_app_password_scheme(
-            &discovered,
-            "desk",
-            SignInOptions { timeout: Duration::from_secs(20), ..Default::default() },
-            &os,
-            &Cancel::new(),
-            &inbox,
-            |_| {},
-        )
-        .await
-        .unwrap_err();
+    let (done, connect, _dir) = site.sign_in_via_link(&discovered, Consent::Allow).await;
+    let e = done.unwrap_err();
     assert_eq!(e.kind(), ErrorKind::SiteMismatch, "{e}");
     assert_eq!(
         e.to_string(),
