@@ -284,6 +284,7 @@ pub async fn check_configuration(
         consumer_secret: request.consumer_secret.filter(|s| !s.expose().is_empty()),
         live: request.live,
         wait: Duration::from_secs(settings.sign_in_timeout_secs),
+        face: wpconnect_core::Face::Desktop,
         ..DoctorRequest::new(request.address.trim())
     };
     let cancel = state.begin_sign_in();

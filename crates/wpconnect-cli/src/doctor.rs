@@ -70,6 +70,7 @@ pub async fn run(args: DoctorArgs) -> ExitCode {
         consumer_secret,
         live: args.live,
         wait: Duration::from_secs(args.wait),
+        face: wpconnect_core::Face::CommandLine,
     };
     if args.live {
         errln!("--live: you will sign in once in your browser; the tokens issued are revoked at the end and never stored.");

@@ -10,7 +10,7 @@ use wpconnect_core::browser::{Browser, NoBrowser};
 use wpconnect_core::doctor::{Doctor, DoctorRequest, Progress, Report, Status};
 use wpconnect_core::loopback::Cancel;
 use wpconnect_core::secret::ClientSecret;
-use wpconnect_core::{DiscoveryOptions, HttpOptions};
+use wpconnect_core::{DiscoveryOptions, Face, HttpOptions};
 use wpconnect_testsupport::browser::{Consent, TestBrowser};
 use wpconnect_testsupport::dialect::{Client, Knobs, OAuthSite, User};
 
@@ -203,6 +203,45 @@ async fn live_on_a_correctly_configured_site_passes_and_revokes_everything() {
     }
     assert!(!json.contains(SECRET) && !json.contains(CONSUMER_SECRET));
     assert_eq!(status(&r, "oauth1.callback"), Status::Pass, "{:#?}", r.check("oauth1.callback"));
+}
+
+#[tokio::test]
+async fn the_apps_report_names_its_fields_not_the_command_lines_flags() {
+    // What the doctor did not get, said as each face asks for it: a flag on the command line, the
+    // panel's field or option in the app.
+    let port = free_port();
+    let site = start(good_knobs(port), client(port)).await;
+    let bare = |face| DoctorRequest {
+        face,
+        wait: Duration::from_secs(20),
+        ..DoctorRequest::new(site.url())
+    };
+    let text = |r: &Report| {
+        r.checks
+            .iter()
+            .map(|c| {
+                format!(
+                    "{} {} {}",
+                    c.finding,
+                    c.fix.clone().unwrap_or_default(),
+                    c.skipped_because.clone().unwrap_or_default()
+                )
+            })
+            .collect::<Vec<_>>()
+            .join("\n")
+    };
+    let cli = text(&doctor(&bare(Face::CommandLine)).await);
+    assert!(cli.contains("no --client-id given") && cli.contains("--live signs in once"), "{cli}");
+    let app = text(&doctor(&bare(Face::Desktop)).await);
+    assert!(
+        app.contains("no OAuth2 client ID given")
+            && app.contains("not asked for: Live signs in once"),
+        "{app}"
+    );
+    assert!(
+        !app.contains("--") && !app.contains("WPCONNECT_"),
+        "the app's report names no flag: {app}"
+    );
 }
 
 #[tokio::test]

@@ -408,6 +408,9 @@ async fn the_configuration_panel_shows_the_doctors_report_with_its_fixes() {
     );
     let page = app.page_text().await;
     assert!(!page.contains("client-s3cret"), "the secret typed in never shows in the report");
+    // What was not asked for is said in the panel's words (its Live option), not as a flag.
+    assert!(page.contains("not asked for: Live signs in once"), "{page}");
+    assert!(!page.contains("--live") && !page.contains("--client-id"), "{page}");
     app.screenshot("13-check-configuration").await;
 
     // The same report as `wpconnect doctor --json`: every check with the same verdict.
@@ -739,7 +742,7 @@ async fn a_plain_http_site_elsewhere_asks_before_a_password_crosses_the_network(
         )
         .await;
     assert_eq!(invalid, true, "the box is what is missing");
-    app.screenshot("13-plain-http-warning").await;
+    app.screenshot("14-plain-http-warning").await;
 
     // Ticked: signed in, and the choice is kept with the account (no secret in the file).
     app.click("[data-testid=allow-plain-http]").await;

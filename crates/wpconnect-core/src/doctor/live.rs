@@ -10,6 +10,7 @@ use url::Url;
 use super::oauth2::Probes;
 use super::site::HEADER_FIX;
 use super::CheckId;
+use super::Input;
 use super::{failed_line, request_line, Ctx, Exchange, Ledger, Outcome, Progress};
 use crate::browser::hand_to;
 use crate::browser::Browser;
@@ -47,7 +48,10 @@ pub(crate) async fn run(
     let Some(probes) = probes else {
         ledger.skip_rest(
             "live",
-            "the live checks need an OAuth 2 client that passed the checks above (--client-id)",
+            &format!(
+                "the live checks need an OAuth 2 client that passed the checks above ({})",
+                ctx.req.input(Input::ClientId)
+            ),
         );
         return;
     };
@@ -573,7 +577,7 @@ impl Live<'_, '_> {
                 Some(other) => Outcome::fail(format!("Site Health says ({other}): {}.", v.get("label").and_then(|l| l.as_str()).unwrap_or("the header is not working")), HEADER_FIX),
                 None => Outcome::skipped("Site Health's answer had no status"),
             },
-            Err(Error::TokenRejected { .. }) => Outcome::skipped("Site Health's tests are for administrators: sign in with --live as an administrator to run it"),
+            Err(Error::TokenRejected { .. }) => Outcome::skipped(format!("Site Health's tests are for administrators: sign in with {} as an administrator to run it", self.ctx.req.input(Input::Live))),
             Err(e) => Outcome::skipped(format!("Site Health's test did not answer ({e})")),
         };
         ledger.record(CheckId::AuthSiteHealth, o.observe(&ex));

@@ -29,6 +29,7 @@ use url::Url;
 
 use crate::browser::Browser;
 use crate::discovery::{Discoverer, DiscoveryOptions};
+use crate::error::Face;
 use crate::http::{redact_query, Http};
 use crate::loopback::Cancel;
 use crate::secret::ClientSecret;
@@ -56,6 +57,9 @@ pub struct DoctorRequest {
     pub live: bool,
     /// How long to wait for the browser (`--live`).
     pub wait: Duration,
+    /// Who asked: the report names the doctor's own inputs as that face shows them (a flag on the
+    /// command line, a field or option in the app's Check configuration panel).
+    pub face: Face,
 }
 
 impl DoctorRequest {
@@ -69,8 +73,32 @@ impl DoctorRequest {
             consumer_secret: None,
             live: false,
             wait: crate::loopback::DEFAULT_TIMEOUT,
+            face: Face::CommandLine,
         }
     }
+
+    /// One of the doctor's own inputs, named as the face that asked shows it.
+    pub(crate) fn input(&self, input: Input) -> &'static str {
+        match (self.face, input) {
+            (Face::CommandLine, Input::ClientId) => "--client-id",
+            (Face::CommandLine, Input::ConsumerKey) => "--consumer-key",
+            (Face::CommandLine, Input::RedirectUri) => "--redirect-uri",
+            (Face::CommandLine, Input::Live) => "--live",
+            (Face::Desktop, Input::ClientId) => "OAuth2 client ID",
+            (Face::Desktop, Input::ConsumerKey) => "OAuth 1.0a consumer key",
+            (Face::Desktop, Input::RedirectUri) => "Redirect URI",
+            (Face::Desktop, Input::Live) => "Live",
+        }
+    }
+}
+
+/// The doctor's own inputs, as findings refer to them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Input {
+    ClientId,
+    ConsumerKey,
+    RedirectUri,
+    Live,
 }
 
 /// A check's verdict.
@@ -342,15 +370,15 @@ impl Doctor {
                         );
                     }
                 } else {
-                    ledger.skip_rest("live", "not asked for: --live signs in once in the browser to test tokens for real");
+                    ledger.skip_rest("live", &format!("not asked for: {} signs in once in the browser to test tokens for real", req.input(Input::Live)));
                 }
                 site::authorization_header(&ctx, &mut ledger, d, probes.as_ref()).await;
                 ledger.record(
                     CheckId::AuthSiteHealth,
                     Outcome::skipped(if req.live {
-                        "the test needs an administrator's sign-in with a token the site accepts (see the live checks)"
+                        "the test needs an administrator's sign-in with a token the site accepts (see the live checks)".to_string()
                     } else {
-                        "the test needs a signed-in administrator: run with --live as an administrator"
+                        format!("the test needs a signed-in administrator: run with {} as an administrator", req.input(Input::Live))
                     }),
                 );
                 oauth1::run(&ctx, &mut ledger, d).await;

@@ -10,6 +10,7 @@
 use url::Url;
 
 use super::CheckId;
+use super::Input;
 use super::{failed_line, request_line, Ctx, Exchange, Ledger, Outcome};
 use crate::discovery::Discovered;
 use crate::error::Error;
@@ -54,7 +55,10 @@ pub(crate) async fn run(ctx: &Ctx<'_>, ledger: &mut Ledger<'_>, d: &Discovered) 
     let Some(key) = ctx.req.consumer_key.clone() else {
         ledger.skip_rest(
             "oauth1",
-            "no --consumer-key given: name the application's consumer key to check it",
+            &format!(
+                "no {} given: name the application's consumer key to check it",
+                ctx.req.input(Input::ConsumerKey)
+            ),
         );
         return;
     };
@@ -99,7 +103,7 @@ pub(crate) async fn run(ctx: &Ctx<'_>, ledger: &mut Ledger<'_>, d: &Discovered) 
             "Set the server's clock right (NTP) — or this computer's, if it is the one that is off.",
         ),
         Err(Error::OAuth1 { .. }) if text.contains("signature") && !signed => {
-            Outcome::pass(format!("The consumer key {key} is known (the site checked it, then refused the made-up signature, as intended); its secret is checked with --live."))
+            Outcome::pass(format!("The consumer key {key} is known (the site checked it, then refused the made-up signature, as intended); its secret is checked with {}.", ctx.req.input(Input::Live)))
         }
         Err(Error::OAuth1 { .. }) if text.contains("signature") => Outcome::fail(
             format!("The site knows the consumer key {key} but not with this secret (the signature does not match)."),
@@ -110,8 +114,8 @@ pub(crate) async fn run(ctx: &Ctx<'_>, ledger: &mut Ledger<'_>, d: &Discovered) 
     };
     ledger.record(CheckId::Oauth1Consumer, consumer_outcome.observe(&ex));
     let callback_outcome = match (&callback, signed, &result) {
-        (None, _, _) => Outcome::skipped("no --redirect-uri given: name the callback people sign in with (http://127.0.0.1:<port>/callback, or oob)"),
-        (Some(_), false, _) => Outcome::skipped("checking the callback needs a properly signed request, which makes the site store an unused temporary token: run with --live and the consumer secret (WPCONNECT_CONSUMER_SECRET)"),
+        (None, _, _) => Outcome::skipped(format!("no {} given: name the callback people sign in with (http://127.0.0.1:<port>/callback, or oob)", ctx.req.input(Input::RedirectUri))),
+        (Some(_), false, _) => Outcome::skipped(format!("checking the callback needs a properly signed request, which makes the site store an unused temporary token: run with {} and the consumer secret{}", ctx.req.input(Input::Live), if ctx.req.face == crate::Face::CommandLine { " (WPCONNECT_CONSUMER_SECRET)" } else { "" })),
         (Some(cb), true, Ok(_)) => Outcome::pass(format!("The site accepts the callback {cb}.")).observe(&ex),
         (Some(cb), true, Err(_)) if text.contains("callback") => Outcome::fail(
             format!("The site refuses the callback {cb}: it must match the application's registered callback in scheme, host, port and path."),

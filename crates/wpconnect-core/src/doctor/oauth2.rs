@@ -7,6 +7,7 @@
 use url::Url;
 
 use super::CheckId;
+use super::Input;
 use super::{
     failed_line, probe_value, request_line, response_line, Ctx, Exchange, Ledger, Outcome,
 };
@@ -104,7 +105,13 @@ fn judge_grant(status: u16, body: &[u8]) -> Grant {
 
 pub(crate) async fn run(ctx: &Ctx<'_>, ledger: &mut Ledger<'_>, d: &Discovered) -> Option<Probes> {
     let Some(client_id) = ctx.req.client_id.clone() else {
-        ledger.skip_rest("oauth2", "no --client-id given: name the OAuth client to check it");
+        ledger.skip_rest(
+            "oauth2",
+            &format!(
+                "no {} given: name the OAuth client to check it",
+                ctx.req.input(Input::ClientId)
+            ),
+        );
         return None;
     };
     let Ok(endpoints) = oauth2_endpoints(d) else {
@@ -310,7 +317,7 @@ async fn redirects(s: &Subject<'_>, ledger: &mut Ledger<'_>, r: &Redirects) -> (
             .observe(ex),
         ),
         (Some(u), Some(AuthorizeProbe { verdict: a, exchange: ex })) => ledger.record(CheckId::Oauth2RedirectUri, Outcome::warn(format!("The authorization request with {u} got an unexpected answer ({a:?})."), "Open the authorization address below in a browser to see what the site shows.").observe(ex)),
-        _ => ledger.record(CheckId::Oauth2RedirectUri, Outcome::skipped("no --redirect-uri given: name the redirect URI people sign in with (WP Connect: http://127.0.0.1:<port>/callback)")),
+        _ => ledger.record(CheckId::Oauth2RedirectUri, Outcome::skipped(format!("no {} given: name the redirect URI people sign in with (WP Connect: http://127.0.0.1:<port>/callback)", s.ctx.req.input(Input::RedirectUri)))),
     }
     let random_ok = accepted(&random_answer.verdict);
     let ours_ok = ours_answer.as_ref().is_some_and(|a| accepted(&a.verdict));
@@ -419,7 +426,7 @@ async fn grants(
         // --live signs in and tries a real refresh token, which tells.
         Some(Grant::Enabled) if ctx.req.live => None,
         Some(Grant::Enabled) => Some(Outcome::skipped(
-            "a made-up refresh token was refused (invalid_grant) before the server looked at the client's grant types, so only a real one tells: run with --live",
+            format!("a made-up refresh token was refused (invalid_grant) before the server looked at the client's grant types, so only a real one tells: run with {}", s.ctx.req.input(Input::Live)),
         )),
         Some(Grant::NotEnabled) | Some(Grant::Unsupported) => Some(refresh_not_enabled()),
         g => Some(grant_unclear("refresh token", g)),

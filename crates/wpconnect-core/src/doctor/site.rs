@@ -7,6 +7,7 @@ use url::Url;
 
 use super::oauth2::Probes;
 use super::CheckId;
+use super::Input;
 use super::{
     failed_line, probe_value, request_line, response_line, Ctx, Exchange, Ledger, Outcome,
 };
@@ -427,9 +428,11 @@ pub(crate) async fn authorization_header(
                 Some("invalid_username" | "incorrect_password" | "invalid_email" | "application_passwords_disabled" | "application_passwords_disabled_for_user") => {
                     Outcome::pass("WordPress answered a made-up Application Password with its own refusal: the Authorization header reaches WordPress.").observe(&ex)
                 }
-                _ => Outcome::skipped(
-                    "WordPress answered the made-up Application Password as if no credentials had been sent, which it does when the header is dropped, but also when no Application Password was ever created on the site, and always on WordPress 6.1; run with --client-id (WP OAuth Server) or --live to tell",
-                )
+                _ => Outcome::skipped(format!(
+                    "WordPress answered the made-up Application Password as if no credentials had been sent, which it does when the header is dropped, but also when no Application Password was ever created on the site, and always on WordPress 6.1; run with {} (WP OAuth Server) or {} to tell",
+                    ctx.req.input(Input::ClientId),
+                    ctx.req.input(Input::Live)
+                ))
                 .observe(&ex),
             }
         }
