@@ -980,19 +980,27 @@ fn rest_me(st: &mut State, req: &Request, base: &str) -> Reply {
     let header = if st.knobs.strip_authorization { None } else { req.header("authorization") };
     if header.is_some_and(|h| h.starts_with("OAuth ")) {
         return match oauth1_verify(st, req, base, &HashMap::new(), true) {
-            Ok((_, Some(t))) => match st.oauth1_tokens.get(&t).filter(|t| t.access).and_then(|t| t.user_id) {
-                Some(id) => user_json(st.users.iter().find(|u| u.id == id).cloned().expect("known user")),
-                None => Reply::json(401, json!({"code": "json_oauth1_invalid_token", "message": "Access token does not exist", "data": {"status": 401}}).to_string()),
-            },
-            Ok((_, None)) => Reply::json(401, json!({"code": "rest_not_logged_in", "message": "You are not currently logged in.", "data": {"status": 401}}).to_string()),
-            Err((code, message)) => Reply::json(401, json!({"code": code, "message": message, "data": {"status": 401}}).to_string()),
+            Ok((_, Some(t))) => {
+                match st.oauth1_tokens.get(&t).filter(|t| t.access).and_then(|t| t.user_id) {
+                    Some(id) => user_json(
+                        st.users.iter().find(|u| u.id == id).cloned().expect("known user"),
+                    ),
+                    None => {
+                        rest_error(401, "json_oauth1_invalid_token", "Access token does not exist")
+                    }
+                }
+            }
+            Ok((_, None)) => {
+                rest_error(401, "rest_not_logged_in", "You are not currently logged in.")
+            }
+            Err((code, message)) => rest_error(401, &code, &message),
         };
     }
     if let Some(u) = header.and_then(|h| basic_app_password_user(st, h)) {
         return user_json(u);
     }
     if let Some(code) = header.and_then(|h| basic_app_password_error(st, h)) {
-        return Reply::json(401, json!({"code": code, "message": "Unknown username or incorrect password.", "data": {"status": 401}}).to_string());
+        return rest_error(401, code, "Unknown username or incorrect password.");
     }
     let token = header.and_then(|h| h.strip_prefix("Bearer ").map(str::to_string));
     let Some(u) = valid_user(st, token) else {
@@ -1093,10 +1101,10 @@ fn site_health_authorization_header(st: &mut State, req: &Request) -> Reply {
     let header = if st.knobs.strip_authorization { None } else { req.header("authorization") };
     let token = header.and_then(|h| h.strip_prefix("Bearer ").map(str::to_string));
     let Some(u) = valid_user(st, token) else {
-        return Reply::json(401, json!({"code": "rest_forbidden", "message": "Sorry, you are not allowed to do that.", "data": {"status": 401}}).to_string());
+        return rest_error(401, "rest_forbidden", "Sorry, you are not allowed to do that.");
     };
     if !u.roles.iter().any(|r| r == "administrator") {
-        return Reply::json(403, json!({"code": "rest_forbidden", "message": "Sorry, you are not allowed to do that.", "data": {"status": 403}}).to_string());
+        return rest_error(403, "rest_forbidden", "Sorry, you are not allowed to do that.");
     }
     let (label, status) = if st.knobs.strip_authorization {
         ("The authorization header is missing", "recommended")
@@ -1259,7 +1267,7 @@ fn app_password_manage(st: &mut State, req: &Request, path: &str) -> Reply {
     // A host that strips the header strips it here too: WordPress sees no credentials at all.
     let header = if st.knobs.strip_authorization { None } else { req.header("authorization") };
     let Some(user) = header.and_then(|h| basic_app_password_user(st, h)) else {
-        return Reply::json(401, json!({"code": "rest_not_logged_in", "message": "You are not currently logged in.", "data": {"status": 401}}).to_string());
+        return rest_error(401, "rest_not_logged_in", "You are not currently logged in.");
     };
     let last = path.rsplit('/').next().unwrap_or("");
     let pw = header
@@ -1274,15 +1282,27 @@ fn app_password_manage(st: &mut State, req: &Request, path: &str) -> Reply {
     match (req.method.as_str(), last) {
         ("POST", "application-passwords") => {
             if let Some(status) = st.knobs.app_password_create_fails {
-                return Reply::json(status, json!({"code": "rest_cannot_create_application_passwords", "message": "Sorry, you are not allowed to create application passwords for this user.", "data": {"status": status}}).to_string());
+                return rest_error(
+                    status,
+                    "rest_cannot_create_application_passwords",
+                    "Sorry, you are not allowed to create application passwords for this user.",
+                );
             }
             let args: serde_json::Value = serde_json::from_slice(&req.body).unwrap_or_default();
             let name = args["name"].as_str().unwrap_or("").to_string();
             if name.trim().is_empty() {
-                return Reply::json(400, json!({"code": "rest_missing_callback_param", "message": "Missing parameter(s): name", "data": {"status": 400}}).to_string());
+                return rest_error(
+                    400,
+                    "rest_missing_callback_param",
+                    "Missing parameter(s): name",
+                );
             }
             if st.app_passwords.iter().any(|p| p.0 == user.id && p.2 == name) {
-                return Reply::json(409, json!({"code": "application_password_duplicate_name", "message": "Each application name should be unique.", "data": {"status": 409}}).to_string());
+                return rest_error(
+                    409,
+                    "application_password_duplicate_name",
+                    "Each application name should be unique.",
+                );
             }
             let password = random_token(24);
             let uuid = st.new_app_password(user.id, &name, &password);
@@ -1671,4 +1691,12 @@ fn random_token(n: usize) -> String {
     const CHARS: &[u8] = b"abcdefghijklmnopqrstuvwxyz0123456789";
     let mut rng = rand::rng();
     (0..n).map(|_| CHARS[rng.random_range(0..CHARS.len())] as char).collect()
+}
+
+/// WordPress's REST error answer: `{code, message, data: {status}}` with that status.
+fn rest_error(status: u16, code: &str, message: &str) -> Reply {
+    Reply::json(
+        status,
+        json!({"code": code, "message": message, "data": {"status": status}}).to_string(),
+    )
 }

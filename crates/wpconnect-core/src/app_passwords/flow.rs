@@ -57,24 +57,11 @@ impl Connect {
         let store = self.store(opts.storage)?;
         let loopback = Loopback::bind(&[]).await?;
         let back = super::Return::Loopback(loopback.redirect_uri().clone());
-        let request = super::ApprovalRequest::new(
-            &authorize,
-            &site.answered_at,
-            &super::app_name(device, unix_now()),
-            &back,
-        );
+        let request = approval_request(&authorize, site, device, &back);
         waiting(&request.url, loopback.redirect_uri());
         hand_to(browser, &request.url);
         let approved = loopback.wait(opts.timeout, cancel, |params| request.judge(params)).await?;
-        self.finish_app_password(
-            site,
-            &approved.user_login,
-            approved.password,
-            store,
-            opts,
-            Some(&approved.app_name),
-        )
-        .await
+        self.finish_approved(site, approved, store, opts).await
     }
 
     /// Sign in with an Application Password approved in the browser, the answer coming back
@@ -95,12 +82,7 @@ impl Connect {
         self.may_send(site, &opts, &[&site.api_root], "an Application Password").await?;
         let store = self.store(opts.storage)?;
         let back = super::Return::Scheme(Url::parse(super::SCHEME_CALLBACK).expect("constant URL"));
-        let request = super::ApprovalRequest::new(
-            &authorize,
-            &site.answered_at,
-            &super::app_name(device, unix_now()),
-            &back,
-        );
+        let request = approval_request(&authorize, site, device, &back);
         let answer = inbox.expect(&request.nonce);
         waiting(&request.url);
         hand_to(browser, &request.url);
@@ -111,13 +93,25 @@ impl Connect {
         };
         inbox.forget(&request.nonce);
         let approved = request.judge(&params?)?;
+        self.finish_approved(site, approved, store, opts).await
+    }
+
+    /// A password approved in the browser for this sign-in (it arrived in a URL).
+    async fn finish_approved(
+        &self,
+        site: &Discovered,
+        approved: super::Approved,
+        store: Arc<dyn SecretStore>,
+        opts: SignInOptions,
+    ) -> Result<SignedIn> {
+        let name = approved.app_name;
         self.finish_app_password(
             site,
             &approved.user_login,
             approved.password,
             store,
             opts,
-            Some(&approved.app_name),
+            Some(&name),
         )
         .await
     }
@@ -297,6 +291,18 @@ impl Connect {
             tracing::warn!(error = %e, "an Application Password made for a failed sign-in could not be deleted");
         }
     }
+}
+
+/// The approval page's address for this sign-in: back to `back`, named for `device` and now, the
+/// answer to name the origin discovery verified.
+fn approval_request(
+    authorize: &Url,
+    site: &Discovered,
+    device: &str,
+    back: &super::Return,
+) -> super::ApprovalRequest {
+    let name = super::app_name(device, unix_now());
+    super::ApprovalRequest::new(authorize, &site.answered_at, &name, back)
 }
 
 fn app_password_url(site: &Discovered) -> Result<Url> {

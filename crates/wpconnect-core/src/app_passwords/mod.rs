@@ -109,26 +109,30 @@ pub fn loopback_possible(site_url: &Url) -> bool {
 /// CLI and the app, say) apart.
 pub fn app_name(device: &str, now_unix: u64) -> String {
     let (y, m, d, hh, mm, ss) = civil(now_unix);
-    let [a, b] = crate::crypto::random_bytes::<2>();
-    format!("WP Connect on {device} ({y:04}-{m:02}-{d:02} {hh:02}:{mm:02}:{ss:02} UTC, #{a:02x}{b:02x})")
+    let tag = tag_other_than("");
+    format!("WP Connect on {device} ({y:04}-{m:02}-{d:02} {hh:02}:{mm:02}:{ss:02} UTC, #{tag})")
+}
+
+/// Four random hex digits, not `old`.
+fn tag_other_than(old: &str) -> String {
+    loop {
+        let [a, b] = crate::crypto::random_bytes::<2>();
+        let tag = format!("{a:02x}{b:02x}");
+        if tag != old {
+            return tag;
+        }
+    }
 }
 
 /// The name of the password that replaces an approved one (WordPress refuses a second password of
 /// the same name while the first exists): the approved name with a new tag, so the profile still
 /// reads as what the person approved.
 pub fn successor_name(approved: &str) -> String {
-    let fresh = |old: &str| loop {
-        let [a, b] = crate::crypto::random_bytes::<2>();
-        let tag = format!("{a:02x}{b:02x}");
-        if tag != old {
-            return tag;
-        }
-    };
     match approved.rsplit_once(", #") {
         Some((head, tail)) if tail.len() == 5 && tail.ends_with(')') => {
-            format!("{head}, #{})", fresh(&tail[..4]))
+            format!("{head}, #{})", tag_other_than(&tail[..4]))
         }
-        _ => format!("{approved} #{}", fresh("")),
+        _ => format!("{approved} #{}", tag_other_than("")),
     }
 }
 
