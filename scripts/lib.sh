@@ -5,6 +5,13 @@ repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 # Each line says how long the script has run, so a slow step shows in CI's output.
 say() { printf '\033[1mwpconnect [%dm%02ds]:\033[0m %s\n' $((SECONDS / 60)) $((SECONDS % 60)) "$*" >&2; }
 die() { say "error: $*"; exit 1; }
+# Free space beside the checkout and the build folder's size: a full disk shows up as a linker
+# dying of SIGBUS, so the log says how much room there was.
+disk_note() {
+    local built="none yet"
+    [ -d "$repo/target" ] && built=$(du -sh "$repo/target" 2>/dev/null | cut -f1)
+    say "disk: $(df -h --output=avail "$repo" | tail -1 | tr -d ' ') free; target/ is $built"
+}
 
 as_root() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
 

@@ -16,6 +16,7 @@ need_keyring_test_deps
 need_lint_tools
 build_ui
 
+disk_note
 say "style and lints (cargo fmt --check, clippy -D warnings)"
 cargo fmt --all --check
 cargo clippy --locked --workspace --all-targets -- -D warnings
@@ -47,6 +48,7 @@ load_env tests/.state/wordpress/env
 # Tells the integration tests they run under the test command: a missing site is then a failure.
 export WPCONNECT_TEST_COMMAND=1
 
+disk_note
 say "Rust tests (every crate, the desktop shell included; GUI tests in a virtual X display; a real Secret Service)"
 xvfb-run -a -s "-screen 0 1280x900x24" tests/keyring/with-keyring.sh cargo test --workspace --locked --exclude wpconnect-empty-window
 mkdir -p docs/screenshots
@@ -60,4 +62,5 @@ cargo bench --locked -p wpconnect-core --bench discovery
 tests/keyring/with-keyring.sh cargo bench --locked -p wpconnect-core --bench signin
 xvfb-run -a -s "-screen 0 1280x900x24" tests/keyring/with-keyring.sh cargo bench --locked -p wpconnect-gui-tests --bench first_paint
 
+disk_note
 say "all tests passed"
