@@ -58,6 +58,11 @@ need_keyring_test_deps() {
     need_apt dbus-daemon dbus-bin gnome-keyring libsecret-tools
 }
 
+# What the upload tests need: exiftool, the independent judge of what location data a photo holds.
+need_media_test_deps() {
+    need_apt libimage-exiftool-perl
+}
+
 need_rust() {
     if ! command -v cargo >/dev/null; then
         [ -x "$HOME/.cargo/bin/cargo" ] || {

@@ -13,6 +13,7 @@ cd "$repo"
 need_build_deps
 need_gui_test_deps
 need_keyring_test_deps
+need_media_test_deps
 need_lint_tools
 build_ui
 

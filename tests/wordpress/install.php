@@ -82,6 +82,32 @@ $items = array_values(array_filter(
 ));
 $items[] = $item;
 update_user_meta($id, '_application_passwords', $items);
+// A subscriber (may read, may not upload), with a known Application Password too.
+$subscriber = get_user_by('login', $env('WP_SUBSCRIBER_USER'));
+$sub_fields = [
+    'user_login' => $env('WP_SUBSCRIBER_USER'),
+    'user_pass' => $env('WP_SUBSCRIBER_USER') . '-pass-Q9!',
+    'user_email' => $env('WP_SUBSCRIBER_USER') . '@wpconnect.test',
+    'display_name' => 'Sam Subscriber',
+    'role' => 'subscriber',
+];
+if ($subscriber) { $sub_fields['ID'] = $subscriber->ID; }
+$sub_id = $subscriber ? wp_update_user($sub_fields) : wp_insert_user($sub_fields);
+if (is_wp_error($sub_id)) { fwrite(STDERR, $sub_id->get_error_message() . "\n"); exit(1); }
+$sub_item = [
+    'uuid' => '6f1b6f4e-2a7c-4f5e-9d0a-3c2b1a000002',
+    'app_id' => '',
+    'name' => 'wpconnect-tests (subscriber)',
+    'password' => wp_hash_password(str_replace(' ', '', $env('WP_SUBSCRIBER_APP_PASSWORD'))),
+    'created' => time(),
+    'last_used' => null,
+    'last_ip' => null,
+];
+update_user_meta($sub_id, '_application_passwords', [$sub_item]);
+// Uploads in this site's state directory (wp-env.sh serves them from there).
+if (getenv('WP_UPLOAD_PATH')) {
+    update_option('upload_path', $env('WP_UPLOAD_PATH'));
+}
 // What create_new_application_password() records: without it WordPress skips the check entirely.
 update_network_option(get_main_network_id(), WP_Application_Passwords::OPTION_KEY_IN_USE, true);
 
@@ -90,8 +116,7 @@ update_network_option(get_main_network_id(), WP_Application_Passwords::OPTION_KE
 $plugins = array_filter(explode(' ', (string) getenv('WP_PLUGINS')));
 if ($plugins) {
     require_once ABSPATH . 'wp-admin/includes/plugin.php';
-    // Uploads (where WP OAuth Server keeps its signing keys) in this site's state directory.
-    update_option('upload_path', $env('WP_UPLOAD_PATH'));
+    // (Uploads, where WP OAuth Server keeps its signing keys, are in the site's state directory.)
     wp_set_current_user($admin->ID);
     global $wpdb;
     $oauth_tables = ['oauth_access_tokens', 'oauth_refresh_tokens', 'oauth_authorization_codes', 'oauth_scopes', 'oauth_jwt', 'oauth_public_keys'];

@@ -54,6 +54,9 @@ AUTHOR_EMAIL=author@wpconnect.test
 AUTHOR_DISPLAY="Ada Author"
 # A known Application Password (24 characters; WordPress shows it in groups of four).
 AUTHOR_APP_PASSWORD="WPcn tst0 AppP assw 0rd1 2345"
+# A subscriber (may read, may not upload), with a known Application Password.
+SUBSCRIBER_USER=sam
+SUBSCRIBER_APP_PASSWORD="WPcn tst0 Subs crib 3rAp p123"
 DB_USER=wpconnect
 DB_PASSWORD=wpconnect-db-pass
 
@@ -63,7 +66,7 @@ die() { log "error: $*"; exit 1; }
 alive() { [ -f "$1" ] && kill -0 "$(cat "$1")" 2>/dev/null; }
 
 install_packages() {
-    local pkgs=(wordpress wordpress-theme-twentytwentythree php-cli php-mysql mariadb-server) missing=()
+    local pkgs=(wordpress wordpress-theme-twentytwentythree php-cli php-mysql php-gd mariadb-server) missing=()
     for p in "${pkgs[@]}"; do
         dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
     done
@@ -202,6 +205,17 @@ PHP
     return true;
 }"
     fi
+    # Uploads live in this site's state folder (upload_path), and are served from there.
+    local router_uploads="if (strncmp(\$path, '/wp-content/uploads/', 20) === 0) {
+    \$file = '$dir/uploads/' . substr(\$path, 20);
+    \$types = ['jpg' => 'image/jpeg', 'jpeg' => 'image/jpeg', 'png' => 'image/png', 'webp' => 'image/webp', 'gif' => 'image/gif'];
+    \$type = \$types[strtolower(pathinfo(\$file, PATHINFO_EXTENSION))] ?? 'application/octet-stream';
+    if (!is_file(\$file)) { http_response_code(404); return true; }
+    header('Content-Type: ' . \$type);
+    header('Content-Length: ' . filesize(\$file));
+    readfile(\$file);
+    return true;
+}"
     cat >"$dir/router.php" <<PHP
 <?php
 // Router for PHP's built-in server: static files as they are, PHP files run, the rest to
@@ -212,6 +226,7 @@ PHP
 \$path = rawurldecode(parse_url(\$_SERVER['REQUEST_URI'], PHP_URL_PATH) ?? '/');
 if (strpos(\$path, '..') !== false) { http_response_code(400); return true; }
 $router_plugins
+$router_uploads
 \$file = \$root . \$path;
 if (is_dir(\$file)) {
     if (substr(\$path, -1) !== '/') { header('Location: ' . \$path . '/'); return true; }
@@ -262,14 +277,15 @@ PHP
 }
 
 install_site() { # name port permalinks
-    local name=$1 port=$2 permalinks=$3 dir="$state/$1" plugins upload_path=""
+    local name=$1 port=$2 permalinks=$3 dir="$state/$1" plugins upload_path="$dir/uploads"
     plugins=$(site_plugins "$name")
-    [ -n "$plugins" ] && upload_path="$dir/uploads"
+    mkdir -p "$upload_path"
     WP_URL="http://127.0.0.1:$port" WP_HOSTPORT="127.0.0.1:$port" WP_SITE_CONFIG="$dir/config.php" \
     WP_PERMALINKS="$permalinks" WP_TITLE="$SITE_NAME" WP_TAGLINE="$SITE_TAGLINE" WP_TZ="$SITE_TZ" \
     WP_ADMIN_USER="$ADMIN_USER" WP_ADMIN_PASSWORD="$ADMIN_PASSWORD" WP_ADMIN_EMAIL="$ADMIN_EMAIL" \
     WP_AUTHOR_USER="$AUTHOR_USER" WP_AUTHOR_PASSWORD="$AUTHOR_PASSWORD" WP_AUTHOR_EMAIL="$AUTHOR_EMAIL" \
     WP_AUTHOR_DISPLAY="$AUTHOR_DISPLAY" WP_AUTHOR_APP_PASSWORD="$AUTHOR_APP_PASSWORD" \
+    WP_SUBSCRIBER_USER="$SUBSCRIBER_USER" WP_SUBSCRIBER_APP_PASSWORD="$SUBSCRIBER_APP_PASSWORD" \
     WP_PLUGINS="$plugins" WP_UPLOAD_PATH="$upload_path" \
         php_cli "$here/install.php" >"$dir/install.log" 2>&1 || { cat "$dir/install.log" >&2; die "installing the $name site failed"; }
 }
@@ -342,6 +358,8 @@ WPCONNECT_TEST_WP_AUTHOR_USER=$AUTHOR_USER
 WPCONNECT_TEST_WP_AUTHOR_PASSWORD=$AUTHOR_PASSWORD
 WPCONNECT_TEST_WP_AUTHOR_EMAIL=$AUTHOR_EMAIL
 WPCONNECT_TEST_WP_AUTHOR_APP_PASSWORD=$AUTHOR_APP_PASSWORD
+WPCONNECT_TEST_WP_SUBSCRIBER_USER=$SUBSCRIBER_USER
+WPCONNECT_TEST_WP_SUBSCRIBER_APP_PASSWORD=$SUBSCRIBER_APP_PASSWORD
 WPCONNECT_TEST_WP_VERSION=$wp_version
 ENV
     # The plugin sites, only when they run (no plugins: no variables, and their tests skip).

@@ -23,7 +23,8 @@ use crate::NetArgs;
 pub enum LoginMethod {
     /// Choose from what the site offers and what you gave (client ID, consumer key), and say why.
     Auto,
-    /// OAuth 2 in your browser (authorization code with PKCE). Your password never touches this app.
+    /// OAuth 2 in your browser (authorization code with PKCE). Your password never touches this
+    /// app.
     Oauth2,
     /// OAuth 2 password grant ("user credentials"): a fallback when the browser flow cannot work.
     Password,
@@ -114,14 +115,15 @@ pub struct AccountArgs {
     net: NetArgs,
 }
 
-fn connect(net: &NetArgs) -> Result<Connect, Error> {
+pub(crate) fn connect(net: &NetArgs) -> Result<Connect, Error> {
     let accounts = AccountsFile::default_location()?;
     // Connected on first use: listing accounts needs no keyring.
     let keyring: Arc<dyn SecretStore> = Arc::new(LazyKeyring::new());
     Ok(Connect::new(net.discovery_options().http, accounts, Ok(keyring)))
 }
 
-/// The client secret: `WPCONNECT_CLIENT_SECRET`, else a prompt on a terminal (empty: a public client).
+/// The client secret: `WPCONNECT_CLIENT_SECRET`, else a prompt on a terminal (empty: a public
+/// client).
 fn client_secret(prompt: &str) -> Result<Option<ClientSecret>, Error> {
     if let Ok(s) = std::env::var("WPCONNECT_CLIENT_SECRET") {
         return Ok((!s.is_empty()).then(|| ClientSecret::new(s)));
@@ -205,7 +207,11 @@ async fn login_inner(args: &LoginArgs) -> Result<SignedIn, Error> {
         allow_plain_http: args.allow_plain_http,
     };
     if args.allow_plain_http && site.plain_http_elsewhere() {
-        errln!("Warning: {} is not encrypted and not on this computer; as you asked, your sign-in will cross the network readable by anyone on the way.", site.answered_at);
+        errln!(
+            "Warning: {} is not encrypted and not on this computer; as you asked, your sign-in \
+             will cross the network readable by anyone on the way.",
+            site.answered_at
+        );
     }
     let way = way(args, &site)?;
     let with = credentials(args, way, &site, &mut typed)?;
@@ -278,7 +284,9 @@ fn credentials(
         let Some(client_id) = args.client_id.clone() else {
             return Err(Error::InvalidInput {
                 what: "--client-id".into(),
-                reason: "OAuth 2 sign-in needs the ID of the site's OAuth client (or use --method app-password)".into(),
+                reason: "OAuth 2 sign-in needs the ID of the site's OAuth client (or use --method \
+                         app-password)"
+                    .into(),
             });
         };
         Ok(OAuth2Client {
@@ -294,14 +302,18 @@ fn credentials(
         Way::Password => {
             let client = oauth2()?;
             let username = username(args)?;
-            errln!("Signing in with the password grant, a fallback: your password goes to the site once and is not kept.");
+            errln!(
+                "Signing in with the password grant, a fallback: your password goes to the site \
+                 once and is not kept."
+            );
             Credentials::Password { client, username, password: password(typed, "Password: ")? }
         }
         Way::AppPassword | Way::AppPasswordPaste => return app_password(args, site, typed),
         Way::Oauth1 => {
             let key = args.consumer_key.clone().ok_or_else(|| Error::InvalidInput {
                 what: "--consumer-key".into(),
-                reason: "OAuth 1.0a needs the application's consumer key (wp-admin: Users > Applications)"
+                reason: "OAuth 1.0a needs the application's consumer key (wp-admin: Users > \
+                         Applications)"
                     .into(),
             })?;
             let secret =
@@ -339,8 +351,14 @@ fn app_password(
         return Ok(Credentials::AppPassword { device: wpconnect_core::present::device_name() });
     }
     if !args.password_stdin {
-        errln!("This site cannot send an Application Password back to a command-line program (only local sites can).");
-        errln!("Create one under Users > Profile > Application Passwords on the site, then paste it here.");
+        errln!(
+            "This site cannot send an Application Password back to a command-line program (only \
+             local sites can)."
+        );
+        errln!(
+            "Create one under Users > Profile > Application Passwords on the site, then paste \
+             it here."
+        );
     }
     let username = username(args)?;
     Ok(Credentials::AppPasswordPaste {
@@ -406,7 +424,7 @@ struct Doc<'a, T: Serialize> {
     body: &'a T,
 }
 
-fn print_json<T: Serialize>(schema: &'static str, body: &T) {
+pub(crate) fn print_json<T: Serialize>(schema: &'static str, body: &T) {
     outln!(
         "{}",
         serde_json::to_string_pretty(&Doc { schema, body }).expect("plain data serializes")
@@ -434,7 +452,7 @@ pub async fn accounts(args: AccountsArgs) -> ExitCode {
     ExitCode::SUCCESS
 }
 
-fn pick(connect: &Connect, given: &Option<String>) -> Result<StoredAccount, Error> {
+pub(crate) fn pick(connect: &Connect, given: &Option<String>) -> Result<StoredAccount, Error> {
     match given {
         Some(id) => connect.account(id),
         None => {

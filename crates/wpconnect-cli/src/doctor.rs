@@ -73,13 +73,19 @@ pub async fn run(args: DoctorArgs) -> ExitCode {
         face: wpconnect_core::Face::CommandLine,
     };
     if args.live {
-        errln!("--live: you will sign in once in your browser; the tokens issued are revoked at the end and never stored.");
+        errln!(
+            "--live: you will sign in once in your browser; the tokens issued are revoked at \
+             the end and never stored."
+        );
     }
     let cancel = crate::account::cancel_on_ctrl_c();
     let json = args.json;
     let progress = move |p: Progress| {
         if let Progress::SignIn { url, .. } = p {
-            errln!("Sign in in your browser (opening it now); if it does not open, visit:\n\n  {url}\n");
+            errln!(
+                "Sign in in your browser (opening it now); if it does not open, visit:\n\n  \
+                 {url}\n"
+            );
         } else if let Progress::Finished(c) = p {
             if !json {
                 tracing::debug!(id = %c.id, status = ?c.status, "check settled");

@@ -17,6 +17,7 @@ mod output;
 mod account;
 mod doctor;
 mod site;
+mod upload;
 
 use std::process::ExitCode;
 use std::time::Duration;
@@ -25,7 +26,8 @@ use clap::{Parser, Subcommand};
 use wpconnect_core::{Category, DiscoveryOptions, HttpOptions};
 
 #[derive(Parser)]
-#[command(name = "wpconnect", version = wpconnect_core::VERSION, about = "Connect to your WordPress sites, safely.")]
+#[command(name = "wpconnect", version = wpconnect_core::VERSION, about = "Connect to your \
+                                                                          WordPress sites, safely.")]
 struct Cli {
     /// Log level for diagnostics on stderr (error, warn, info, debug, trace).
     #[arg(long, global = true, env = "WPCONNECT_LOG", default_value = "warn")]
@@ -53,6 +55,8 @@ enum Command {
     /// header, OAuth client, redirect URIs, grants; --live signs in once to test tokens). Exit code
     /// 0 all passed, 1 warnings, 2 failures.
     Doctor(doctor::DoctorArgs),
+    /// Upload photos (or any media) to a site's media library, location data removed first.
+    Upload(upload::UploadArgs),
 }
 
 /// Settings shared by commands that talk to sites.
@@ -63,7 +67,12 @@ pub struct NetArgs {
     timeout: u64,
 
     /// WordPress.com's public API (for testing against another server).
-    #[arg(long, env = "WPCONNECT_WPCOM_API_BASE", default_value = wpconnect_core::discovery::wpcom::DEFAULT_API_BASE, hide = true)]
+    #[arg(
+        long,
+        env = "WPCONNECT_WPCOM_API_BASE",
+        default_value = wpconnect_core::discovery::wpcom::DEFAULT_API_BASE,
+        hide = true
+    )]
     wpcom_api_base: url::Url,
 }
 
@@ -122,6 +131,7 @@ fn main() -> ExitCode {
             Command::Refresh(args) => account::refresh(args).await,
             Command::Logout(args) => account::logout(args).await,
             Command::Doctor(args) => doctor::run(args).await,
+            Command::Upload(args) => upload::run(args).await,
         }
     })
 }

@@ -10,7 +10,8 @@ use crate::NetArgs;
 
 #[derive(clap::Args, Debug)]
 pub struct SiteArgs {
-    /// The site's address, as you would type it in a browser (example.com, https://example.com/blog).
+    /// The site's address, as you would type it in a browser (example.com,
+    /// https://example.com/blog).
     address: String,
 
     /// Print one JSON document (schema "wpconnect.site/1") instead of a table.

@@ -49,7 +49,11 @@ async fn not_wordpress_exits_3_with_message_and_hint() {
 async fn html_instead_of_json_exits_3() {
     let s = Server::start(|req, base| match req.path() {
         "/" => wp::home_page(base),
-        _ => Reply::html(503, "<html><body>Briefly unavailable for scheduled maintenance. Check back in a minute.</body></html>"),
+        _ => Reply::html(
+            503,
+            "<html><body>Briefly unavailable for scheduled maintenance. Check \
+             back in a minute.</body></html>",
+        ),
     })
     .await;
     let out = wpconnect(&["site", &s.url(), "--json"]).await;

@@ -77,7 +77,9 @@ async fn human_output_names_the_site_and_the_method() {
         format!("Time zone    {} (UTC+", wp.timezone),
         "Secure       no (http), but the site is on this computer".to_string(),
         "Sign-in      Application Passwords: approve at".to_string(),
-        "Recommended  Application Passwords: built into WordPress, no plugin or client registration needed".to_string(),
+        "Recommended  Application Passwords: built into WordPress, no plugin or client \
+         registration needed"
+            .to_string(),
         format!("Note         https://{}/ did not work", wp.url.trim_start_matches("http://")),
     ] {
         assert!(text.contains(&want), "missing {want:?} in:\n{text}");

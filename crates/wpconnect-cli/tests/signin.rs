@@ -495,8 +495,11 @@ async fn a_locked_keyring_is_named_with_its_remedy() {
     // type its password: the unlock prompt cannot appear).
     let keyring_home = tempfile::tempdir().unwrap();
     let script = concat!(env!("CARGO_MANIFEST_DIR"), "/../../tests/keyring/with-keyring.sh");
-    let lock = "dbus-send --session --print-reply --dest=org.freedesktop.secrets /org/freedesktop/secrets \
-                org.freedesktop.Secret.Service.Lock array:objpath:/org/freedesktop/secrets/collection/login >/dev/null && exec \"$0\" \"$@\"";
+    let lock = "dbus-send --session --print-reply --dest=org.freedesktop.secrets \
+                /org/freedesktop/secrets \
+                org.freedesktop.Secret.Service.Lock \
+                array:objpath:/org/freedesktop/secrets/collection/login >/dev/null && exec \
+                \"$0\" \"$@\"";
     let mut cmd = tokio::process::Command::new(script);
     cmd.args(["bash", "-c", lock, env!("CARGO_BIN_EXE_wpconnect")])
         .args([
@@ -1225,4 +1228,90 @@ async fn plain_http_elsewhere_needs_allow_plain_http_which_the_account_keeps() {
     let out = m.run(&["logout", &id, "--json"], None).await;
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     assert!(s.server().requests().iter().all(|r| r.proxied && !r.https));
+}
+
+/// A JPEG's structure with a GPS position in its Exif block (the dialect does not decode images).
+fn jpeg_with_position() -> Vec<u8> {
+    let mut tiff = b"II\x2a\0\x08\0\0\0\x01\0\x25\x88\x04\0\x01\0\0\0\x1a\0\0\0\0\0\0\0".to_vec();
+    tiff.extend_from_slice(b"\x01\0\x02\0\x05\0\x03\0\0\0\x2c\0\0\0\0\0\0\0");
+    for v in [48u32, 1, 51, 1, 2939, 100] {
+        tiff.extend_from_slice(&v.to_le_bytes());
+    }
+    let mut j = vec![0xFF, 0xD8, 0xFF, 0xE1];
+    j.extend_from_slice(&((tiff.len() + 8) as u16).to_be_bytes());
+    j.extend_from_slice(b"Exif\0\0");
+    j.extend_from_slice(&tiff);
+    j.extend_from_slice(&[0xFF, 0xDA, 0, 2, 1, 2, 3, 0xFF, 0xD9]);
+    j
+}
+
+#[tokio::test]
+async fn upload_prints_a_line_per_file_a_json_document_and_the_exit_code_of_what_failed() {
+    if !keyring_here(
+        "upload_prints_a_line_per_file_a_json_document_and_the_exit_code_of_what_failed",
+    ) {
+        return;
+    }
+    let (s, _) = site(Knobs::default()).await;
+    let m = Machine::new();
+    let login = [
+        "login",
+        &s.url(),
+        "--method",
+        "password",
+        "--client-id",
+        "desk-app",
+        "--username",
+        "grace",
+        "--password-stdin",
+        "--json",
+    ];
+    let out = m.run(&login, Some("hopper-1906\n")).await;
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let id = json(&out)["account"]["id"].as_str().unwrap().to_string();
+    let dir = m.config.path();
+    let photo = dir.join("Été.jpg");
+    std::fs::write(&photo, jpeg_with_position()).unwrap();
+    let svg = dir.join("drawing.svg");
+    std::fs::write(&svg, b"<svg/>").unwrap();
+    let (photo, svg) = (photo.display().to_string(), svg.display().to_string());
+
+    // The account named, one photo, JSON.
+    let out = m
+        .run(&["upload", &id, &photo, "--alt", "Quai", "--draft-post", "Holiday", "--json"], None)
+        .await;
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let doc = json(&out);
+    assert_eq!(doc["schema"], "wpconnect.upload/1");
+    assert_eq!(doc["files"][0]["status"], "uploaded");
+    assert_eq!(doc["files"][0]["name"], "Été.jpg");
+    assert_eq!(doc["files"][0]["media"]["alt_text"], "Quai");
+    assert_eq!(doc["files"][0]["location_removed"][0], "EXIF GPS (latitude)");
+    assert_eq!(doc["post"]["status"], "created");
+    assert!(doc["post"]["post"]["edit_link"]
+        .as_str()
+        .unwrap()
+        .contains("/wp-admin/post.php?post="));
+    assert_eq!(doc["summary"]["uploaded"], 1);
+
+    // The only account, left out; a file the site refuses: a line each, exit code 2 (usage).
+    let out = m.run(&["upload", &photo, &svg], None).await;
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(2), "{stdout}");
+    assert!(stdout.contains("uploaded  Été.jpg"), "{stdout}");
+    assert!(
+        stdout.contains("failed    drawing.svg: The site does not accept this type of file"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("1 uploaded, 1 failed"), "{stdout}");
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("sending Été.jpg"),
+        "plain progress lines off a terminal"
+    );
+
+    // A file that is not there: this computer's side, exit code 7.
+    let out = m.run(&["upload", &id, "/nonexistent/x.jpg", "--json"], None).await;
+    assert_eq!(out.status.code(), Some(7));
+    assert_eq!(json(&out)["files"][0]["error"]["kind"], "file_unreadable");
+    assert_eq!(s.media().len(), 2, "the photo twice, nothing else");
 }

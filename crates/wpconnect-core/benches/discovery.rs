@@ -83,7 +83,8 @@ async fn main() {
     );
     let mut worst: f64 = 0.0;
     // https: a site on the web typed as a bare name, reached through the test resolver, with a
-    // certificate from an authority made for this run (TLS handshakes are in the wall and the floor).
+    // certificate from an authority made for this run (TLS handshakes are in the wall and the
+    // floor).
     let pki = Pki::new();
     let name = "bench.example";
     let https =
@@ -118,7 +119,10 @@ async fn main() {
         );
     }
     println!("worst ratio to the floor: {worst:.2}x (1.00x = no round trip wasted)");
-    println!("(floor: \"floor RTs\" x one fresh GET of the home page measured in this run: a new connection (TCP, and the TLS handshake for https), the 50 ms, the answer)");
+    println!(
+        "(floor: \"floor RTs\" x one fresh GET of the home page measured in this run: a new \
+         connection (TCP, and the TLS handshake for https), the 50 ms, the answer)"
+    );
     real_plugin_sites().await;
 }
 
@@ -178,5 +182,8 @@ async fn real_plugin_sites() {
             wall.as_secs_f64() / floor.as_secs_f64()
         );
     }
-    println!("(requests: discovery's own, per run; the target is one round trip of the floor: the page and the index in parallel)");
+    println!(
+        "(requests: discovery's own, per run; the target is one round trip of the floor: the \
+         page and the index in parallel)"
+    );
 }

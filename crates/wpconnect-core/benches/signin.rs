@@ -102,7 +102,8 @@ async fn main() {
     let mut times = Vec::new();
     let mut requests = 0.0;
     for run in 0..RUNS {
-        // A first sign-in each time (a fresh accounts file): re-signing in also ends the replaced tokens.
+        // A first sign-in each time (a fresh accounts file): re-signing in also ends the replaced
+        // tokens.
         let connect = Connect::new(
             HttpOptions::default(),
             AccountsFile::at(dir.path().join(format!("accounts-{run}.json"))),
@@ -149,7 +150,10 @@ async fn main() {
         LATENCY.as_millis(),
         store().describe()
     );
-    println!("(floor: 2 x one fresh GET measured in this run; the wall also holds the keyring writes and the accounts file)");
+    println!(
+        "(floor: 2 x one fresh GET measured in this run; the wall also holds the keyring \
+         writes and the accounts file)"
+    );
     println!(
         "{:<36} {:>8} {:>10} {:>12} {:>8}",
         "case", "requests", "wall", "floor (2 RT)", "ratio"

@@ -1,7 +1,8 @@
 //! What a person types, turned into the addresses worth trying.
 //!
 //! People paste anything: `example.com`, `http://example.com/`, `https://example.com/wp-admin/`,
-//! `…/wp-login.php?redirect_to=…`, `bücher.example:8080`, the REST root itself. [`SiteAddress::parse`]
+//! `…/wp-login.php?redirect_to=…`, `bücher.example:8080`, the REST root itself.
+//! [`SiteAddress::parse`]
 //! keeps the part that names the site (scheme if given, host, port, the path of a subfolder
 //! install) and [`SiteAddress::candidates`] lists the base URLs to try, https first.
 

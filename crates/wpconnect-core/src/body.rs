@@ -120,6 +120,30 @@ const SECRET_KEYS: &[&str] = &[
     "token",
 ];
 
+/// Text without its HTML: tags dropped, the common entities decoded, trimmed (WordPress's
+/// "rendered" fields, when the raw ones are not given).
+pub fn strip_tags(html: &str) -> String {
+    let mut out = String::with_capacity(html.len());
+    let mut in_tag = false;
+    for c in html.chars() {
+        match c {
+            '<' => in_tag = true,
+            '>' if in_tag => in_tag = false,
+            c if !in_tag => out.push(c),
+            _ => {}
+        }
+    }
+    out.replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&quot;", "\"")
+        .replace("&#039;", "'")
+        .replace("&#8217;", "\u{2019}")
+        .replace("&nbsp;", "\u{a0}")
+        .replace("&amp;", "&")
+        .trim()
+        .to_string()
+}
+
 /// [`snippet`] of a body from an endpoint that deals in secrets: the values of secret-looking JSON
 /// keys and form fields are replaced by `[redacted]` before anything is quoted.
 pub fn snippet_redacted(body: &[u8]) -> String {
@@ -182,7 +206,8 @@ fn is_error_code(value: &str) -> bool {
 /// (the key and the punctuation before the value) and where the value ends.
 fn secret_value_at(s: &str) -> Option<(usize, usize)> {
     for key in SECRET_KEYS {
-        // JSON (`"key": "value"`), also as it appears inside another JSON string (`\"key\":\"value\"`).
+        // JSON (`"key": "value"`), also as it appears inside another JSON string
+        // (`\"key\":\"value\"`).
         for quote in ["\\\"", "\""] {
             let Some(after) = s
                 .strip_prefix(quote)

@@ -104,7 +104,8 @@ impl Browser for NoBrowser {
 /// address, and the person can open it by hand.
 pub(crate) fn hand_to(browser: &dyn Browser, url: &Url) {
     if let Err(e) = browser.open(url) {
-        tracing::warn!(error = %e, "the browser could not be opened; the person opens the address by hand");
+        tracing::warn!(error = %e, "the browser could not be opened; the person opens the address \
+                                    by hand");
     }
 }
 

@@ -7,6 +7,7 @@
 //! - [`http`]: the one HTTP seam (rustls, timeouts, bounded bodies, redirects by hand).
 //! - [`error`]: the one error type, each variant with a message, a hint and a stable kind.
 //! - [`doctor`]: the client-configuration doctor for site admins (`wpconnect doctor`).
+//! - [`upload`]: photos (any media) into a site's library, for an account of any method.
 
 // Every fallible function returns the one `Error`, whose variants carry what a person needs (URLs,
 // excerpts): large by design, and returned only on the slow path.
@@ -34,6 +35,7 @@ pub mod settings;
 pub mod signin;
 pub mod site;
 pub mod store;
+pub mod upload;
 
 pub use address::SiteAddress;
 pub use discovery::{Discovered, Discoverer, DiscoveryOptions, Permalinks};

@@ -108,44 +108,7 @@ impl Loopback {
         mut judge: impl FnMut(&HashMap<String, String>) -> Result<T>,
     ) -> Result<T> {
         let (tx, mut rx) = tokio::sync::mpsc::channel::<(TcpStream, String)>(MAX_CONNECTIONS);
-        let slots = Arc::new(tokio::sync::Semaphore::new(MAX_CONNECTIONS));
-        let listener = self.listener;
-        let accept = async move {
-            loop {
-                let (stream, peer) = match listener.accept().await {
-                    Ok(c) => c,
-                    // Out of file descriptors, say: wait a little rather than spin.
-                    Err(_) => {
-                        tokio::time::sleep(Duration::from_millis(50)).await;
-                        continue;
-                    }
-                };
-                // 127.0.0.1 only; and when every slot is taken, new connections are closed.
-                let Ok(slot) = slots.clone().try_acquire_owned() else { continue };
-                if !peer.ip().is_loopback() {
-                    continue;
-                }
-                let tx = tx.clone();
-                tokio::spawn(async move {
-                    let _slot = slot;
-                    match read_request(stream).await {
-                        Some((stream, target)) if path_of(&target) == CALLBACK_PATH => {
-                            let _ = tx.send((stream, target)).await;
-                        }
-                        Some((mut stream, _)) => {
-                            let _ = respond(
-                                &mut stream,
-                                404,
-                                "Not found",
-                                "This address only receives WP Connect's sign-in.",
-                            )
-                            .await;
-                        }
-                        None => {}
-                    }
-                });
-            }
-        };
+        let accept = accept_callbacks(self.listener, tx);
         let mismatched = AtomicBool::new(false);
         let answered = async {
             while let Some((mut stream, target)) = rx.recv().await {
@@ -161,31 +124,14 @@ impl Loopback {
                             &mut stream,
                             400,
                             "Not for this sign-in",
-                            "This answer does not belong to the sign-in WP Connect is waiting for, so it was not used. If you started another sign-in, finish it in its own tab.",
+                            "This answer does not belong to the sign-in WP Connect is waiting for, \
+                             so it was not used. If you started another sign-in, finish it in its \
+                             own tab.",
                         )
                         .await;
                     }
                     verdict => {
-                        let _ = match &verdict {
-                            Ok(_) => {
-                                respond(
-                                    &mut stream,
-                                    200,
-                                    "Signed in",
-                                    "You can close this tab and return to WP Connect.",
-                                )
-                                .await
-                            }
-                            Err(e) => {
-                                respond(
-                                    &mut stream,
-                                    400,
-                                    "Sign-in did not complete",
-                                    &format!("{e} Return to WP Connect to try again."),
-                                )
-                                .await
-                            }
-                        };
+                        tell_browser(&mut stream, &verdict).await;
                         return verdict;
                     }
                 }
@@ -195,10 +141,66 @@ impl Loopback {
         tokio::select! {
             v = answered => v,
             _ = accept => unreachable!("the accept loop never ends"),
-            _ = tokio::time::sleep(timeout) => Err(if mismatched.load(Ordering::SeqCst) { Error::StateMismatch } else { Error::CallbackTimeout { after: timeout } }),
+            _ = tokio::time::sleep(timeout) => Err(if mismatched.load(Ordering::SeqCst) {
+                Error::StateMismatch
+            } else {
+                Error::CallbackTimeout { after: timeout }
+            }),
             _ = cancel.cancelled() => Err(Error::Cancelled),
         }
     }
+}
+
+/// Accept connections (from 127.0.0.1 only, at most [`MAX_CONNECTIONS`] at once) and pass each
+/// request for the callback path on; anything else is answered 404. Never ends.
+async fn accept_callbacks(
+    listener: TcpListener,
+    tx: tokio::sync::mpsc::Sender<(TcpStream, String)>,
+) {
+    let slots = Arc::new(tokio::sync::Semaphore::new(MAX_CONNECTIONS));
+    loop {
+        let (stream, peer) = match listener.accept().await {
+            Ok(c) => c,
+            // Out of file descriptors, say: wait a little rather than spin.
+            Err(_) => {
+                tokio::time::sleep(Duration::from_millis(50)).await;
+                continue;
+            }
+        };
+        // 127.0.0.1 only; and when every slot is taken, new connections are closed.
+        let Ok(slot) = slots.clone().try_acquire_owned() else { continue };
+        if !peer.ip().is_loopback() {
+            continue;
+        }
+        let tx = tx.clone();
+        tokio::spawn(async move {
+            let _slot = slot;
+            match read_request(stream).await {
+                Some((stream, target)) if path_of(&target) == CALLBACK_PATH => {
+                    let _ = tx.send((stream, target)).await;
+                }
+                Some((mut stream, _)) => {
+                    let body = "This address only receives WP Connect's sign-in.";
+                    let _ = respond(&mut stream, 404, "Not found", body).await;
+                }
+                None => {}
+            }
+        });
+    }
+}
+
+/// The page the browser shows once the sign-in's answer was judged.
+async fn tell_browser<T>(stream: &mut TcpStream, verdict: &Result<T>) {
+    let _ = match verdict {
+        Ok(_) => {
+            let body = "You can close this tab and return to WP Connect.";
+            respond(stream, 200, "Signed in", body).await
+        }
+        Err(e) => {
+            let body = format!("{e} Return to WP Connect to try again.");
+            respond(stream, 400, "Sign-in did not complete", &body).await
+        }
+    };
 }
 
 /// Connections served at once; more are closed as they come.
@@ -253,8 +255,10 @@ async fn respond(
     text: &str,
 ) -> std::io::Result<()> {
     let body = format!(
-        "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>WP Connect: {t}</title>\
-         <style>body{{font:16px/1.5 system-ui,sans-serif;max-width:32rem;margin:4rem auto;padding:0 1rem}}</style></head>\
+        "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>WP Connect: \
+         {t}</title>\
+         <style>body{{font:16px/1.5 system-ui,sans-serif;max-width:32rem;margin:4rem \
+         auto;padding:0 1rem}}</style></head>\
          <body><h1>{t}</h1><p>{x}</p></body></html>",
         t = escape(title),
         x = escape(text)
@@ -266,8 +270,10 @@ async fn respond(
         _ => "Method Not Allowed",
     };
     let head = format!(
-        "HTTP/1.1 {status} {reason}\r\nContent-Type: text/html; charset=utf-8\r\nContent-Length: {}\r\n\
-         Content-Security-Policy: default-src 'none'; style-src 'unsafe-inline'\r\nReferrer-Policy: no-referrer\r\n\
+        "HTTP/1.1 {status} {reason}\r\nContent-Type: text/html; charset=utf-8\r\nContent-Length: \
+         {}\r\n\
+         Content-Security-Policy: default-src 'none'; style-src \
+         'unsafe-inline'\r\nReferrer-Policy: no-referrer\r\n\
          Cache-Control: no-store\r\nConnection: close\r\n\r\n",
         body.len()
     );

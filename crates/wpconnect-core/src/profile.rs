@@ -129,8 +129,21 @@ mod tests {
 
     #[test]
     fn oauth_me_with_string_id_enriched_from_rest() {
-        let me = serde_json::json!({"ID":"2","user_login":"ada","user_email":"a@x.test","display_name":"Ada","user_roles":["author"],"capabilities":{"author":true,"level_2":true,"banned":false}});
-        let rest = serde_json::json!({"id":2,"username":"ada","name":"Ada","avatar_urls":{"96":"https://x.test/a.png"},"capabilities":{"read":true,"edit_posts":true,"upload_files":true,"author":true}});
+        let me = serde_json::json!({
+            "ID":"2",
+            "user_login":"ada",
+            "user_email":"a@x.test",
+            "display_name":"Ada",
+            "user_roles":["author"],
+            "capabilities":{"author":true,"level_2":true,"banned":false},
+        });
+        let rest = serde_json::json!({
+            "id":2,
+            "username":"ada",
+            "name":"Ada",
+            "avatar_urls":{"96":"https://x.test/a.png"},
+            "capabilities":{"read":true,"edit_posts":true,"upload_files":true,"author":true},
+        });
         let p = from_oauth_me(&me).enrich(from_rest_me(&rest));
         assert_eq!(p.user_id.as_deref(), Some("2"));
         assert_eq!(p.username, "ada");

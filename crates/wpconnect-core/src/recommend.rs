@@ -57,30 +57,44 @@ pub fn recommend(methods: &AuthMethods, site: &SiteInfo, local: bool) -> Recomme
         methods.application_passwords.as_ref().is_some_and(|a| a.authorization_url.is_some());
     let reason = match offered.first() {
         Some(Method::WordpressCom) => {
-            "WordPress.com sign-in: this site signs in with WordPress.com accounts; you approve the app in your browser and it never sees your password.".to_string()
+            "WordPress.com sign-in: this site signs in with WordPress.com accounts; you approve \
+             the app in your browser and it never sees your password."
+                .to_string()
         }
         Some(Method::ApplicationPasswords) if approval_page => {
-            "Application Passwords: built into WordPress, no plugin or client registration needed; you approve the app in your browser.".to_string()
+            "Application Passwords: built into WordPress, no plugin or client registration needed; \
+             you approve the app in your browser."
+                .to_string()
         }
         Some(Method::ApplicationPasswords) => {
-            "Application Passwords: built into WordPress; this site has no approval page, so create one under Users > Profile > Application Passwords and paste it.".to_string()
+            "Application Passwords: built into WordPress; this site has no approval page, so \
+             create one under Users > Profile > Application Passwords and paste it."
+                .to_string()
         }
         Some(Method::Oauth2) => {
             let who = match methods.oauth2.as_ref().map(|o| o.server) {
                 Some(OAuth2Server::FeaturePlugin) => "the OAuth2 plugin",
                 _ => "WP OAuth Server",
             };
-            format!("OAuth2 with PKCE: you sign in in your browser and the app never sees your password; needs a client ID registered in {who} by the site's admin.")
+            format!(
+                "OAuth2 with PKCE: you sign in in your browser and the app never sees your \
+                 password; needs a client ID registered in {who} by the site's admin."
+            )
         }
         Some(Method::Oauth1) => {
-            "OAuth 1.0a: the only method this site offers; needs a consumer key registered by the site's admin (Users > Applications).".to_string()
+            "OAuth 1.0a: the only method this site offers; needs a consumer key registered by the \
+             site's admin (Users > Applications)."
+                .to_string()
         }
         None if !site.https && !local => {
-            "No sign-in method is available: Application Passwords are built into WordPress but only work over https, and this site answers over http. Ask the site's admin to enable https.".to_string()
+            "No sign-in method is available: Application Passwords are built into WordPress but \
+             only work over https, and this site answers over http. Ask the site's admin to \
+             enable https."
+                .to_string()
         }
-        None => {
-            "No sign-in method is advertised: Application Passwords may be switched off by a plugin or the host, and no OAuth plugin is installed. Ask the site's admin.".to_string()
-        }
+        None => "No sign-in method is advertised: Application Passwords may be switched off by a \
+                 plugin or the host, and no OAuth plugin is installed. Ask the site's admin."
+            .to_string(),
     };
     Recommendation { method: offered.first().copied(), reason, offered }
 }
@@ -97,10 +111,20 @@ pub struct Have {
 pub fn choose(rec: &Recommendation, have: Have) -> Result<(Method, String), String> {
     let offers = |m| rec.offered.contains(&m);
     if have.client_id && offers(Method::WordpressCom) {
-        return Ok((Method::WordpressCom, "WordPress.com sign-in: the site signs in with WordPress.com, and you gave a client ID.".into()));
+        return Ok((
+            Method::WordpressCom,
+            "WordPress.com sign-in: the site signs in with \
+             WordPress.com, and you gave a client ID."
+                .into(),
+        ));
     }
     if have.client_id && offers(Method::Oauth2) {
-        return Ok((Method::Oauth2, "OAuth2 with PKCE: you gave a client ID for the site's OAuth server; you sign in in your browser and the app never sees your password.".into()));
+        return Ok((
+            Method::Oauth2,
+            "OAuth2 with PKCE: you gave a client ID for the site's OAuth \
+             server; you sign in in your browser and the app never sees your password."
+                .into(),
+        ));
     }
     if have.consumer_key && offers(Method::Oauth1) {
         return Ok((
@@ -116,13 +140,23 @@ pub fn choose(rec: &Recommendation, have: Have) -> Result<(Method, String), Stri
         ));
     }
     if offers(Method::WordpressCom) {
-        return Err("this site signs in through WordPress.com, which needs a client ID (register an app at developer.wordpress.com/apps)".into());
+        return Err(
+            "this site signs in through WordPress.com, which needs a client ID (register an \
+             app at developer.wordpress.com/apps)"
+                .into(),
+        );
     }
     if offers(Method::Oauth2) {
-        return Err("this site offers OAuth2, which needs the client ID the site's admin registered for this app".into());
+        return Err(
+            "this site offers OAuth2, which needs the client ID the site's admin registered \
+             for this app"
+                .into(),
+        );
     }
     if offers(Method::Oauth1) {
-        return Err("this site offers OAuth 1.0a, which needs the consumer key the site's admin registered for this app".into());
+        return Err("this site offers OAuth 1.0a, which needs the consumer key the site's admin \
+                    registered for this app"
+            .into());
     }
     Err(rec.reason.clone())
 }

@@ -84,84 +84,93 @@ async fn send(
     // The one seam every signed-in request goes through: a token, an Application Password or an
     // OAuth 1.0a signature travels only over https, to a site on this computer, or to a plain-http
     // site the person chose (`Http::send` checks it before anything is sent).
-    let mut headers = HeaderMap::new();
-    let mut target = url.clone();
-    match how {
-        TokenIn::Header => {
-            let mut v =
-                HeaderValue::from_str(&format!("Bearer {}", token.expose())).map_err(|_| {
-                    Error::UnsupportedTokenType {
-                        token_type: "token with characters that cannot be sent".into(),
-                    }
-                })?;
-            v.set_sensitive(true);
-            headers.insert(AUTHORIZATION, v);
-        }
-        TokenIn::Parameter => {
-            target.query_pairs_mut().append_pair("access_token", token.expose());
-        }
-        TokenIn::OAuth1(c) => {
-            let signing = crate::oauth1::Signing {
-                method: method.as_str(),
-                url: &target,
-                origin: Some(&c.origin),
-                consumer: &c.consumer,
-                token: Some(&c.token),
-                extra: &[],
-                form: &[],
-                signature_method: crate::oauth1::SignatureMethod::HmacSha1,
-                nonce: crate::oauth1::nonce(),
-                timestamp: crate::oauth2::unix_now(),
-            };
-            let mut v =
-                HeaderValue::from_str(&signing.header()).map_err(|_| Error::InvalidClientId)?;
-            v.set_sensitive(true);
-            headers.insert(AUTHORIZATION, v);
-        }
-        TokenIn::Basic(user) => {
-            use base64::Engine as _;
-            let pair = base64::engine::general_purpose::STANDARD
-                .encode(format!("{user}:{}", token.expose()));
-            let mut v = HeaderValue::from_str(&format!("Basic {pair}"))
-                .map_err(|_| Error::WrongAppPassword)?;
-            v.set_sensitive(true);
-            headers.insert(AUTHORIZATION, v);
-        }
-    }
+    let (mut headers, target) = with_credential(&method, url, token, how)?;
     if json.is_some() {
         headers.insert(reqwest::header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
     }
     let mut answer = http.send(method, target, headers, json.map(|j| j.to_string())).await?;
     let status = answer.status.as_u16();
     let bytes = answer.body(limits::JSON, http.options().timeout).await?;
-    let ct = answer.content_type().map(str::to_string);
-    if (200..300).contains(&status) && !body::looks_like_html(ct.as_deref(), &bytes) {
-        return serde_json::from_slice(crate::site::trim_json_prefix(&bytes)).map_err(|e| {
+    read_json(url, status, answer.content_type(), &bytes)
+}
+
+/// The request's headers and address with the credential in place, as `how` says.
+pub(crate) fn with_credential(
+    method: &reqwest::Method,
+    url: &Url,
+    token: &AccessToken,
+    how: TokenIn,
+) -> Result<(HeaderMap, Url)> {
+    let mut headers = HeaderMap::new();
+    let mut target = url.clone();
+    let authorization =
+        match how {
+            TokenIn::Header => HeaderValue::from_str(&format!("Bearer {}", token.expose()))
+                .map_err(|_| Error::UnsupportedTokenType {
+                    token_type: "token with characters that cannot be sent".into(),
+                })?,
+            TokenIn::Parameter => {
+                target.query_pairs_mut().append_pair("access_token", token.expose());
+                return Ok((headers, target));
+            }
+            TokenIn::OAuth1(c) => {
+                let signing = crate::oauth1::Signing {
+                    method: method.as_str(),
+                    url: &target,
+                    origin: Some(&c.origin),
+                    consumer: &c.consumer,
+                    token: Some(&c.token),
+                    extra: &[],
+                    form: &[],
+                    signature_method: crate::oauth1::SignatureMethod::HmacSha1,
+                    nonce: crate::oauth1::nonce(),
+                    timestamp: crate::oauth2::unix_now(),
+                };
+                HeaderValue::from_str(&signing.header()).map_err(|_| Error::InvalidClientId)?
+            }
+            TokenIn::Basic(user) => {
+                use base64::Engine as _;
+                let pair = base64::engine::general_purpose::STANDARD
+                    .encode(format!("{user}:{}", token.expose()));
+                HeaderValue::from_str(&format!("Basic {pair}"))
+                    .map_err(|_| Error::WrongAppPassword)?
+            }
+        };
+    let mut authorization = authorization;
+    authorization.set_sensitive(true);
+    headers.insert(AUTHORIZATION, authorization);
+    Ok((headers, target))
+}
+
+/// A signed-in request's answer: JSON from a 2xx, else the error a person can act on.
+fn read_json(
+    url: &Url,
+    status: u16,
+    content_type: Option<&str>,
+    bytes: &[u8],
+) -> Result<serde_json::Value> {
+    let html = body::looks_like_html(content_type, bytes);
+    if (200..300).contains(&status) && !html {
+        return serde_json::from_slice(crate::site::trim_json_prefix(bytes)).map_err(|e| {
             Error::InvalidJson {
                 url: url.clone(),
                 status,
                 detail: e.to_string(),
-                snippet: body::snippet_redacted(&bytes),
+                snippet: body::snippet_redacted(bytes),
             }
         });
     }
-    if body::looks_like_html(ct.as_deref(), &bytes) {
-        return Err(body::html_error(url.clone(), status, &bytes));
+    if html {
+        return Err(body::html_error(url.clone(), status, bytes));
     }
-    let code = crate::oauth2::token::oauth_error(&bytes)
+    let code = crate::oauth2::token::oauth_error(bytes)
         .map(|e| e.0.to_string())
-        .or_else(|| body::rest_error(&bytes).map(|e| e.0));
+        .or_else(|| body::rest_error(bytes).map(|e| e.0));
     match status {
-        400 | 401 | 403 => Err(Error::TokenRejected {
-            url: url.clone(),
-            status,
-            code,
-            stripped_header_suspected: false,
-        }),
         500..=599 => Err(Error::ServerError {
             url: url.clone(),
             status,
-            snippet: body::snippet_redacted(&bytes),
+            snippet: body::snippet_redacted(bytes),
         }),
         _ => Err(Error::TokenRejected {
             url: url.clone(),

@@ -67,7 +67,10 @@ impl Settings {
         if let Some(p) =
             self.redirect_ports.iter().chain(self.wpcom_redirect_port.iter()).find(|p| **p < 1024)
         {
-            return Err(bad(format!("port {p} is reserved for system services; registered redirect ports must be 1024 or above")));
+            return Err(bad(format!(
+                "port {p} is reserved for system services; registered redirect \
+                 ports must be 1024 or above"
+            )));
         }
         if !(30..=3600).contains(&self.sign_in_timeout_secs) {
             return Err(bad(format!(

@@ -80,12 +80,30 @@ impl Way {
     /// One sentence about what it involves.
     pub fn about(self) -> &'static str {
         match self {
-            Way::AppPassword => "Built into WordPress: you approve WP Connect on your site's page in your browser.",
-            Way::AppPasswordPaste => "Create one under Users > Profile > Application Passwords on your site and paste it here.",
-            Way::Oauth2 => "Your site's OAuth2 server: you sign in in your browser; needs the client ID your site's admin registered.",
-            Way::Password => "A fallback for when the browser cannot be used: WP Connect sends your password to the site once and never keeps it.",
-            Way::Oauth1 => "The OAuth 1.0a plugin: you approve in your browser; needs the consumer key and secret your site's admin registered.",
-            Way::WordpressCom => "Sign in with your WordPress.com account in your browser; needs your WordPress.com application's client ID.",
+            Way::AppPassword => {
+                "Built into WordPress: you approve WP Connect on your site's page \
+                 in your browser."
+            }
+            Way::AppPasswordPaste => {
+                "Create one under Users > Profile > Application Passwords on \
+                 your site and paste it here."
+            }
+            Way::Oauth2 => {
+                "Your site's OAuth2 server: you sign in in your browser; needs the \
+                 client ID your site's admin registered."
+            }
+            Way::Password => {
+                "A fallback for when the browser cannot be used: WP Connect sends \
+                 your password to the site once and never keeps it."
+            }
+            Way::Oauth1 => {
+                "The OAuth 1.0a plugin: you approve in your browser; needs the consumer \
+                 key and secret your site's admin registered."
+            }
+            Way::WordpressCom => {
+                "Sign in with your WordPress.com account in your browser; needs \
+                 your WordPress.com application's client ID."
+            }
         }
     }
 }
@@ -203,29 +221,29 @@ impl Connect {
     ) -> Result<SignedIn> {
         let (browser, cancel) = (ui.browser, ui.cancel);
         match with {
-            Credentials::AppPassword { device } => {
-                match ui.inbox {
-                    Some(inbox) if !app_passwords::loopback_possible(&site.site_url()) => {
-                        let waiting = |u: &Url| (ui.waiting)(u, ComesBack::AppLink);
-                        self.sign_in_app_password_scheme(
-                            site, &device, opts, browser, cancel, inbox, waiting,
-                        )
-                        .await
-                    }
-                    _ => {
-                        let waiting = |u: &Url, r: &Url| (ui.waiting)(u, ComesBack::To(r));
-                        self.sign_in_app_password_browser(site, &device, opts, browser, cancel, waiting)
-                            .await
-                    }
+            Credentials::AppPassword { device } => match ui.inbox {
+                Some(inbox) if !app_passwords::loopback_possible(&site.site_url()) => {
+                    let waiting = |u: &Url| (ui.waiting)(u, ComesBack::AppLink);
+                    self.sign_in_app_password_scheme(
+                        site, &device, opts, browser, cancel, inbox, waiting,
+                    )
+                    .await
                 }
-            }
+                _ => {
+                    let waiting = |u: &Url, r: &Url| (ui.waiting)(u, ComesBack::To(r));
+                    self.sign_in_app_password_browser(site, &device, opts, browser, cancel, waiting)
+                        .await
+                }
+            },
             Credentials::AppPasswordPaste { username, password } => {
                 self.sign_in_app_password_paste(site, &username, password, opts).await
             }
             Credentials::WordpressCom(_) if site.wordpress_com.is_none() => {
                 Err(Error::NoSignInMethod {
                     site: site.answered_at.clone(),
-                    wanted: "goes through WordPress.com (it is neither hosted there nor connected with Jetpack)".into(),
+                    wanted: "goes through WordPress.com (it is neither hosted there nor connected \
+                             with Jetpack)"
+                        .into(),
                 })
             }
             Credentials::Oauth2(client) | Credentials::WordpressCom(client) => {
@@ -239,8 +257,17 @@ impl Connect {
                 let waiting = |u: &Url, r: Option<&Url>| {
                     (ui.waiting)(u, r.map_or(ComesBack::TypedCode, ComesBack::To))
                 };
-                self.sign_in_oauth1(site, consumer, callback_port, opts, browser, cancel, waiting, ui.code)
-                    .await
+                self.sign_in_oauth1(
+                    site,
+                    consumer,
+                    callback_port,
+                    opts,
+                    browser,
+                    cancel,
+                    waiting,
+                    ui.code,
+                )
+                .await
             }
         }
     }

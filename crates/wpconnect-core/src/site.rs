@@ -183,7 +183,8 @@ impl ForeignEndpoint {
     /// A sentence for a person.
     pub fn note(&self, site: &Url) -> String {
         format!(
-            "The site names {} at {}, which is not the site ({}): WP Connect sends no sign-in there, so that way of signing in is not offered.",
+            "The site names {} at {}, which is not the site ({}): WP Connect sends no sign-in \
+             there, so that way of signing in is not offered.",
             self.what,
             self.url.host_str().unwrap_or("another host"),
             site.host_str().unwrap_or("")

@@ -169,7 +169,9 @@ async fn when_the_site_will_not_make_a_fresh_password_nothing_is_kept_or_left_li
     assert_eq!(e.kind(), ErrorKind::AppPasswordNotExchanged, "{e}");
     assert_eq!(
         e.to_string(),
-        "WordPress approved WP Connect, but did not let it swap the password sent through your browser for one of its own (HTTP 403, rest_cannot_create_application_passwords), so nothing was kept."
+        "WordPress approved WP Connect, but did not let it swap the password sent through your \
+         browser for one of its own (HTTP 403, rest_cannot_create_application_passwords), so \
+         nothing was kept."
     );
     assert!(e.hint().contains("paste"), "{}", e.hint());
     assert!(s.app_password_names().is_empty(), "the approved password was deleted on the site");

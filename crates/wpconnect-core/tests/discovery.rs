@@ -93,7 +93,12 @@ async fn rest_route_as_the_last_resort() {
 async fn html_where_json_was_expected_names_the_cause() {
     let s = Server::start(|req, base| match req.path() {
         "/" => wp::home_page(base),
-        _ => Reply::html(200, "<!DOCTYPE html><html><head><title>Wordfence</title></head><body>Your access to this site has been limited by the site owner</body></html>"),
+        _ => Reply::html(
+            200,
+            "<!DOCTYPE \
+             html><html><head><title>Wordfence</title></head><body>Your access to this site has \
+             been limited by the site owner</body></html>",
+        ),
     })
     .await;
     let e = discoverer().discover(&s.url()).await.unwrap_err();

@@ -366,7 +366,8 @@ async fn redirect_uris_refused_and_fixed_ports() {
     req.redirect_uri = Some(Url::parse(&callback(other)).unwrap());
     let r = doctor(&req).await;
     expect(&r, "oauth2.redirect_uri", Status::Fail, &[&format!("Add exactly {}", callback(other))]);
-    // No redirect URI given: a random port is refused by exact matching, so a port must be registered.
+    // No redirect URI given: a random port is refused by exact matching, so a port must be
+    // registered.
     req.redirect_uri = None;
     let r = doctor(&req).await;
     expect(
@@ -383,7 +384,8 @@ async fn redirect_uris_refused_and_fixed_ports() {
         "{c:#?}"
     );
     // A server that accepts any loopback port.
-    // WP OAuth Server without "enforce redirect URI", `http://127.0.0.1` registered: a prefix of every loopback port.
+    // WP OAuth Server without "enforce redirect URI", `http://127.0.0.1` registered: a prefix of
+    // every loopback port.
     let any = start(
         Knobs { exact_redirect: false, ..good_knobs(port) },
         Client::new("desk-app", Some(SECRET), &["http://127.0.0.1"]),

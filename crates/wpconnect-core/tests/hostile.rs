@@ -88,7 +88,15 @@ fn client() -> OAuth2Client {
 #[tokio::test]
 async fn a_token_endpoint_on_another_host_gets_no_password_and_no_secret() {
     let w = world(|evil| {
-        json!({"oauth2": {"authorize": "https://blog.example/oauth/authorize", "token": format!("{evil}/oauth/token"), "me": "https://blog.example/oauth/me", "version": "2.0", "software": "WP OAuth Server"}})
+        json!({
+            "oauth2": {
+                "authorize": "https://blog.example/oauth/authorize",
+                "token": format!("{evil}/oauth/token"),
+                "me": "https://blog.example/oauth/me",
+                "version": "2.0",
+                "software": "WP OAuth Server",
+            },
+        })
     })
     .await;
     let d = w.discover().await;
@@ -113,7 +121,15 @@ async fn a_token_endpoint_on_another_host_gets_no_password_and_no_secret() {
 
 #[tokio::test]
 async fn a_wordpress_com_look_alike_with_its_token_elsewhere_is_not_wordpress_com() {
-    let w = world(|evil| json!({"oauth2": {"authorize": "https://public-api.wordpress.com/oauth2/authorize", "token": format!("{evil}/oauth2/token")}})).await;
+    let w = world(|evil| {
+        json!({
+            "oauth2": {
+                "authorize": "https://public-api.wordpress.com/oauth2/authorize",
+                "token": format!("{evil}/oauth2/token"),
+            },
+        })
+    })
+    .await;
     let d = w.discover().await;
     assert!(d.methods.oauth2.is_none());
     assert!(d.wordpress_com.is_none());
@@ -175,7 +191,15 @@ async fn an_approval_page_or_oauth1_endpoints_elsewhere_are_refused_and_pasting_
 
 #[tokio::test]
 async fn the_doctor_fails_foreign_endpoints_with_the_fix() {
-    let w = world(|evil| json!({"oauth2": {"authorize": format!("{evil}/oauth/authorize"), "token": format!("{evil}/oauth/token")}})).await;
+    let w = world(|evil| {
+        json!({
+            "oauth2": {
+                "authorize": format!("{evil}/oauth/authorize"),
+                "token": format!("{evil}/oauth/token"),
+            },
+        })
+    })
+    .await;
     let opts = DiscoveryOptions { http: w.http.clone(), ..Default::default() };
     let r = Doctor::new(opts)
         .run(

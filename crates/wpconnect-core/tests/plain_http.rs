@@ -69,7 +69,8 @@ fn credentialed(site: &OAuthSite) -> usize {
 #[tokio::test]
 async fn a_local_name_reached_through_the_network_gets_no_credential_unless_the_person_chooses() {
     let site = site().await;
-    // The name resolves to nothing on this computer; the "network" (a proxy on loopback) reaches it.
+    // The name resolves to nothing on this computer; the "network" (a proxy on loopback) reaches
+    // it.
     let http = HttpOptions {
         timeout: Duration::from_secs(5),
         resolver: Some(Arc::new(Resolver::new())),
@@ -100,7 +101,11 @@ async fn a_local_name_reached_through_the_network_gets_no_credential_unless_the_
         .await
         .unwrap_err();
     assert_eq!(e.kind(), ErrorKind::InsecureConnection);
-    assert_eq!(e.to_string(), "http://blog.local/oauth/token is not https, and your password is only sent over an encrypted connection (or to this computer).");
+    assert_eq!(
+        e.to_string(),
+        "http://blog.local/oauth/token is not https, and your password is \
+         only sent over an encrypted connection (or to this computer)."
+    );
     let (cli, app) = (e.hint_for(Face::CommandLine), e.hint_for(Face::Desktop));
     assert!(cli.contains("--allow-plain-http") && !cli.contains("tick"), "{cli}");
     assert!(app.contains("Sign in without encryption") && !app.contains("--"), "{app}");

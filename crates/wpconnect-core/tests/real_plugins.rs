@@ -20,12 +20,13 @@ use wpconnect_core::profile::Profile;
 use wpconnect_core::secret::{ClientSecret, Password};
 use wpconnect_core::session::{Connect, OAuth2Client, SignInOptions, SignedIn};
 use wpconnect_core::store::{AccountStatus, AccountsFile, MemoryStore, SecretStore};
+use wpconnect_core::upload::{UploadFile, UploadOptions};
 use wpconnect_core::{Discovered, Discoverer, DiscoveryOptions, ErrorKind, HttpOptions, Method};
 use wpconnect_testsupport::browser::{Consent, TestBrowser};
 use wpconnect_testsupport::{real_plugins, RealPlugins};
 
 mod common;
-use common::{Person, RefusingStore};
+use common::{photos, Person, RefusingStore};
 
 const GRANTS: &str = "authorization_code refresh_token password";
 
@@ -137,6 +138,23 @@ async fn me_matches(m: &Machine, wp: &RealPlugins, done: &SignedIn, url: &str) {
     assert_eq!(site.url, url);
 }
 
+/// The signed-in author uploads a real photo (a position in it) with alt text, through the
+/// plugin's credential.
+async fn uploads_a_photo(m: &Machine, done: &SignedIn) {
+    let dir = tempfile::tempdir().unwrap();
+    let photo = photos(dir.path()).remove(0);
+    let file = UploadFile::new(&photo).alt_text("Quai de Seine, ÄÖ");
+    let report = m
+        .connect
+        .upload(&done.account.id, vec![file], UploadOptions::default(), &|_| {}, &Cancel::new())
+        .await
+        .unwrap();
+    let media = report.files[0].outcome.as_ref().unwrap_or_else(|e| panic!("{e} ({})", e.hint()));
+    assert_eq!(media.alt_text, "Quai de Seine, ÄÖ");
+    assert_eq!(media.title, "Été à Paris");
+    assert!(!report.files[0].location_removed.is_empty());
+}
+
 /// The author signs in through the browser, allowing; the sign-in must succeed.
 async fn browser_sign_in(
     m: &Machine,
@@ -213,6 +231,7 @@ async fn oauth2_code_with_pkce_for_a_confidential_and_a_public_client() {
         assert!(m.secret(&done.account.id, "refresh-token").is_some(), "refresh token kept");
         assert!(wp.token_valid("oauth", &access), "the token is live on the server");
         me_matches(&m, &wp, &done, &wp.oauth_url).await;
+        uploads_a_photo(&m, &done).await;
 
         let out = m.connect.sign_out(&done.account.id).await.unwrap();
         assert!(out.revoked, "public={public}: {:?}", out.revoke_problem);
@@ -465,6 +484,7 @@ async fn oauth1_with_a_registered_port_and_with_oob() {
     assert_author(&wp, &done.profile);
     assert_eq!(done.account.method, Method::Oauth1);
     me_matches(&m, &wp, &done, &wp.oauth_url).await;
+    uploads_a_photo(&m, &done).await;
     let out = m.connect.sign_out(&done.account.id).await.unwrap();
     assert!(!out.revoked);
     assert!(out.revoke_problem.unwrap().contains("wp-admin"), "says where to revoke the app");
@@ -505,7 +525,8 @@ struct OobPerson {
 impl Browser for OobPerson {
     fn open(&self, url: &Url) -> wpconnect_core::Result<()> {
         let (b, url, shown) = (self.browser.clone(), url.to_string(), self.shown.clone());
-        // Done before the app asks for the code, on a runtime of its own (the site is another process).
+        // Done before the app asks for the code, on a runtime of its own (the site is another
+        // process).
         std::thread::spawn(move || {
             let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
             let visit = rt.block_on(b.visit(&url)).expect("the authorization pages");

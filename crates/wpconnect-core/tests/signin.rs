@@ -119,7 +119,8 @@ async fn browser_sign_in_with_pkce_stores_tokens_in_the_keyring_only() {
     let q: std::collections::HashMap<_, _> = authorize.query_pairs().into_owned().collect();
     assert_eq!(q["code_challenge_method"], "S256");
 
-    // What the server received: S256 challenge, verifier at the token endpoint, Basic client auth, Referer.
+    // What the server received: S256 challenge, verifier at the token endpoint, Basic client auth,
+    // Referer.
     let reqs = f.site.server().requests();
     let token_req = reqs.iter().find(|r| r.path() == "/oauth/token").unwrap();
     let form: std::collections::HashMap<String, String> =
@@ -239,7 +240,8 @@ impl Browser for Forger {
             self.forged_answer.clone(),
         );
         tokio::spawn(async move {
-            // Connections that never send a request (they would each have held the old listener 10 s).
+            // Connections that never send a request (they would each have held the old listener 10
+            // s).
             let mut held = Vec::new();
             for _ in 0..idle {
                 held.push(

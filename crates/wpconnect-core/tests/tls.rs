@@ -131,7 +131,8 @@ async fn each_bad_certificate_is_refused_with_its_own_message_and_no_fallback_to
 
 #[tokio::test]
 async fn a_web_site_whose_https_port_speaks_plain_http_is_not_downgraded() {
-    // What an attacker who answers the https port with plain http gets: an error, not the http copy.
+    // What an attacker who answers the https port with plain http gets: an error, not the http
+    // copy.
     let pki = Pki::new();
     let plain = Server::start(wp::typical).await;
     let e = discoverer(http(&pki, &plain, NAME)).discover(NAME).await.unwrap_err();

@@ -61,7 +61,10 @@ fn app_processes(driver: u32, app: &Path) -> Vec<u32> {
 }
 
 /// The account row with every picture in it loaded.
-const ACCOUNT_READY: &str = "const row = document.querySelector('[data-testid=account]'); const imgs = row ? [...row.querySelectorAll('img')] : []; return !!row && imgs.length === 2 && imgs.every(i => i.complete && i.naturalWidth > 0)";
+const ACCOUNT_READY: &str = "const row = document.querySelector('[data-testid=account]'); const \
+                             imgs = row ? [...row.querySelectorAll('img')] : []; return !!row && \
+                             imgs.length === 2 && \
+                             imgs.every(i => i.complete && i.naturalWidth > 0)";
 const EMPTY_READY: &str = "return !!document.querySelector('#ready')";
 
 async fn sample(bin: &Path, env: &[(&str, &str)], ready_js: &str) -> Sample {
@@ -77,9 +80,24 @@ async fn sample(bin: &Path, env: &[(&str, &str)], ready_js: &str) -> Sample {
         tokio::time::sleep(Duration::from_millis(5)).await;
     }
     let content_ms = app.started().elapsed().as_secs_f64() * 1000.0;
-    let fcp = app.script("const e = performance.getEntriesByName('first-contentful-paint')[0] || performance.getEntriesByType('paint')[0]; return e ? e.startTime : -1", json!([])).await;
+    let fcp = app
+        .script(
+            "const e = performance.getEntriesByName('first-contentful-paint')[0] || \
+             performance.getEntriesByType('paint')[0]; return e ? e.startTime : -1",
+            json!([]),
+        )
+        .await;
     if std::env::var_os("WPCONNECT_BENCH_TRACE").is_some() {
-        let t = app.script("return performance.getEntries().map(e => `${e.entryType} ${e.name} @${e.startTime.toFixed(1)} +${e.duration.toFixed(1)}`).concat([`dcl ${performance.timing.domContentLoadedEventEnd - performance.timing.navigationStart} load ${performance.timing.loadEventEnd - performance.timing.navigationStart}`]).join('\\n')", json!([])).await;
+        let t = app
+            .script(
+                "return performance.getEntries().map(e => `${e.entryType} ${e.name} \
+                 @${e.startTime.toFixed(1)} +${e.duration.toFixed(1)}`).concat([`dcl \
+                 ${performance.timing.domContentLoadedEventEnd - \
+                 performance.timing.navigationStart} load ${performance.timing.loadEventEnd - \
+                 performance.timing.navigationStart}`]).join('\\n')",
+                json!([]),
+            )
+            .await;
         eprintln!("{}\n{}", bin.display(), t.as_str().unwrap_or_default());
     }
     tokio::time::sleep(Duration::from_secs(1)).await;
@@ -134,7 +152,10 @@ async fn main() {
     let (Some(app), Some(empty)) =
         (std::env::var_os("WPCONNECT_BENCH_APP"), std::env::var_os("WPCONNECT_EMPTY_APP"))
     else {
-        eprintln!("first_paint: skipped (WPCONNECT_BENCH_APP and WPCONNECT_EMPTY_APP are set by scripts/test.sh)");
+        eprintln!(
+            "first_paint: skipped (WPCONNECT_BENCH_APP and WPCONNECT_EMPTY_APP are set by \
+             scripts/test.sh)"
+        );
         return;
     };
     let (app, empty) = (PathBuf::from(app), PathBuf::from(empty));
@@ -164,13 +185,20 @@ async fn main() {
     let (oc, bc) = (m(&ours, |s| s.content_ms), m(&base, |s| s.content_ms));
     let (of, bf) = (m(&ours, |s| s.fcp_ms), m(&base, |s| s.fcp_ms));
     let (op, bp) = (m(&ours, |s| s.pss_kib as f64), m(&base, |s| s.pss_kib as f64));
-    println!("first_paint: WP Connect showing an account (its row, avatar and site icon loaded) vs an empty Tauri window, median of {ROUNDS} launches each");
+    println!(
+        "first_paint: WP Connect showing an account (its row, avatar and site icon loaded) vs \
+         an empty Tauri window, median of {ROUNDS} launches each"
+    );
     println!(
         "  time to content:        {oc:7.0} ms vs {bc:7.0} ms  = {:.2}x (target <= 1.1x)",
         oc / bc
     );
     if of > 0.0 && bf > 0.0 {
-        println!("  first contentful paint: {of:7.0} ms vs {bf:7.0} ms  = {:.2}x (from navigation start)", of / bf);
+        println!(
+            "  first contentful paint: {of:7.0} ms vs {bf:7.0} ms  = {:.2}x (from navigation \
+             start)",
+            of / bf
+        );
     } else {
         println!("  first contentful paint: not reported by this WebKit");
     }

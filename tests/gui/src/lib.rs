@@ -280,7 +280,8 @@ impl App {
         self.session_call("POST", "/timeouts", Some(json!({"script": ms + 5000})))
             .await
             .expect("set script timeout");
-        let script = "const [cmd, args, done] = arguments; window.__TAURI_INTERNALS__.invoke(cmd, args).then(r => done({ok: r}), e => done({err: e}));";
+        let script = "const [cmd, args, done] = arguments; window.__TAURI_INTERNALS__.invoke(cmd, \
+                      args).then(r => done({ok: r}), e => done({err: e}));";
         let v = self
             .session_call(
                 "POST",
@@ -308,7 +309,9 @@ impl App {
     /// Save a PNG of the window to `tests/.state/screenshots/<name>.png`; returns its path.
     pub async fn screenshot(&self, name: &str) -> PathBuf {
         // Let the page paint what the DOM already holds: two animation frames.
-        let paint = json!({"script": "const done = arguments[arguments.length - 1]; requestAnimationFrame(() => requestAnimationFrame(() => done(true)));", "args": []});
+        let paint = json!({"script": "const done = arguments[arguments.length - 1]; \
+                                      requestAnimationFrame(() => requestAnimationFrame(() => \
+                                      done(true)));", "args": []});
         self.session_call("POST", "/execute/async", Some(paint)).await.expect("wait for paint");
         let v = self.session_call("GET", "/screenshot", None).await.expect("screenshot");
         let png = base64::engine::general_purpose::STANDARD
@@ -331,7 +334,13 @@ impl App {
         let mut buf = vec![0; reader.output_buffer_size().expect("a size")];
         let frame = reader.next_frame(&mut buf).expect("one frame");
         let px = &buf[..frame.buffer_size()];
-        let size = self.script("return [window.innerWidth * window.devicePixelRatio, window.innerHeight * window.devicePixelRatio]", json!([])).await;
+        let size = self
+            .script(
+                "return [window.innerWidth * window.devicePixelRatio, \
+                 window.innerHeight * window.devicePixelRatio]",
+                json!([]),
+            )
+            .await;
         let (w, h) = (
             size[0].as_f64().unwrap_or(0.0).round() as u32,
             size[1].as_f64().unwrap_or(0.0).round() as u32,

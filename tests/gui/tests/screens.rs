@@ -244,7 +244,12 @@ async fn dialect_site_oauth2_browser_and_password_form_and_errors() {
     let (message, _) = error_shown(&app).await;
     assert!(message.contains("port 80"), "a bad port is refused with why: {message}");
     app.fill("[data-testid=redirect-ports]", &port.to_string()).await;
-    app.script("const s = document.querySelector('[data-testid=log-level]'); s.value = 'debug'; return true", serde_json::json!([])).await;
+    app.script(
+        "const s = document.querySelector('[data-testid=log-level]'); s.value = 'debug'; \
+         return true",
+        serde_json::json!([]),
+    )
+    .await;
     app.click("[data-testid=save-settings]").await;
     app.wait_for("[data-testid=saved]", WAIT).await;
     app.screenshot("10-settings").await;
@@ -460,7 +465,8 @@ async fn the_real_plugins_through_the_window_oauth2_password_form_and_oauth1() {
     let app = launch(&bin, &home, (&wp.wp.author_user, &wp.wp.author_password), &[]).await;
 
     // WP OAuth Server, code + PKCE through the browser: WordPress answers /oauth/authorize and
-    // /oauth/me with a canonical redirect, which used to end in "answered with a web page (HTTP 301)".
+    // /oauth/me with a canonical redirect, which used to end in "answered with a web page (HTTP
+    // 301)".
     find_site(&app, &wp.oauth_url).await;
     assert_eq!(app.text("[data-testid=site-name]").await, wp.wp.name);
     let methods = app.text("[data-testid=site-methods]").await;

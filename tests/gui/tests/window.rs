@@ -58,7 +58,8 @@ async fn without_a_folder_of_its_own_the_window_says_why_it_cannot_start() {
     assert_eq!(heading, "WP Connect cannot start");
     assert_eq!(
         app.text("[data-testid=error-message]").await,
-        "WP Connect has nowhere to keep its settings and accounts list: WPCONNECT_CONFIG_DIR is \"relative/folder\", which is not an absolute folder."
+        "WP Connect has nowhere to keep its settings and accounts list: WPCONNECT_CONFIG_DIR is \
+         \"relative/folder\", which is not an absolute folder."
     );
     assert!(app
         .text("[data-testid=error-hint]")

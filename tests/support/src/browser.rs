@@ -162,7 +162,8 @@ impl TestBrowser {
                 form = Some(f);
                 continue;
             }
-            // The real plugins' consent pages: the OAuth 1.0a server's (wp-login.php?action=oauth1_authorize)
+            // The real plugins' consent pages: the OAuth 1.0a server's
+            // (wp-login.php?action=oauth1_authorize)
             // and the WP REST API team's OAuth 2 plugin's (action=oauth2_authorize): a form whose
             // `wp-submit` button is "authorize" or "cancel", with a nonce among its hidden inputs.
             if let Some(id) = ["oauth1_authorize_form", "oauth2_authorize_form"]

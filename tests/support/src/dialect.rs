@@ -96,6 +96,12 @@ pub struct Knobs {
     /// A fault: creating an Application Password over REST answers with this status (WordPress's
     /// `rest_cannot_create_application_passwords`, a security plugin, a full disk).
     pub app_password_create_fails: Option<u16>,
+    /// A fault: after this many uploads are stored, every access token stops working (the site's
+    /// clock, or an admin, ended them before the app expected).
+    pub expire_access_after_uploads: Option<usize>,
+    /// The biggest upload the site takes, as PHP's `upload_max_filesize` (WordPress then answers
+    /// with PHP's own message).
+    pub upload_max_bytes: Option<usize>,
 }
 
 impl Default for Knobs {
@@ -127,6 +133,8 @@ impl Default for Knobs {
             canonical_slash: true,
             client_id_in_body: false,
             app_password_create_fails: None,
+            expire_access_after_uploads: None,
+            upload_max_bytes: None,
         }
     }
 }
@@ -208,6 +216,8 @@ pub struct Counters {
     pub revocations: usize,
     /// Application Passwords created over REST (`POST .../application-passwords`).
     pub app_passwords_created_over_rest: usize,
+    /// Upload requests that reached `/wp/v2/media` (stored or not).
+    pub upload_requests: usize,
 }
 
 #[derive(Debug)]
@@ -230,6 +240,21 @@ struct State {
     app_password_nonces: std::collections::HashSet<String>,
     /// Passwords the approval page handed over in a URL.
     handed_in_urls: Vec<String>,
+    /// The media library: (id, author, file name, bytes, the item's JSON).
+    media: Vec<StoredMedia>,
+    /// Posts created over REST, as their JSON.
+    posts: Vec<serde_json::Value>,
+}
+
+/// One media item the site stored.
+#[derive(Debug, Clone)]
+pub struct StoredMedia {
+    pub id: u64,
+    pub author: u64,
+    pub file_name: String,
+    pub content_type: String,
+    pub bytes: Vec<u8>,
+    pub json: serde_json::Value,
 }
 
 impl State {
@@ -249,6 +274,8 @@ impl State {
             app_passwords: Vec::new(),
             app_password_nonces: std::collections::HashSet::new(),
             handed_in_urls: Vec::new(),
+            media: Vec::new(),
+            posts: Vec::new(),
         }))
     }
 
@@ -360,6 +387,14 @@ impl OAuthSite {
             t.expires = Instant::now();
         }
     }
+    /// The media library as stored.
+    pub fn media(&self) -> Vec<StoredMedia> {
+        self.state.lock().unwrap().media.clone()
+    }
+    /// Posts created over REST.
+    pub fn posts(&self) -> Vec<serde_json::Value> {
+        self.state.lock().unwrap().posts.clone()
+    }
     /// Make every refresh token unusable (revoked from wp-admin, say).
     pub fn revoke_refresh_tokens(&self) {
         let mut st = self.state.lock().unwrap();
@@ -426,7 +461,10 @@ fn handle(st: &mut State, req: &Request, base: &str) -> Reply {
     let mut reply = route_request(st, req, base);
     if st.knobs.php_notice_before_json && route(req, &HashMap::new()).0 == "/oauth/token" {
         // PHP prints notices as it meets them, before the plugin's answer, and the page is HTML.
-        let mut body = b"<br />\n<b>Notice</b>:  Undefined index: scope in <b>/var/www/html/wp-content/plugins/some-plugin/init.php</b> on line <b>42</b><br />\n".to_vec();
+        let mut body = b"<br />\n<b>Notice</b>:  Undefined index: scope in \
+                         <b>/var/www/html/wp-content/plugins/some-plugin/init.php</b> on line \
+                         <b>42</b><br />\n"
+            .to_vec();
         body.extend_from_slice(&reply.body);
         reply.body = body;
         reply.headers.retain(|(k, _)| !k.eq_ignore_ascii_case("content-type"));
@@ -448,7 +486,8 @@ fn route_request(st: &mut State, req: &Request, base: &str) -> Reply {
     };
     let (path, query, by_query_var) = route(req, &form);
     let link = format!("<{}>; rel=\"https://api.w.org/\"", rest_root(base, &st.knobs));
-    // Plain permalinks: no rewrite rules, so the plugins' and the REST API's paths reach no handler.
+    // Plain permalinks: no rewrite rules, so the plugins' and the REST API's paths reach no
+    // handler.
     // WordPress answers them as it answers any unknown path: a GET gets the canonical trailing
     // slash, then the home page; a POST gets the home page (200, HTML).
     if st.knobs.plain_permalinks
@@ -485,6 +524,17 @@ fn route_request(st: &mut State, req: &Request, base: &str) -> Reply {
         }
         "/wp-json/" | "/wp-json" => Reply::json(200, index(base, &st.knobs)).header("Link", link),
         "/wp-json/wp/v2/users/me" => rest_me(st, req, base),
+        p if p.starts_with("/wp-json/wp/v2/media") || p == "/wp-json/wp/v2/posts" => {
+            media_route(st, req, base, p.trim_start_matches("/wp-json/wp/v2/"), &query)
+        }
+        p if st.knobs.wordpress_com && p.starts_with("/wp/v2/sites/") => {
+            // WordPress.com's proxy of a site's REST API: /wp/v2/sites/<id>/<route>.
+            let route = p.trim_start_matches("/wp/v2/sites/").split_once('/').map(|(_, r)| r);
+            match route {
+                Some(r) => media_route(st, req, base, r, &query),
+                None => rest_error(404, "rest_no_route", "No route was found."),
+            }
+        }
         "/wp-json/wp-site-health/v1/tests/authorization-header" => {
             site_health_authorization_header(st, req)
         }
@@ -530,7 +580,9 @@ fn index(base: &str, knobs: &Knobs) -> String {
         }
     });
     if knobs.app_passwords {
-        authentication["application-passwords"] = json!({"endpoints": {"authorization": format!("{base}/wp-admin/authorize-application.php")}});
+        authentication["application-passwords"] = json!({
+            "endpoints": {"authorization": format!("{base}/wp-admin/authorize-application.php")},
+        });
     }
     let own = knobs.advertised_url.clone().unwrap_or_else(|| base.to_string());
     if !knobs.oauth1_consumers.is_empty() {
@@ -587,9 +639,11 @@ fn login_page(redirect_to: &str, error: Option<&str>) -> Reply {
     Reply::html(
         200,
         format!(
-            "<!DOCTYPE html><html><body class=\"login\">{err}<form name=\"loginform\" id=\"loginform\" action=\"/wp-login.php\" method=\"post\">\
+            "<!DOCTYPE html><html><body class=\"login\">{err}<form name=\"loginform\" \
+             id=\"loginform\" action=\"/wp-login.php\" method=\"post\">\
              <input type=\"text\" name=\"log\"><input type=\"password\" name=\"pwd\">\
-             <input type=\"hidden\" name=\"redirect_to\" value=\"{}\"><input type=\"submit\" name=\"wp-submit\" value=\"Log In\"></form></body></html>",
+             <input type=\"hidden\" name=\"redirect_to\" value=\"{}\"><input type=\"submit\" \
+             name=\"wp-submit\" value=\"Log In\"></form></body></html>",
             html_escape(redirect_to)
         ),
     )
@@ -604,7 +658,8 @@ fn redirect_ok(knobs: &Knobs, client: &Client, uri: &str) -> bool {
         if knobs.exact_redirect || knobs.wordpress_com {
             return reg == uri;
         }
-        // AuthorizeController::validateRedirectUri: strcasecmp(substr($input, 0, strlen($registered)), $registered).
+        // AuthorizeController::validateRedirectUri: strcasecmp(substr($input, 0,
+        // strlen($registered)), $registered).
         uri.len() >= reg.len() && uri.as_bytes()[..reg.len()].eq_ignore_ascii_case(reg.as_bytes())
     })
 }
@@ -690,8 +745,10 @@ fn authorize(
                 return Reply::html(
                     200,
                     format!(
-                        "<!DOCTYPE html><html><body><h1>Authorize</h1><form id=\"consent\" method=\"post\" action=\"{}\">{hidden}\
-                         <button name=\"authorize\" value=\"allow\">Allow</button><button name=\"authorize\" value=\"deny\">Deny</button></form></body></html>",
+                        "<!DOCTYPE html><html><body><h1>Authorize</h1><form id=\"consent\" \
+                         method=\"post\" action=\"{}\">{hidden}\
+                         <button name=\"authorize\" value=\"allow\">Allow</button><button \
+                         name=\"authorize\" value=\"deny\">Deny</button></form></body></html>",
                         req.path()
                     ),
                 );
@@ -761,7 +818,13 @@ fn token(st: &mut State, req: &Request, form: &HashMap<String, String>) -> Reply
         std::thread::sleep(st.knobs.token_delay);
     }
     if st.knobs.html_token_endpoint {
-        return Reply::html(403, "<!DOCTYPE html><html><head><title>Blocked</title></head><body><h1>Wordfence: your access to this site has been limited</h1></body></html>");
+        return Reply::html(
+            403,
+            "<!DOCTYPE \
+             html><html><head><title>Blocked</title></head><body><h1>Wordfence: your access to \
+             this \
+             site has been limited</h1></body></html>",
+        );
     }
     if req.method != "POST" {
         return oauth_error(
@@ -771,7 +834,8 @@ fn token(st: &mut State, req: &Request, form: &HashMap<String, String>) -> Reply
         );
     }
     if st.knobs.client_id_in_body && !form.contains_key("client_id") {
-        let e = json!({"code": "rest_missing_callback_param", "message": "Missing parameter(s): client_id", "data": {"status": 400, "params": ["client_id"]}});
+        let e = json!({"code": "rest_missing_callback_param", "message": "Missing parameter(s): \
+                                                                          client_id", "data": {"status": 400, "params": ["client_id"]}});
         return Reply::json(400, e.to_string());
     }
     let client = match client_auth(st, req, form) {
@@ -910,7 +974,14 @@ fn token(st: &mut State, req: &Request, form: &HashMap<String, String>) -> Reply
         st.refresh.remove(&refresh);
         return Reply::json(
             200,
-            json!({"access_token": access, "token_type": "bearer", "blog_id": "4242", "blog_url": "https://dialect.wordpress.com", "scope": ""}).to_string(),
+            json!({
+                "access_token": access,
+                "token_type": "bearer",
+                "blog_id": "4242",
+                "blog_url": "https://dialect.wordpress.com",
+                "scope": "",
+            })
+            .to_string(),
         );
     }
     let expires_in = if knobs.expires_in_as_string {
@@ -920,8 +991,14 @@ fn token(st: &mut State, req: &Request, form: &HashMap<String, String>) -> Reply
     };
     Reply::json(
         200,
-        json!({"access_token": access, "expires_in": expires_in, "token_type": "Bearer", "scope": scope, "refresh_token": refresh})
-            .to_string(),
+        json!({
+            "access_token": access,
+            "expires_in": expires_in,
+            "token_type": "Bearer",
+            "scope": scope,
+            "refresh_token": refresh,
+        })
+        .to_string(),
     )
 }
 
@@ -975,6 +1052,218 @@ fn oauth_me(
     )
 }
 
+/// Who a REST request is from, as WordPress sees it (OAuth 1.0a signature, Application Password,
+/// or a bearer token in the header), or the answer WordPress gives.
+fn rest_user(st: &mut State, req: &Request, base: &str) -> Result<User, Reply> {
+    let header = if st.knobs.strip_authorization { None } else { req.header("authorization") };
+    if header.is_some_and(|h| h.starts_with("OAuth ")) {
+        let query = params(req.query().unwrap_or(""));
+        return match oauth1_verify(st, req, base, &query, true) {
+            Ok((_, Some(t))) => {
+                match st.oauth1_tokens.get(&t).filter(|t| t.access).and_then(|t| t.user_id) {
+                    Some(id) => Ok(st.users.iter().find(|u| u.id == id).cloned().expect("known")),
+                    None => Err(rest_error(
+                        401,
+                        "json_oauth1_invalid_token",
+                        "Access token does not exist",
+                    )),
+                }
+            }
+            Ok((_, None)) => {
+                Err(rest_error(401, "rest_not_logged_in", "You are not currently logged in."))
+            }
+            Err((code, message)) => Err(rest_error(401, &code, &message)),
+        };
+    }
+    if let Some(u) = header.and_then(|h| basic_app_password_user(st, h)) {
+        return Ok(u);
+    }
+    if let Some(code) = header.and_then(|h| basic_app_password_error(st, h)) {
+        return Err(rest_error(401, code, "Unknown username or incorrect password."));
+    }
+    let token = header.and_then(|h| h.strip_prefix("Bearer ").map(str::to_string));
+    valid_user(st, token)
+        .ok_or_else(|| rest_error(401, "rest_not_logged_in", "You are not currently logged in."))
+}
+
+/// `wp/v2/media` (upload, list, update, delete) and `wp/v2/posts` (create), as WordPress answers.
+fn media_route(
+    st: &mut State,
+    req: &Request,
+    base: &str,
+    route: &str,
+    query: &HashMap<String, String>,
+) -> Reply {
+    if req.method == "POST" && route == "media" {
+        st.counters.upload_requests += 1;
+    }
+    let user = match rest_user(st, req, base) {
+        Ok(u) => u,
+        Err(reply) => return reply,
+    };
+    let may_upload = user.roles.iter().any(|r| r != "subscriber");
+    let id: Option<u64> = route.strip_prefix("media/").and_then(|i| i.parse().ok());
+    match (req.method.as_str(), route, id) {
+        ("POST", "media", _) => {
+            if !may_upload {
+                return rest_error(
+                    403,
+                    "rest_cannot_create",
+                    "Sorry, you are not allowed to create posts as this user.",
+                );
+            }
+            media_create(st, req, base, &user, query)
+        }
+        ("GET", "media", _) => {
+            let search = query.get("search").cloned().unwrap_or_default();
+            let author: Option<u64> = query.get("author").and_then(|a| a.parse().ok());
+            let found: Vec<serde_json::Value> = st
+                .media
+                .iter()
+                .rev()
+                .filter(|m| author.is_none_or(|a| a == m.author))
+                .filter(|m| m.json["title"]["raw"].as_str().is_some_and(|t| t.contains(&search)))
+                .map(|m| m.json.clone())
+                .collect();
+            Reply::json(200, serde_json::Value::Array(found).to_string())
+        }
+        ("POST", _, Some(id)) => {
+            let Some(m) = st.media.iter_mut().find(|m| m.id == id) else {
+                return rest_error(404, "rest_post_invalid_id", "Invalid post ID.");
+            };
+            let body: serde_json::Value =
+                serde_json::from_slice(&req.body).unwrap_or(serde_json::Value::Null);
+            for field in ["title", "caption", "description"] {
+                if let Some(v) = body[field].as_str() {
+                    m.json[field] = json!({"raw": v, "rendered": v});
+                }
+            }
+            if let Some(v) = body["alt_text"].as_str() {
+                m.json["alt_text"] = json!(v);
+            }
+            Reply::json(200, m.json.to_string())
+        }
+        ("DELETE", _, Some(id)) => {
+            let before = st.media.len();
+            st.media.retain(|m| m.id != id);
+            if st.media.len() == before {
+                return rest_error(404, "rest_post_invalid_id", "Invalid post ID.");
+            }
+            Reply::json(200, json!({"deleted": true}).to_string())
+        }
+        ("POST", "posts", _) => {
+            let body: serde_json::Value =
+                serde_json::from_slice(&req.body).unwrap_or(serde_json::Value::Null);
+            st.seq += 1;
+            let id = 1000 + st.seq;
+            let post = json!({
+                "id": id,
+                "status": body["status"],
+                "title": {"raw": body["title"], "rendered": body["title"]},
+                "content": {"raw": body["content"]},
+                "featured_media": body["featured_media"],
+                "link": format!("{base}/?p={id}"),
+            });
+            st.posts.push(post.clone());
+            Reply::json(201, post.to_string())
+        }
+        _ => rest_error(
+            404,
+            "rest_no_route",
+            "No route was found matching the URL and request method.",
+        ),
+    }
+}
+
+/// An upload: the `file` part of a multipart body, stored as WordPress would.
+fn media_create(
+    st: &mut State,
+    req: &Request,
+    base: &str,
+    user: &User,
+    query: &HashMap<String, String>,
+) -> Reply {
+    let Some((file_name, content_type, bytes)) = multipart_file(req) else {
+        return rest_error(400, "rest_upload_no_data", "No data supplied.");
+    };
+    if st.knobs.upload_max_bytes.is_some_and(|max| bytes.len() > max) {
+        return rest_error(
+            500,
+            "rest_upload_unknown_error",
+            "The uploaded file exceeds the upload_max_filesize directive in php.ini.",
+        );
+    }
+    if !["image/jpeg", "image/png", "image/webp", "image/gif"].contains(&content_type.as_str()) {
+        return rest_error(
+            500,
+            "rest_upload_unknown_error",
+            "Sorry, you are not allowed to upload this file type.",
+        );
+    }
+    st.seq += 1;
+    let id = st.seq;
+    let stem = file_name.rsplit_once('.').map(|(s, _)| s).unwrap_or(&file_name).to_string();
+    let field = |k: &str, default: &str| query.get(k).cloned().unwrap_or_else(|| default.into());
+    let (title, caption, description) =
+        (field("title", &stem), field("caption", ""), field("description", ""));
+    let json = json!({
+        "id": id,
+        "author": user.id,
+        "title": {"raw": title, "rendered": title},
+        "caption": {"raw": caption, "rendered": format!("<p>{caption}</p>")},
+        "description": {"raw": description, "rendered": format!("<p>{description}</p>")},
+        "alt_text": field("alt_text", ""),
+        "mime_type": content_type,
+        "link": format!("{base}/?attachment_id={id}"),
+        "source_url": format!("{base}/wp-content/uploads/{}", enc(&file_name)),
+        "media_details": {"filesize": bytes.len(), "sizes": {}},
+    });
+    st.media.push(StoredMedia {
+        id,
+        author: user.id,
+        file_name,
+        content_type,
+        bytes,
+        json: json.clone(),
+    });
+    if st.knobs.expire_access_after_uploads.is_some_and(|n| st.media.len() >= n) {
+        st.knobs.expire_access_after_uploads = None;
+        for t in st.access.values_mut() {
+            t.expires = Instant::now();
+        }
+    }
+    Reply::json(201, json.to_string())
+}
+
+/// The `file` part of a `multipart/form-data` body: its file name, type and bytes.
+fn multipart_file(req: &Request) -> Option<(String, String, Vec<u8>)> {
+    let ct = req.header("content-type")?;
+    let boundary = ct.split("boundary=").nth(1)?.trim_matches('"');
+    let delimiter = format!("--{boundary}");
+    let body = &req.body;
+    let find = |hay: &[u8], needle: &[u8], from: usize| {
+        hay[from..].windows(needle.len()).position(|w| w == needle).map(|p| p + from)
+    };
+    let mut at = find(body, delimiter.as_bytes(), 0)?;
+    loop {
+        let head_start = at + delimiter.len() + 2;
+        let head_end = find(body, b"\r\n\r\n", head_start)?;
+        let head = String::from_utf8_lossy(&body[head_start..head_end]).into_owned();
+        let next = find(body, format!("\r\n{delimiter}").as_bytes(), head_end + 4)?;
+        if head.contains("name=\"file\"") {
+            let name = head.split("filename=\"").nth(1)?.split('"').next()?.replace("%22", "\"");
+            let ct = head
+                .lines()
+                .find_map(|l| l.strip_prefix("Content-Type: "))
+                .unwrap_or("application/octet-stream")
+                .trim()
+                .to_string();
+            return Some((name, ct, body[head_end + 4..next].to_vec()));
+        }
+        at = next + 2;
+    }
+}
+
 fn rest_me(st: &mut State, req: &Request, base: &str) -> Reply {
     // Core REST routes read only the header; a bad token silently becomes anonymous.
     let header = if st.knobs.strip_authorization { None } else { req.header("authorization") };
@@ -1006,7 +1295,12 @@ fn rest_me(st: &mut State, req: &Request, base: &str) -> Reply {
     let Some(u) = valid_user(st, token) else {
         return Reply::json(
             401,
-            json!({"code": "rest_not_logged_in", "message": "You are not currently logged in.", "data": {"status": 401}}).to_string(),
+            json!({
+                "code": "rest_not_logged_in",
+                "message": "You are not currently logged in.",
+                "data": {"status": 401},
+            })
+            .to_string(),
         );
     };
     user_json(u)
@@ -1014,7 +1308,14 @@ fn rest_me(st: &mut State, req: &Request, base: &str) -> Reply {
 
 fn wpcom_me(st: &mut State, req: &Request, query: &HashMap<String, String>) -> Reply {
     let Some(u) = valid_user(st, bearer(st, req, query, &HashMap::new())) else {
-        return Reply::json(403, json!({"error": "authorization_required", "message": "An active access token must be used to query information about the current user."}).to_string());
+        return Reply::json(
+            403,
+            json!({"error": "authorization_required", "message": "An active \
+                                                                  access token must be used to \
+                                                                  query information about the \
+                                                                  current user."})
+            .to_string(),
+        );
     };
     Reply::json(
         200,
@@ -1113,7 +1414,15 @@ fn site_health_authorization_header(st: &mut State, req: &Request) -> Reply {
     };
     Reply::json(
         200,
-        json!({"label": label, "status": status, "badge": {"label": "Security", "color": "blue"}, "description": "", "actions": "", "test": "authorization_header"}).to_string(),
+        json!({
+            "label": label,
+            "status": status,
+            "badge": {"label": "Security", "color": "blue"},
+            "description": "",
+            "actions": "",
+            "test": "authorization_header",
+        })
+        .to_string(),
     )
 }
 
@@ -1204,7 +1513,14 @@ fn authorize_application(
         problems.push("The application ID must be a UUID.");
     }
     if !problems.is_empty() {
-        return Reply::html(500, format!("<html><body><p>The Authorize Application request is not allowed. {}</p></body></html>", problems.join(" ")));
+        return Reply::html(
+            500,
+            format!(
+                "<html><body><p>The Authorize Application request is not \
+                 allowed. {}</p></body></html>",
+                problems.join(" ")
+            ),
+        );
     }
     let nonce = random_token(10);
     st.app_password_nonces.insert(nonce.clone());
@@ -1217,10 +1533,13 @@ fn authorize_application(
     Reply::html(
         200,
         format!(
-            "<!DOCTYPE html><html><body>{notice}<form action=\"{base}/wp-admin/authorize-application.php\" method=\"post\" class=\"form-wrap\">{}{}{}{}{}\
+            "<!DOCTYPE html><html><body>{notice}<form \
+             action=\"{base}/wp-admin/authorize-application.php\" method=\"post\" \
+             class=\"form-wrap\">{}{}{}{}{}\
              <input type=\"text\" id=\"app_name\" name=\"app_name\" value=\"{}\" required />\
              <input type=\"submit\" name=\"approve\" value=\"Yes, I approve of this connection\" />\
-             <input type=\"submit\" name=\"reject\" value=\"No, I do not approve of this connection\" /></form></body></html>",
+             <input type=\"submit\" name=\"reject\" value=\"No, I do not approve of this \
+             connection\" /></form></body></html>",
             hidden("_wpnonce", &nonce),
             hidden("action", "authorize_application_password"),
             hidden("app_id", &app_id),
@@ -1313,7 +1632,18 @@ fn app_password_manage(st: &mut State, req: &Request, path: &str) -> Reply {
                 .map(|c| String::from_utf8_lossy(c).into_owned())
                 .collect::<Vec<_>>()
                 .join(" ");
-            Reply::json(201, json!({"uuid": uuid, "app_id": args["app_id"], "name": name, "password": chunked, "last_used": null, "last_ip": null}).to_string())
+            Reply::json(
+                201,
+                json!({
+                    "uuid": uuid,
+                    "app_id": args["app_id"],
+                    "name": name,
+                    "password": chunked,
+                    "last_used": null,
+                    "last_ip": null,
+                })
+                .to_string(),
+            )
         }
         ("GET", "introspect") => {
             match st.app_passwords.iter().find(|p| p.0 == user.id && p.3 == pw) {
@@ -1603,10 +1933,22 @@ fn oauth1_authorize(
             t.user_id = Some(user_id);
             t.verifier = Some(verifier.clone());
             if t.callback == "oob" {
-                return Reply::html(200, format!("<html><body><p>Your verification token is <code id=\"verifier\">{verifier}</code></p></body></html>"));
+                return Reply::html(
+                    200,
+                    format!(
+                        "<html><body><p>Your verification token is <code \
+                         id=\"verifier\">{verifier}</code></p></body></html>"
+                    ),
+                );
             }
             let sep = if t.callback.contains('?') { '&' } else { '?' };
-            Reply::redirect(302, format!("{}{sep}oauth_token={token}&oauth_verifier={verifier}&wp_scope=*", t.callback))
+            Reply::redirect(
+                302,
+                format!(
+                    "{}{sep}oauth_token={token}&oauth_verifier={verifier}&wp_scope=*",
+                    t.callback
+                ),
+            )
         }
         // Cancel leads nowhere: the real plugin `exit`s, an empty page; the app only notices by
         // timing out or being cancelled.
@@ -1614,9 +1956,11 @@ fn oauth1_authorize(
         _ => Reply::html(
             200,
             format!(
-                "<!DOCTYPE html><html><body><h1>Connect Dialect Site</h1><form id=\"consent\" method=\"post\" action=\"{}\">\
+                "<!DOCTYPE html><html><body><h1>Connect Dialect Site</h1><form id=\"consent\" \
+                 method=\"post\" action=\"{}\">\
                  <input type=\"hidden\" name=\"rest_oauth1\" value=\"authorize\">\
-                 <input type=\"hidden\" name=\"oauth_token\" value=\"{token}\"><button name=\"authorize\" value=\"allow\">Authorize</button>\
+                 <input type=\"hidden\" name=\"oauth_token\" value=\"{token}\"><button \
+                 name=\"authorize\" value=\"allow\">Authorize</button>\
                  <button name=\"authorize\" value=\"deny\">Cancel</button></form></body></html>",
                 req.path()
             ),

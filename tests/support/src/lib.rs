@@ -28,6 +28,9 @@ pub struct RealWordPress {
     pub author_user: String,
     pub author_password: String,
     pub author_app_password: String,
+    /// A subscriber (may not upload) and a known Application Password of theirs.
+    pub subscriber_user: String,
+    pub subscriber_app_password: String,
 }
 
 /// The real WordPress started by the README's test command. Outside the test command it skips
@@ -45,12 +48,21 @@ pub fn real_wordpress(test: &str) -> Option<RealWordPress> {
             author_user: need("WPCONNECT_TEST_WP_AUTHOR_USER"),
             author_password: need("WPCONNECT_TEST_WP_AUTHOR_PASSWORD"),
             author_app_password: need("WPCONNECT_TEST_WP_AUTHOR_APP_PASSWORD"),
+            subscriber_user: need("WPCONNECT_TEST_WP_SUBSCRIBER_USER"),
+            subscriber_app_password: need("WPCONNECT_TEST_WP_SUBSCRIBER_APP_PASSWORD"),
         }),
         None if var("WPCONNECT_TEST_COMMAND").is_some() => {
-            panic!("{test}: the test command is running but no real WordPress was started (WPCONNECT_TEST_WP_URL is unset)")
+            panic!(
+                "{test}: the test command is running but no real WordPress was started \
+                 (WPCONNECT_TEST_WP_URL is unset)"
+            )
         }
         None => {
-            eprintln!("\n!!!!! SKIPPED {test}: no real WordPress. Run the README's test command (scripts/test.sh), or start one with tests/wordpress/wp-env.sh start and export its env file. !!!!!\n");
+            eprintln!(
+                "\n!!!!! SKIPPED {test}: no real WordPress. Run the README's test command \
+                 (scripts/test.sh), or start one with tests/wordpress/wp-env.sh start and export \
+                 its env file. !!!!!\n"
+            );
             None
         }
     }
@@ -81,21 +93,30 @@ pub fn real_plugins(test: &str) -> Option<RealPlugins> {
         var("WPCONNECT_TEST_WP_WPAPI_URL"),
     );
     match (urls, var("WPCONNECT_TEST_WP_ADMIN_CMD")) {
-        ((Some(oauth_url), Some(oauthdoc_url), Some(oauthplain_url), Some(wpapi_url)), Some(admin_cmd)) => {
+        (
+            (Some(oauth_url), Some(oauthdoc_url), Some(oauthplain_url), Some(wpapi_url)),
+            Some(admin_cmd),
+        ) => {
             Some(RealPlugins { wp, oauth_url, oauthdoc_url, oauthplain_url, wpapi_url, admin_cmd })
         }
         _ if var("WPCONNECT_TEST_COMMAND").is_some() => panic!(
-            "{test}: the test command is running but the real auth plugins are not: tests/wordpress/wp-env.sh installs them from ../shared/wordpress-plugins (or $WPCONNECT_WP_PLUGINS); is that folder there?"
+            "{test}: the test command is running but the real auth plugins are not: \
+             tests/wordpress/wp-env.sh installs them from ../shared/wordpress-plugins (or \
+             $WPCONNECT_WP_PLUGINS); is that folder there?"
         ),
         _ => {
-            eprintln!("\n!!!!! SKIPPED {test}: the real auth plugins are not running (no ../shared/wordpress-plugins, or no WordPress). Run scripts/test.sh. !!!!!\n");
+            eprintln!(
+                "\n!!!!! SKIPPED {test}: the real auth plugins are not running (no \
+                 ../shared/wordpress-plugins, or no WordPress). Run scripts/test.sh. !!!!!\n"
+            );
             None
         }
     }
 }
 
 impl RealPlugins {
-    /// What an admin does in wp-admin, done from PHP: `tests/wordpress/wp-env.sh admin SITE ARGS...`.
+    /// What an admin does in wp-admin, done from PHP: `tests/wordpress/wp-env.sh admin SITE
+    /// ARGS...`.
     /// Returns the one-line JSON it prints.
     pub fn admin(&self, site: &str, args: &[&str]) -> serde_json::Value {
         let out = std::process::Command::new(&self.admin_cmd)
@@ -121,7 +142,8 @@ impl RealPlugins {
     }
 
     /// A WP OAuth Server client (or, on "wpapi", an approved OAuth 2 for WordPress client) with
-    /// `http://127.0.0.1:PORT/callback` registered: `(client_id, client_secret)`, the secret empty for a public one.
+    /// `http://127.0.0.1:PORT/callback` registered: `(client_id, client_secret)`, the secret empty
+    /// for a public one.
     pub fn oauth2_client(
         &self,
         site: &str,
@@ -142,7 +164,8 @@ impl RealPlugins {
         )
     }
 
-    /// An OAuth 1.0a application with this callback (`http://127.0.0.1:PORT/callback` or `oob`): `(key, secret)`.
+    /// An OAuth 1.0a application with this callback (`http://127.0.0.1:PORT/callback` or `oob`):
+    /// `(key, secret)`.
     pub fn oauth1_consumer(&self, site: &str, callback: &str) -> (String, String) {
         let v = self.admin(site, &["oauth1-consumer", "--callback", callback]);
         (
@@ -181,9 +204,15 @@ pub fn keyring_here(test: &str) -> bool {
         return true;
     }
     if std::env::var_os("WPCONNECT_TEST_COMMAND").is_some() {
-        panic!("{test}: no Secret Service; scripts/test.sh must run the tests under tests/keyring/with-keyring.sh");
+        panic!(
+            "{test}: no Secret Service; scripts/test.sh must run the tests under \
+             tests/keyring/with-keyring.sh"
+        );
     }
-    eprintln!("\n*** SKIPPED {test}: needs a Secret Service; run under tests/keyring/with-keyring.sh (scripts/test.sh does) ***\n");
+    eprintln!(
+        "\n*** SKIPPED {test}: needs a Secret Service; run under \
+         tests/keyring/with-keyring.sh (scripts/test.sh does) ***\n"
+    );
     false
 }
 
@@ -258,9 +287,19 @@ type Handler = dyn Fn(&Request, &str) -> Reply + Send + Sync;
 pub struct Server {
     addr: SocketAddr,
     log: Arc<Mutex<Vec<Request>>>,
+    pacing: Arc<Pacing>,
     task: tokio::task::JoinHandle<()>,
     /// The host name of an https server.
     name: Option<String>,
+}
+
+/// How fast the server answers and reads.
+#[derive(Debug, Default)]
+struct Pacing {
+    /// Added before each answer.
+    latency: Duration,
+    /// Microseconds of pause after each 4 KiB of a request body read: a slow link.
+    body_pause_us: std::sync::atomic::AtomicU64,
 }
 
 impl Server {
@@ -320,12 +359,15 @@ impl Server {
         let log = Arc::new(Mutex::new(Vec::new()));
         let handler: Arc<Handler> = Arc::new(handler);
         let name = tls.as_ref().map(|(_, n)| n.clone());
+        let pacing = Arc::new(Pacing { latency, ..Default::default() });
         let task = {
             let log = log.clone();
+            let pacing = pacing.clone();
             tokio::spawn(async move {
                 loop {
                     let Ok((stream, _)) = listener.accept().await else { return };
                     let (log, handler, tls) = (log.clone(), handler.clone(), tls.clone());
+                    let latency = pacing.clone();
                     tokio::spawn(async move {
                         let Some((acceptor, name)) = tls else {
                             let _ =
@@ -355,10 +397,19 @@ impl Server {
                 }
             })
         };
-        Server { addr, log, task, name }
+        Server { addr, log, pacing, task, name }
     }
 
-    /// `http://127.0.0.1:PORT`, or `https://NAME` for a server started with [`Server::start_https`].
+    /// Read request bodies slowly from now on: a pause of `per_4k` after each 4 KiB (an upload
+    /// over a slow link, so that a test can act while it is under way).
+    pub fn pace_body_reads(&self, per_4k: Duration) {
+        self.pacing
+            .body_pause_us
+            .store(per_4k.as_micros() as u64, std::sync::atomic::Ordering::SeqCst);
+    }
+
+    /// `http://127.0.0.1:PORT`, or `https://NAME` for a server started with
+    /// [`Server::start_https`].
     pub fn url(&self) -> String {
         match &self.name {
             Some(name) => format!("https://{name}"),
@@ -391,8 +442,9 @@ async fn serve(
     log: &Mutex<Vec<Request>>,
     handler: &Handler,
     base: &str,
-    latency: Duration,
+    pacing: Arc<Pacing>,
 ) -> std::io::Result<()> {
+    let latency = pacing.latency;
     let mut buf = Vec::new();
     let mut chunk = [0u8; 4096];
     let head_end = loop {
@@ -438,11 +490,17 @@ async fn serve(
         .unwrap_or(0);
     let mut body = buf[head_end..].to_vec();
     while body.len() < len {
-        let n = stream.read(&mut chunk).await?;
+        // A client that goes away mid-body (a cancelled upload): the request is still logged,
+        // with the part that came.
+        let n = stream.read(&mut chunk).await.unwrap_or(0);
         if n == 0 {
             break;
         }
         body.extend_from_slice(&chunk[..n]);
+        let pause = pacing.body_pause_us.load(std::sync::atomic::Ordering::SeqCst);
+        if pause > 0 {
+            tokio::time::sleep(Duration::from_micros(pause)).await;
+        }
     }
     let req = Request { method, target, headers, body, https: base.starts_with("https:"), proxied };
     log.lock().unwrap().push(req.clone());
@@ -567,13 +625,26 @@ pub mod wp {
     }
 
     pub fn app_passwords(base: &str) -> serde_json::Value {
-        serde_json::json!({"application-passwords": {"endpoints": {"authorization": format!("{base}/wp-admin/authorize-application.php")}}})
+        serde_json::json!({
+            "application-passwords": {
+                "endpoints": {
+                    "authorization": format!("{base}/wp-admin/authorize-application.php"),
+                },
+            },
+        })
     }
 
     /// The home page of a site with pretty permalinks: the `Link` header and the `<link>`.
     pub fn home_page(base: &str) -> Reply {
-        Reply::html(200, format!("<!DOCTYPE html><html><head><link rel=\"https://api.w.org/\" href=\"{base}/wp-json/\" /></head><body><p>Hello</p><script src=\"{base}/wp-includes/js/x.js\"></script></body></html>"))
-            .header("Link", format!("<{base}/wp-json/>; rel=\"https://api.w.org/\""))
+        Reply::html(
+            200,
+            format!(
+                "<!DOCTYPE html><html><head><link rel=\"https://api.w.org/\" \
+                 href=\"{base}/wp-json/\" /></head><body><p>Hello</p><script \
+                 src=\"{base}/wp-includes/js/x.js\"></script></body></html>"
+            ),
+        )
+        .header("Link", format!("<{base}/wp-json/>; rel=\"https://api.w.org/\""))
     }
 
     /// A typical self-hosted site with pretty permalinks and Application Passwords.

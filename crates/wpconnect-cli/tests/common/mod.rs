@@ -48,9 +48,16 @@ pub fn test_browser_program(test: &str) -> Option<std::path::PathBuf> {
         return Some(p);
     }
     if std::env::var_os("WPCONNECT_TEST_COMMAND").is_some() {
-        panic!("{test}: {} is missing: scripts/test.sh builds it (cargo build -p wpconnect-testsupport --bins)", p.display());
+        panic!(
+            "{test}: {} is missing: scripts/test.sh builds it (cargo build -p \
+             wpconnect-testsupport --bins)",
+            p.display()
+        );
     }
-    eprintln!("\n*** SKIPPED {test}: build the test browser first: cargo build -p wpconnect-testsupport --bins ***\n");
+    eprintln!(
+        "\n*** SKIPPED {test}: build the test browser first: cargo build -p \
+         wpconnect-testsupport --bins ***\n"
+    );
     None
 }
 

@@ -51,7 +51,9 @@ impl Connect {
         if !super::loopback_possible(&site_url) {
             return Err(Error::NoSignInMethod {
                 site: site_url,
-                wanted: "can send an Application Password back to this program (only local sites can; use the desktop app, or create one in your profile and paste it)".into(),
+                wanted: "can send an Application Password back to this program (only local sites \
+                         can; use the desktop app, or create one in your profile and paste it)"
+                    .into(),
             });
         }
         let store = self.store(opts.storage)?;
@@ -88,7 +90,9 @@ impl Connect {
         hand_to(browser, &request.url);
         let params = tokio::select! {
             got = answer => got.map_err(|_| Error::Cancelled),
-            _ = tokio::time::sleep(opts.timeout) => Err(Error::CallbackTimeout { after: opts.timeout }),
+            _ = tokio::time::sleep(opts.timeout) => {
+                Err(Error::CallbackTimeout { after: opts.timeout })
+            }
             _ = cancel.cancelled() => Err(Error::Cancelled),
         };
         inbox.forget(&request.nonce);
@@ -216,7 +220,8 @@ impl Connect {
             Err(e) => return Err(e),
         };
         let all = rest_route(api_root, "wp/v2/users/me/application-passwords");
-        let body = serde_json::json!({"name": super::successor_name(approved_as), "app_id": super::APP_ID});
+        let name = super::successor_name(approved_as);
+        let body = serde_json::json!({ "name": name, "app_id": super::APP_ID });
         let created = rest::send_json_body(
             &self.http,
             reqwest::Method::POST,
@@ -268,7 +273,8 @@ impl Connect {
                 rest::send_json(&self.http, reqwest::Method::DELETE, &mine, &received, basic())
                     .await
             {
-                tracing::warn!(error = %e, "the new Application Password could not be deleted after a failed exchange");
+                tracing::warn!(error = %e, "the new Application Password could not be deleted \
+                                            after a failed exchange");
             }
             self.delete_app_password_quietly(api_root, &received, username).await;
             return Err(e);
@@ -288,7 +294,8 @@ impl Connect {
             .delete_app_password_with(api_root, password, TokenIn::Basic(username.to_string()))
             .await
         {
-            tracing::warn!(error = %e, "an Application Password made for a failed sign-in could not be deleted");
+            tracing::warn!(error = %e, "an Application Password made for a failed sign-in could \
+                                        not be deleted");
         }
     }
 }
@@ -306,10 +313,17 @@ fn approval_request(
 }
 
 fn app_password_url(site: &Discovered) -> Result<Url> {
-    site.methods.application_passwords.as_ref().and_then(|a| a.authorization_url.clone()).ok_or_else(|| Error::NoSignInMethod {
-        site: site.site_url(),
-        wanted: "uses Application Passwords (WordPress offers them only over https or on local sites, and a plugin may switch them off)".into(),
-    })
+    site.methods
+        .application_passwords
+        .as_ref()
+        .and_then(|a| a.authorization_url.clone())
+        .ok_or_else(|| Error::NoSignInMethod {
+            site: site.site_url(),
+            wanted:
+                "uses Application Passwords (WordPress offers them only over https or on local \
+                 sites, and a plugin may switch them off)"
+                    .into(),
+        })
 }
 
 /// The `uuid` of an Application Password in a REST answer (checked: it goes into a path).

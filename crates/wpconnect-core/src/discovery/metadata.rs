@@ -87,13 +87,16 @@ pub fn parse(
     if let Some(issuer) = &m.issuer {
         if issuer.starts_with("https://") && !site_https {
             m.warnings.push(format!(
-                "The metadata names the issuer {issuer} (https) but the site answers over http; the endpoints from the REST index are used."
+                "The metadata names the issuer {issuer} (https) but the site answers over http; \
+                 the endpoints from the REST index are used."
             ));
         }
     }
     if m.code_challenge_methods_supported.is_empty() {
         m.warnings.push(
-            "PKCE support is not advertised (no code_challenge_methods_supported); WP Connect always sends S256 anyway.".into(),
+            "PKCE support is not advertised (no code_challenge_methods_supported); WP Connect \
+             always sends S256 anyway."
+                .into(),
         );
     } else if !m.code_challenge_methods_supported.iter().any(|x| x == "S256") {
         m.warnings.push("The server does not list S256 among its PKCE methods.".into());
@@ -102,7 +105,8 @@ pub fn parse(
         m.grant_types_supported.iter().filter(|g| !KNOWN_GRANTS.contains(&g.as_str())).collect();
     if !garbled.is_empty() {
         m.warnings.push(format!(
-            "The grant list contains entries no OAuth server defines ({}); it is used only as a hint.",
+            "The grant list contains entries no OAuth server defines ({}); it is used only as a \
+             hint.",
             garbled.iter().map(|g| format!("{g:?}")).collect::<Vec<_>>().join(", ")
         ));
     }
@@ -114,7 +118,8 @@ pub fn parse(
             if let Some(meta) = meta {
                 if !same_endpoint(meta, ours) {
                     m.warnings.push(format!(
-                        "The metadata's {name} endpoint ({meta}) differs from the REST index's ({ours}); the REST index's is used."
+                        "The metadata's {name} endpoint ({meta}) differs from the REST index's \
+                         ({ours}); the REST index's is used."
                     ));
                 }
             }

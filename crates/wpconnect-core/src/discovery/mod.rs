@@ -4,17 +4,20 @@
 //! say which):
 //!
 //! ```text
-//!  Probe ──(GET base page ∥ GET base/wp-json/)──┬─ guess is a REST index ─────────────▶ Found
-//!                                               ├─ page links a root ≠ guess ─▶ FetchRoot ─▶ Found | Fail
-//!                                               ├─ page links the guessed root ─────────────▶ Fail(guess's error)
-//!                                               └─ no link ─▶ FetchRestRoute (?rest_route=/) ─▶ Found | Fail
-//!  Found ──(metadata documents when asked ∥ WordPress.com lookup, only when relevant)──▶ Discovered
+//!  Probe: GET base page ∥ GET base/wp-json/
+//!    ├─ the guess is a REST index ──────────────────────────────▶ Found
+//!    ├─ the page links a root ≠ the guess ─▶ FetchRoot ─────────▶ Found | Fail
+//!    ├─ the page links the guessed root ────────────────────────▶ Fail(the guess's error)
+//!    └─ no link ─▶ FetchRestRoute (?rest_route=/) ──────────────▶ Found | Fail
+//!  Found: metadata documents when asked ∥ WordPress.com lookup when relevant ─▶ Discovered
 //! ```
 //!
 //! The decisions ([`after_probes`], [`after_rest_route`]) are pure functions, tested case by
 //! case; [`Discoverer`] only performs the requests they ask for. A typical site costs one round
 //! trip (two requests in parallel); a site with plain permalinks two.
 
+mod decide;
+mod index;
 pub mod links;
 pub mod metadata;
 pub mod wpcom;
@@ -23,18 +26,18 @@ use serde::Serialize;
 use url::Url;
 
 use crate::address::{self, Scheme, SiteAddress};
-use crate::body::{html_error, likely_cause, looks_like_html, rest_error, snippet};
+use crate::body::snippet;
 use crate::error::{Error, Result};
-use crate::http::{limits, Answer, Http, HttpOptions, Reach};
+use crate::http::{limits, Http, HttpOptions, Reach};
 use crate::recommend::{recommend, Recommendation};
-use crate::site::{parse_index, AuthMethods, IndexProblem, OAuth2Server, RestIndex, SiteInfo};
+use crate::site::{AuthMethods, OAuth2Server, RestIndex, SiteInfo};
 
+use decide::best_error;
+use index::{answered_base, read_index, with_fields, without_fields};
+
+pub use decide::{after_probes, after_rest_route, Next, PageOutcome};
 pub use metadata::ServerMetadata;
 pub use wpcom::WpcomSite;
-
-/// The fields of the REST index discovery reads (the full index of a big site runs to megabytes).
-const INDEX_FIELDS: &str =
-    "name,description,url,home,gmt_offset,timezone_string,namespaces,authentication,site_icon_url";
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
@@ -121,26 +124,6 @@ pub struct Discoverer {
     http: Http,
     wpcom_api_base: Url,
     metadata: bool,
-}
-
-/// What the page probe learned.
-#[derive(Debug)]
-pub enum PageOutcome {
-    /// The page advertises this REST root.
-    Root(Url),
-    /// The page answered but advertises no REST root.
-    NoLink {
-        url: Url,
-        looks_like_wordpress: bool,
-    },
-    Failed(Error),
-}
-
-/// What discovery does next.
-#[derive(Debug)]
-pub enum Next {
-    Fetch(Url),
-    Fail(Error),
 }
 
 impl Discoverer {
@@ -285,7 +268,11 @@ impl Discoverer {
         };
         let (metadata, wordpress_com) = tokio::join!(metadata_fut, wpcom_fut);
         if wpcom_connected && wordpress_com.is_none() {
-            notes.push("The site is connected to WordPress.com, but WordPress.com's API did not describe it.".into());
+            notes.push(
+                "The site is connected to WordPress.com, but WordPress.com's API did not \
+                 describe it."
+                    .into(),
+            );
         }
         let foreign = methods.keep_to_the_site(&api_root, &self.wpcom_api_base);
         notes.extend(foreign.iter().map(|f| f.note(&api_root)));
@@ -397,148 +384,6 @@ struct Found {
     index: RestIndex,
 }
 
-/// Decide what to do when the `/wp-json/` guess did not give an index.
-pub fn after_probes(guess_url: &Url, guess_err: Error, page: PageOutcome) -> Next {
-    match page {
-        PageOutcome::Root(root) if same_root(&root, guess_url) => Next::Fail(guess_err),
-        PageOutcome::Root(root) => Next::Fetch(root),
-        PageOutcome::NoLink { url, .. } => {
-            // `?rest_route=/` works whatever the permalink settings, at the base the page answered at.
-            let mut u = url;
-            u.set_path(base_path_of(&u).as_str());
-            u.set_query(Some("rest_route=/"));
-            u.set_fragment(None);
-            Next::Fetch(u)
-        }
-        PageOutcome::Failed(page_err) => {
-            // Both failed. Report the one that learned more about the site.
-            if guess_err.depth() >= page_err.depth() {
-                Next::Fail(guess_err)
-            } else {
-                Next::Fail(page_err)
-            }
-        }
-    }
-}
-
-/// Decide what to report when the last resort, `?rest_route=/`, failed too.
-pub fn after_rest_route(url: &Url, err: Error, looks_like_wordpress: bool) -> Error {
-    match err {
-        // WordPress itself (or a plugin speaking for it) refused: that is the answer.
-        e @ (Error::RestApiBlocked { .. } | Error::InvalidJson { .. } | Error::ServerError { .. }) => e,
-        e if e.is_transport() => e,
-        e @ Error::HtmlInsteadOfJson { cause: Some(_), .. } => e,
-        e @ Error::HtmlInsteadOfJson { status: 200..=299, .. } if looks_like_wordpress => e,
-        _ if looks_like_wordpress => Error::NotWordpress {
-            url: strip_query(url),
-            detail: "it looks like WordPress, but its REST API does not answer (it may be switched off)".into(),
-        },
-        _ => Error::NotWordpress {
-            url: strip_query(url),
-            detail: "it does not advertise a WordPress REST API, and neither /wp-json/ nor ?rest_route=/ answered with one".into(),
-        },
-    }
-}
-
-/// Read an answer that should be a REST index.
-fn read_index(
-    from: &Url,
-    status: u16,
-    content_type: Option<&str>,
-    body: &[u8],
-) -> Result<RestIndex> {
-    let url = without_fields(from);
-    let html = looks_like_html(content_type, body);
-    if (200..300).contains(&status) {
-        if html {
-            return Err(html_error(url, status, body));
-        }
-        return match parse_index(body, from) {
-            Ok(ix) => Ok(ix),
-            Err(IndexProblem::Syntax(detail)) => {
-                Err(Error::InvalidJson { url, status, detail, snippet: snippet(body) })
-            }
-            Err(IndexProblem::NotAnIndex(why)) => {
-                Err(Error::NotWordpress { url, detail: why.into() })
-            }
-        };
-    }
-    let rest_error = rest_error(body);
-    match status {
-        401 | 403 => Err(Error::RestApiBlocked {
-            url,
-            status,
-            code: rest_error.as_ref().map(|e| e.0.clone()),
-            message: rest_error.map(|e| e.1),
-            snippet: html.then(|| snippet(body)),
-        }),
-        404 | 410 if rest_error.is_some() => {
-            let (code, message) = rest_error.expect("checked");
-            Err(Error::RestApiBlocked {
-                url,
-                status,
-                code: Some(code),
-                message: Some(message),
-                snippet: None,
-            })
-        }
-        500..=599 if html && likely_cause(body).is_some() => Err(html_error(url, status, body)),
-        500..=599 => Err(Error::ServerError { url, status, snippet: snippet(body) }),
-        _ if html => Err(html_error(url, status, body)),
-        _ => Err(Error::NotWordpress {
-            url,
-            detail: format!("the REST API address answered HTTP {status}"),
-        }),
-    }
-}
-
-fn with_fields(root: &Url) -> Url {
-    let mut u = root.clone();
-    u.query_pairs_mut().append_pair("_fields", INDEX_FIELDS);
-    u
-}
-
-fn without_fields(u: &Url) -> Url {
-    let pairs: Vec<(String, String)> = u
-        .query_pairs()
-        .filter(|(k, _)| k != "_fields")
-        .map(|(k, v)| (k.into_owned(), v.into_owned()))
-        .collect();
-    let mut out = u.clone();
-    if pairs.is_empty() {
-        out.set_query(None);
-    } else {
-        // Keep `rest_route=/` readable rather than `%2F`.
-        let q: Vec<String> = pairs.iter().map(|(k, v)| format!("{k}={v}")).collect();
-        out.set_query(Some(&q.join("&")));
-    }
-    out
-}
-
-fn same_root(a: &Url, b: &Url) -> bool {
-    without_fields(a) == without_fields(b)
-}
-
-fn strip_query(u: &Url) -> Url {
-    let mut u = u.clone();
-    u.set_query(None);
-    u
-}
-
-/// The site base an answer came from: its path up to WordPress's own parts.
-fn answered_base(answer: &Answer) -> Url {
-    let mut u = answer.url.clone();
-    u.set_path(&base_path_of(&answer.url));
-    u.set_query(None);
-    u.set_fragment(None);
-    u
-}
-
-fn base_path_of(u: &Url) -> String {
-    // Reuse the address rules: cut at wp-json, wp-admin, index.php, …
-    SiteAddress::parse(u.as_str()).map(|a| a.path).unwrap_or_else(|_| "/".into())
-}
-
 fn answered_at_note(addr: &SiteAddress, answered_at: &Url) -> Option<String> {
     let asked =
         addr.url(if answered_at.scheme() == "https" { Scheme::Https } else { Scheme::Http });
@@ -559,22 +404,13 @@ fn http_fallback_note(failed: &Url, e: &Error, used: &Url) -> String {
     let e = e.to_string();
     let e = e.trim_end_matches('.');
     if used.scheme() == "http" && !address::is_loopback_host(used.host_str().unwrap_or_default()) {
-        format!("{failed} did not work ({e}), so WP Connect used {used}: the connection is not encrypted.")
+        format!(
+            "{failed} did not work ({e}), so WP Connect used {used}: the connection is not \
+             encrypted."
+        )
     } else {
         format!("{failed} did not work ({e}), so WP Connect used {used}.")
     }
-}
-
-/// Of several attempts' errors, the one that learned the most (the first among equals).
-fn best_error(failures: Vec<(Url, Error)>) -> Error {
-    let mut best: Option<Error> = None;
-    for (_, e) in failures {
-        best = match best {
-            Some(b) if b.depth() >= e.depth() => Some(b),
-            _ => Some(e),
-        };
-    }
-    best.expect("at least one candidate is always tried")
 }
 
 #[cfg(test)]

@@ -1,5 +1,6 @@
 //! The decisions of the discovery state machine and the index quirks, from recorded fixtures.
 
+use super::index::{same_root, without_fields};
 use super::*;
 use crate::error::ErrorKind;
 use crate::site::OAuth2Server;
@@ -118,14 +119,26 @@ fn answers_that_are_not_an_index() {
     assert_eq!(e.kind(), ErrorKind::InvalidJson);
     assert!(e.to_string().contains("{\\\"name\\\""), "{e}");
 
-    let e = read_err(200, "text/html; charset=UTF-8", b"<!DOCTYPE html><html><head><title>Site is undergoing maintenance</title></head><body>Briefly unavailable for scheduled maintenance. Check back in a minute.</body></html>");
+    let e = read_err(
+        200,
+        "text/html; charset=UTF-8",
+        b"<!DOCTYPE html><html><head><title>Site is \
+          undergoing maintenance</title></head><body>Briefly unavailable for scheduled \
+          maintenance. \
+          Check back in a minute.</body></html>",
+    );
     assert_eq!(e.kind(), ErrorKind::HtmlInsteadOfJson);
     let msg = e.to_string();
     assert!(msg.contains("maintenance or coming-soon page"), "{msg}");
     assert!(msg.contains("<!DOCTYPE html><html><head><title>Site is undergoing"), "{msg}");
 
     // PHP warnings printed before the JSON.
-    let e = read_err(200, "application/json", b"<br />\n<b>Warning</b>:  Undefined variable $x in <b>/var/www/functions.php</b>{\"name\":\"x\"}");
+    let e = read_err(
+        200,
+        "application/json",
+        b"<br />\n<b>Warning</b>:  Undefined variable $x in \
+          <b>/var/www/functions.php</b>{\"name\":\"x\"}",
+    );
     assert_eq!(e.kind(), ErrorKind::HtmlInsteadOfJson);
 }
 
@@ -137,7 +150,12 @@ fn blocked_answers() {
     assert!(e.to_string().contains("rest_login_required"), "{e}");
     assert!(e.hint().contains("allow the REST API index"), "{}", e.hint());
 
-    let e = read_err(403, "text/html", b"<html><title>Wordfence</title><body>Your access to this site has been limited by the site owner</body></html>");
+    let e = read_err(
+        403,
+        "text/html",
+        b"<html><title>Wordfence</title><body>Your access to this \
+          site has been limited by the site owner</body></html>",
+    );
     assert_eq!(e.kind(), ErrorKind::RestApiBlocked);
     assert!(e.to_string().contains("blocked"), "{e}");
     match &e {

@@ -15,12 +15,14 @@
 //! secret value the run handled is scrubbed from the report before it is returned.
 
 mod checks;
+mod ledger;
 mod live;
 mod oauth1;
 mod oauth2;
 mod site;
 
 pub use checks::CheckId;
+pub(crate) use ledger::{Ledger, Outcome};
 
 use std::time::Duration;
 
@@ -195,120 +197,6 @@ pub enum Progress {
     SignIn { url: Url, redirect_uri: Url },
 }
 
-/// A settled check, before it takes its catalogue entry's title and why.
-#[derive(Debug, Clone)]
-pub(crate) struct Outcome {
-    status: Status,
-    finding: String,
-    observed: Vec<Exchange>,
-    fix: Option<String>,
-    skipped_because: Option<String>,
-}
-
-impl Outcome {
-    fn new(status: Status, finding: impl Into<String>) -> Self {
-        Outcome {
-            status,
-            finding: finding.into(),
-            observed: Vec::new(),
-            fix: None,
-            skipped_because: None,
-        }
-    }
-    pub(crate) fn pass(finding: impl Into<String>) -> Self {
-        Self::new(Status::Pass, finding)
-    }
-    pub(crate) fn warn(finding: impl Into<String>, fix: impl Into<String>) -> Self {
-        Self::new(Status::Warn, finding).fix(fix)
-    }
-    pub(crate) fn fail(finding: impl Into<String>, fix: impl Into<String>) -> Self {
-        Self::new(Status::Fail, finding).fix(fix)
-    }
-    pub(crate) fn skipped(because: impl Into<String>) -> Self {
-        let because = because.into();
-        Outcome { skipped_because: Some(because.clone()), ..Self::new(Status::Skipped, because) }
-    }
-    pub(crate) fn fix(mut self, fix: impl Into<String>) -> Self {
-        self.fix = Some(fix.into());
-        self
-    }
-    pub(crate) fn observe(mut self, e: &Exchange) -> Self {
-        self.observed.push(e.clone());
-        self
-    }
-    pub(crate) fn observe_all<'a>(mut self, e: impl IntoIterator<Item = &'a Exchange>) -> Self {
-        self.observed.extend(e.into_iter().cloned());
-        self
-    }
-}
-
-/// The checks settled so far, and every secret value the run has handled (scrubbed at the end).
-pub(crate) struct Ledger<'a> {
-    outcomes: Vec<(CheckId, Outcome)>,
-    secrets: Vec<String>,
-    progress: &'a (dyn Fn(Progress) + Send + Sync),
-}
-
-impl Ledger<'_> {
-    pub(crate) fn record(&mut self, id: CheckId, outcome: Outcome) {
-        if self.has(id) {
-            return;
-        }
-        let check = self.scrubbed(to_check(id, outcome.clone()));
-        (self.progress)(Progress::Finished(check));
-        self.outcomes.push((id, outcome));
-    }
-    pub(crate) fn has(&self, id: CheckId) -> bool {
-        self.outcomes.iter().any(|(i, _)| *i == id)
-    }
-    /// Skip every check of `group` (`live`, `oauth1`, ...) not settled yet.
-    pub(crate) fn skip_rest(&mut self, group: &str, because: &str) {
-        for id in CheckId::ALL.iter().copied().filter(|c| c.group() == group) {
-            if !self.has(id) {
-                self.record(id, Outcome::skipped(because));
-            }
-        }
-    }
-    /// Remember a secret value so that it can never appear in the report.
-    pub(crate) fn secret(&mut self, value: &str) {
-        if value.len() >= 4 && !self.secrets.iter().any(|s| s == value) {
-            self.secrets.push(value.to_string());
-        }
-    }
-    fn scrub(&self, text: &str) -> String {
-        let mut out = text.to_string();
-        for s in &self.secrets {
-            if out.contains(s.as_str()) {
-                out = out.replace(s.as_str(), "[redacted]");
-            }
-        }
-        out
-    }
-    fn scrubbed(&self, mut c: Check) -> Check {
-        c.finding = self.scrub(&c.finding);
-        c.fix = c.fix.map(|f| self.scrub(&f));
-        for e in &mut c.observed {
-            e.request = self.scrub(&e.request);
-            e.response = self.scrub(&e.response);
-        }
-        c
-    }
-}
-
-fn to_check(id: CheckId, o: Outcome) -> Check {
-    Check {
-        id,
-        group: id.group().to_string(),
-        title: id.title().to_string(),
-        status: o.status,
-        finding: o.finding,
-        observed: o.observed,
-        why: id.why().to_string(),
-        fix: if o.status == Status::Pass || o.status == Status::Skipped { None } else { o.fix },
-        skipped_because: o.skipped_because,
-    }
-}
-
 /// The exit code scripts gate on: 0 all pass (skips included), 1 warnings, 2 failures.
 pub fn exit_code(summary: &Summary) -> u8 {
     if summary.fail > 0 {
@@ -342,7 +230,7 @@ impl Doctor {
         cancel: &Cancel,
         progress: &(dyn Fn(Progress) + Send + Sync),
     ) -> Report {
-        let mut ledger = Ledger { outcomes: Vec::new(), secrets: Vec::new(), progress };
+        let mut ledger = Ledger::new(progress);
         for s in [&req.client_secret, &req.consumer_secret].into_iter().flatten() {
             ledger.secret(s.expose());
         }
@@ -351,86 +239,76 @@ impl Doctor {
             Discoverer::new(DiscoveryOptions { metadata: true, ..self.discovery.clone() })
                 .discover(&req.address)
                 .await;
-        let site_url = discovered.as_ref().ok().map(|d| d.answered_at.to_string());
         let ctx = Ctx { http: &self.http, req };
         match &discovered {
             Err(e) => site::unreachable(&mut ledger, req, e),
-            Ok(d) => {
-                site::transport(&ctx, &mut ledger, d).await;
-                site::rest(&ctx, &mut ledger, d).await;
-                site::methods(&mut ledger, d);
-                let probes = oauth2::run(&ctx, &mut ledger, d).await;
-                if req.live {
-                    live::run(&ctx, &mut ledger, d, probes.as_ref(), browser, cancel).await;
-                    // Left to the live sign-in (a made-up refresh token cannot tell): said here when it could not try.
-                    if probes.is_some() && !ledger.has(CheckId::Oauth2GrantRefreshToken) {
-                        ledger.record(
-                            CheckId::Oauth2GrantRefreshToken,
-                            Outcome::skipped("a made-up refresh token cannot tell, and the live sign-in did not get a real one to try"),
-                        );
-                    }
-                } else {
-                    ledger.skip_rest("live", &format!("not asked for: {} signs in once in the browser to test tokens for real", req.input(Input::Live)));
-                }
-                site::authorization_header(&ctx, &mut ledger, d, probes.as_ref()).await;
-                ledger.record(
-                    CheckId::AuthSiteHealth,
-                    Outcome::skipped(if req.live {
-                        "the test needs an administrator's sign-in with a token the site accepts (see the live checks)".to_string()
-                    } else {
-                        format!("the test needs a signed-in administrator: run with {} as an administrator", req.input(Input::Live))
-                    }),
-                );
-                oauth1::run(&ctx, &mut ledger, d).await;
-            }
+            Ok(d) => check_site(&ctx, &mut ledger, d, browser, cancel).await,
         }
-        // Anything not settled (a group that did not apply) is skipped.
-        for &id in CheckId::ALL {
-            if !ledger.has(id) {
-                ledger.record(
-                    id,
-                    Outcome::skipped("the site could not be read, so this could not be checked"),
-                );
-            }
-        }
-        let mut checks: Vec<Check> = CheckId::ALL
-            .iter()
-            .map(|&id| {
-                let o = ledger
-                    .outcomes
-                    .iter()
-                    .find(|(i, _)| *i == id)
-                    .map(|(_, o)| o.clone())
-                    .expect("every check settled");
-                ledger.scrubbed(to_check(id, o))
-            })
-            .collect();
-        checks.shrink_to_fit();
-        let mut summary = Summary::default();
-        for c in &checks {
-            match c.status {
-                Status::Pass => summary.pass += 1,
-                Status::Warn => summary.warn += 1,
-                Status::Fail => summary.fail += 1,
-                Status::Skipped => summary.skipped += 1,
-            }
-        }
-        Report {
-            schema: "wpconnect.doctor/1".into(),
-            site: req.address.clone(),
-            site_url,
-            live: req.live,
-            exit_code: exit_code(&summary),
-            checks,
-            summary,
-        }
+        ledger.report(req, discovered.ok().map(|d| d.answered_at.to_string()))
     }
+}
+
+/// Every group of checks, in order, for a site that was read.
+async fn check_site(
+    ctx: &Ctx<'_>,
+    ledger: &mut Ledger<'_>,
+    d: &crate::discovery::Discovered,
+    browser: &dyn Browser,
+    cancel: &Cancel,
+) {
+    let req = ctx.req;
+    site::transport(ctx, ledger, d).await;
+    site::rest(ctx, ledger, d).await;
+    site::methods(ledger, d);
+    let probes = oauth2::run(ctx, ledger, d).await;
+    if req.live {
+        live::run(ctx, ledger, d, probes.as_ref(), browser, cancel).await;
+        // Left to the live sign-in (a made-up refresh token cannot tell): said here when it could
+        // not try.
+        if probes.is_some() && !ledger.has(CheckId::Oauth2GrantRefreshToken) {
+            ledger.record(
+                CheckId::Oauth2GrantRefreshToken,
+                Outcome::skipped(
+                    "a made-up refresh token cannot tell, and the live sign-in did not get a real \
+                     one to try",
+                ),
+            );
+        }
+    } else {
+        ledger.skip_rest(
+            "live",
+            &format!(
+                "not asked for: {} signs in once in the browser to test tokens for real",
+                req.input(Input::Live)
+            ),
+        );
+    }
+    site::authorization_header(ctx, ledger, d, probes.as_ref()).await;
+    let site_health = if req.live {
+        "the test needs an administrator's sign-in with a token the site accepts (see the live \
+         checks)"
+            .to_string()
+    } else {
+        format!(
+            "the test needs a signed-in administrator: run with {} as an administrator",
+            req.input(Input::Live)
+        )
+    };
+    ledger.record(CheckId::AuthSiteHealth, Outcome::skipped(site_health));
+    oauth1::run(ctx, ledger, d).await;
 }
 
 /// What every check group reads.
 pub(crate) struct Ctx<'a> {
     pub(crate) http: &'a Http,
     pub(crate) req: &'a DoctorRequest,
+}
+
+impl Ctx<'_> {
+    /// What to do about an error, in the words of the face that asked.
+    pub(crate) fn hint(&self, e: &crate::Error) -> String {
+        e.hint_for(self.req.face)
+    }
 }
 
 /// `GET <url>` with secret query values masked.
@@ -465,6 +343,7 @@ pub(crate) fn probe_value(what: &str) -> String {
 
 #[cfg(test)]
 mod tests {
+    use super::ledger::to_check;
     use super::*;
 
     #[test]
@@ -497,7 +376,7 @@ mod tests {
     #[test]
     fn the_ledger_scrubs_known_secrets_everywhere() {
         let progress = |_p: Progress| {};
-        let mut l = Ledger { outcomes: Vec::new(), secrets: Vec::new(), progress: &progress };
+        let mut l = Ledger::new(&progress);
         l.secret("tok-SECRET-1");
         let c = l.scrubbed(to_check(
             CheckId::LiveMe,

@@ -63,6 +63,13 @@ pub enum ErrorKind {
     WrongAppPassword,
     AppPasswordNotExchanged,
     Oauth1,
+    FileUnreadable,
+    FileTooLarge,
+    FileTypeRefused,
+    CannotUpload,
+    UploadQuota,
+    UploadRefused,
+    UploadInterrupted,
 }
 
 /// What a caller does about an error: the CLI's exit code follows from it.
@@ -113,10 +120,18 @@ pub enum Error {
     #[error("{url} did not answer within {}.", seconds(after))]
     Timeout { url: Url, after: Duration },
 
-    #[error("{url} redirected {} times{}; giving up.", chain.len(), if *looped { " in a loop" } else { "" })]
+    #[error(
+        "{url} redirected {} times{}; giving up.",
+        chain.len(),
+        if *looped { " in a loop" } else { "" }
+    )]
     TooManyRedirects { url: Url, chain: Vec<Url>, looped: bool },
 
-    #[error("{from} redirected to {to}, another address than the one that was checked. WP Connect does not follow it: the request carried your sign-in, and it only goes to the site it verified.")]
+    #[error(
+        "{from} redirected to {to}, another address than the one that was checked. WP Connect \
+         does not follow it: the request carried your sign-in, and it only goes to the site it \
+         verified."
+    )]
     RedirectRefused { from: Url, to: Url },
 
     #[error("{url} sent more than {limit} bytes where a small document was expected.")]
@@ -125,7 +140,11 @@ pub enum Error {
     #[error("{url} does not look like a WordPress site: {detail}.")]
     NotWordpress { url: Url, detail: String },
 
-    #[error("The site's REST API is {} at {url} (HTTP {status}{}).", blocked_word(*status), code.as_deref().map(|c| format!(", {c}")).unwrap_or_default())]
+    #[error(
+        "The site's REST API is {} at {url} (HTTP {status}{}).",
+        blocked_word(*status),
+        code.as_deref().map(|c| format!(", {c}")).unwrap_or_default()
+    )]
     RestApiBlocked {
         url: Url,
         status: u16,
@@ -135,7 +154,11 @@ pub enum Error {
         snippet: Option<String>,
     },
 
-    #[error("{url} answered with a web page (HTTP {status}) where WordPress's REST API should answer with JSON{}. It began: {snippet:?}", cause.map(|c| format!("; this looks like {c}")).unwrap_or_default())]
+    #[error(
+        "{url} answered with a web page (HTTP {status}) where WordPress's REST API should \
+         answer with JSON{}. It began: {snippet:?}",
+        cause.map(|c| format!("; this looks like {c}")).unwrap_or_default()
+    )]
     HtmlInsteadOfJson { url: Url, status: u16, snippet: String, cause: Option<&'static str> },
 
     #[error("{url} sent a broken JSON document ({detail}). It began: {snippet:?}")]
@@ -163,13 +186,22 @@ pub enum Error {
     #[error("The username or password is not right.")]
     WrongPassword,
 
-    #[error("Access was not granted{}.", description.as_deref().map(|d| format!(": {d}")).unwrap_or_default())]
+    #[error(
+        "Access was not granted{}.",
+        description.as_deref().map(|d| format!(": {d}")).unwrap_or_default()
+    )]
     AccessDenied { description: Option<String> },
 
-    #[error("The answer from the browser did not belong to this sign-in (its state did not match), so it was not used.")]
+    #[error(
+        "The answer from the browser did not belong to this sign-in (its state did not match), \
+         so it was not used."
+    )]
     StateMismatch,
 
-    #[error("The browser came back without a sign-in code{}.", detail.as_deref().map(|d| format!(" ({d})")).unwrap_or_default())]
+    #[error(
+        "The browser came back without a sign-in code{}.",
+        detail.as_deref().map(|d| format!(" ({d})")).unwrap_or_default()
+    )]
     MissingCode { detail: Option<String> },
 
     #[error("Nothing came back from the browser within {}.", minutes_or_seconds(after))]
@@ -178,10 +210,16 @@ pub enum Error {
     #[error("Sign-in was cancelled.")]
     Cancelled,
 
-    #[error("{url} is not https, and {what} is only sent over an encrypted connection (or to this computer).")]
+    #[error(
+        "{url} is not https, and {what} is only sent over an encrypted connection (or to this \
+         computer)."
+    )]
     InsecureConnection { url: Url, what: &'static str },
 
-    #[error("The site gave \"{address}\" as its address, which is not a web address, so it was not opened.")]
+    #[error(
+        "The site gave \"{address}\" as its address, which is not a web address, so it was not \
+         opened."
+    )]
     NotAWebAddress { address: String },
 
     #[error("{site} offers no way to sign in that {wanted}.")]
@@ -190,7 +228,10 @@ pub enum Error {
     #[error("The site issued a \"{token_type}\" token; only Bearer tokens are supported.")]
     UnsupportedTokenType { token_type: String },
 
-    #[error("{url} did not accept the sign-in (HTTP {status}{}).", code.as_deref().map(|c| format!(", {c}")).unwrap_or_default())]
+    #[error(
+        "{url} did not accept the sign-in (HTTP {status}{}).",
+        code.as_deref().map(|c| format!(", {c}")).unwrap_or_default()
+    )]
     TokenRejected { url: Url, status: u16, code: Option<String>, stripped_header_suspected: bool },
 
     #[error("{account} needs to sign in again: {reason}")]
@@ -199,7 +240,10 @@ pub enum Error {
     #[error("There is no account \"{id}\".")]
     NoSuchAccount { id: String },
 
-    #[error("Could not listen for the browser's answer on 127.0.0.1{}: {detail}.", if ports.is_empty() { String::new() } else { format!(" (port {})", ports.iter().map(|p| p.to_string()).collect::<Vec<_>>().join(", ")) })]
+    #[error(
+        "Could not listen for the browser's answer on 127.0.0.1{}: {detail}.",
+        ports_note(ports)
+    )]
     LoopbackUnavailable { ports: Vec<u16>, detail: String },
 
     #[error("Could not open a web browser ({detail}).")]
@@ -229,10 +273,17 @@ pub enum Error {
     #[error("WordPress did not accept the username and Application Password.")]
     WrongAppPassword,
 
-    #[error("WordPress approved WP Connect, but did not let it swap the password sent through your browser for one of its own (HTTP {status}{}), so nothing was kept.", code.as_deref().map(|c| format!(", {c}")).unwrap_or_default())]
+    #[error(
+        "WordPress approved WP Connect, but did not let it swap the password sent through your \
+         browser for one of its own (HTTP {status}{}), so nothing was kept.",
+        code.as_deref().map(|c| format!(", {c}")).unwrap_or_default()
+    )]
     AppPasswordNotExchanged { status: u16, code: Option<String> },
 
-    #[error("The site's OAuth 1.0a server refused the request (HTTP {status}): {text}{}", skew_secs.filter(|s| s.abs() > 60).map(|s| format!(" This computer's clock is {} minutes {} the site's.", s.abs() / 60, if s > 0 { "behind" } else { "ahead of" })).unwrap_or_default())]
+    #[error(
+        "The site's OAuth 1.0a server refused the request (HTTP {status}): {text}{}",
+        skew_note(*skew_secs)
+    )]
     OAuth1 {
         endpoint: Url,
         status: u16,
@@ -249,6 +300,51 @@ pub enum Error {
 
     #[error("That setting cannot be saved: {detail}.")]
     InvalidSetting { detail: String },
+
+    #[error("Could not read {path}: {detail}.")]
+    FileUnreadable { path: String, detail: String },
+
+    #[error(
+        "{file} ({}) is bigger than the site accepts{}.",
+        size_words(*size),
+        site_says.as_deref().map(|s| format!(": {}", s.trim_end_matches('.'))).unwrap_or_default()
+    )]
+    FileTooLarge { file: String, size: u64, site_says: Option<String> },
+
+    #[error("The site does not accept this type of file ({file}): {}", message.trim_end_matches('.'))]
+    FileTypeRefused { file: String, message: String },
+
+    #[error("This account may not upload files to the site: {}.", message.trim_end_matches('.'))]
+    CannotUpload { message: String },
+
+    #[error("The site has no room left for uploads: {}.", message.trim_end_matches('.'))]
+    UploadQuota { message: String },
+
+    #[error(
+        "The site refused the upload (HTTP {status}{}): {}.",
+        code.as_deref().map(|c| format!(", {c}")).unwrap_or_default(),
+        message.trim_end_matches('.')
+    )]
+    UploadRefused { url: Url, status: u16, code: Option<String>, message: String },
+
+    #[error(
+        "The connection broke while sending {file} ({} of {} sent): {}",
+        size_words(*sent),
+        size_words(*total),
+        detail
+    )]
+    UploadInterrupted { file: String, sent: u64, total: u64, detail: String },
+}
+
+/// "830 KB", "12.4 MB": a size as a person reads it.
+pub fn size_words(bytes: u64) -> String {
+    const MB: f64 = 1_000_000.0;
+    match bytes {
+        b if b < 1_000 => format!("{b} bytes"),
+        b if b < 1_000_000 => format!("{} KB", (b as f64 / 1_000.0).round() as u64),
+        b if b < 10_000_000 => format!("{:.1} MB", b as f64 / MB),
+        b => format!("{} MB", (b as f64 / MB).round() as u64),
+    }
 }
 
 fn oauth_message(
@@ -259,24 +355,38 @@ fn oauth_message(
 ) -> String {
     let said = description.map(|d| format!(" The site said: \"{d}\".")).unwrap_or_default();
     let base = match code {
-        ErrorCode::InvalidClient => "The site does not accept this app's client ID or client secret.".to_string(),
-        ErrorCode::InvalidGrant if grant == Some("refresh_token") => "The site no longer accepts the saved sign-in.".to_string(),
-        ErrorCode::InvalidGrant => "The site refused the sign-in code (it expired, was already used, or failed the PKCE check).".to_string(),
+        ErrorCode::InvalidClient => "The site does not accept this app's client ID or client \
+                                     secret."
+            .to_string(),
+        ErrorCode::InvalidGrant if grant == Some("refresh_token") => "The site no longer accepts \
+                                                                      the saved sign-in."
+            .to_string(),
+        ErrorCode::InvalidGrant => "The site refused the sign-in code (it expired, was already \
+                                    used, or failed the PKCE check)."
+            .to_string(),
         ErrorCode::UnauthorizedClient => format!(
             "This OAuth client is not allowed to use {}.",
             grant.map(grant_name).unwrap_or("this kind of sign-in")
         ),
-        c if c.is_redirect_refused() => "The site does not accept this app's redirect address.".to_string(),
+        c if c.is_redirect_refused() => {
+            "The site does not accept this app's redirect address.".to_string()
+        }
         ErrorCode::InvalidScope => "The site refused the requested scope.".to_string(),
         ErrorCode::UnsupportedGrantType => format!(
             "The site's OAuth server does not support {}.",
             grant.map(grant_name).unwrap_or("this kind of sign-in")
         ),
-        ErrorCode::UnsupportedResponseType => "The site's OAuth server does not support the authorization code flow.".to_string(),
-        ErrorCode::InvalidRequest if description.is_some_and(|d| d.to_ascii_lowercase().contains("invalid token")) => {
+        ErrorCode::UnsupportedResponseType => "The site's OAuth server does not support the \
+                                               authorization code flow."
+            .to_string(),
+        ErrorCode::InvalidRequest
+            if description.is_some_and(|d| d.to_ascii_lowercase().contains("invalid token")) =>
+        {
             "The site did not accept the access token.".to_string()
         }
-        ErrorCode::TemporarilyUnavailable | ErrorCode::ServerError => "The site's OAuth server is having trouble.".to_string(),
+        ErrorCode::TemporarilyUnavailable | ErrorCode::ServerError => "The site's OAuth server is \
+                                                                       having trouble."
+            .to_string(),
         other => format!("The site's OAuth server refused the request ({other}, HTTP {status})."),
     };
     format!("{base}{said}")
@@ -289,6 +399,27 @@ fn grant_name(grant: &str) -> &'static str {
         "refresh_token" => "refresh tokens",
         "client_credentials" => "client credentials",
         _ => "this kind of sign-in",
+    }
+}
+
+/// " (port 8765)", " (port 8765, 8766)", or nothing.
+fn ports_note(ports: &[u16]) -> String {
+    if ports.is_empty() {
+        return String::new();
+    }
+    let ports: Vec<String> = ports.iter().map(u16::to_string).collect();
+    format!(" (port {})", ports.join(", "))
+}
+
+/// The clocks, when they differ by more than a minute (`skew`: the site's minus this computer's).
+fn skew_note(skew: Option<i64>) -> String {
+    match skew {
+        Some(s) if s.abs() > 60 => format!(
+            " This computer's clock is {} minutes {} the site's.",
+            s.abs() / 60,
+            if s > 0 { "behind" } else { "ahead of" }
+        ),
+        _ => String::new(),
     }
 }
 
@@ -349,6 +480,13 @@ impl Error {
             Error::WrongAppPassword => ErrorKind::WrongAppPassword,
             Error::AppPasswordNotExchanged { .. } => ErrorKind::AppPasswordNotExchanged,
             Error::OAuth1 { .. } => ErrorKind::Oauth1,
+            Error::FileUnreadable { .. } => ErrorKind::FileUnreadable,
+            Error::FileTooLarge { .. } => ErrorKind::FileTooLarge,
+            Error::FileTypeRefused { .. } => ErrorKind::FileTypeRefused,
+            Error::CannotUpload { .. } => ErrorKind::CannotUpload,
+            Error::UploadQuota { .. } => ErrorKind::UploadQuota,
+            Error::UploadRefused { .. } => ErrorKind::UploadRefused,
+            Error::UploadInterrupted { .. } => ErrorKind::UploadInterrupted,
         }
     }
 
@@ -372,7 +510,12 @@ impl Error {
             | ErrorKind::NoSuchAccount
             | ErrorKind::InvalidClientId
             | ErrorKind::InvalidInput
-            | ErrorKind::InvalidSetting => Category::Usage,
+            | ErrorKind::InvalidSetting
+            | ErrorKind::FileTooLarge
+            | ErrorKind::FileTypeRefused => Category::Usage,
+            ErrorKind::UploadQuota | ErrorKind::UploadRefused => Category::Server,
+            ErrorKind::UploadInterrupted => Category::Network,
+            ErrorKind::CannotUpload => Category::Auth,
             ErrorKind::Oauth
             | ErrorKind::OauthServerDisabled
             | ErrorKind::WrongPassword
@@ -394,7 +537,8 @@ impl Error {
             | ErrorKind::KeyringUnavailable
             | ErrorKind::KeyringFailure
             | ErrorKind::ConfigFile
-            | ErrorKind::NoPlaceForFiles => Category::Local,
+            | ErrorKind::NoPlaceForFiles
+            | ErrorKind::FileUnreadable => Category::Local,
         }
     }
 
@@ -440,114 +584,4 @@ fn seconds(d: &Duration) -> String {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn oauth(code: &str, grant: Option<&str>, description: Option<&str>) -> Error {
-        Error::OAuth {
-            endpoint: Url::parse("https://s.example/oauth/token").unwrap(),
-            status: 400,
-            code: code.into(),
-            description: description.map(Into::into),
-            grant: grant.map(Into::into),
-            redirect_uri: Some(Url::parse("http://127.0.0.1:8765/callback").unwrap()),
-        }
-    }
-
-    #[test]
-    fn the_desktop_hint_names_no_flag_and_no_command() {
-        let cb = "http://127.0.0.1:8765/callback";
-        let errors = [
-            Error::InsecureConnection {
-                url: Url::parse("http://s.example/oauth/token").unwrap(),
-                what: "your password",
-            },
-            Error::NoSuchAccount { id: "ada@s.example".into() },
-            Error::InvalidInput { what: "x".into(), reason: "y".into() },
-            oauth("redirect_uri_mismatch", None, None),
-            Error::OAuth1 {
-                endpoint: Url::parse("https://s.example/oauth1/request").unwrap(),
-                status: 500,
-                text: "Callback URL is invalid".into(),
-                callback: Some(cb.into()),
-                skew_secs: None,
-            },
-        ];
-        for e in errors {
-            let (cli, app) = (e.hint_for(Face::CommandLine), e.hint_for(Face::Desktop));
-            assert_ne!(cli, app, "{e}: each face has its own words");
-            assert!(
-                !app.contains("--")
-                    && !app.contains("`wpconnect")
-                    && !app.contains("wpconnect login"),
-                "{e}: {app}"
-            );
-            assert!(cli.contains("--") || cli.contains("wpconnect"), "{e}: {cli}");
-        }
-    }
-
-    #[test]
-    fn every_oauth_code_has_its_own_sentence_and_remedy() {
-        let cases = [
-            ("invalid_client", None, "client ID or client secret", "public client has no secret"),
-            ("invalid_grant", Some("authorization_code"), "refused the sign-in code", "30 seconds"),
-            ("invalid_grant", Some("refresh_token"), "no longer accepts", "Sign in again"),
-            (
-                "unauthorized_client",
-                Some("password"),
-                "not allowed to use the password grant",
-                "\"User Credentials\"",
-            ),
-            (
-                "unauthorized_client",
-                Some("authorization_code"),
-                "browser sign-in",
-                "\"Authorization Code\"",
-            ),
-            (
-                "redirect_uri_mismatch",
-                None,
-                "redirect address",
-                "Register exactly http://127.0.0.1:8765/callback",
-            ),
-            ("invalid_scope", None, "scope", "without asking for a scope"),
-            (
-                "unsupported_grant_type",
-                Some("password"),
-                "does not support the password grant",
-                "another sign-in method",
-            ),
-            ("weird_code", None, "(weird_code, HTTP 400)", "site's admin"),
-        ];
-        for (code, grant, message, hint) in cases {
-            let e = oauth(code, grant, None);
-            assert_eq!(e.kind(), ErrorKind::Oauth);
-            assert_eq!(e.category(), Category::Auth);
-            assert!(e.to_string().contains(message), "{code}: {e}");
-            assert!(e.hint().contains(hint), "{code}: {}", e.hint());
-        }
-        let e = oauth("invalid_request", None, Some("Invalid token"));
-        assert!(
-            e.to_string().contains("did not accept the access token")
-                && e.to_string().contains("\"Invalid token\""),
-            "{e}"
-        );
-    }
-
-    #[test]
-    fn categories_pick_the_exit_code_family() {
-        assert_eq!(Error::WrongPassword.category(), Category::Auth);
-        assert_eq!(Error::Cancelled.category(), Category::Cancelled);
-        assert_eq!(
-            Error::CallbackTimeout { after: Duration::from_secs(300) }.category(),
-            Category::Cancelled
-        );
-        assert_eq!(
-            Error::KeyringLocked { store: "s".into(), detail: "d".into() }.category(),
-            Category::Local
-        );
-        assert!(Error::CallbackTimeout { after: Duration::from_secs(300) }
-            .to_string()
-            .contains("5 minutes"));
-    }
-}
+mod tests;

@@ -125,6 +125,19 @@ fn base_client(opts: &HttpOptions) -> reqwest::ClientBuilder {
     builder
 }
 
+/// A request's body: none, text, or a stream made anew for each hop (an upload from disk).
+enum Payload<'a> {
+    Empty,
+    Text(String),
+    Stream(&'a (dyn Fn() -> reqwest::Body + Send + Sync)),
+}
+
+impl Payload<'_> {
+    fn text(body: Option<String>) -> Self {
+        body.map(Payload::Text).unwrap_or(Payload::Empty)
+    }
+}
+
 /// A response after redirects, with its body not yet read.
 #[derive(Debug)]
 pub struct Answer {
@@ -245,7 +258,8 @@ impl Http {
     /// (scheme, host and port: never https to http, never to another host), at most
     /// [`CREDENTIAL_REDIRECTS`] hops, with the same method, headers and body: WordPress's canonical
     /// redirect sends `/oauth/me` to `/oauth/me/` and the credential must go along. A redirect
-    /// anywhere else is refused with [`Error::RedirectRefused`]; the credential is never sent there.
+    /// anywhere else is refused with [`Error::RedirectRefused`]; the credential is never sent
+    /// there.
     ///
     /// It is also the transport check for every credential: see
     /// [`check_credentials_to`](Self::check_credentials_to).
@@ -256,11 +270,37 @@ impl Http {
         headers: HeaderMap,
         body: Option<String>,
     ) -> Result<Answer> {
+        self.send_payload(method, url, headers, Payload::text(body), None).await
+    }
+
+    /// An upload carrying credentials, as [`send`](Self::send): the body is streamed, made anew
+    /// by `body` for each same-origin hop, and the whole exchange may take up to `timeout` (the
+    /// caller watches for stalls as the bytes go).
+    pub async fn send_stream(
+        &self,
+        method: reqwest::Method,
+        url: Url,
+        headers: HeaderMap,
+        body: &(dyn Fn() -> reqwest::Body + Send + Sync),
+        timeout: Duration,
+    ) -> Result<Answer> {
+        self.send_payload(method, url, headers, Payload::Stream(body), Some(timeout)).await
+    }
+
+    async fn send_payload(
+        &self,
+        method: reqwest::Method,
+        url: Url,
+        headers: HeaderMap,
+        body: Payload<'_>,
+        timeout: Option<Duration>,
+    ) -> Result<Answer> {
         let direct_to = match self.check_credentials_to(&url, "your sign-in").await? {
             Reach::ThisComputer(addr) => Some(addr),
             Reach::Https | Reach::Elsewhere => None,
         };
-        let answer = self.request_within_origin(direct_to, method, url, headers, body).await?;
+        let answer =
+            self.request_within_origin(direct_to, method, url, headers, body, timeout).await?;
         match answer.leaves_origin() {
             Some(to) => Err(Error::RedirectRefused {
                 from: redact_query(&answer.url),
@@ -281,21 +321,24 @@ impl Http {
         headers: HeaderMap,
         body: Option<String>,
     ) -> Result<Answer> {
-        self.request_within_origin(None, method, url, headers, body).await
+        self.request_within_origin(None, method, url, headers, Payload::text(body), None).await
     }
 
-    /// `direct_to`: a site on this computer, at this loopback address (see [`Reach::ThisComputer`]).
+    /// `direct_to`: a site on this computer, at this loopback address (see
+    /// [`Reach::ThisComputer`]).
     async fn request_within_origin(
         &self,
         direct_to: Option<SocketAddr>,
         method: reqwest::Method,
         url: Url,
         headers: HeaderMap,
-        body: Option<String>,
+        body: Payload<'_>,
+        timeout: Option<Duration>,
     ) -> Result<Answer> {
         let mut current = url.clone();
         let mut method = method;
         let mut body = body;
+        let limit = timeout.unwrap_or(self.opts.timeout);
         let mut chain: Vec<Url> = Vec::new();
         loop {
             tracing::debug!(%method, url = %redact_query(&current), "request");
@@ -316,11 +359,15 @@ impl Http {
             }
             .header(reqwest::header::ACCEPT, "application/json")
             .headers(headers.clone());
-            if let Some(b) = &body {
-                req = req.body(b.clone());
+            match &body {
+                Payload::Empty => {}
+                Payload::Text(b) => req = req.body(b.clone()),
+                Payload::Stream(make) => req = req.body(make()),
             }
-            let response =
-                req.send().await.map_err(|e| classify(&e, &current, self.opts.timeout))?;
+            if let Some(t) = timeout {
+                req = req.timeout(t);
+            }
+            let response = req.send().await.map_err(|e| classify(&e, &current, limit))?;
             let answer = Answer {
                 url: current,
                 redirects: chain,
@@ -344,7 +391,7 @@ impl Http {
             if status == StatusCode::SEE_OTHER {
                 // 303: fetch the answer with GET (RFC 9110 15.4.4).
                 method = reqwest::Method::GET;
-                body = None;
+                body = Payload::Empty;
             }
             chain = so_far;
             current = next;

@@ -2,6 +2,8 @@
 //! approval in the browser (back on the registered loopback port, or a code they type for `oob`),
 //! then the access token; every later request is signed anew.
 
+use std::sync::Arc;
+
 use url::Url;
 
 use crate::browser::{hand_to, Browser};
@@ -14,7 +16,7 @@ use crate::recommend::Method;
 use crate::rest::TokenIn;
 use crate::secret::{AccessToken, ClientSecret};
 use crate::session::{Connect, SignInOptions, SignedIn, ACCESS, CLIENT_SECRET, TOKEN_SECRET};
-use crate::store::StoredAccount;
+use crate::store::{SecretStore, StoredAccount};
 
 impl Connect {
     pub(crate) async fn oauth1_credentials(
@@ -85,18 +87,7 @@ impl Connect {
         waiting(&authorize, loopback.as_ref().map(|l| l.redirect_uri()));
         hand_to(browser, &authorize);
         let code = match loopback {
-            Some(l) => {
-                l.wait(opts.timeout, cancel, |p| {
-                    if p.get("oauth_token").is_none_or(|t| !crate::crypto::same(t, &temp.token)) {
-                        return Err(Error::StateMismatch);
-                    }
-                    p.get("oauth_verifier")
-                        .filter(|v| !v.is_empty())
-                        .cloned()
-                        .ok_or(Error::MissingCode { detail: None })
-                })
-                .await?
-            }
+            Some(l) => wait_for_verifier(l, &temp, opts.timeout, cancel).await?,
             None => verifier()?.trim().to_string(),
         };
         let access = token_request(
@@ -109,20 +100,27 @@ impl Connect {
             None,
         )
         .await?;
+        let approved = Approved { consumer, access, callback };
+        self.keep_oauth1(store, site, approved, opts).await
+    }
+
+    /// The access token's owner read from the site, the account and its secrets kept.
+    async fn keep_oauth1(
+        &self,
+        store: Arc<dyn SecretStore>,
+        site: &Discovered,
+        approved: Approved,
+        opts: SignInOptions,
+    ) -> Result<SignedIn> {
+        let Approved { consumer, access, callback } = approved;
         let creds = crate::rest::OAuth1Credentials {
             consumer: consumer.clone(),
             token: access.clone(),
-            origin,
+            origin: site.site_url(),
         };
-        let me = self
-            .load_profile(
-                Method::Oauth1,
-                &site.api_root,
-                None,
-                &access.secret,
-                TokenIn::OAuth1(Box::new(creds)),
-            )
-            .await?;
+        let how = TokenIn::OAuth1(Box::new(creds));
+        let me =
+            self.load_profile(Method::Oauth1, &site.api_root, None, &access.secret, how).await?;
         let profile = me.profile;
         let account = StoredAccount {
             client_id: Some(consumer.key.clone()),
@@ -137,6 +135,35 @@ impl Connect {
         ];
         self.keep(store, account, &secrets, profile, Vec::new()).await
     }
+}
+
+/// What an approved OAuth 1.0a sign-in holds before it is kept.
+struct Approved {
+    consumer: crate::oauth1::Consumer,
+    access: crate::oauth1::TokenPair,
+    /// The callback the application is registered with (`oob` when none).
+    callback: String,
+}
+
+/// The person's approval coming back to the registered loopback port: the temporary token
+/// echoed (it plays `state`'s part) and the verifier.
+async fn wait_for_verifier(
+    loopback: Loopback,
+    temp: &crate::oauth1::TokenPair,
+    timeout: std::time::Duration,
+    cancel: &Cancel,
+) -> Result<String> {
+    loopback
+        .wait(timeout, cancel, |p| {
+            if p.get("oauth_token").is_none_or(|t| !crate::crypto::same(t, &temp.token)) {
+                return Err(Error::StateMismatch);
+            }
+            p.get("oauth_verifier")
+                .filter(|v| !v.is_empty())
+                .cloned()
+                .ok_or(Error::MissingCode { detail: None })
+        })
+        .await
 }
 
 /// POST a signed OAuth1 token request; read `oauth_token` and `oauth_token_secret`.

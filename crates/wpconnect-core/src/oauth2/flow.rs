@@ -98,14 +98,21 @@ impl Connect {
         };
         match &endpoints.revoke {
             Some(url) => {
-                let pair = [(issued.refresh.as_ref().map(|r| r.expose()), "refresh_token"), (Some(issued.access.expose()), "access_token")];
+                let pair = [
+                    (issued.refresh.as_ref().map(|r| r.expose()), "refresh_token"),
+                    (Some(issued.access.expose()), "access_token"),
+                ];
                 for outcome in revoke_tokens(&self.http, url, auth, &pair, referer).await {
                     if let Err(e) = outcome {
-                        tracing::warn!(error = %e, "a token issued to the failed sign-in could not be revoked");
+                        tracing::warn!(error = %e, "a token issued to the failed sign-in could not \
+                                                    be revoked");
                     }
                 }
             }
-            None => tracing::warn!("the sign-in failed after tokens were issued and this site offers no revocation: they stay valid until they expire"),
+            None => tracing::warn!(
+                "the sign-in failed after tokens were issued and this site \
+                 offers no revocation: they stay valid until they expire"
+            ),
         }
         Err(error)
     }
@@ -136,7 +143,10 @@ impl Connect {
             e => with_context(e, "password", None),
         })?;
         let notes = vec![
-            "Signed in with the password grant, a fallback: your password went to the site once and was not kept. Signing in through the browser is safer where the site allows it.".to_string(),
+            "Signed in with the password grant, a fallback: your password went to the site once \
+             and was not kept. Signing in through the browser is safer where the site allows \
+             it."
+            .to_string(),
         ];
         let issued = tokens.clone();
         let result = self
@@ -182,7 +192,12 @@ impl Connect {
             ..self.new_account(site, method, &profile.username, &profile, opts)?
         };
         if strips {
-            notes.push("This site's hosting removes the Authorization header, so the token is sent as a parameter (over https or to this computer only). The site's admin can fix this: Check configuration in the app, or `wpconnect doctor`, shows how.".into());
+            notes.push(
+                "This site's hosting removes the Authorization header, so the token is sent \
+                 as a parameter (over https or to this computer only). The site's admin can fix \
+                 this: Check configuration in the app, or `wpconnect doctor`, shows how."
+                    .into(),
+            );
         }
         let secrets = [
             (ACCESS, Some(tokens.access.expose())),

@@ -1,6 +1,8 @@
 //! The token endpoint. Code exchange, the password grant and refresh go through the `oauth2`
-//! crate's types over this project's HTTP seam: [`super::transport::Transport`] is its async HTTP client, and
-//! the one place that knows WordPress's ways (PHP notices before the JSON, `expires_in` as a string, no
+//! crate's types over this project's HTTP seam: [`super::transport::Transport`] is its async HTTP
+//! client, and
+//! the one place that knows WordPress's ways (PHP notices before the JSON, `expires_in` as a
+//! string, no
 //! `token_type`, HTML or REST errors where OAuth errors belong). Client authentication is HTTP
 //! Basic (id and secret form-encoded, RFC 6749 §2.3.1) with the id also in the body, falling back
 //! once to credentials in the body when the server rejects Basic; the site's URL goes along as

@@ -7,7 +7,7 @@ use super::{blocking, how_for, Connect, SignedOut, ACCESS, CLIENT_SECRET, REFRES
 use crate::error::{Error, Result};
 use crate::http::Http;
 use crate::oauth2::token::{self, REFRESH_MARGIN};
-use crate::oauth2::{unix_now, ClientAuth, ErrorCode};
+use crate::oauth2::{unix_now, ClientAuth, ErrorCode, Tokens};
 use crate::recommend::Method;
 use crate::secret::{AccessToken, ClientSecret, RefreshToken};
 use crate::store::{secret_key, AccountStatus, Storage, StoredAccount};
@@ -38,48 +38,93 @@ impl Connect {
         match &account.revoke_url {
             None if account.method == Method::ApplicationPasswords => {
                 let Some(password) = held.access.map(AccessToken::new) else {
-                    return (false, Some("its Application Password is missing from the keyring; delete \"WP Connect\" under Users > Profile > Application Passwords.".into()));
+                    return (
+                        false,
+                        Some(
+                            "its Application Password is missing from the keyring; \
+                             delete \"WP Connect\" under Users > Profile > Application Passwords."
+                                .into(),
+                        ),
+                    );
                 };
-                match self.delete_app_password_with(&account.api_root, &password, how_for(account)).await {
+                match self
+                    .delete_app_password_with(&account.api_root, &password, how_for(account))
+                    .await
+                {
                     Ok(()) => (true, None),
-                    Err(e) => (false, Some(format!("{e} The Application Password could not be deleted on the site; delete \"WP Connect\" under Users > Profile > Application Passwords."))),
+                    Err(e) => (
+                        false,
+                        Some(format!(
+                            "{e} The Application Password could not be \
+                             deleted on the site; delete \"WP Connect\" under Users > Profile > \
+                             Application Passwords."
+                        )),
+                    ),
                 }
             }
             Some(url) => {
                 let auth = account_client_auth(account, held.client_secret.map(ClientSecret::new));
-                let pair = [(held.refresh.as_deref(), "refresh_token"), (held.access.as_deref(), "access_token")];
-                let outcomes = revoke_tokens(&self.http, url, &auth, &pair, &account.site_url).await;
+                let pair = [
+                    (held.refresh.as_deref(), "refresh_token"),
+                    (held.access.as_deref(), "access_token"),
+                ];
+                let outcomes =
+                    revoke_tokens(&self.http, url, &auth, &pair, &account.site_url).await;
                 let revoked = !outcomes.is_empty() && outcomes.iter().all(|o| o.is_ok());
                 let problem = outcomes.into_iter().find_map(|o| o.err()).map(|e| {
-                    format!("{e} The tokens could not be revoked on the site; they stop working when they expire, or the site's admin can revoke them.")
+                    format!(
+                        "{e} The tokens could not be revoked on the site; they stop working \
+                         when they expire, or the site's admin can revoke them."
+                    )
                 });
                 (revoked, problem)
             }
             None if account.method == Method::Oauth1 => (
                 false,
                 Some(format!(
-                    "OAuth 1.0a tokens never expire and the plugin offers no way to revoke them from an app: revoke WP Connect in wp-admin at {}wp-admin/profile.php (Authorized Applications).",
+                    "OAuth 1.0a tokens never expire and the plugin offers no way to revoke them \
+                     from an app: revoke WP Connect in wp-admin at {}wp-admin/profile.php \
+                     (Authorized Applications).",
                     account.site_url
                 )),
             ),
             None if account.method == Method::WordpressCom => (
                 false,
-                Some("WordPress.com offers no way for apps to revoke their token: remove WP Connect at https://wordpress.com/me/security/connected-applications to revoke it.".to_string()),
+                Some(
+                    "WordPress.com offers no way for apps to revoke their token: remove WP \
+                     Connect at https://wordpress.com/me/security/connected-applications to revoke \
+                     it."
+                    .to_string(),
+                ),
             ),
             None => (
                 false,
-                Some("This site offers no way to revoke tokens; they stop working when they expire, or the site's admin can revoke them.".to_string()),
+                Some(
+                    "This site offers no way to revoke tokens; they stop working when they \
+                     expire, or the site's admin can revoke them."
+                        .to_string(),
+                ),
             ),
         }
     }
 
     /// A valid access token for the account: refreshed first when it expires within the margin.
     pub async fn access_token(&self, id: &str) -> Result<AccessToken> {
+        self.access_token_lasting(id, REFRESH_MARGIN).await
+    }
+
+    /// A valid access token that lasts at least `margin` more (a batch of uploads asks for
+    /// minutes): refreshed first when it would expire sooner.
+    pub async fn access_token_lasting(
+        &self,
+        id: &str,
+        margin: std::time::Duration,
+    ) -> Result<AccessToken> {
         let account = self.account(id)?;
         if let AccountStatus::SignInAgain { reason } = &account.status {
             return Err(Error::SignInAgain { account: id.into(), reason: reason.clone() });
         }
-        let due = account.expires_at.is_some_and(|e| e <= unix_now() + REFRESH_MARGIN.as_secs());
+        let due = account.expires_at.is_some_and(|e| e <= unix_now() + margin.as_secs());
         if due {
             return self.refresh(id, account.expires_at).await;
         }
@@ -139,7 +184,8 @@ impl Connect {
             }
         }
         let Some(refresh) = self.secret(&account, REFRESH).await?.map(RefreshToken::new) else {
-            // Nothing to refresh with: fine while the access token lasts (WordPress.com's never expire).
+            // Nothing to refresh with: fine while the access token lasts (WordPress.com's never
+            // expire).
             if account.expires_at.is_none_or(|e| e > unix_now()) {
                 if let Some(t) = self.secret(&account, ACCESS).await? {
                     return Ok(AccessToken::new(t));
@@ -150,14 +196,25 @@ impl Connect {
                 "the site gave no refresh token and the access token expired",
             )?);
         };
+        let tokens = self.redeem_refresh_token(&account, &refresh).await?;
+        self.keep_refreshed(&account, &tokens).await?;
+        Ok(tokens.access)
+    }
+
+    /// The refresh grant; a refusal that no retry can mend marks the account "sign in again".
+    async fn redeem_refresh_token(
+        &self,
+        account: &StoredAccount,
+        refresh: &RefreshToken,
+    ) -> Result<Tokens> {
         let client_secret = if account.has_client_secret {
-            self.secret(&account, CLIENT_SECRET).await?.map(ClientSecret::new)
+            self.secret(account, CLIENT_SECRET).await?.map(ClientSecret::new)
         } else {
             None
         };
-        let auth = account_client_auth(&account, client_secret);
+        let auth = account_client_auth(account, client_secret);
         let token_url = account.token_url.clone().ok_or_else(|| Error::SignInAgain {
-            account: id.into(),
+            account: account.id.clone(),
             reason: "the account has no token endpoint recorded".into(),
         })?;
         let result = token::grant(
@@ -168,8 +225,8 @@ impl Connect {
             &account.site_url,
         )
         .await;
-        let tokens = match result {
-            Ok(t) => t,
+        match result {
+            Ok(t) => Ok(t),
             Err(Error::OAuth {
                 code: code @ (ErrorCode::InvalidGrant | ErrorCode::InvalidClient),
                 description,
@@ -179,20 +236,24 @@ impl Connect {
                     "the site refused to refresh the sign-in ({code}{})",
                     description.map(|d| format!(": {d}")).unwrap_or_default()
                 );
-                return Err(self.mark_sign_in_again(&account, &reason)?);
+                Err(self.mark_sign_in_again(account, &reason)?)
             }
-            Err(e) => return Err(e),
-        };
+            Err(e) => Err(e),
+        }
+    }
+
+    /// The refreshed tokens into the store, the new expiry into the account.
+    async fn keep_refreshed(&self, account: &StoredAccount, tokens: &Tokens) -> Result<()> {
         let store = self.store(account.storage)?;
-        let (id_owned, access, new_refresh) = (
-            id.to_string(),
+        let (id, access, new_refresh) = (
+            account.id.clone(),
             tokens.access.expose().to_string(),
             tokens.refresh.as_ref().map(|r| r.expose().to_string()),
         );
         blocking(move || {
-            store.set(&secret_key(&id_owned, ACCESS), &access)?;
+            store.set(&secret_key(&id, ACCESS), &access)?;
             if let Some(r) = new_refresh {
-                store.set(&secret_key(&id_owned, REFRESH), &r)?;
+                store.set(&secret_key(&id, REFRESH), &r)?;
             }
             Ok(())
         })
@@ -203,8 +264,7 @@ impl Connect {
         if tokens.scope.is_some() {
             updated.scope = tokens.scope.clone();
         }
-        self.save_account(updated)?;
-        Ok(tokens.access)
+        self.save_account(updated)
     }
 
     /// Sign out: revoke on the server where it can, delete the secrets, forget the account. If

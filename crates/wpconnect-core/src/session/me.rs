@@ -110,7 +110,8 @@ impl Connect {
         Ok(Me { profile, site, offered })
     }
 
-    /// The site's information as it is now (`None` when it cannot be read; the profile matters more).
+    /// The site's information as it is now (`None` when it cannot be read; the profile matters
+    /// more).
     pub(crate) async fn site_info(
         &self,
         wpcom: bool,
@@ -185,14 +186,24 @@ impl Connect {
                 other => other,
             };
         }
-        match self.load_profile(account.method, &account.api_root, account.me_url.as_ref(), &token, how_for(&account)).await {
-            Err(Error::TokenRejected { .. }) if account.method == Method::ApplicationPasswords => Err(self.mark_sign_in_again(
-                &account,
-                "WordPress no longer accepts its Application Password (it may have been revoked in the profile)",
-            )?),
-            Err(Error::TokenRejected { .. }) if account.token_url.is_some() && account.method != Method::WordpressCom => {
-                let token = self.refresh_replacing(id, self.account(id)?.expires_at, Some(&token)).await?;
-                self.load_profile(account.method, &account.api_root, account.me_url.as_ref(), &token, how_for(&account)).await
+        let acc = &account;
+        let load = |token: AccessToken| async move {
+            let me_url = acc.me_url.as_ref();
+            self.load_profile(acc.method, &acc.api_root, me_url, &token, how_for(acc)).await
+        };
+        let refreshes = account.token_url.is_some() && account.method != Method::WordpressCom;
+        match load(token.clone()).await {
+            Err(Error::TokenRejected { .. }) if account.method == Method::ApplicationPasswords => {
+                Err(self.mark_sign_in_again(
+                    &account,
+                    "WordPress no longer accepts its Application Password (it may have been \
+                     revoked in the profile)",
+                )?)
+            }
+            Err(Error::TokenRejected { .. }) if refreshes => {
+                let seen = self.account(id)?.expires_at;
+                let token = self.refresh_replacing(id, seen, Some(&token)).await?;
+                load(token).await
             }
             other => other,
         }

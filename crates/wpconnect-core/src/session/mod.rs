@@ -161,7 +161,8 @@ impl Connect {
         what: &'static str,
     ) -> Result<()> {
         if opts.allow_plain_http && site.plain_http_elsewhere() {
-            tracing::warn!(site = %site.api_root, "signing in over plain http, as the person chose");
+            let api = &site.api_root;
+            tracing::warn!(site = %api, "signing in over plain http, as the person chose");
             self.http.allow_plain_http(&site.api_root);
         }
         for url in urls {
@@ -263,7 +264,10 @@ impl Connect {
             }
             if held.access.is_some() || held.refresh.is_some() {
                 if let (false, Some(problem)) = self.end_on_site(&old, held).await {
-                    notes.push(format!("The earlier sign-in of this account could not be ended on the site: {problem}"));
+                    notes.push(format!(
+                        "The earlier sign-in of this account could not be ended on \
+                         the site: {problem}"
+                    ));
                 }
             }
         }

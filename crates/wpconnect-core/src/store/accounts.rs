@@ -52,7 +52,8 @@ pub struct StoredAccount {
     pub revoke_url: Option<Url>,
     pub me_url: Option<Url>,
     pub redirect_uri: Option<Url>,
-    /// The site's hosting strips the Authorization header: the token goes as a parameter (https only).
+    /// The site's hosting strips the Authorization header: the token goes as a parameter (https
+    /// only).
     pub strips_authorization: bool,
     pub storage: Storage,
     pub status: AccountStatus,
