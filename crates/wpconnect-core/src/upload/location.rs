@@ -302,35 +302,13 @@ fn webp(file: &mut File, len: u64, removed: &mut Vec<String>) -> io::Result<Plan
         if pos + total > len {
             break;
         }
-        let edit = match &kind {
-            b"EXIF" if size <= MAX_BLOCK => {
-                let mut data = read_at(file, pos + 8, size)?;
-                let at = if data.starts_with(b"Exif\0\0") { 6 } else { 0 };
-                match edit_exif(&mut data[at..], removed) {
-                    Some(true) => Edit::Replace(data),
-                    Some(false) => Edit::Keep,
-                    None => {
-                        dropped_flags |= 0x08;
-                        Edit::Drop
-                    }
-                }
-            }
-            b"XMP " if size <= MAX_BLOCK => {
-                let data = read_at(file, pos + 8, size)?;
-                match edit_xmp(&data, removed) {
-                    Ok(Some(edited)) => Edit::Replace(edited.into_bytes()),
-                    Ok(None) => Edit::Keep,
-                    Err(()) => {
-                        dropped_flags |= 0x04;
-                        Edit::Drop
-                    }
-                }
-            }
-            b"VP8X" if size >= 10 => {
-                vp8x = Some((pos, read_at(file, pos, total)?));
-                Edit::Keep
-            }
-            _ => Edit::Keep,
+        let edit = if &kind == b"VP8X" && size >= 10 {
+            vp8x = Some((pos, read_at(file, pos, total)?));
+            Edit::Keep
+        } else {
+            let (edit, flag) = webp_chunk(file, &kind, pos, size, removed)?;
+            dropped_flags |= flag;
+            edit
         };
         parts.push((pos, total, edit));
         pos += total;
@@ -372,6 +350,39 @@ fn webp(file: &mut File, len: u64, removed: &mut Vec<String>) -> io::Result<Plan
     plan.append(body);
     plan.file(pos, len - pos);
     Ok(plan)
+}
+
+/// What to do with one WebP chunk, and the VP8X flag to clear when it is dropped.
+fn webp_chunk(
+    file: &mut File,
+    kind: &[u8; 4],
+    pos: u64,
+    size: u64,
+    removed: &mut Vec<String>,
+) -> io::Result<(Edit, u8)> {
+    if size > MAX_BLOCK {
+        return Ok((Edit::Keep, 0));
+    }
+    Ok(match kind {
+        b"EXIF" => {
+            let mut data = read_at(file, pos + 8, size)?;
+            let at = if data.starts_with(b"Exif\0\0") { 6 } else { 0 };
+            match edit_exif(&mut data[at..], removed) {
+                Some(true) => (Edit::Replace(data), 0),
+                Some(false) => (Edit::Keep, 0),
+                None => (Edit::Drop, 0x08),
+            }
+        }
+        b"XMP " => {
+            let data = read_at(file, pos + 8, size)?;
+            match edit_xmp(&data, removed) {
+                Ok(Some(edited)) => (Edit::Replace(edited.into_bytes()), 0),
+                Ok(None) => (Edit::Keep, 0),
+                Err(()) => (Edit::Drop, 0x04),
+            }
+        }
+        _ => (Edit::Keep, 0),
+    })
 }
 
 fn header_of(file: &mut File, at: u64) -> io::Result<Vec<u8>> {

@@ -5,8 +5,10 @@ use serde::Serialize;
 use serde_json::Value;
 use url::Url;
 
+use super::Prepared;
 use crate::body;
 use crate::error::Error;
+use crate::http::{limits, Answer};
 
 /// A media item in the site's library.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -106,6 +108,31 @@ impl Media {
     }
 }
 
+/// The site's answer to an upload: the media item it made, or the error a person can act on.
+pub(crate) async fn read_answer(
+    answer: &mut Answer,
+    url: &Url,
+    p: &Prepared,
+    site: &Url,
+    timeout: std::time::Duration,
+) -> Result<Media, Error> {
+    let status = answer.status.as_u16();
+    let bytes = answer.body(limits::JSON, timeout).await?;
+    if !(200..300).contains(&status) {
+        let ct = answer.content_type();
+        return Err(upload_error(url, &p.name, p.bytes(), status, ct, &bytes));
+    }
+    let invalid = |detail: String| Error::InvalidJson {
+        url: url.clone(),
+        status,
+        detail,
+        snippet: body::snippet_redacted(&bytes),
+    };
+    let value: Value = serde_json::from_slice(crate::site::trim_json_prefix(&bytes))
+        .map_err(|e| invalid(e.to_string()))?;
+    Media::from_json(&value, site).ok_or_else(|| invalid("the answer is not a media item".into()))
+}
+
 /// What a refused upload means for the person. `file` is the name sent, `size` the bytes.
 pub(crate) fn upload_error(
     url: &Url,
@@ -192,7 +219,8 @@ pub(crate) fn gallery(media: &[&Media]) -> String {
             .map(|s| s.url.as_str())
             .unwrap_or(m.source_url.as_str());
         out.push_str(&format!(
-            "<!-- wp:image {{\"id\":{id},\"sizeSlug\":\"large\",\"linkDestination\":\"none\"}} -->\n\
+            "<!-- wp:image {{\"id\":{id},\"sizeSlug\":\"large\",\"linkDestination\":\"none\"}} \
+             -->\n\
              <figure class=\"wp-block-image size-large\"><img src=\"{src}\" alt=\"{alt}\" \
              class=\"wp-image-{id}\"/></figure>\n<!-- /wp:image -->",
             id = m.id,

@@ -247,133 +247,133 @@ fn server_and_client(
 /// `oauth2.redirect_uri`, `oauth2.loopback_port`, `oauth2.redirect_matching`: whether our
 /// redirect URI and a random loopback one are accepted.
 async fn redirects(s: &Subject<'_>, ledger: &mut Ledger<'_>, r: &Redirects) -> (bool, bool) {
-    let Redirects { ours, ours_answer, random, random_answer } = r;
-    // Redirect URIs.
-    let accepted = |a: &Authorize| matches!(a, Authorize::Accepted { .. });
-    match (&ours, &ours_answer) {
-        (Some(u), Some(AuthorizeProbe { verdict: a, exchange: ex })) if accepted(a) => ledger
-            .record(
-                CheckId::Oauth2RedirectUri,
-                Outcome::pass(format!("The site accepts the redirect URI {u}.")).observe(ex),
-            ),
-        (Some(u), Some(AuthorizeProbe { verdict: a, exchange: ex }))
-            if *a == Authorize::RedirectRejected =>
-        {
-            ledger.record(
-                CheckId::Oauth2RedirectUri,
-                Outcome::fail(
-                    format!("The site refuses the redirect URI {u} (redirect_uri_mismatch)."),
-                    format!(
-                        "Add exactly {u} to the client's redirect URIs (wp-admin: OAuth Server > \
-                         Clients > the client; several URIs are separated by spaces)."
-                    ),
-                )
-                .observe(ex),
-            )
-        }
-        (Some(u), Some(AuthorizeProbe { verdict: a, exchange: ex })) => ledger.record(
-            CheckId::Oauth2RedirectUri,
-            Outcome::warn(
-                format!("The authorization request with {u} got an unexpected answer ({a:?})."),
-                "Open the authorization address below in a browser to see what the site shows.",
-            )
-            .observe(ex),
-        ),
-        _ => ledger.record(
-            CheckId::Oauth2RedirectUri,
-            Outcome::skipped(format!(
-                "no {} given: name \
-                 the redirect URI people sign in with (WP Connect: \
-                 http://127.0.0.1:<port>/callback)",
-                s.ctx.req.input(Input::RedirectUri)
-            )),
-        ),
-    }
-    let random_ok = accepted(&random_answer.verdict);
-    let ours_ok = ours_answer.as_ref().is_some_and(|a| accepted(&a.verdict));
-    let port_outcome =
-        if random_ok {
-            Outcome::pass(format!(
-                "A random loopback port ({random}) is accepted: people can sign in \
-                 on any free port, nothing more to register."
-            ))
-            .observe(&random_answer.exchange)
-        } else if random_answer.verdict != Authorize::RedirectRejected {
-            Outcome::warn(
-                format!(
-                    "The authorization request with a random loopback port got an \
-                     unexpected answer ({:?}).",
-                    random_answer.verdict
-                ),
-                "Open the authorization address \
-                 below in a browser to see what the site shows.",
-            )
-            .observe(&random_answer.exchange)
-        } else if let (true, Some(port)) =
-            (ours_ok, ours.as_ref().filter(|u| is_loopback(u)).and_then(|u| u.port()))
-        {
-            Outcome::pass(format!(
-                "Only the registered port is accepted ({random} is refused): people sign in with \
-                 `wpconnect login --redirect-port {port}` (the desktop app asks for the port)."
-            ))
-            .observe(&random_answer.exchange)
-        } else {
-            Outcome::warn(
-            format!("A random loopback port ({random}) is refused, so WP Connect's default sign-in \
-                     fails; a fixed port must be registered."),
-            "Register a fixed loopback redirect URI such as http://127.0.0.1:8765/callback with \
-             the client (any free port from 1024 to 65535), and have people sign in with \
-             `--redirect-port 8765`.",
-        )
-        .observe(&random_answer.exchange)
-        };
-    ledger.record(CheckId::Oauth2LoopbackPort, port_outcome);
+    ledger.record(CheckId::Oauth2RedirectUri, redirect_uri(s, r));
+    let random_ok = accepted(&r.random_answer.verdict);
+    let ours_ok = r.ours_answer.as_ref().is_some_and(|a| accepted(&a.verdict));
+    ledger.record(CheckId::Oauth2LoopbackPort, loopback_port(s, r, ours_ok, random_ok));
     let base = if ours_ok {
-        ours.clone()
+        r.ours.clone()
     } else if random_ok {
-        Some(random.clone())
+        Some(r.random.clone())
     } else {
         None
     };
-    match base {
-        None => ledger.record(
-            CheckId::Oauth2RedirectMatching,
-            Outcome::skipped(
-                "no redirect URI was accepted, so there is nothing to compare a look-alike with",
-            ),
+    let matching = match base {
+        None => Outcome::skipped(
+            "no redirect URI was accepted, so there is nothing to compare a look-alike with",
         ),
-        Some(b) => {
-            let look = lookalike(&b);
-            let AuthorizeProbe { verdict, exchange: ex } = s.authorize(&look).await;
-            let outcome = match verdict {
-                Authorize::Accepted { .. } => Outcome::warn(
-                    format!(
-                        "The look-alike redirect URI {look} is accepted as well as {b}: \
-                         redirect URIs are matched by prefix, so sign-in codes can be sent to \
-                         addresses that merely begin like a registered one."
-                    ),
-                    "Match redirect URIs exactly: in WP OAuth Server, turn on \"Enforce Redirect \
-                     URI\" (OAuth Server > Settings > Advanced), and register every URI the \
-                     client uses in full (space-separated).",
-                ),
-                Authorize::RedirectRejected => Outcome::pass(format!(
-                    "The look-alike {look} is \
-                     refused: redirect URIs are matched exactly."
-                )),
-                other => Outcome::warn(
-                    format!(
-                        "The look-alike {look} got an unexpected answer \
-                         ({other:?})."
-                    ),
-                    "Open the authorization address below in a browser to see what \
-                     the site shows.",
-                ),
-            };
-            ledger.record(CheckId::Oauth2RedirectMatching, outcome.observe(&ex));
-        }
-    }
-
+        Some(b) => redirect_matching(s, &b).await,
+    };
+    ledger.record(CheckId::Oauth2RedirectMatching, matching);
     (ours_ok, random_ok)
+}
+
+fn accepted(a: &Authorize) -> bool {
+    matches!(a, Authorize::Accepted { .. })
+}
+
+/// The redirect URI the admin named.
+fn redirect_uri(s: &Subject<'_>, r: &Redirects) -> Outcome {
+    let (Some(u), Some(AuthorizeProbe { verdict: a, exchange: ex })) = (&r.ours, &r.ours_answer)
+    else {
+        return Outcome::skipped(format!(
+            "no {} given: name the redirect URI people sign in with (WP Connect: \
+             http://127.0.0.1:<port>/callback)",
+            s.ctx.req.input(Input::RedirectUri)
+        ));
+    };
+    let outcome = if accepted(a) {
+        Outcome::pass(format!("The site accepts the redirect URI {u}."))
+    } else if *a == Authorize::RedirectRejected {
+        Outcome::fail(
+            format!("The site refuses the redirect URI {u} (redirect_uri_mismatch)."),
+            format!(
+                "Add exactly {u} to the client's redirect URIs (wp-admin: OAuth Server > \
+                 Clients > the client; several URIs are separated by spaces)."
+            ),
+        )
+    } else {
+        Outcome::warn(
+            format!("The authorization request with {u} got an unexpected answer ({a:?})."),
+            "Open the authorization address below in a browser to see what the site shows.",
+        )
+    };
+    outcome.observe(ex)
+}
+
+/// A random loopback port, as WP Connect uses by default.
+fn loopback_port(s: &Subject<'_>, r: &Redirects, ours_ok: bool, random_ok: bool) -> Outcome {
+    let (random, answer) = (&r.random, &r.random_answer);
+    let cli = s.ctx.req.face == crate::error::Face::CommandLine;
+    let fixed_port = |port: u16| {
+        if cli {
+            format!("`wpconnect login --redirect-port {port}`")
+        } else {
+            format!("Redirect port {port} on the sign-in form")
+        }
+    };
+    let outcome = if random_ok {
+        Outcome::pass(format!(
+            "A random loopback port ({random}) is accepted: people can sign in on any free port, \
+             nothing more to register."
+        ))
+    } else if answer.verdict != Authorize::RedirectRejected {
+        Outcome::warn(
+            format!(
+                "The authorization request with a random loopback port got an unexpected answer \
+                 ({:?}).",
+                answer.verdict
+            ),
+            "Open the authorization address below in a browser to see what the site shows.",
+        )
+    } else if let (true, Some(port)) =
+        (ours_ok, r.ours.as_ref().filter(|u| is_loopback(u)).and_then(|u| u.port()))
+    {
+        Outcome::pass(format!(
+            "Only the registered port is accepted ({random} is refused): people sign in with {}.",
+            fixed_port(port)
+        ))
+    } else {
+        Outcome::warn(
+            format!(
+                "A random loopback port ({random}) is refused, so WP Connect's default sign-in \
+                 fails; a fixed port must be registered."
+            ),
+            format!(
+                "Register a fixed loopback redirect URI such as http://127.0.0.1:8765/callback \
+                 with the client (any free port from 1024 to 65535), and have people sign in with \
+                 {}.",
+                fixed_port(8765)
+            ),
+        )
+    };
+    outcome.observe(&answer.exchange)
+}
+
+/// A look-alike of an accepted redirect URI: refused when URIs are matched exactly.
+async fn redirect_matching(s: &Subject<'_>, accepted_uri: &Url) -> Outcome {
+    let look = lookalike(accepted_uri);
+    let AuthorizeProbe { verdict, exchange: ex } = s.authorize(&look).await;
+    let outcome = match verdict {
+        Authorize::Accepted { .. } => Outcome::warn(
+            format!(
+                "The look-alike redirect URI {look} is accepted as well as {accepted_uri}: \
+                 redirect URIs are matched by prefix, so sign-in codes can be sent to addresses \
+                 that merely begin like a registered one."
+            ),
+            "Match redirect URIs exactly: in WP OAuth Server, turn on \"Enforce Redirect URI\" \
+             (OAuth Server > Settings > Advanced), and register every URI the client uses in \
+             full (space-separated).",
+        ),
+        Authorize::RedirectRejected => Outcome::pass(format!(
+            "The look-alike {look} is refused: redirect URIs are matched exactly."
+        )),
+        other => Outcome::warn(
+            format!("The look-alike {look} got an unexpected answer ({other:?})."),
+            "Open the authorization address below in a browser to see what the site shows.",
+        ),
+    };
+    outcome.observe(&ex)
 }
 
 /// The grants: authorization code, refresh token (whether it is enabled, when it can tell),
@@ -385,8 +385,20 @@ async fn grants(
     password_probe: &TokenProbe,
     user: &str,
 ) -> Option<bool> {
-    let (ctx, wpcom, first) = (s.ctx, s.wpcom, r.first());
-    // Grants.
+    let (code_outcome, code_probe) = code_grant(s, r).await;
+    ledger.record(
+        CheckId::Oauth2GrantAuthorizationCode,
+        code_outcome.observe(&r.first().exchange).observe(&code_probe.exchange),
+    );
+    let refresh_enabled = refresh_grant(s, ledger).await;
+    let password = password_grant(password_probe, user);
+    ledger.record(CheckId::Oauth2GrantPassword, password.observe(&password_probe.exchange));
+    refresh_enabled
+}
+
+/// The authorization code grant: a made-up code, and what the authorization endpoint said.
+async fn code_grant(s: &Subject<'_>, r: &Redirects) -> (Outcome, TokenProbe) {
+    let first = r.first();
     let redirect_for_code = base_or(&r.ours, &r.random);
     let code = probe_value("code");
     let verifier = Pkce::new();
@@ -414,11 +426,12 @@ async fn grants(
         ),
         (g, _) => grant_unclear("authorization code", g),
     };
-    ledger.record(
-        CheckId::Oauth2GrantAuthorizationCode,
-        code_outcome.observe(&first.exchange).observe(&code_probe.exchange),
-    );
+    (code_outcome, code_probe)
+}
 
+/// The refresh token grant, when a made-up token can tell (`Some(false)`: not enabled).
+async fn refresh_grant(s: &Subject<'_>, ledger: &mut Ledger<'_>) -> Option<bool> {
+    let (ctx, wpcom) = (s.ctx, s.wpcom);
     let refresh = probe_value("refresh");
     let refresh_form = [("grant_type", "refresh_token"), ("refresh_token", refresh.as_str())];
     let refresh_probe = s.token(&refresh_form, false).await;
@@ -446,7 +459,11 @@ async fn grants(
         ledger.record(CheckId::Oauth2GrantRefreshToken, o.observe(&refresh_probe.exchange));
     }
 
-    let password_outcome = match &password_probe.grant {
+    refresh_enabled
+}
+
+fn password_grant(password_probe: &TokenProbe, user: &str) -> Outcome {
+    match &password_probe.grant {
         Some(Grant::Enabled) => Outcome::skipped(format!(
             "a made-up user ({user}) was refused (invalid_grant) before the server looked at the \
              client's grant types, so whether this client may use the password grant cannot be \
@@ -459,10 +476,7 @@ async fn grants(
              fallback is unavailable).",
         ),
         g => grant_unclear("password", g),
-    };
-    ledger.record(CheckId::Oauth2GrantPassword, password_outcome.observe(&password_probe.exchange));
-
-    refresh_enabled
+    }
 }
 
 /// Does the Authorization header reach WordPress? The same password probe with the client's
