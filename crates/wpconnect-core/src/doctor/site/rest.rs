@@ -80,13 +80,13 @@ async fn not_blocked(ctx: &Ctx<'_>, me: &Url, security: &[&str], plugins: &str) 
     match ctx.http.get_bytes(me.clone(), limits::JSON).await {
         Err(e) => {
             Outcome::warn(format!("{me} did not answer: {e}.{plugins}"), ctx.hint(&e)).observe(
-                &Exchange { request: request_line("GET", &me, &[]), response: failed_line(&e) },
+                &Exchange { request: request_line("GET", me, &[]), response: failed_line(&e) },
             )
         }
         Ok((answer, body)) => {
             let status = answer.status.as_u16();
             let ex = Exchange {
-                request: request_line("GET", &me, &[]),
+                request: request_line("GET", me, &[]),
                 response: response_line(status, &body),
             };
             let code = crate::body::rest_error(&body).map(|e| e.0);
