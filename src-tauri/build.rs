@@ -13,6 +13,10 @@ const COMMANDS: &[&str] = &[
     "save_settings",
     "reveal_logs",
     "check_configuration",
+    "stage_upload",
+    "upload",
+    "cancel_upload",
+    "open_on_site",
 ];
 
 fn main() {

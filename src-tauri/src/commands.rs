@@ -310,3 +310,113 @@ pub async fn check_configuration(
 fn json<T: serde::Serialize>(v: &T) -> String {
     serde_json::to_string(v).expect("plain data serializes")
 }
+
+/// A photo from the page (the request's body is its bytes; the `x-file-name` header its name,
+/// percent-encoded), kept privately until it is uploaded.
+#[tauri::command]
+pub fn stage_upload(
+    state: State<'_, AppState>,
+    request: tauri::ipc::Request<'_>,
+) -> Answer<StagedView> {
+    let unreadable = |what: &str| Error::InvalidInput {
+        what: "The photo".into(),
+        reason: format!("its {what} did not arrive; add it again"),
+    };
+    let tauri::ipc::InvokeBody::Raw(bytes) = request.body() else {
+        return Err(unreadable("bytes").into());
+    };
+    let name = request
+        .headers()
+        .get("x-file-name")
+        .and_then(|v| v.to_str().ok())
+        .map(percent_decode)
+        .ok_or_else(|| unreadable("name"))?;
+    let staged_id = state.staging.stage(&name, bytes)?;
+    Ok(StagedView { staged_id, name, bytes: bytes.len() as u64 })
+}
+
+fn percent_decode(s: &str) -> String {
+    url::form_urlencoded::parse(format!("n={}", s.replace('+', "%2B")).as_bytes())
+        .next()
+        .map(|(_, v)| v.into_owned())
+        .unwrap_or_default()
+}
+
+/// Upload staged photos to the account's media library; each step sent to `progress`. Uploaded
+/// photos leave the staging folder; failed ones stay, for a retry.
+#[tauri::command]
+pub async fn upload(
+    state: State<'_, AppState>,
+    request: UploadRequestView,
+    progress: Channel<UploadNews>,
+) -> Answer<UploadResultView> {
+    use wpconnect_core::upload::{DraftPost, PostLayout, UploadFile, UploadOptions};
+    let given = |v: Option<String>| v.map(|s| s.trim().to_string()).filter(|s| !s.is_empty());
+    let mut files = Vec::with_capacity(request.files.len());
+    for f in &request.files {
+        let mut u = UploadFile::new(state.staging.path(&f.staged_id)?);
+        u.meta.alt_text = given(f.alt_text.clone());
+        u.meta.title = given(f.title.clone());
+        u.meta.caption = given(f.caption.clone());
+        files.push(u);
+    }
+    let opts = UploadOptions {
+        keep_location: request.keep_location,
+        draft_post: given(request.draft_post)
+            .map(|title| DraftPost { title, layout: PostLayout::Gallery }),
+        ..Default::default()
+    };
+    let cancel = state.begin_upload();
+    let tell = move |e| {
+        let _ = progress.send(UploadNews::from(e));
+    };
+    let report = state.connect.upload(&request.account_id, files, opts, &tell, &cancel).await;
+    state.end_upload(&cancel);
+    let report = report?;
+    let views = report
+        .files
+        .iter()
+        .zip(&request.files)
+        .map(|(f, asked)| {
+            if f.outcome.is_ok() {
+                state.staging.remove(&asked.staged_id);
+            }
+            UploadedView {
+                staged_id: asked.staged_id.clone(),
+                name: f.name.clone(),
+                location_removed: f.location_removed.clone(),
+                media: f.outcome.as_ref().ok().cloned(),
+                error: f.outcome.as_ref().err().cloned().map(IpcError::from),
+            }
+        })
+        .collect();
+    tracing::info!(uploaded = report.uploaded(), failed = report.failed(), "upload finished");
+    Ok(UploadResultView {
+        uploaded: report.uploaded(),
+        failed: report.failed(),
+        cancelled: report.cancelled,
+        post: report.post.map(|p| p.map_err(IpcError::from)),
+        files: views,
+    })
+}
+
+#[tauri::command]
+pub fn cancel_upload(state: State<'_, AppState>) -> Answer<bool> {
+    Ok(state.cancel_upload())
+}
+
+/// Open a page of the account's site (an uploaded photo's wp-admin page, say) in the browser:
+/// only addresses on the site itself.
+#[tauri::command]
+pub fn open_on_site(state: State<'_, AppState>, account_id: String, url: String) -> Answer<()> {
+    let account = state.connect.account(&account_id)?;
+    let url = Url::parse(&url)
+        .ok()
+        .filter(|u| wpconnect_core::http::same_origin(u, &account.site_url))
+        .ok_or_else(|| Error::InvalidInput {
+            what: format!("The address {url}"),
+            reason: format!("it is not on {}", account.site_url),
+        })?;
+    use wpconnect_core::browser::Browser;
+    Ok(SystemBrowser.open(&url)?)
+}

@@ -40,6 +40,10 @@ pub struct AppState {
     pub log_dir: PathBuf,
     /// The sign-in waiting on the browser, to cancel.
     signing_in: Mutex<Option<Cancel>>,
+    /// Photos from the page, kept until they are uploaded.
+    pub staging: wpconnect_core::upload::Staging,
+    /// The upload under way, to cancel.
+    uploading: Mutex<Option<Cancel>>,
 }
 
 impl AppState {
@@ -57,6 +61,25 @@ impl AppState {
         if current.as_ref().is_some_and(|c| c.same(cancel)) {
             *current = None;
         }
+    }
+
+    fn begin_upload(&self) -> Cancel {
+        let cancel = Cancel::new();
+        if let Some(old) = self.uploading.lock().expect("not poisoned").replace(cancel.clone()) {
+            old.cancel();
+        }
+        cancel
+    }
+
+    fn end_upload(&self, cancel: &Cancel) {
+        let mut current = self.uploading.lock().expect("not poisoned");
+        if current.as_ref().is_some_and(|c| c.same(cancel)) {
+            *current = None;
+        }
+    }
+
+    fn cancel_upload(&self) -> bool {
+        self.uploading.lock().expect("not poisoned").take().map(|c| c.cancel()).is_some()
     }
 
     fn cancel_sign_in(&self) -> bool {
@@ -81,13 +104,16 @@ fn deliver(inbox: &CallbackInbox, urls: impl IntoIterator<Item = url::Url>) {
 
 /// Where settings, logs and the accounts list live: the system's folders for this user (or
 /// `WPCONNECT_CONFIG_DIR` / `WPCONNECT_LOG_DIR`), never a shared temporary folder.
-fn files(app: &tauri::App) -> Result<(SettingsFile, PathBuf, AccountsFile), wpconnect_core::Error> {
+fn files(
+    app: &tauri::App,
+) -> Result<(SettingsFile, PathBuf, AccountsFile, PathBuf), wpconnect_core::Error> {
     let settings = SettingsFile::default_location()?;
+    let staging = wpconnect_core::store::config_dir()?.join("upload-staging");
     let accounts = AccountsFile::default_location()?;
     let log_dir = wpconnect_core::store::chosen_dir("WPCONNECT_LOG_DIR", "logs", || {
         app.path().app_log_dir().ok()
     })?;
-    Ok((settings, log_dir, accounts))
+    Ok((settings, log_dir, accounts, staging))
 }
 
 pub fn run() {
@@ -114,7 +140,7 @@ pub fn run() {
                 .find(|w| w.label == "main")
                 .cloned()
                 .expect("tauri.conf.json has the main window");
-            let (settings, log_dir, accounts) = match files(app) {
+            let (settings, log_dir, accounts, staging) = match files(app) {
                 Ok(found) => found,
                 Err(e) => {
                     // Nowhere private to keep settings, logs or the accounts list: say so in the
@@ -158,6 +184,8 @@ pub fn run() {
                 settings,
                 log_dir,
                 signing_in: Mutex::new(None),
+                staging: wpconnect_core::upload::Staging::new(staging),
+                uploading: Mutex::new(None),
             });
             let on_open = inbox.clone();
             app.deep_link().on_open_url(move |event| deliver(&on_open, event.urls()));
@@ -180,6 +208,10 @@ pub fn run() {
             commands::save_settings,
             commands::reveal_logs,
             commands::check_configuration,
+            commands::stage_upload,
+            commands::upload,
+            commands::cancel_upload,
+            commands::open_on_site,
         ])
         .run(tauri::generate_context!())
         .expect("WP Connect could not start its window");

@@ -364,3 +364,80 @@ pub struct ReportView {
     #[serde(rename = "summaryLine")]
     pub summary_line: String,
 }
+
+/// A photo the page handed over, kept until it is uploaded.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct StagedView {
+    pub staged_id: String,
+    pub name: String,
+    pub bytes: u64,
+}
+
+/// An upload as the page asks for it: staged photos with their words.
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct UploadRequestView {
+    pub account_id: String,
+    pub files: Vec<UploadFileView>,
+    #[serde(default)]
+    pub keep_location: bool,
+    /// A draft post of the uploaded photos (a gallery), with this title.
+    pub draft_post: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct UploadFileView {
+    pub staged_id: String,
+    pub alt_text: Option<String>,
+    pub title: Option<String>,
+    pub caption: Option<String>,
+}
+
+/// An upload's progress, sent to the page while it runs (`index`: the file's place in the request).
+#[derive(Clone, Serialize)]
+#[serde(rename_all = "camelCase", rename_all_fields = "camelCase", tag = "stage")]
+pub enum UploadNews {
+    Prepared { index: usize, name: String, bytes: u64, removed: Vec<String> },
+    Progress { index: usize, sent: u64, bytes: u64, batch_sent: u64, batch_bytes: u64 },
+    Retrying { index: usize, because: String },
+    Finished { index: usize, ok: bool },
+}
+
+impl From<wpconnect_core::upload::UploadEvent> for UploadNews {
+    fn from(e: wpconnect_core::upload::UploadEvent) -> Self {
+        use wpconnect_core::upload::UploadEvent as E;
+        match e {
+            E::Prepared { index, name, bytes, removed } => {
+                UploadNews::Prepared { index, name, bytes, removed }
+            }
+            E::Progress { index, sent, bytes, batch_sent, batch_bytes } => {
+                UploadNews::Progress { index, sent, bytes, batch_sent, batch_bytes }
+            }
+            E::Retrying { index, because } => UploadNews::Retrying { index, because },
+            E::Finished { index, result } => UploadNews::Finished { index, ok: result.is_ok() },
+        }
+    }
+}
+
+/// What became of each photo, in the order sent, and of the draft post.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct UploadResultView {
+    pub files: Vec<UploadedView>,
+    pub post: Option<Result<wpconnect_core::upload::DraftPostCreated, crate::error::IpcError>>,
+    pub cancelled: bool,
+    pub uploaded: usize,
+    pub failed: usize,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct UploadedView {
+    pub staged_id: String,
+    pub name: String,
+    pub location_removed: Vec<String>,
+    pub media: Option<wpconnect_core::upload::Media>,
+    pub error: Option<crate::error::IpcError>,
+}

@@ -195,6 +195,64 @@ export interface DoctorRequest {
 
 export type DoctorProgress = { stage: "check"; check: Check } | { stage: "browser"; url: string; waitingOn: string };
 
+/** A photo handed to the app, kept until it is uploaded. */
+export interface StagedView {
+  stagedId: string;
+  name: string;
+  bytes: number;
+}
+
+export interface UploadFileRequest {
+  stagedId: string;
+  altText?: string;
+  title?: string;
+  caption?: string;
+}
+
+export interface UploadRequest {
+  accountId: string;
+  files: UploadFileRequest[];
+  keepLocation?: boolean;
+  draftPost?: string;
+}
+
+export type UploadProgress =
+  | { stage: "prepared"; index: number; name: string; bytes: number; removed: string[] }
+  | { stage: "progress"; index: number; sent: number; bytes: number; batchSent: number; batchBytes: number }
+  | { stage: "retrying"; index: number; because: string }
+  | { stage: "finished"; index: number; ok: boolean };
+
+/** A media item in the site's library (the core's `Media`: keys as there). */
+export interface Media {
+  id: number;
+  title: string;
+  alt_text: string;
+  caption: string;
+  mime_type: string;
+  source_url: string;
+  link: string | null;
+  edit_link: string;
+  width: number | null;
+  height: number | null;
+  sizes: Array<{ name: string; width: number; height: number; url: string }>;
+}
+
+export interface UploadedView {
+  stagedId: string;
+  name: string;
+  locationRemoved: string[];
+  media: Media | null;
+  error: IpcError | null;
+}
+
+export interface UploadResult {
+  files: UploadedView[];
+  post: { Ok: { id: number; title: string; edit_link: string } } | { Err: IpcError } | null;
+  cancelled: boolean;
+  uploaded: number;
+  failed: number;
+}
+
 /** The commands, as one object the screens receive (and tests replace). */
 export interface Api {
   appInfo(): Promise<AppInfo>;
@@ -210,6 +268,10 @@ export interface Api {
   saveSettings(settings: SettingsView): Promise<SettingsView>;
   revealLogs(): Promise<string>;
   checkConfiguration(request: DoctorRequest, onProgress: (p: DoctorProgress) => void): Promise<Report>;
+  stageUpload(file: File): Promise<StagedView>;
+  upload(request: UploadRequest, onProgress: (p: UploadProgress) => void): Promise<UploadResult>;
+  cancelUpload(): Promise<boolean>;
+  openOnSite(accountId: string, url: string): Promise<void>;
 }
 
 export const tauriApi: Api = {
@@ -234,6 +296,14 @@ export const tauriApi: Api = {
     progress.onmessage = onProgress;
     return invoke("check_configuration", { request, progress });
   },
+  stageUpload: async (file) => invoke("stage_upload", new Uint8Array(await file.arrayBuffer()), { headers: { "x-file-name": encodeURIComponent(file.name) } }),
+  upload: (request, onProgress) => {
+    const progress = new Channel<UploadProgress>();
+    progress.onmessage = onProgress;
+    return invoke("upload", { request, progress });
+  },
+  cancelUpload: () => invoke("cancel_upload"),
+  openOnSite: (accountId, url) => invoke("open_on_site", { accountId, url }),
 };
 
 /** What the app hands the page before its first paint (see `boot_script` in the shell). */

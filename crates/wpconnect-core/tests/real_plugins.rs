@@ -26,7 +26,8 @@ use wpconnect_testsupport::browser::{Consent, TestBrowser};
 use wpconnect_testsupport::{real_plugins, RealPlugins};
 
 mod common;
-use common::{photos, Person, RefusingStore};
+use common::{Person, RefusingStore};
+use wpconnect_testsupport::photos::photos;
 
 const GRANTS: &str = "authorization_code refresh_token password";
 

@@ -16,8 +16,7 @@ use wpconnect_core::upload::{UploadFile, UploadOptions};
 use wpconnect_core::{Discoverer, DiscoveryOptions, ErrorKind, HttpOptions};
 use wpconnect_testsupport::{real_wordpress, RealWordPress};
 
-mod common;
-use common::{gps_tags, photos};
+use wpconnect_testsupport::photos::{gps_tags, photos};
 
 fn http() -> HttpOptions {
     HttpOptions { timeout: Duration::from_secs(30), ..Default::default() }

@@ -220,6 +220,19 @@ impl App {
             .unwrap_or_else(|e| panic!("type into {css}: {e}"));
     }
 
+    /// Choose files in the file input matching `css`, as a person does in the file dialog.
+    pub async fn choose_files(&self, css: &str, paths: &[PathBuf]) {
+        let id = self.find(css).await;
+        let text: Vec<String> = paths.iter().map(|p| p.display().to_string()).collect();
+        self.session_call(
+            "POST",
+            &format!("/element/{id}/value"),
+            Some(json!({"text": text.join("\n")})),
+        )
+        .await
+        .unwrap_or_else(|e| panic!("choose files in {css}: {e}"));
+    }
+
     /// The `value` of the input matching `css`.
     pub async fn value(&self, css: &str) -> String {
         self.script("return document.querySelector(arguments[0])?.value ?? null", json!([css]))

@@ -142,6 +142,46 @@ async fn real_wordpress_with_application_passwords_from_adding_to_signing_out() 
     );
     app.screenshot("05-account").await;
 
+    // Photos to the media library through the window: chosen, described, uploaded, followed.
+    let dir = tempfile::tempdir().unwrap();
+    let photos = wpconnect_testsupport::photos::photos(dir.path());
+    app.choose_files("[data-testid=upload-input]", &photos[..2]).await;
+    app.wait_for("[data-testid=upload-item-1]", WAIT).await;
+    app.fill("[data-testid=alt-0]", "The Seine at dusk").await;
+    app.fill("[data-testid=alt-1]", "Die Küste bei Ebbe").await;
+    app.click("[data-testid=upload-start]").await;
+    let summary =
+        app.wait_for_text("[data-testid=upload-summary]", WAIT, |t| t.contains("uploaded")).await;
+    assert!(summary.starts_with("2 uploaded, 0 failed"), "{summary}");
+    for i in 0..2 {
+        let state = app.text(&format!("[data-testid=state-{i}]")).await;
+        assert!(
+            state.contains("Uploaded (media #") && state.contains("Location removed"),
+            "{state}"
+        );
+        assert!(app.exists(&format!("[data-testid=edit-{i}]")).await, "each links to wp-admin");
+    }
+    app.screenshot("14-upload").await;
+    // What WordPress has: the words given in the window, no position in the stored file.
+    let listed = reqwest::Client::new()
+        .get(format!("{}/wp-json/wp/v2/media?per_page=5&context=edit&search=Paris", wp.url))
+        .basic_auth(&wp.author_user, Some(&wp.author_app_password))
+        .send()
+        .await
+        .unwrap();
+    let listed: serde_json::Value = serde_json::from_slice(&listed.bytes().await.unwrap()).unwrap();
+    let item = listed
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|m| m["alt_text"] == "The Seine at dusk")
+        .expect("the photo is in the library with its alt text");
+    let stored =
+        reqwest::get(item["source_url"].as_str().unwrap()).await.unwrap().bytes().await.unwrap();
+    let copy = dir.path().join("stored.jpg");
+    std::fs::write(&copy, &stored).unwrap();
+    assert!(wpconnect_testsupport::photos::gps_tags(&copy).is_empty(), "no position kept");
+
     // The list shows it.
     app.click("[data-testid=nav-accounts]").await;
     app.wait_for("[data-testid=account]", WAIT).await;

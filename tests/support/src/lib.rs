@@ -15,6 +15,7 @@ use tokio::net::TcpListener;
 
 pub mod browser;
 pub mod dialect;
+pub mod photos;
 pub mod tls;
 
 /// The real test WordPress (tests/wordpress/wp-env.sh), as the test command describes it.

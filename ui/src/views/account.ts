@@ -2,6 +2,7 @@ import { announce, facts, h, picture, when } from "../dom";
 import { asIpcError, type AccountDetails, type AccountView, type Api } from "../ipc";
 import { standingBadge } from "./accounts";
 import { errorBox } from "./error-box";
+import { uploadCard } from "./upload";
 
 /** One account: profile, site, session; refresh, open the site, sign out. */
 export async function accountView(root: HTMLElement, api: Api, id: string): Promise<void> {
@@ -138,7 +139,7 @@ export async function accountView(root: HTMLElement, api: Api, id: string): Prom
       "session-facts",
     ),
   );
-  body.replaceChildren(profile, site, session);
+  body.replaceChildren(profile, uploadCard(api, a), site, session);
   announce(`Signed in to ${a.siteName} as ${p.who}.`);
 }
 

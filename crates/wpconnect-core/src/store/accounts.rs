@@ -213,7 +213,7 @@ impl Drop for FileLock {
 }
 
 /// Create `dir` (and its parents) readable by the owner only, where it does not exist yet.
-fn create_private_dir(dir: &Path) -> std::io::Result<()> {
+pub(crate) fn create_private_dir(dir: &Path) -> std::io::Result<()> {
     let mut b = std::fs::DirBuilder::new();
     b.recursive(true);
     #[cfg(unix)]
@@ -276,7 +276,7 @@ pub fn save_private_json<T: Serialize>(path: &Path, value: &T) -> Result<()> {
 
 /// Create `path` (it must not exist: no following a link someone put there) owner-only, write
 /// `bytes`, flush to disk.
-fn write_new_private(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+pub(crate) fn write_new_private(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     use std::io::Write;
     let mut opts = std::fs::OpenOptions::new();
     opts.write(true).create_new(true);

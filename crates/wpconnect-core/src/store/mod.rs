@@ -5,7 +5,7 @@
 //! Keychain on macOS, Credential Manager on Windows, each chosen explicitly in Cargo.toml);
 //! [`MemoryStore`] keeps secrets for this session only, for people without a usable keyring.
 
-mod accounts;
+pub(crate) mod accounts;
 mod keyring;
 
 use std::collections::HashMap;

@@ -33,10 +33,12 @@ mod body;
 mod location;
 mod media;
 mod sniff;
+mod staging;
 mod tiff;
 
 pub use media::{DraftPostCreated, Media, MediaSize};
 pub use sniff::Format;
+pub use staging::Staging;
 
 use std::path::{Path, PathBuf};
 use std::sync::atomic::AtomicU64;

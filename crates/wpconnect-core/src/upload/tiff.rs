@@ -61,6 +61,7 @@ fn type_size(t: u16) -> Option<usize> {
 
 fn gps_tag_name(tag: u16) -> &'static str {
     match tag {
+        0x0000 => "GPS version",
         0x0001 | 0x0002 => "latitude",
         0x0003 | 0x0004 => "longitude",
         0x0005 | 0x0006 => "altitude",
