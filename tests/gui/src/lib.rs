@@ -47,7 +47,7 @@ pub fn screenshot_dir() -> PathBuf {
 /// A running app with a WebDriver session on it. Dropping it ends the session and the drivers.
 pub struct App {
     /// One app window at a time: the app is single-instance, a second one would hand over.
-    _one_at_a_time: tokio::sync::MutexGuard<'static, ()>,
+    _one_at_a_time: Option<tokio::sync::MutexGuard<'static, ()>>,
     http: reqwest::Client,
     base: String,
     session: String,
@@ -62,38 +62,58 @@ impl App {
     pub async fn launch(app: &Path, env: &[(&str, &str)]) -> App {
         static ONE: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
         let guard = ONE.lock().await;
-        let (port, native) = (free_port(), free_port());
-        let mut cmd = Command::new(
-            std::env::var("WPCONNECT_TAURI_DRIVER").unwrap_or_else(|_| "tauri-driver".into()),
-        );
-        cmd.args(["--port", &port.to_string(), "--native-port", &native.to_string()])
-            .stdout(Stdio::null())
-            .stderr(Stdio::inherit());
-        for (k, v) in env {
-            cmd.env(k, v);
-        }
-        let driver =
-            cmd.spawn().expect("start tauri-driver (cargo install tauri-driver@^2 --locked)");
-        let http =
-            reqwest::Client::builder().no_proxy().timeout(Duration::from_secs(60)).build().unwrap();
-        let base = format!("http://127.0.0.1:{port}");
-        let mut app_ = App {
-            _one_at_a_time: guard,
-            http,
-            base,
-            session: String::new(),
-            driver,
-            started: Instant::now(),
-        };
-        // The driver needs a moment to listen.
-        let deadline = Instant::now() + Duration::from_secs(20);
-        loop {
-            match app_.call("GET", "/status", None).await {
-                Ok(_) => break,
-                Err(e) if Instant::now() > deadline => panic!("tauri-driver did not come up: {e}"),
-                Err(_) => tokio::time::sleep(Duration::from_millis(100)).await,
+        // A free port can be taken by another test's server before the driver binds it: the
+        // driver then exits, and is started again on other ports.
+        let mut attempt = 0;
+        let app_ = loop {
+            attempt += 1;
+            let (port, native) = (free_port(), free_port());
+            let mut cmd = Command::new(
+                std::env::var("WPCONNECT_TAURI_DRIVER").unwrap_or_else(|_| "tauri-driver".into()),
+            );
+            cmd.args(["--port", &port.to_string(), "--native-port", &native.to_string()])
+                .stdout(Stdio::null())
+                .stderr(Stdio::inherit());
+            for (k, v) in env {
+                cmd.env(k, v);
             }
-        }
+            let driver =
+                cmd.spawn().expect("start tauri-driver (cargo install tauri-driver@^2 --locked)");
+            let http = reqwest::Client::builder()
+                .no_proxy()
+                .timeout(Duration::from_secs(60))
+                .build()
+                .unwrap();
+            let mut candidate = App {
+                _one_at_a_time: None,
+                http,
+                base: format!("http://127.0.0.1:{port}"),
+                session: String::new(),
+                driver,
+                started: Instant::now(),
+            };
+            // The driver needs a moment to listen.
+            let deadline = Instant::now() + Duration::from_secs(20);
+            let up = loop {
+                if candidate.driver.try_wait().ok().flatten().is_some() {
+                    break Err("tauri-driver exited (its port was taken?)".to_string());
+                }
+                match candidate.call("GET", "/status", None).await {
+                    Ok(_) => break Ok(()),
+                    Err(e) if Instant::now() > deadline => break Err(e),
+                    Err(_) => tokio::time::sleep(Duration::from_millis(100)).await,
+                }
+            };
+            match up {
+                Ok(()) => break candidate,
+                Err(e) if attempt >= 3 => panic!("tauri-driver did not come up: {e}"),
+                Err(_) => {
+                    let _ = candidate.driver.kill();
+                }
+            }
+        };
+        let mut app_ = app_;
+        app_._one_at_a_time = Some(guard);
         let caps =
             json!({"capabilities": {"alwaysMatch": {"tauri:options": {"application": app}}}});
         app_.started = Instant::now();
