@@ -61,6 +61,7 @@ npm run --silent test -w ui
 say "benchmarks"
 cargo bench --locked -p wpconnect-core --bench discovery
 tests/keyring/with-keyring.sh cargo bench --locked -p wpconnect-core --bench signin
+tests/keyring/with-keyring.sh cargo bench --locked -p wpconnect-cli --bench upload
 xvfb-run -a -s "-screen 0 1280x900x24" tests/keyring/with-keyring.sh cargo bench --locked -p wpconnect-gui-tests --bench first_paint
 
 disk_note
