@@ -12,6 +12,7 @@ use wpconnect_core::session::{Connect, OAuth2Client, SignInOptions};
 use wpconnect_core::store::{
     AccountStatus, AccountsFile, KeyringStore, MemoryStore, SecretStore, Storage, SERVICE,
 };
+use wpconnect_core::upload::{UploadFile, UploadOptions};
 use wpconnect_core::{Discovered, Discoverer, DiscoveryOptions, ErrorKind, HttpOptions};
 use wpconnect_testsupport::browser::{Consent, TestBrowser};
 use wpconnect_testsupport::dialect::{Client, Knobs, OAuthSite, User};
@@ -880,7 +881,7 @@ async fn no_keyring_is_a_clear_error_unless_session_only() {
 #[tokio::test]
 async fn wordpress_com_site_signs_in_with_its_own_rules() {
     let port = free_port();
-    let users = vec![User::new(91, "wpuser", "wp-pass", "WP User", &[])];
+    let users = vec![User::new(91, "wpuser", "wp-pass", "WP User", &["author"])];
     let api = OAuthSite::start(
         Knobs { wordpress_com: true, ..Default::default() },
         vec![Client::new("55555", Some(SECRET), &[&format!("http://127.0.0.1:{port}/callback")])],
@@ -936,6 +937,20 @@ async fn wordpress_com_site_signs_in_with_its_own_rules() {
     let me = connect.me(&done.account.id).await.unwrap();
     assert_eq!(me.profile.display_name, "WP User");
     assert_eq!(me.site.unwrap().name, "Dialect on WordPress.com");
+    // Uploads go to WordPress.com's API for the site, with the same token.
+    let photo = dir.path().join("wpcom.jpg");
+    std::fs::write(&photo, b"\xFF\xD8\xFF\xE0 a jpeg").unwrap();
+    let file = UploadFile::new(&photo).alt_text("On WordPress.com");
+    let report = connect
+        .upload(&done.account.id, vec![file], UploadOptions::default(), &|_| {}, &Cancel::new())
+        .await
+        .unwrap();
+    let media = report.files[0].outcome.as_ref().unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(media.alt_text, "On WordPress.com");
+    assert!(
+        api.server().requests().iter().any(|r| r.path() == "/wp/v2/sites/4242/media"),
+        "sent to /wp/v2/sites/4242/media"
+    );
     let out = connect.sign_out(&done.account.id).await.unwrap();
     assert!(!out.revoked);
     assert!(out.revoke_problem.unwrap().contains("wordpress.com/me/security"));
