@@ -10,7 +10,7 @@
 //! its environment: `tests/wordpress/wp-env.sh start`, then its env file exported, then
 //! `tests/keyring/with-keyring.sh cargo bench -p wpconnect-cli --bench upload`.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
@@ -19,43 +19,6 @@ const RUNS: usize = 2;
 
 fn var(k: &str) -> Option<String> {
     std::env::var(k).ok().filter(|v| !v.is_empty())
-}
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
-}
-
-/// The pretty site, served by PHP with limits that take the file; stopped when dropped.
-struct BigSite {
-    child: std::process::Child,
-    url: String,
-}
-
-impl Drop for BigSite {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn big_site(state: &Path) -> BigSite {
-    let port = free_port();
-    let child = Command::new("php")
-        .args(["-d", "upload_max_filesize=1G", "-d", "post_max_size=1G", "-d", "memory_limit=2G"])
-        .args(["-S", &format!("127.0.0.1:{port}"), "-t", "/usr/share/wordpress"])
-        .arg(state.join("pretty/router.php"))
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("php");
-    let url = format!("http://127.0.0.1:{port}");
-    for _ in 0..100 {
-        if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
-            break;
-        }
-        std::thread::sleep(Duration::from_millis(50));
-    }
-    BigSite { child, url }
 }
 
 /// Peak resident memory (VmHWM, KiB) of a command, read from /proc while it runs; and its time.
@@ -93,7 +56,7 @@ fn clean_library(url: &str, user: &str, pass: &str) {
 }
 
 fn main() {
-    let (Some(state), Some(user), Some(pass)) = (
+    let (Some(_), Some(user), Some(pass)) = (
         var("WPCONNECT_TEST_WP_STATE"),
         var("WPCONNECT_TEST_WP_AUTHOR_USER"),
         var("WPCONNECT_TEST_WP_AUTHOR_APP_PASSWORD"),
@@ -101,7 +64,7 @@ fn main() {
         println!("upload benchmark: SKIPPED (no test WordPress: run it under scripts/test.sh)");
         return;
     };
-    let site = big_site(Path::new(&state));
+    let site = wpconnect_testsupport::BigUploads::start().expect("the test WordPress");
     let dir = tempfile::tempdir().unwrap();
     let big: PathBuf = dir.path().join("bench-upload.zip");
     let f = std::fs::File::create(&big).unwrap();

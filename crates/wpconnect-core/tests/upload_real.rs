@@ -28,8 +28,16 @@ async fn signed_in(
     user: &str,
     app_password: &str,
 ) -> (Connect, String, tempfile::TempDir) {
+    signed_in_at(&wp.url, user, app_password).await
+}
+
+async fn signed_in_at(
+    url: &str,
+    user: &str,
+    app_password: &str,
+) -> (Connect, String, tempfile::TempDir) {
     let d = Discoverer::new(DiscoveryOptions { http: http(), ..Default::default() })
-        .discover(&wp.url)
+        .discover(url)
         .await
         .unwrap();
     let dir = tempfile::tempdir().unwrap();
@@ -195,4 +203,43 @@ async fn a_subscriber_a_file_over_the_limit_and_a_refused_type_each_get_a_clear_
     let e = report.files[0].outcome.as_ref().unwrap_err();
     assert_eq!(e.kind(), ErrorKind::CannotUpload, "{e}");
     assert!(e.to_string().contains("not allowed to create posts"), "WordPress's own words: {e}");
+}
+
+#[tokio::test]
+async fn cancelling_mid_file_leaves_no_media_item_on_the_real_wordpress() {
+    let Some(wp) = real_wordpress("cancelling_mid_file_leaves_no_media_item_on_the_real_wordpress")
+    else {
+        return;
+    };
+    // The same site, served with limits that take a 200 MB file.
+    let big = wpconnect_testsupport::BigUploads::start().expect("the test WordPress");
+    let (connect, account, dir) =
+        signed_in_at(&big.url, &wp.author_user, &wp.author_app_password).await;
+    let path = dir.path().join("cancel-me-midway.zip");
+    std::fs::File::create(&path).unwrap().set_len(200_000_000).unwrap();
+    let cancel = Cancel::new();
+    let c = cancel.clone();
+    let events = move |e: wpconnect_core::upload::UploadEvent| {
+        if let wpconnect_core::upload::UploadEvent::Progress { sent, bytes, .. } = e {
+            if sent > 20_000_000 && sent < bytes {
+                c.cancel();
+            }
+        }
+    };
+    let report = connect
+        .upload(&account, vec![UploadFile::new(&path)], UploadOptions::default(), &events, &cancel)
+        .await
+        .unwrap();
+    assert!(report.cancelled);
+    assert_eq!(report.files[0].outcome.as_ref().unwrap_err().kind(), ErrorKind::Cancelled);
+    // Time enough for WordPress to have stored it, had the whole file arrived.
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    let r = reqwest::Client::new()
+        .get(format!("{}/wp-json/wp/v2/media?search=cancel-me-midway&context=edit", wp.url))
+        .basic_auth(&wp.author_user, Some(&wp.author_app_password))
+        .send()
+        .await
+        .unwrap();
+    let found: serde_json::Value = serde_json::from_slice(&r.bytes().await.unwrap()).unwrap();
+    assert_eq!(found, serde_json::json!([]), "WordPress keeps nothing of a cancelled upload");
 }

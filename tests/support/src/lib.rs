@@ -605,6 +605,45 @@ impl reqwest::dns::Resolve for Resolver {
     }
 }
 
+/// The test WordPress's "pretty" site served by a second PHP built-in server whose limits take
+/// big uploads (PHP's defaults refuse anything over 2 MB); stopped when dropped.
+pub struct BigUploads {
+    child: std::process::Child,
+    /// `http://127.0.0.1:PORT`
+    pub url: String,
+}
+
+impl BigUploads {
+    /// `None` without the test WordPress (its state folder comes from the test command).
+    pub fn start() -> Option<BigUploads> {
+        let state = std::env::var("WPCONNECT_TEST_WP_STATE").ok().filter(|s| !s.is_empty())?;
+        let port = std::net::TcpListener::bind("127.0.0.1:0").ok()?.local_addr().ok()?.port();
+        let child = std::process::Command::new("php")
+            .args(["-d", "upload_max_filesize=1G", "-d", "post_max_size=1G"])
+            .args(["-d", "memory_limit=2G", "-S", &format!("127.0.0.1:{port}")])
+            .args(["-t", "/usr/share/wordpress"])
+            .arg(std::path::Path::new(&state).join("pretty/router.php"))
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .expect("php");
+        for _ in 0..100 {
+            if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
+                break;
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        Some(BigUploads { child, url: format!("http://127.0.0.1:{port}") })
+    }
+}
+
+impl Drop for BigUploads {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
 /// Pieces of a WordPress site as its REST API shows them.
 pub mod wp {
     use super::{Reply, Request};
