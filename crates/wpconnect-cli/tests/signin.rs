@@ -62,6 +62,25 @@ impl Machine {
             .unwrap()
     }
 
+    /// `wpconnect login URL --method password` as grace, who must get in; the account's id.
+    async fn password_login(&self, url: &str) -> String {
+        let args = [
+            "login",
+            url,
+            "--method",
+            "password",
+            "--client-id",
+            "desk-app",
+            "--username",
+            "grace",
+            "--password-stdin",
+            "--json",
+        ];
+        let out = self.run(&args, Some("hopper-1906\n")).await;
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        json(&out)["account"]["id"].as_str().unwrap().to_string()
+    }
+
     /// `wpconnect login --no-browser ...`, with `browser` doing what the person does at the
     /// address the CLI prints.
     async fn browser_login(&self, args: &[&str], browser: TestBrowser) -> Output {
@@ -206,21 +225,7 @@ async fn the_cli_and_the_app_refreshing_one_account_at_once_use_one_rotation() {
     })
     .await;
     let m = Machine::new();
-    let args = [
-        "login",
-        &s.url(),
-        "--method",
-        "password",
-        "--client-id",
-        "desk-app",
-        "--username",
-        "grace",
-        "--password-stdin",
-        "--json",
-    ];
-    let out = m.run(&args, Some("hopper-1906\n")).await;
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-    let id = json(&out)["account"]["id"].as_str().unwrap().to_string();
+    let id = m.password_login(&s.url()).await;
 
     // The app: the core on the same accounts file and the same Secret Service.
     use wpconnect_core::store::{AccountStatus, AccountsFile, KeyringStore};
@@ -1254,21 +1259,7 @@ async fn upload_prints_a_line_per_file_a_json_document_and_the_exit_code_of_what
     }
     let (s, _) = site(Knobs::default()).await;
     let m = Machine::new();
-    let login = [
-        "login",
-        &s.url(),
-        "--method",
-        "password",
-        "--client-id",
-        "desk-app",
-        "--username",
-        "grace",
-        "--password-stdin",
-        "--json",
-    ];
-    let out = m.run(&login, Some("hopper-1906\n")).await;
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-    let id = json(&out)["account"]["id"].as_str().unwrap().to_string();
+    let id = m.password_login(&s.url()).await;
     let dir = m.config.path();
     let photo = dir.join("Été.jpg");
     std::fs::write(&photo, jpeg_with_position()).unwrap();

@@ -46,14 +46,8 @@ async fn named(wp: &RealWordPress, device: &str) -> Vec<serde_json::Value> {
 
 /// The author's application passwords, as WordPress lists them (using the harness's known one).
 async fn listed(wp: &RealWordPress) -> Vec<serde_json::Value> {
-    let resp = reqwest::Client::new()
-        .get(format!("{}/wp-json/wp/v2/users/me/application-passwords", wp.url))
-        .basic_auth(&wp.author_user, Some(&wp.author_app_password))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(resp.status(), 200);
-    serde_json::from_str(&resp.text().await.unwrap()).unwrap()
+    let v = wp.author_get("wp/v2/users/me/application-passwords").await;
+    v.as_array().cloned().unwrap_or_default()
 }
 
 /// WordPress keeps a user's Application Passwords in one user-meta array, read, changed and

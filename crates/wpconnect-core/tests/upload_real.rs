@@ -53,14 +53,7 @@ async fn signed_in_at(
 
 /// A media item as WordPress reports it to its owner, read without WP Connect.
 async fn read_back(wp: &RealWordPress, id: u64) -> serde_json::Value {
-    let r = reqwest::Client::new()
-        .get(format!("{}/wp-json/wp/v2/media/{id}?context=edit", wp.url))
-        .basic_auth(&wp.author_user, Some(&wp.author_app_password))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), 200);
-    serde_json::from_slice(&r.bytes().await.unwrap()).unwrap()
+    wp.author_get(&format!("wp/v2/media/{id}?context=edit")).await
 }
 
 async fn download(url: &str, to: &Path) {
@@ -234,12 +227,6 @@ async fn cancelling_mid_file_leaves_no_media_item_on_the_real_wordpress() {
     assert_eq!(report.files[0].outcome.as_ref().unwrap_err().kind(), ErrorKind::Cancelled);
     // Time enough for WordPress to have stored it, had the whole file arrived.
     tokio::time::sleep(Duration::from_secs(2)).await;
-    let r = reqwest::Client::new()
-        .get(format!("{}/wp-json/wp/v2/media?search=cancel-me-midway&context=edit", wp.url))
-        .basic_auth(&wp.author_user, Some(&wp.author_app_password))
-        .send()
-        .await
-        .unwrap();
-    let found: serde_json::Value = serde_json::from_slice(&r.bytes().await.unwrap()).unwrap();
+    let found = wp.author_get("wp/v2/media?search=cancel-me-midway&context=edit").await;
     assert_eq!(found, serde_json::json!([]), "WordPress keeps nothing of a cancelled upload");
 }

@@ -163,13 +163,7 @@ async fn real_wordpress_with_application_passwords_from_adding_to_signing_out() 
     }
     app.screenshot("14-upload").await;
     // What WordPress has: the words given in the window, no position in the stored file.
-    let listed = reqwest::Client::new()
-        .get(format!("{}/wp-json/wp/v2/media?per_page=5&context=edit&search=Paris", wp.url))
-        .basic_auth(&wp.author_user, Some(&wp.author_app_password))
-        .send()
-        .await
-        .unwrap();
-    let listed: serde_json::Value = serde_json::from_slice(&listed.bytes().await.unwrap()).unwrap();
+    let listed = wp.author_get("wp/v2/media?per_page=5&context=edit&search=Paris").await;
     let item = listed
         .as_array()
         .unwrap()

@@ -34,6 +34,21 @@ pub struct RealWordPress {
     pub subscriber_app_password: String,
 }
 
+impl RealWordPress {
+    /// GET a REST route (`wp/v2/media?…`) as the author, with the known Application Password,
+    /// without WP Connect: what the site itself says. Fails unless it answers 200.
+    pub async fn author_get(&self, route: &str) -> serde_json::Value {
+        let resp = reqwest::Client::new()
+            .get(format!("{}/wp-json/{route}", self.url))
+            .basic_auth(&self.author_user, Some(&self.author_app_password))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(resp.status(), 200, "{route}");
+        serde_json::from_slice(&resp.bytes().await.unwrap()).unwrap()
+    }
+}
+
 /// The real WordPress started by the README's test command. Outside the test command it skips
 /// loudly; inside it, a missing site is a failure.
 pub fn real_wordpress(test: &str) -> Option<RealWordPress> {
