@@ -364,3 +364,21 @@ async fn the_example_program_uploads_with_a_stored_account() {
     assert!(!has_gps_values(&stored[0].bytes));
     connect.sign_out(&done.account.id).await.unwrap();
 }
+
+#[tokio::test]
+async fn a_site_that_goes_away_mid_file_is_said_plainly_and_the_batch_goes_on() {
+    let s = signed_in(Knobs::default(), "ada", &["author"]).await;
+    let big = write(s.dir.path(), "big.jpg", &jpeg_with_gps(8_000_000));
+    let small = write(s.dir.path(), "small.jpg", &jpeg_with_gps(10));
+    s.site.server().cut_bodies_after(1_000_000);
+    let files = vec![UploadFile::new(&big), UploadFile::new(&small)];
+    let opts = UploadOptions { jobs: 1, ..Default::default() };
+    let report = s.connect.upload(&s.account, files, opts, &|_| {}, &Cancel::new()).await.unwrap();
+    let e = report.files[0].outcome.as_ref().unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::UploadInterrupted, "{e}");
+    assert!(e.to_string().contains("big.jpg") && e.to_string().contains(" of 8.0 MB sent"), "{e}");
+    assert!(e.hint().contains("upload the files that failed again"), "{}", e.hint());
+    // The next file, under the cut, goes through.
+    assert!(report.files[1].outcome.is_ok(), "one bad file does not stop the batch");
+    assert_eq!(s.site.media().len(), 1);
+}

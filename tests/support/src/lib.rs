@@ -316,6 +316,9 @@ struct Pacing {
     latency: Duration,
     /// Microseconds of pause after each 4 KiB of a request body read: a slow link.
     body_pause_us: std::sync::atomic::AtomicU64,
+    /// Close the connection, unanswered, once this many body bytes came (0: never): a site
+    /// that goes away mid-request.
+    cut_body_after: std::sync::atomic::AtomicU64,
 }
 
 impl Server {
@@ -416,6 +419,11 @@ impl Server {
         Server { addr, log, pacing, task, name }
     }
 
+    /// From now on, close each connection unanswered once `bytes` of its request body came.
+    pub fn cut_bodies_after(&self, bytes: u64) {
+        self.pacing.cut_body_after.store(bytes, std::sync::atomic::Ordering::SeqCst);
+    }
+
     /// Read request bodies slowly from now on: a pause of `per_4k` after each 4 KiB (an upload
     /// over a slow link, so that a test can act while it is under way).
     pub fn pace_body_reads(&self, per_4k: Duration) {
@@ -513,6 +521,10 @@ async fn serve(
             break;
         }
         body.extend_from_slice(&chunk[..n]);
+        let cut = pacing.cut_body_after.load(std::sync::atomic::Ordering::SeqCst);
+        if cut > 0 && body.len() as u64 >= cut {
+            return Ok(());
+        }
         let pause = pacing.body_pause_us.load(std::sync::atomic::Ordering::SeqCst);
         if pause > 0 {
             tokio::time::sleep(Duration::from_micros(pause)).await;
