@@ -187,10 +187,13 @@ async fn a_token_that_stops_working_mid_batch_is_refreshed_once_and_no_file_is_s
         .map(|i| UploadFile::new(write(d, &format!("p{i}.jpg"), &jpeg_with_gps(1000 * i))))
         .collect();
     let retried = Mutex::new(0);
-    let events = |e: UploadEvent| {
-        if matches!(e, UploadEvent::Retrying { .. }) {
-            *retried.lock().unwrap() += 1;
+    let batch = Mutex::new(Vec::new());
+    let events = |e: UploadEvent| match e {
+        UploadEvent::Retrying { .. } => *retried.lock().unwrap() += 1,
+        UploadEvent::Progress { batch_sent, batch_bytes, .. } => {
+            batch.lock().unwrap().push((batch_sent, batch_bytes))
         }
+        _ => {}
     };
     let opts = UploadOptions { jobs: 1, ..Default::default() };
     let report = s.connect.upload(&s.account, files, opts, &events, &Cancel::new()).await.unwrap();
@@ -205,6 +208,10 @@ async fn a_token_that_stops_working_mid_batch_is_refreshed_once_and_no_file_is_s
     assert_eq!(c.refresh_grants, 1);
     assert_eq!(c.upload_requests, 4, "one refused attempt, sent again after the refresh");
     assert_eq!(*retried.lock().unwrap(), 1);
+    // The batch's count takes the refused attempt's bytes back: never past the total, all at the end.
+    let batch = batch.lock().unwrap();
+    assert!(batch.iter().all(|(sent, total)| sent <= total), "{batch:?}");
+    assert_eq!(batch.last().map(|(s, t)| s == t), Some(true), "{batch:?}");
 }
 
 #[tokio::test]

@@ -96,7 +96,9 @@ impl Batch<'_> {
             return Err(Error::Cancelled);
         }
         let first = self.credential();
-        match self.send(index, p, &first).await {
+        // This file's bytes in the batch's count, across attempts: a retry starts again from 0.
+        let counted = AtomicU64::new(0);
+        match self.send(index, p, &first, &counted).await {
             Err(Error::TokenRejected { status: 401, .. }) if self.refreshes() => {
                 let because = "the site refused the access token; it was refreshed".to_string();
                 (self.events)(UploadEvent::Retrying { index, because });
@@ -105,7 +107,7 @@ impl Batch<'_> {
                 if let Some(m) = self.already_uploaded(p, &fresh).await {
                     return Ok(m);
                 }
-                self.send(index, p, &fresh).await
+                self.send(index, p, &fresh, &counted).await
             }
             other => other,
         }
@@ -122,7 +124,13 @@ impl Batch<'_> {
     }
 
     /// Send one file: progress reported, stalls and cancellation watched.
-    async fn send(&self, index: usize, p: &Prepared, c: &Credential) -> Result<Media> {
+    async fn send(
+        &self,
+        index: usize,
+        p: &Prepared,
+        c: &Credential,
+        counted: &AtomicU64,
+    ) -> Result<Media> {
         let mut url = self.media.clone();
         url.query_pairs_mut().extend_pairs(p.meta.fields());
         let (mut headers, target) =
@@ -137,11 +145,10 @@ impl Batch<'_> {
             http.send_stream(reqwest::Method::POST, target, headers, &make, PROCESSING + STALL * 4);
         tokio::pin!(request);
         let total = p.body.len();
-        let counted = AtomicU64::new(0);
         let watch = async {
             loop {
                 tokio::time::sleep(Duration::from_millis(100)).await;
-                self.report_progress(index, p, &sent, &counted);
+                self.report_progress(index, p, &sent, counted);
                 let done = sent.bytes() >= total;
                 let idle = sent.idle();
                 if (!done && idle > STALL) || (done && idle > PROCESSING) {
@@ -166,7 +173,7 @@ impl Batch<'_> {
                 Err(Error::Cancelled)
             }
         };
-        self.report_progress(index, p, &sent, &counted);
+        self.report_progress(index, p, &sent, counted);
         let mut answer = match outcome {
             Ok(a) => a,
             Err(e) if e.is_transport() && sent.bytes() > 0 && sent.bytes() < total => {
@@ -221,13 +228,12 @@ impl Batch<'_> {
         // The framing's bytes count for the file but not for the batch's total of file bytes.
         let file_now = now.min(p.bytes());
         let file_before = before.min(p.bytes());
-        let batch_sent = if file_now >= file_before {
-            self.batch_sent.fetch_add(file_now - file_before, Ordering::SeqCst) + file_now
-                - file_before
-        } else {
-            self.batch_sent.fetch_sub(file_before - file_now, Ordering::SeqCst)
-                - (file_before - file_now)
-        };
+        let moved = |total: u64| (total + file_now).saturating_sub(file_before);
+        let before_total = self
+            .batch_sent
+            .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |t| Some(moved(t)))
+            .expect("the update always applies");
+        let batch_sent = moved(before_total);
         (self.events)(UploadEvent::Progress {
             index,
             sent: file_now,
