@@ -71,10 +71,102 @@ need_rust() {
         }
         export PATH="$HOME/.cargo/bin:$PATH"
     fi
-    local v
+    local v min
     v=$(rustc --version | awk '{print $2}')
-    [ "$(printf '%s\n1.89.0\n' "$v" | sort -V | head -1)" = "1.89.0" ] \
-        || die "Rust $v is too old: WP Connect needs 1.89 or later (rustup update stable)"
+    min=$(min_rust)
+    [ "$(printf '%s\n%s.0\n' "$v" "$min" | sort -V | head -1)" = "$min.0" ] \
+        || die "Rust $v is too old: WP Connect needs $min or later (rustup update stable)"
+}
+
+# The minimum Rust, as the workspace's Cargo.toml states it (the one place it is written).
+min_rust() { sed -n 's/^rust-version = "\(.*\)"$/\1/p' "$repo/Cargo.toml"; }
+
+# Fails when the stated minimum Rust is not the true one: the highest `rust-version` among the
+# packages Cargo.lock holds (a toolchain below it passes need_rust, then fails in cargo).
+check_min_rust() {
+    local stated
+    stated=$(min_rust)
+    cargo metadata --locked --format-version 1 | python3 -c '
+import json, sys
+stated = sys.argv[1]
+key = lambda v: tuple(int(x) for x in v.split("."))
+ps = [(p["rust_version"], p["name"], p["version"]) for p in json.load(sys.stdin)["packages"]
+      if p.get("rust_version")]
+top = max(key(v) for v, _, _ in ps)
+need = [f"{n} {v}" for r, n, v in ps if key(r) == top]
+who = ", ".join(need[:4])
+true_min = ".".join(map(str, top))
+if key(stated) != top:
+    sys.exit(f"Cargo.toml says rust-version {stated}, but the true minimum is {true_min} "
+             f"(needed by {who}): set it there, and in README.md")
+print(f"minimum Rust {stated}: the highest any dependency needs ({need[0]} and {len(need)-1} more)")
+' "$stated"
+    grep -q "Rust $stated+" "$repo/README.md" || die "README.md does not say Rust $stated+"
+}
+
+# What the compile checks for Windows and macOS need (run on Linux; nothing is linked): the Rust
+# targets, MinGW's C compiler and resource compiler for Windows (build scripts compile C and the
+# app's icon), and Zig's C compiler, from PyPI, driven by cargo-zigbuild for macOS (Apple's SDK is
+# not needed to type-check).
+cross_targets="x86_64-pc-windows-gnu aarch64-apple-darwin"
+need_cross_deps() {
+    need_rust
+    need_apt gcc-mingw-w64-x86-64-win32 binutils-mingw-w64-x86-64 python3-venv
+    local t have
+    have=$(rustup target list --installed 2>/dev/null || true)
+    for t in $cross_targets; do
+        grep -qx "$t" <<<"$have" || { say "adding the Rust target $t"; rustup target add "$t"; }
+    done
+    local venv=$repo/tests/.state/zig
+    if [ ! -x "$venv/bin/python3" ] || ! "$venv/bin/python3" -m ziglang version >/dev/null 2>&1; then
+        say "installing Zig's C compiler (PyPI: ziglang) into tests/.state/zig"
+        python3 -m venv "$venv"
+        "$venv/bin/pip" install -q --disable-pip-version-check 'ziglang==0.15.2'
+    fi
+    export PATH="$venv/bin:$PATH"
+    if ! command -v cargo-zigbuild >/dev/null; then
+        say "installing cargo-zigbuild (cargo install)"
+        cargo install cargo-zigbuild@^0.24 --locked --quiet
+    fi
+}
+
+# Type-check and lint the core, the CLI and the desktop shell for each of $cross_targets (the
+# Linux one is the workspace's own clippy run). macOS goes through cargo-zigbuild (Zig compiles
+# the C that build scripts carry, for the Apple target); Windows through MinGW.
+cross_check() {
+    local t
+    for t in $cross_targets; do
+        say "  clippy for $t"
+        case $t in
+            *-apple-*) cargo-zigbuild clippy --locked --target "$t" -p wpconnect-core -p wpconnect-cli -p wpconnect-desktop -- -D warnings ;;
+            *) cargo clippy --locked --target "$t" -p wpconnect-core -p wpconnect-cli -p wpconnect-desktop -- -D warnings ;;
+        esac
+    done
+}
+
+# What checking the packages needs: RPM's tools to read and unpack the .rpm.
+need_package_test_deps() {
+    need_apt rpm rpm2cpio cpio
+}
+
+# Unpack the packages `tauri bundle` made into tests/.state/{deb,rpm}, with their metadata
+# (DEBIAN/control; rpm-info.txt with the RPM's header, requirements and file list), for the tests.
+unpack_packages() {
+    local deb rpm
+    deb=$(ls "$repo"/target/release/bundle/deb/*.deb)
+    rpm=$(ls "$repo"/target/release/bundle/rpm/*.rpm)
+    rm -rf "$repo/tests/.state/deb" "$repo/tests/.state/rpm"
+    dpkg-deb -x "$deb" "$repo/tests/.state/deb"
+    dpkg-deb -e "$deb" "$repo/tests/.state/deb/DEBIAN"
+    mkdir -p "$repo/tests/.state/rpm"
+    (cd "$repo/tests/.state/rpm" && rpm2cpio "$rpm" | cpio -idm --quiet)
+    {
+        rpm -qip "$rpm"
+        echo "== requires"
+        rpm -qp --requires "$rpm"
+        echo "== files"
+        rpm -qlp "$rpm"
+    } >"$repo/tests/.state/rpm/rpm-info.txt" 2>&1
 }
 
 # rustfmt and clippy, for the test command's style and lint gates (a minimal rustup profile has

@@ -1,9 +1,9 @@
-//! The one error that crosses into the page: `{kind, message, hint}`, mirrored in
-//! `ui/src/ipc.ts`. Built from the core's error, so the page shows what the CLI shows.
+//! The one error that crosses into the page: `{kind, message, hint}` (`IpcError` in
+//! `ui/src/bindings.ts`). Built from the core's error, so the page shows what the CLI shows.
 
 use serde::Serialize;
 
-#[derive(Debug, Clone, Serialize, thiserror::Error)]
+#[derive(Debug, Clone, Serialize, thiserror::Error, ts_rs::TS)]
 #[error("{message}")]
 pub struct IpcError {
     pub kind: String,

@@ -11,6 +11,8 @@
 // The core's one Error is large by design (it carries what the person needs to read).
 #![allow(clippy::result_large_err)]
 
+#[cfg(test)]
+mod bindings;
 mod commands;
 pub mod error;
 mod logging;
@@ -187,6 +189,13 @@ pub fn run() {
                 staging: wpconnect_core::upload::Staging::new(staging),
                 uploading: Mutex::new(None),
             });
+            // The `wpconnect:` scheme: Linux packages declare it in the .desktop file, macOS in
+            // the bundle's Info.plist (both from tauri.conf.json), Windows installers in the
+            // registry; a Windows copy run without its installer registers it for this user here.
+            #[cfg(windows)]
+            if let Err(e) = app.deep_link().register_all() {
+                tracing::warn!(error = %e, "the wpconnect: scheme could not be registered");
+            }
             let on_open = inbox.clone();
             app.deep_link().on_open_url(move |event| deliver(&on_open, event.urls()));
             if let Ok(Some(urls)) = app.deep_link().get_current() {

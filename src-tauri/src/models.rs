@@ -1,8 +1,10 @@
-//! What crosses between the page and the app, both ways. Mirrored in `ui/src/ipc.ts`.
+//! What crosses between the page and the app, both ways. The page's TypeScript types are made
+//! from these (`ui/src/bindings.ts`, by ts-rs; a test fails when that file is out of date).
 //! Nothing here carries a token: secrets only come *in* (typed by the person) as core secret
 //! types, which cannot be serialized back out.
 
 use serde::{Deserialize, Serialize};
+use ts_rs::TS;
 use wpconnect_core::present::{self, Standing};
 use wpconnect_core::secret::{ClientSecret, Password};
 use wpconnect_core::session::{Me, SignedIn};
@@ -11,7 +13,7 @@ use wpconnect_core::site::SiteInfo;
 use wpconnect_core::store::{Storage, StoredAccount};
 use wpconnect_core::Discovered;
 
-#[derive(Serialize)]
+#[derive(Serialize, TS)]
 #[serde(rename_all = "camelCase")]
 pub struct AppInfo {
     pub name: &'static str,
@@ -23,7 +25,7 @@ pub struct AppInfo {
 pub use wpconnect_core::signin::Way;
 
 /// One way to sign in that the site offers, for the method picker.
-#[derive(Serialize)]
+#[derive(Serialize, TS)]
 #[serde(rename_all = "camelCase")]
 pub struct WayView {
     pub way: Way,
@@ -37,7 +39,7 @@ pub struct WayView {
 }
 
 /// The site card and the sign-in choice, after discovery.
-#[derive(Serialize)]
+#[derive(Serialize, TS)]
 #[serde(rename_all = "camelCase")]
 pub struct SiteView {
     /// The address as typed (the key the sign-in uses).
@@ -57,7 +59,7 @@ pub struct SiteView {
     pub app_password_via_link: bool,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, TS)]
 #[serde(rename_all = "camelCase")]
 pub struct SiteInfoView {
     pub name: String,
@@ -114,27 +116,33 @@ impl SiteView {
 }
 
 /// What the person fills in to sign in. Secrets arrive as core secret types.
-#[derive(Deserialize)]
+#[derive(Deserialize, TS)]
 #[serde(rename_all = "camelCase")]
+#[ts(optional_fields)]
 pub struct SignInRequest {
     pub address: String,
     pub way: Way,
     pub client_id: Option<String>,
+    #[ts(as = "Option<String>")]
     pub client_secret: Option<ClientSecret>,
     pub redirect_port: Option<u16>,
     pub consumer_key: Option<String>,
+    #[ts(as = "Option<String>")]
     pub consumer_secret: Option<ClientSecret>,
     pub username: Option<String>,
+    #[ts(as = "Option<String>")]
     pub password: Option<Password>,
     #[serde(default)]
+    #[ts(as = "Option<bool>", optional)]
     pub session_only: bool,
     /// The person ticked "Sign in without encryption" (plain http to a site elsewhere).
     #[serde(default)]
+    #[ts(as = "Option<bool>", optional)]
     pub allow_plain_http: bool,
 }
 
 /// Sign-in progress, sent to the page while the sign-in runs.
-#[derive(Clone, Serialize)]
+#[derive(Clone, Serialize, TS)]
 #[serde(rename_all = "camelCase", rename_all_fields = "camelCase", tag = "stage")]
 pub enum Progress {
     /// The browser was asked to open `url`; WP Connect waits for the answer.
@@ -144,7 +152,7 @@ pub enum Progress {
 }
 
 /// An account as lists show it.
-#[derive(Serialize)]
+#[derive(Serialize, TS)]
 #[serde(rename_all = "camelCase")]
 pub struct AccountView {
     pub id: String,
@@ -185,7 +193,7 @@ impl From<&StoredAccount> for AccountView {
 }
 
 /// What a finished sign-in shows.
-#[derive(Serialize)]
+#[derive(Serialize, TS)]
 #[serde(rename_all = "camelCase")]
 pub struct SignedInView {
     pub account: AccountView,
@@ -203,7 +211,7 @@ impl From<&SignedIn> for SignedInView {
     }
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, TS)]
 #[serde(rename_all = "camelCase")]
 pub struct ProfileView {
     /// What the person is called on screen (display name, else login).
@@ -221,7 +229,7 @@ pub struct ProfileView {
     pub avatar_url: Option<String>,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, TS)]
 #[serde(rename_all = "camelCase")]
 pub struct SessionView {
     pub method: String,
@@ -234,7 +242,7 @@ pub struct SessionView {
 }
 
 /// The account view: who, where, how.
-#[derive(Serialize)]
+#[derive(Serialize, TS)]
 #[serde(rename_all = "camelCase")]
 pub struct AccountDetails {
     pub account: AccountView,
@@ -284,7 +292,7 @@ impl AccountDetails {
     }
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, TS)]
 #[serde(rename_all = "camelCase")]
 pub struct SignedOutView {
     pub revoked: bool,
@@ -292,7 +300,7 @@ pub struct SignedOutView {
 }
 
 /// Settings as the page edits them.
-#[derive(Serialize, Deserialize)]
+#[derive(Serialize, Deserialize, TS)]
 #[serde(rename_all = "camelCase")]
 pub struct SettingsView {
     pub redirect_ports: Vec<u16>,
@@ -332,21 +340,25 @@ impl SettingsView {
 }
 
 /// What the admin asks the doctor to check. Secrets come in as core secret types.
-#[derive(Deserialize)]
+#[derive(Deserialize, TS)]
 #[serde(rename_all = "camelCase")]
+#[ts(optional_fields)]
 pub struct DoctorRequestView {
     pub address: String,
     pub client_id: Option<String>,
+    #[ts(as = "Option<String>")]
     pub client_secret: Option<ClientSecret>,
     pub redirect_uri: Option<String>,
     pub consumer_key: Option<String>,
+    #[ts(as = "Option<String>")]
     pub consumer_secret: Option<ClientSecret>,
     #[serde(default)]
+    #[ts(as = "Option<bool>", optional)]
     pub live: bool,
 }
 
 /// The doctor's progress, sent to the page while it runs.
-#[derive(Clone, Serialize)]
+#[derive(Clone, Serialize, TS)]
 #[serde(rename_all = "camelCase", rename_all_fields = "camelCase", tag = "stage")]
 pub enum DoctorProgress {
     /// A check is settled.
@@ -357,7 +369,7 @@ pub enum DoctorProgress {
 
 /// The doctor's report as the page shows it: the `wpconnect.doctor/1` document, plus its summary
 /// line in the core's words.
-#[derive(Serialize)]
+#[derive(Serialize, TS)]
 pub struct ReportView {
     #[serde(flatten)]
     pub report: wpconnect_core::doctor::Report,
@@ -366,7 +378,7 @@ pub struct ReportView {
 }
 
 /// A photo the page handed over, kept until it is uploaded.
-#[derive(Serialize)]
+#[derive(Serialize, TS)]
 #[serde(rename_all = "camelCase")]
 pub struct StagedView {
     pub staged_id: String,
@@ -375,19 +387,22 @@ pub struct StagedView {
 }
 
 /// An upload as the page asks for it: staged photos with their words.
-#[derive(Deserialize)]
+#[derive(Deserialize, TS)]
 #[serde(rename_all = "camelCase")]
+#[ts(optional_fields)]
 pub struct UploadRequestView {
     pub account_id: String,
     pub files: Vec<UploadFileView>,
     #[serde(default)]
+    #[ts(as = "Option<bool>", optional)]
     pub keep_location: bool,
     /// A draft post of the uploaded photos (a gallery), with this title.
     pub draft_post: Option<String>,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, TS)]
 #[serde(rename_all = "camelCase")]
+#[ts(optional_fields)]
 pub struct UploadFileView {
     pub staged_id: String,
     pub alt_text: Option<String>,
@@ -396,7 +411,7 @@ pub struct UploadFileView {
 }
 
 /// An upload's progress, sent to the page while it runs (`index`: the file's place in the request).
-#[derive(Clone, Serialize)]
+#[derive(Clone, Serialize, TS)]
 #[serde(rename_all = "camelCase", rename_all_fields = "camelCase", tag = "stage")]
 pub enum UploadNews {
     Prepared { index: usize, name: String, bytes: u64, removed: Vec<String> },
@@ -422,7 +437,7 @@ impl From<wpconnect_core::upload::UploadEvent> for UploadNews {
 }
 
 /// What became of each photo, in the order sent, and of the draft post.
-#[derive(Serialize)]
+#[derive(Serialize, TS)]
 #[serde(rename_all = "camelCase")]
 pub struct UploadResultView {
     pub files: Vec<UploadedView>,
@@ -432,7 +447,7 @@ pub struct UploadResultView {
     pub failed: usize,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, TS)]
 #[serde(rename_all = "camelCase")]
 pub struct UploadedView {
     pub staged_id: String,

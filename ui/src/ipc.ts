@@ -1,143 +1,40 @@
-// The only door between the page and the app: typed Tauri commands, mirroring
+// The only door between the page and the app: typed Tauri commands over the types made from
 // src-tauri/src/models.rs. No token ever comes through; secrets only go in (typed by the person).
 import { Channel, invoke } from "@tauri-apps/api/core";
 
-/** Every command's error: the core's kind, a plain message and what to do about it. */
-export interface IpcError {
-  kind: string;
-  message: string;
-  hint: string;
-}
+import type {
+  AccountDetails,
+  AccountView,
+  AppInfo,
+  DoctorProgress,
+  DoctorRequestView,
+  IpcError,
+  Progress,
+  ReportView,
+  SettingsView,
+  SignedInView,
+  SignedOutView,
+  SignInRequest,
+  SiteView,
+  StagedView,
+  Status,
+  UploadFileView,
+  UploadNews,
+  UploadRequestView,
+  UploadResultView,
+} from "./bindings";
 
-export interface AppInfo {
-  name: string;
-  version: string;
-  coreVersion: string;
-}
-
-export type Way = "app-password" | "app-password-paste" | "oauth2" | "password" | "oauth1" | "wordpress-com";
-
-export interface WayView {
-  way: Way;
-  label: string;
-  about: string;
-  fallback: boolean;
-  /** The person continues in their browser. */
-  usesBrowser: boolean;
-}
-
-export interface SiteInfoView {
-  name: string;
-  description: string;
-  url: string;
-  home: string;
-  https: boolean;
-  timezone: string;
-  namespaces: string[];
-  iconUrl: string | null;
-}
-
-export interface SiteView {
-  address: string;
-  site: SiteInfoView;
-  apiRoot: string;
-  permalinks: string | null;
-  ways: WayView[];
-  recommended: Way | null;
-  reason: string;
-  notes: string[];
-  local: boolean;
-  wordpressCom: boolean;
-  appPasswordViaLink: boolean;
-}
-
-export type Standing = "signed_in" | "expires_soon" | "expired" | "sign_in_again";
-
-export interface AccountView {
-  id: string;
-  /** What the person is called on screen (display name, else login). */
-  name: string;
-  siteName: string;
-  siteUrl: string;
-  siteIconUrl: string | null;
-  username: string;
-  displayName: string;
-  avatarUrl: string | null;
-  method: string;
-  way: Way;
-  standing: Standing;
-  standingText: string;
-  sessionOnly: boolean;
-}
-
-export interface SignedInView {
-  account: AccountView;
-  storedIn: string;
-  notes: string[];
-}
-
-export interface AccountDetails {
-  account: AccountView;
-  profile: {
-    /** What the person is called on screen (display name, else login). */
-    name: string;
-    /** "Display Name (login)". */
-    who: string;
-    userId: string | null;
-    username: string;
-    displayName: string;
-    email: string | null;
-    roles: string[];
-    registered: string | null;
-    capabilities: string;
-    capabilityCount: number;
-    avatarUrl: string | null;
-  };
-  site: SiteInfoView | null;
-  offered: string[];
-  session: {
-    method: string;
-    scope: string | null;
-    expiresAt: number | null;
-    lastRefresh: number | null;
-    storedIn: string;
-    clientId: string | null;
-    createdAt: number;
-  };
-}
-
-export interface SignInRequest {
-  address: string;
-  way: Way;
-  clientId?: string;
-  clientSecret?: string;
-  redirectPort?: number;
-  consumerKey?: string;
-  consumerSecret?: string;
-  username?: string;
-  password?: string;
-  sessionOnly?: boolean;
-  /** The person ticked "Sign in without encryption" for a plain-http site elsewhere. */
-  allowPlainHttp?: boolean;
-}
-
-export type Progress =
-  | { stage: "browser"; url: string; waitingOn: string; timeoutSecs: number }
-  | { stage: "finishing" };
-
-export interface SettingsView {
-  redirectPorts: number[];
-  wpcomClientId: string | null;
-  wpcomRedirectPort: number | null;
-  logLevel: "error" | "warn" | "info" | "debug" | "trace";
-  signInTimeoutSecs: number;
-  logDir: string;
-}
-
-export interface SignedOutView {
-  revoked: boolean;
-  note: string | null;
-}
+// Every type that crosses is made from the Rust models (./bindings.ts, by ts-rs; a Rust test fails
+// when it is out of date). The names the screens use, where they differ from the models':
+export type * from "./bindings";
+/** The doctor's report: the `wpconnect.doctor/1` document (docs/doctor.md), keys as there. */
+export type Report = ReportView;
+export type CheckStatus = Status;
+export type DoctorRequest = DoctorRequestView;
+export type UploadRequest = UploadRequestView;
+export type UploadFileRequest = UploadFileView;
+export type UploadProgress = UploadNews;
+export type UploadResult = UploadResultView;
 
 export function isIpcError(e: unknown): e is IpcError {
   return typeof e === "object" && e !== null && "kind" in e && "message" in e && "hint" in e;
@@ -154,103 +51,6 @@ export function asIpcError(e: unknown): IpcError {
 export function errorText(e: unknown): string {
   const err = asIpcError(e);
   return err.hint ? `${err.message} ${err.hint}` : err.message;
-}
-
-/** The doctor's report: the `wpconnect.doctor/1` document (docs/doctor.md), keys as there. */
-export type CheckStatus = "pass" | "warn" | "fail" | "skipped";
-
-export interface Check {
-  id: string;
-  group: string;
-  title: string;
-  status: CheckStatus;
-  finding: string;
-  observed: Array<{ request: string; response: string }>;
-  why: string;
-  fix: string | null;
-  skipped_because: string | null;
-}
-
-export interface Report {
-  schema: string;
-  site: string;
-  site_url: string | null;
-  live: boolean;
-  checks: Check[];
-  summary: { pass: number; warn: number; fail: number; skipped: number };
-  exit_code: number;
-  /** "12 passed, 1 warning, 2 failed, 5 skipped", in the core's words. */
-  summaryLine: string;
-}
-
-export interface DoctorRequest {
-  address: string;
-  clientId?: string;
-  clientSecret?: string;
-  redirectUri?: string;
-  consumerKey?: string;
-  consumerSecret?: string;
-  live?: boolean;
-}
-
-export type DoctorProgress = { stage: "check"; check: Check } | { stage: "browser"; url: string; waitingOn: string };
-
-/** A photo handed to the app, kept until it is uploaded. */
-export interface StagedView {
-  stagedId: string;
-  name: string;
-  bytes: number;
-}
-
-export interface UploadFileRequest {
-  stagedId: string;
-  altText?: string;
-  title?: string;
-  caption?: string;
-}
-
-export interface UploadRequest {
-  accountId: string;
-  files: UploadFileRequest[];
-  keepLocation?: boolean;
-  draftPost?: string;
-}
-
-export type UploadProgress =
-  | { stage: "prepared"; index: number; name: string; bytes: number; removed: string[] }
-  | { stage: "progress"; index: number; sent: number; bytes: number; batchSent: number; batchBytes: number }
-  | { stage: "retrying"; index: number; because: string }
-  | { stage: "finished"; index: number; ok: boolean };
-
-/** A media item in the site's library (the core's `Media`: keys as there). */
-export interface Media {
-  id: number;
-  title: string;
-  alt_text: string;
-  caption: string;
-  mime_type: string;
-  source_url: string;
-  link: string | null;
-  edit_link: string;
-  width: number | null;
-  height: number | null;
-  sizes: Array<{ name: string; width: number; height: number; url: string }>;
-}
-
-export interface UploadedView {
-  stagedId: string;
-  name: string;
-  locationRemoved: string[];
-  media: Media | null;
-  error: IpcError | null;
-}
-
-export interface UploadResult {
-  files: UploadedView[];
-  post: { Ok: { id: number; title: string; edit_link: string } } | { Err: IpcError } | null;
-  cancelled: boolean;
-  uploaded: number;
-  failed: number;
 }
 
 /** The commands, as one object the screens receive (and tests replace). */

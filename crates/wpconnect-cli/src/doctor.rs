@@ -2,13 +2,15 @@
 //! check, then why and the fix for each that did not pass, then a summary line. Exit code: 0 all
 //! passed, 1 warnings, 2 failures (2 also for a usage error, as for every command).
 
+use std::io::{IsTerminal, Write};
 use std::process::ExitCode;
 use std::time::Duration;
 
 use wpconnect_core::browser::SystemBrowser;
-use wpconnect_core::doctor::{Check, Doctor, DoctorRequest, Progress, Report, Status};
+use wpconnect_core::doctor::{Check, CheckId, Doctor, DoctorRequest, Progress, Report, Status};
 use wpconnect_core::secret::ClientSecret;
 
+use crate::output::{clean, paint, Stream, Style};
 use crate::NetArgs;
 
 #[derive(clap::Args, Debug)]
@@ -80,16 +82,22 @@ pub async fn run(args: DoctorArgs) -> ExitCode {
     }
     let cancel = crate::account::cancel_on_ctrl_c();
     let json = args.json;
-    let progress = move |p: Progress| {
-        if let Progress::SignIn { url, .. } = p {
-            errln!(
-                "Sign in in your browser (opening it now); if it does not open, visit:\n\n  \
-                 {url}\n"
-            );
-        } else if let Progress::Finished(c) = p {
-            if !json {
-                tracing::debug!(id = %c.id, status = ?c.status, "check settled");
-            }
+    // On a terminal each check prints as it settles (a live check waits on the browser); piped,
+    // the report prints whole at the end, in catalogue order.
+    let live_lines = !json && std::io::stdout().is_terminal();
+    if live_lines {
+        outln!("Checking {}\n", args.address);
+    }
+    let progress = move |p: Progress| match p {
+        Progress::SignIn { url, .. } => errln!(
+            "Sign in in your browser (opening it now); if it does not open, visit:\n\n  {url}\n"
+        ),
+        Progress::Finished(c) if live_lines => {
+            println!("{}", check_line(&c));
+            let _ = std::io::stdout().flush();
+        }
+        Progress::Finished(c) => {
+            tracing::debug!(id = %c.id, status = ?c.status, "check settled");
         }
     };
     let report = Doctor::new(args.net.discovery_options())
@@ -97,45 +105,63 @@ pub async fn run(args: DoctorArgs) -> ExitCode {
         .await;
     if json {
         outln!("{}", serde_json::to_string_pretty(&report).expect("plain data serializes"));
+    } else if live_lines {
+        print!("{}", details(&report));
     } else {
-        out!("{}", human(&report));
+        print!("{}", human(&report));
     }
     ExitCode::from(report.exit_code)
 }
 
-fn mark(s: Status) -> &'static str {
-    match s {
-        Status::Pass => "PASS",
-        Status::Warn => "WARN",
-        Status::Fail => "FAIL",
-        Status::Skipped => "SKIP",
-    }
+/// The check's status word, coloured where stdout allows.
+fn mark(s: Status) -> String {
+    let (word, style) = match s {
+        Status::Pass => ("PASS", Style::Good),
+        Status::Warn => ("WARN", Style::Warning),
+        Status::Fail => ("FAIL", Style::Error),
+        Status::Skipped => ("SKIP", Style::Quiet),
+    };
+    paint(Stream::Out, style, word)
+}
+
+/// `PASS  transport.https  finding`, ids padded to the longest there is.
+fn check_line(c: &Check) -> String {
+    let width = CheckId::ALL.iter().map(|c| c.as_str().len()).max().unwrap_or(0);
+    format!("{}  {:<width$}  {}", mark(c.status), c.id.as_str(), clean(&c.finding))
 }
 
 /// One line a check; then, for those that did not pass, what was seen, why it matters and the fix.
 pub fn human(r: &Report) -> String {
     let mut out = format!(
         "Checking {}{}\n\n",
-        r.site,
+        clean(&r.site),
         r.site_url.as_ref().map(|u| format!(" (answers at {u})")).unwrap_or_default()
     );
-    let width = r.checks.iter().map(|c| c.id.as_str().len()).max().unwrap_or(0);
     for c in &r.checks {
-        out.push_str(&format!("{}  {:<width$}  {}\n", mark(c.status), c.id, c.finding));
+        out.push_str(&check_line(c));
+        out.push('\n');
     }
+    out.push_str(&details(r));
+    out
+}
+
+/// What follows the check lines: for each check that did not pass, what was seen, why it matters
+/// and the fix; then the summary. Site-sent text is cleaned, this program's colours kept.
+fn details(r: &Report) -> String {
+    let mut out = String::new();
     let attention: Vec<&Check> =
         r.checks.iter().filter(|c| matches!(c.status, Status::Warn | Status::Fail)).collect();
     for c in attention {
-        out.push_str(&format!("\n{} {} ({})\n", mark(c.status), c.title, c.id));
-        out.push_str(&format!("  Found: {}\n", c.finding));
+        let mut text = format!("{} ({})\n  Found: {}\n", c.title, c.id, c.finding);
         for e in &c.observed {
-            out.push_str(&format!("  Sent:  {}\n  Got:   {}\n", e.request, e.response));
+            text.push_str(&format!("  Sent:  {}\n  Got:   {}\n", e.request, e.response));
         }
-        out.push_str(&format!("  Why:   {}\n", c.why));
+        text.push_str(&format!("  Why:   {}\n", c.why));
         if let Some(f) = &c.fix {
-            out.push_str(&format!("  Fix:   {f}\n"));
+            text.push_str(&format!("  Fix:   {f}\n"));
         }
+        out.push_str(&format!("\n{} {}", mark(c.status), clean(&text)));
     }
-    out.push_str(&format!("\n{}\n", r.summary_line()));
+    out.push_str(&format!("\n{}\n", clean(&r.summary_line())));
     out
 }

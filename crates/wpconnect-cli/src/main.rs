@@ -22,13 +22,13 @@ mod upload;
 use std::process::ExitCode;
 use std::time::Duration;
 
-use clap::{Parser, Subcommand};
+use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
 use wpconnect_core::{Category, DiscoveryOptions, HttpOptions};
 
 #[derive(Parser)]
 #[command(name = "wpconnect", version = wpconnect_core::VERSION, about = "Connect to your \
                                                                           WordPress sites, safely.")]
-struct Cli {
+pub struct Cli {
     /// Log level for diagnostics on stderr (error, warn, info, debug, trace).
     #[arg(long, global = true, env = "WPCONNECT_LOG", default_value = "warn")]
     log_level: String,
@@ -57,6 +57,18 @@ enum Command {
     Doctor(doctor::DoctorArgs),
     /// Upload photos (or any media) to a site's media library, location data removed first.
     Upload(upload::UploadArgs),
+    /// Print the shell completion script for SHELL (bash, zsh, fish, elvish, powershell), e.g.
+    /// `wpconnect completions bash > ~/.local/share/bash-completion/completions/wpconnect`.
+    Completions {
+        shell: clap_complete::Shell,
+    },
+    /// Print the manual page (roff), e.g. `wpconnect man | man -l -`; with --dir, write it and one
+    /// page a command (wpconnect-login.1, ...) into DIR.
+    #[command(hide = true)]
+    Man {
+        #[arg(long)]
+        dir: Option<std::path::PathBuf>,
+    },
 }
 
 /// Settings shared by commands that talk to sites.
@@ -101,8 +113,73 @@ pub fn exit_code(category: Category) -> u8 {
     }
 }
 
+/// `--version`: this program's and the core's versions, and the keyring its secrets go to.
+fn long_version() -> String {
+    format!(
+        "{}\ncore: wpconnect-core {}\nkeyring: {}",
+        env!("CARGO_PKG_VERSION"),
+        wpconnect_core::VERSION,
+        wpconnect_core::store::KEYRING_BACKEND
+    )
+}
+
+/// The command line as clap knows it, with the long version (for parsing, completions and the
+/// manual page alike).
+pub fn command() -> clap::Command {
+    Cli::command().long_version(long_version())
+}
+
+/// The manual: `wpconnect.1` on stdout, or it and a page for each command written into `dir`.
+fn man_pages(dir: Option<&std::path::Path>) -> std::io::Result<()> {
+    let top = command();
+    let Some(dir) = dir else {
+        return clap_mangen::Man::new(top).render(&mut std::io::stdout());
+    };
+    std::fs::create_dir_all(dir)?;
+    let page = |title: String, cmd: clap::Command| {
+        let mut out = Vec::new();
+        clap_mangen::Man::new(cmd).title(title.clone()).render(&mut out)?;
+        std::fs::write(dir.join(format!("{title}.1")), out)
+    };
+    for sub in top.get_subcommands().filter(|c| !c.is_hide_set()) {
+        let name = sub.get_name();
+        page(format!("wpconnect-{name}"), sub.clone().bin_name(format!("wpconnect {name}")))?;
+    }
+    page("wpconnect".into(), top)
+}
+
+/// A panic is a bug: say so plainly, ask for a report, and exit 1 (the documented "internal
+/// error"), the same in every build (the release profile aborts on panic, which would be 134).
+fn on_panic(info: &std::panic::PanicHookInfo<'_>) {
+    let what = info
+        .payload()
+        .downcast_ref::<&str>()
+        .map(|s| s.to_string())
+        .or_else(|| info.payload().downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "no message".into());
+    let place = info.location().map(|l| format!(" at {}:{}", l.file(), l.line())).unwrap_or_default();
+    let error = output::paint(output::Stream::Err, output::Style::Error, "error:");
+    eprintln!(
+        "{error} {}",
+        output::clean(&format!(
+            "wpconnect stopped on an internal error (a bug): {what}{place}.\nhint: please report \
+             it to WP Connect's issue tracker with this message, `wpconnect --version` and the \
+             command you ran (leave out any password)."
+        ))
+    );
+    std::process::exit(1);
+}
+
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    std::panic::set_hook(Box::new(on_panic));
+    if std::env::var_os("WPCONNECT_TEST_PANIC").is_some() {
+        // The test suite's way to prove the panic path (a bug cannot be made on demand).
+        panic!("WPCONNECT_TEST_PANIC is set");
+    }
+    let cli = match Cli::from_arg_matches(&command().get_matches()) {
+        Ok(cli) => cli,
+        Err(e) => e.exit(),
+    };
     let filter = tracing_subscriber::EnvFilter::try_new(format!(
         "wpconnect={0},wpconnect_core={0}",
         cli.log_level
@@ -118,7 +195,8 @@ fn main() -> ExitCode {
         match tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build() {
             Ok(rt) => rt,
             Err(e) => {
-                errln!("error: could not start: {e}");
+                let error = output::paint(output::Stream::Err, output::Style::Error, "error:");
+                eprintln!("{error} {}", output::clean(&format!("could not start: {e}")));
                 return ExitCode::from(1);
             }
         };
@@ -132,6 +210,17 @@ fn main() -> ExitCode {
             Command::Logout(args) => account::logout(args).await,
             Command::Doctor(args) => doctor::run(args).await,
             Command::Upload(args) => upload::run(args).await,
+            Command::Completions { shell } => {
+                clap_complete::generate(shell, &mut command(), "wpconnect", &mut std::io::stdout());
+                ExitCode::SUCCESS
+            }
+            Command::Man { dir } => match man_pages(dir.as_deref()) {
+                Ok(()) => ExitCode::SUCCESS,
+                Err(e) => {
+                    errln!("error: could not write the manual pages: {e}");
+                    ExitCode::from(7)
+                }
+            },
         }
     })
 }

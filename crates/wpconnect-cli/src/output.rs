@@ -32,7 +32,9 @@ pub fn clean(text: &str) -> std::borrow::Cow<'_, str> {
     )
 }
 
+use std::io::IsTerminal;
 use std::process::ExitCode;
+use std::sync::OnceLock;
 
 use serde::Serialize;
 use wpconnect_core::Error;
@@ -59,10 +61,64 @@ pub fn fail(e: &Error, json: bool) -> ExitCode {
         let doc = ErrorDoc { error: ErrorBody { kind: e.kind(), message: &message, hint: &hint } };
         println!("{}", serde_json::to_string_pretty(&doc).expect("plain data serializes"));
     } else {
-        errln!("error: {message}");
-        errln!("hint: {hint}");
+        eprintln!("{} {}", paint(Stream::Err, Style::Error, "error:"), clean(&message));
+        eprintln!("{} {}", paint(Stream::Err, Style::Hint, "hint:"), clean(&hint));
     }
     ExitCode::from(crate::exit_code(e.category()))
+}
+
+/// Where a text goes: colour is decided for each stream on its own (`wpconnect doctor | less`
+/// keeps colour off stdout while the errors on the terminal may have it).
+#[derive(Clone, Copy)]
+pub enum Stream {
+    Out,
+    Err,
+}
+
+/// What a coloured word means.
+#[derive(Clone, Copy)]
+pub enum Style {
+    /// "error:", a failed check.
+    Error,
+    /// A warning.
+    Warning,
+    /// A passed check.
+    Good,
+    /// "hint:".
+    Hint,
+    /// A skipped check.
+    Quiet,
+}
+
+/// Whether to colour `stream`: only a terminal, never with `NO_COLOR` set (to anything but the
+/// empty string, as no-color.org says) nor for `TERM=dumb`.
+pub fn colour(stream: Stream) -> bool {
+    static OUT: OnceLock<bool> = OnceLock::new();
+    static ERR: OnceLock<bool> = OnceLock::new();
+    let wanted = || {
+        std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+            && std::env::var_os("TERM").is_none_or(|t| t != "dumb")
+    };
+    match stream {
+        Stream::Out => *OUT.get_or_init(|| wanted() && std::io::stdout().is_terminal()),
+        Stream::Err => *ERR.get_or_init(|| wanted() && std::io::stderr().is_terminal()),
+    }
+}
+
+/// `text` (this program's own words, never a site's: those go through [`clean`]) in the style's
+/// colour where [`colour`] allows it.
+pub fn paint(stream: Stream, style: Style, text: &str) -> String {
+    if !colour(stream) {
+        return text.to_string();
+    }
+    let code = match style {
+        Style::Error => "1;31",
+        Style::Warning => "1;33",
+        Style::Good => "32",
+        Style::Hint => "1;36",
+        Style::Quiet => "2",
+    };
+    format!("\x1b[{code}m{text}\x1b[0m")
 }
 
 /// A two-column table: labels padded to the widest.

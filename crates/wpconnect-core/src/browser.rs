@@ -13,7 +13,7 @@ pub trait Browser: Send + Sync {
 }
 
 /// The system's browser: `$BROWSER` when set (a `:`-separated list of commands, `%s` standing
-/// for the address, as xdg-utils read it), else the platform opener.
+/// for the address, as xdg-utils read it), else the platform's opener.
 #[derive(Debug, Default, Clone)]
 pub struct SystemBrowser;
 
@@ -32,7 +32,7 @@ impl Browser for SystemBrowser {
                 .filter(|c| !c.trim().is_empty())
                 .map(|c| command_line(c, url.as_str()))
                 .collect(),
-            None => vec![platform_opener(url.as_str())],
+            None => return system_opener(url.as_str()),
         };
         for argv in commands {
             match spawn_detached(&argv) {
@@ -44,10 +44,16 @@ impl Browser for SystemBrowser {
     }
 }
 
-/// Show a folder in the system's file manager (the platform opener, never `$BROWSER`).
+/// Show a folder in the system's file manager (the platform's opener, never `$BROWSER`).
 pub fn open_folder(path: &std::path::Path) -> Result<()> {
-    spawn_detached(&platform_opener(&path.display().to_string()))
-        .map_err(|detail| Error::BrowserUnavailable { detail })
+    system_opener(path.as_os_str())
+}
+
+/// The platform's own opener, through the `open` crate: `xdg-open` (or `gio`, `kde-open`...) on
+/// Linux, `open` on macOS, `ShellExecuteW` on Windows; detached, so the app never waits on it.
+fn system_opener(what: impl AsRef<std::ffi::OsStr>) -> Result<()> {
+    open::that_detached(what.as_ref())
+        .map_err(|e| Error::BrowserUnavailable { detail: format!("the system's opener: {e}") })
 }
 
 fn spawn_detached(argv: &[String]) -> std::result::Result<(), String> {
@@ -78,16 +84,6 @@ fn command_line(entry: &str, url: &str) -> Vec<String> {
         argv.push(url.to_string());
     }
     argv
-}
-
-fn platform_opener(url: &str) -> Vec<String> {
-    if cfg!(target_os = "macos") {
-        vec!["open".into(), url.into()]
-    } else if cfg!(windows) {
-        vec!["rundll32".into(), "url.dll,FileProtocolHandler".into(), url.into()]
-    } else {
-        vec!["xdg-open".into(), url.into()]
-    }
 }
 
 /// Opens nothing: the caller shows the address for the person to open by hand (`--no-browser`).

@@ -11,6 +11,7 @@ use crate::store::{AccountStatus, StoredAccount};
 pub const EXPIRES_SOON_SECS: i64 = 600;
 
 /// Where an account stands, for a badge and a sentence.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Standing {
@@ -76,13 +77,15 @@ pub fn summarise_capabilities(caps: &[String]) -> String {
     }
 }
 
-/// This computer's name, for the Application Password's name in the person's profile.
+/// This computer's name, for the Application Password's name in the person's profile: the name
+/// its owner gave it where the system keeps one ("Sam's MacBook Air", Windows' computer name, a
+/// Linux pretty hostname), else its host name.
 pub fn device_name() -> String {
-    std::fs::read_to_string("/etc/hostname")
-        .ok()
-        .map(|h| h.trim().to_string())
-        .filter(|h| !h.is_empty())
-        .or_else(|| std::env::var("COMPUTERNAME").ok())
+    [whoami::devicename(), whoami::hostname()]
+        .into_iter()
+        .filter_map(|n| n.ok())
+        .map(|n| n.trim().chars().take(60).collect::<String>())
+        .find(|n| !n.is_empty())
         .unwrap_or_else(|| "this computer".into())
 }
 

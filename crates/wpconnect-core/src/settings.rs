@@ -9,6 +9,7 @@ use crate::error::{Error, Result};
 use crate::store::{config_dir, save_private_json};
 
 /// How much the app writes to its log.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum LogLevel {

@@ -21,6 +21,7 @@ use crate::session::{Connect, OAuth2Client, SignInOptions, SignedIn};
 use crate::site::OAuth2Server;
 
 /// A way to sign in. Serialized as the desktop page and `--json` name it (`app-password`, ...).
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Way {

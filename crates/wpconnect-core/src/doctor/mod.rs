@@ -104,6 +104,7 @@ pub(crate) enum Input {
 }
 
 /// A check's verdict.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Status {
@@ -114,6 +115,7 @@ pub enum Status {
 }
 
 /// One request the doctor sent and what came back (secrets redacted).
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Exchange {
     /// `GET https://…` or `POST https://… grant_type=password&username=…&password=[redacted]`.
@@ -124,9 +126,11 @@ pub struct Exchange {
 }
 
 /// One check in the report.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Check {
     /// Stable identifier (`transport.https`, …), serialized as that string.
+    #[cfg_attr(feature = "ts", ts(type = "string"))]
     pub id: CheckId,
     /// The part of the id before the first dot.
     pub group: String,
@@ -144,6 +148,7 @@ pub struct Check {
     pub skipped_because: Option<String>,
 }
 
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Summary {
     pub pass: usize,
@@ -153,6 +158,7 @@ pub struct Summary {
 }
 
 /// The doctor's report. Serialized as the stable document `wpconnect.doctor/1`.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Report {
     pub schema: String,

@@ -65,25 +65,37 @@ impl SecretStore for LazyKeyring {
     }
 }
 
+/// The keyring this build keeps secrets in, as people know it (`wpconnect --version` says it).
+#[cfg(target_os = "linux")]
+pub const BACKEND: &str = "the Secret Service (GNOME Keyring, KWallet)";
+/// The keyring this build keeps secrets in, as people know it (`wpconnect --version` says it).
+#[cfg(target_os = "macos")]
+pub const BACKEND: &str = "the macOS Keychain";
+/// The keyring this build keeps secrets in, as people know it (`wpconnect --version` says it).
+#[cfg(target_os = "windows")]
+pub const BACKEND: &str = "the Windows Credential Manager";
+/// The keyring this build keeps secrets in, as people know it (`wpconnect --version` says it).
+#[cfg(not(any(target_os = "linux", target_os = "macos", target_os = "windows")))]
+pub const BACKEND: &str = "none (this platform has no supported keyring)";
+
 #[cfg(target_os = "linux")]
 fn platform_store() -> Result<(Arc<CredentialStore>, &'static str)> {
     let store = zbus_secret_service_keyring_store::Store::new()
         .map_err(|e| map_error(e, "the Secret Service"))?;
-    Ok((store, "the Secret Service (GNOME Keyring, KWallet)"))
+    Ok((store, BACKEND))
 }
 
 #[cfg(target_os = "macos")]
 fn platform_store() -> Result<(Arc<CredentialStore>, &'static str)> {
     let store = apple_native_keyring_store::keychain::Store::new()
-        .map_err(|e| map_error(e, "the macOS Keychain"))?;
-    Ok((store, "the macOS Keychain"))
+        .map_err(|e| map_error(e, BACKEND))?;
+    Ok((store, BACKEND))
 }
 
 #[cfg(target_os = "windows")]
 fn platform_store() -> Result<(Arc<CredentialStore>, &'static str)> {
-    let store = windows_native_keyring_store::Store::new()
-        .map_err(|e| map_error(e, "the Windows Credential Manager"))?;
-    Ok((store, "the Windows Credential Manager"))
+    let store = windows_native_keyring_store::Store::new().map_err(|e| map_error(e, BACKEND))?;
+    Ok((store, BACKEND))
 }
 
 #[cfg(not(any(target_os = "linux", target_os = "macos", target_os = "windows")))]

@@ -15,7 +15,7 @@ pub use accounts::{
     account_id, chosen_dir, config_dir, save_private_json, AccountStatus, AccountsFile, FileLock,
     Storage, StoredAccount,
 };
-pub use keyring::{KeyringStore, LazyKeyring};
+pub use keyring::{KeyringStore, LazyKeyring, BACKEND as KEYRING_BACKEND};
 
 use crate::error::Result;
 

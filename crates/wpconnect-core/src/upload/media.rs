@@ -11,6 +11,7 @@ use crate::error::Error;
 use crate::http::{limits, Answer};
 
 /// A media item in the site's library.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Media {
     pub id: u64,
@@ -35,6 +36,7 @@ pub struct Media {
 }
 
 /// One size WordPress made of an image.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct MediaSize {
     pub name: String,
@@ -44,6 +46,7 @@ pub struct MediaSize {
 }
 
 /// A draft post made of uploaded photos.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct DraftPostCreated {
     pub id: u64,
