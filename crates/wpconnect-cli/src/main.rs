@@ -59,9 +59,7 @@ enum Command {
     Upload(upload::UploadArgs),
     /// Print the shell completion script for SHELL (bash, zsh, fish, elvish, powershell), e.g.
     /// `wpconnect completions bash > ~/.local/share/bash-completion/completions/wpconnect`.
-    Completions {
-        shell: clap_complete::Shell,
-    },
+    Completions { shell: clap_complete::Shell },
     /// Print the manual page (roff), e.g. `wpconnect man | man -l -`; with --dir, write it and one
     /// page a command (wpconnect-login.1, ...) into DIR.
     #[command(hide = true)]
@@ -157,7 +155,8 @@ fn on_panic(info: &std::panic::PanicHookInfo<'_>) {
         .map(|s| s.to_string())
         .or_else(|| info.payload().downcast_ref::<String>().cloned())
         .unwrap_or_else(|| "no message".into());
-    let place = info.location().map(|l| format!(" at {}:{}", l.file(), l.line())).unwrap_or_default();
+    let place =
+        info.location().map(|l| format!(" at {}:{}", l.file(), l.line())).unwrap_or_default();
     let error = output::paint(output::Stream::Err, output::Style::Error, "error:");
     eprintln!(
         "{error} {}",

@@ -6,13 +6,6 @@ use common::*;
 use wpconnect_testsupport::{wp, Reply, Server};
 
 #[tokio::test]
-async fn version() {
-    let out = wpconnect(&["--version"]).await;
-    assert!(out.status.success());
-    assert_eq!(stdout(&out).trim(), format!("wpconnect {}", env!("CARGO_PKG_VERSION")));
-}
-
-#[tokio::test]
 async fn site_ok_json() {
     let s = Server::start(wp::typical).await;
     let out = wpconnect(&["site", &s.url(), "--json"]).await;

@@ -16,7 +16,9 @@ fn unpacked(var: &str) -> Option<PathBuf> {
             panic!("{var} is not set: scripts/test.sh builds and unpacks the packages")
         }
         None => {
-            eprintln!("\n*** SKIPPED: the package tests need the packages; run scripts/test.sh ***\n");
+            eprintln!(
+                "\n*** SKIPPED: the package tests need the packages; run scripts/test.sh ***\n"
+            );
             None
         }
     }
@@ -56,7 +58,8 @@ fn installs_the_app_and_the_command_line(dir: &Path, zsh_completions: &str) {
         (zsh_completions, "#compdef wpconnect"),
         ("usr/share/fish/vendor_completions.d/wpconnect.fish", "complete -c wpconnect"),
     ] {
-        let text = std::fs::read_to_string(dir.join(file)).unwrap_or_else(|e| panic!("{file}: {e}"));
+        let text =
+            std::fs::read_to_string(dir.join(file)).unwrap_or_else(|e| panic!("{file}: {e}"));
         assert!(text.contains(marker), "{file}");
     }
     let cli = dir.join("usr/bin/wpconnect");

@@ -87,8 +87,8 @@ fn platform_store() -> Result<(Arc<CredentialStore>, &'static str)> {
 
 #[cfg(target_os = "macos")]
 fn platform_store() -> Result<(Arc<CredentialStore>, &'static str)> {
-    let store = apple_native_keyring_store::keychain::Store::new()
-        .map_err(|e| map_error(e, BACKEND))?;
+    let store =
+        apple_native_keyring_store::keychain::Store::new().map_err(|e| map_error(e, BACKEND))?;
     Ok((store, BACKEND))
 }
 
