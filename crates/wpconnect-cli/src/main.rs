@@ -136,12 +136,15 @@ fn man_pages(dir: Option<&std::path::Path>) -> std::io::Result<()> {
     std::fs::create_dir_all(dir)?;
     let page = |title: String, cmd: clap::Command| {
         let mut out = Vec::new();
-        clap_mangen::Man::new(cmd).title(title.clone()).render(&mut out)?;
+        let source = format!("wpconnect {}", env!("CARGO_PKG_VERSION"));
+        clap_mangen::Man::new(cmd).title(title.clone()).source(source).render(&mut out)?;
         std::fs::write(dir.join(format!("{title}.1")), out)
     };
     for sub in top.get_subcommands().filter(|c| !c.is_hide_set()) {
         let name = sub.get_name();
-        page(format!("wpconnect-{name}"), sub.clone().bin_name(format!("wpconnect {name}")))?;
+        let title = format!("wpconnect-{name}");
+        let cmd = sub.clone().name(&title).bin_name(format!("wpconnect {name}"));
+        page(title, cmd)?;
     }
     page("wpconnect".into(), top)
 }

@@ -93,6 +93,18 @@ pub fn device_name() -> String {
 mod tests {
     use super::*;
 
+    #[test]
+    #[cfg(target_os = "linux")]
+    fn the_device_is_named_as_its_owner_named_it() {
+        // No pretty name set (no /etc/machine-info here): the host name, as the kernel has it.
+        let name = device_name();
+        if !std::path::Path::new("/etc/machine-info").exists() {
+            let kernel = std::fs::read_to_string("/proc/sys/kernel/hostname").unwrap();
+            assert_eq!(name, kernel.trim());
+        }
+        assert!(!name.is_empty() && name.chars().count() <= 60, "{name:?}");
+    }
+
     fn account(expires_at: Option<u64>, status: AccountStatus) -> StoredAccount {
         let url = url::Url::parse("https://example.test/").unwrap();
         let a = StoredAccount::new(
