@@ -112,6 +112,8 @@ cross_targets="x86_64-pc-windows-gnu aarch64-apple-darwin"
 need_cross_deps() {
     need_rust
     need_apt gcc-mingw-w64-x86-64-win32 binutils-mingw-w64-x86-64 python3-venv
+    command -v rustup >/dev/null \
+        || die "the Windows and macOS compile checks need rustup (to add those Rust targets): install Rust with rustup"
     local t have
     have=$(rustup target list --installed 2>/dev/null || true)
     for t in $cross_targets; do
