@@ -112,7 +112,7 @@ pub async fn sign_in(
     if with.way() == Way::Password {
         tell(Progress::Finishing);
     }
-    let cancel = state.begin_sign_in();
+    let cancel = state.signing_in.begin();
     let waiting = |url: &Url, back: ComesBack<'_>| {
         let waiting_on = match back {
             ComesBack::To(r) => r.to_string(),
@@ -134,7 +134,7 @@ pub async fn sign_in(
         code: &no_code,
     };
     let done = state.connect.sign_in(&site, with, opts, ui).await;
-    state.end_sign_in(&cancel);
+    state.signing_in.end(&cancel);
     let done = done?;
     tracing::info!(account = %done.account.id, method = done.account.method.label(), "signed in");
     Ok((&done).into())
@@ -211,7 +211,7 @@ fn oauth2_client(
 /// Stop the sign-in that is waiting for the browser.
 #[tauri::command]
 pub fn cancel_sign_in(state: State<'_, AppState>) -> Answer<bool> {
-    Ok(state.cancel_sign_in())
+    Ok(state.signing_in.cancel())
 }
 
 /// Refresh the account's tokens now.
@@ -267,7 +267,6 @@ pub async fn check_configuration(
     request: DoctorRequestView,
     progress: Channel<DoctorProgress>,
 ) -> Answer<ReportView> {
-    let given = |v: Option<String>| v.map(|s| s.trim().to_string()).filter(|s| !s.is_empty());
     let redirect_uri = match given(request.redirect_uri) {
         Some(u) => Some(Url::parse(&u).map_err(|e| Error::InvalidInput {
             what: format!("The redirect URI \"{u}\""),
@@ -287,7 +286,7 @@ pub async fn check_configuration(
         face: wpconnect_core::Face::Desktop,
         ..DoctorRequest::new(request.address.trim())
     };
-    let cancel = state.begin_sign_in();
+    let cancel = state.signing_in.begin();
     let tell = move |p: DoctorNews| {
         let _ = progress.send(match p {
             DoctorNews::Finished(check) => DoctorProgress::Check { check },
@@ -302,7 +301,7 @@ pub async fn check_configuration(
         ..Default::default()
     };
     let report = Doctor::new(discovery).run(&req, &SystemBrowser, &cancel, &tell).await;
-    state.end_sign_in(&cancel);
+    state.signing_in.end(&cancel);
     tracing::info!(site = %report.site, summary = %report.summary_line(), "configuration checked");
     Ok(ReportView { summary_line: report.summary_line(), report })
 }
@@ -335,6 +334,11 @@ pub fn stage_upload(
     Ok(StagedView { staged_id, name, bytes: bytes.len() as u64 })
 }
 
+/// What the person typed in an optional field: trimmed, and nothing when it is blank.
+fn given(v: Option<String>) -> Option<String> {
+    v.map(|s| s.trim().to_string()).filter(|s| !s.is_empty())
+}
+
 fn percent_decode(s: &str) -> String {
     url::form_urlencoded::parse(format!("n={}", s.replace('+', "%2B")).as_bytes())
         .next()
@@ -351,7 +355,6 @@ pub async fn upload(
     progress: Channel<UploadNews>,
 ) -> Answer<UploadResultView> {
     use wpconnect_core::upload::{DraftPost, PostLayout, UploadFile, UploadOptions};
-    let given = |v: Option<String>| v.map(|s| s.trim().to_string()).filter(|s| !s.is_empty());
     let mut files = Vec::with_capacity(request.files.len());
     for f in &request.files {
         let mut u = UploadFile::new(state.staging.path(&f.staged_id)?);
@@ -366,12 +369,12 @@ pub async fn upload(
             .map(|title| DraftPost { title, layout: PostLayout::Gallery }),
         ..Default::default()
     };
-    let cancel = state.begin_upload();
+    let cancel = state.uploading.begin();
     let tell = move |e| {
         let _ = progress.send(UploadNews::from(e));
     };
     let report = state.connect.upload(&request.account_id, files, opts, &tell, &cancel).await;
-    state.end_upload(&cancel);
+    state.uploading.end(&cancel);
     let report = report?;
     let views = report
         .files
@@ -402,7 +405,7 @@ pub async fn upload(
 
 #[tauri::command]
 pub fn cancel_upload(state: State<'_, AppState>) -> Answer<bool> {
-    Ok(state.cancel_upload())
+    Ok(state.uploading.cancel())
 }
 
 /// Open a page of the account's site (an uploaded photo's wp-admin page, say) in the browser:

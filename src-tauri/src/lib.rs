@@ -41,57 +41,38 @@ pub struct AppState {
     pub settings: SettingsFile,
     pub log_dir: PathBuf,
     /// The sign-in waiting on the browser, to cancel.
-    signing_in: Mutex<Option<Cancel>>,
+    pub signing_in: Running,
     /// Photos from the page, kept until they are uploaded.
     pub staging: wpconnect_core::upload::Staging,
     /// The upload under way, to cancel.
-    uploading: Mutex<Option<Cancel>>,
+    pub uploading: Running,
 }
 
-impl AppState {
-    /// A new sign-in starts; one that was still waiting is cancelled.
-    fn begin_sign_in(&self) -> Cancel {
+/// The one operation of a kind under way (a sign-in waiting on the browser, an upload), to cancel.
+/// Beginning a new one cancels the one before.
+#[derive(Default)]
+pub struct Running(Mutex<Option<Cancel>>);
+
+impl Running {
+    pub fn begin(&self) -> Cancel {
         let cancel = Cancel::new();
-        if let Some(old) = self.signing_in.lock().expect("not poisoned").replace(cancel.clone()) {
+        if let Some(old) = self.0.lock().expect("not poisoned").replace(cancel.clone()) {
             old.cancel();
         }
         cancel
     }
 
-    fn end_sign_in(&self, cancel: &Cancel) {
-        let mut current = self.signing_in.lock().expect("not poisoned");
+    /// `cancel`'s operation is over (a newer one, if any, stays).
+    pub fn end(&self, cancel: &Cancel) {
+        let mut current = self.0.lock().expect("not poisoned");
         if current.as_ref().is_some_and(|c| c.same(cancel)) {
             *current = None;
         }
     }
 
-    fn begin_upload(&self) -> Cancel {
-        let cancel = Cancel::new();
-        if let Some(old) = self.uploading.lock().expect("not poisoned").replace(cancel.clone()) {
-            old.cancel();
-        }
-        cancel
-    }
-
-    fn end_upload(&self, cancel: &Cancel) {
-        let mut current = self.uploading.lock().expect("not poisoned");
-        if current.as_ref().is_some_and(|c| c.same(cancel)) {
-            *current = None;
-        }
-    }
-
-    fn cancel_upload(&self) -> bool {
-        self.uploading.lock().expect("not poisoned").take().map(|c| c.cancel()).is_some()
-    }
-
-    fn cancel_sign_in(&self) -> bool {
-        match self.signing_in.lock().expect("not poisoned").take() {
-            Some(c) => {
-                c.cancel();
-                true
-            }
-            None => false,
-        }
+    /// Cancel what is under way; false when nothing was.
+    pub fn cancel(&self) -> bool {
+        self.0.lock().expect("not poisoned").take().map(|c| c.cancel()).is_some()
     }
 }
 
@@ -185,9 +166,9 @@ pub fn run() {
                 sites: Mutex::new(HashMap::new()),
                 settings,
                 log_dir,
-                signing_in: Mutex::new(None),
+                signing_in: Running::default(),
                 staging: wpconnect_core::upload::Staging::new(staging),
-                uploading: Mutex::new(None),
+                uploading: Running::default(),
             });
             // The `wpconnect:` scheme: Linux packages declare it in the .desktop file, macOS in
             // the bundle's Info.plist (both from tauri.conf.json), Windows installers in the

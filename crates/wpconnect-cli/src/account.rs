@@ -15,7 +15,7 @@ use wpconnect_core::signin::{ComesBack, Credentials, Interaction, Way};
 use wpconnect_core::store::{AccountsFile, LazyKeyring, SecretStore, Storage, StoredAccount};
 use wpconnect_core::{Discoverer, Error};
 
-use crate::output::{fail, paint, table, Stream, Style};
+use crate::output::{fail, table, Style};
 use crate::NetArgs;
 
 /// How to sign in.
@@ -207,14 +207,14 @@ async fn login_inner(args: &LoginArgs) -> Result<SignedIn, Error> {
         allow_plain_http: args.allow_plain_http,
     };
     if args.allow_plain_http && site.plain_http_elsewhere() {
-        let warning = paint(Stream::Err, Style::Warning, "Warning:");
-        eprintln!(
-            "{warning} {}",
-            crate::output::clean(&format!(
+        crate::output::labelled(
+            Style::Warning,
+            "Warning:",
+            &format!(
                 "{} is not encrypted and not on this computer; as you asked, your sign-in will \
                  cross the network readable by anyone on the way.",
                 site.answered_at
-            ))
+            ),
         );
     }
     let way = way(args, &site)?;

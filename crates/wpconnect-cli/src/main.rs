@@ -160,14 +160,16 @@ fn on_panic(info: &std::panic::PanicHookInfo<'_>) {
         .unwrap_or_else(|| "no message".into());
     let place =
         info.location().map(|l| format!(" at {}:{}", l.file(), l.line())).unwrap_or_default();
-    let error = output::paint(output::Stream::Err, output::Style::Error, "error:");
-    eprintln!(
-        "{error} {}",
-        output::clean(&format!(
-            "wpconnect stopped on an internal error (a bug): {what}{place}.\nhint: please report \
-             it to WP Connect's issue tracker with this message, `wpconnect --version` and the \
-             command you ran (leave out any password)."
-        ))
+    output::labelled(
+        output::Style::Error,
+        "error:",
+        &format!("wpconnect stopped on an internal error (a bug): {what}{place}."),
+    );
+    output::labelled(
+        output::Style::Hint,
+        "hint:",
+        "please report it to WP Connect's issue tracker with this message, `wpconnect --version` \
+         and the command you ran (leave out any password).",
     );
     std::process::exit(1);
 }
@@ -197,8 +199,7 @@ fn main() -> ExitCode {
         match tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build() {
             Ok(rt) => rt,
             Err(e) => {
-                let error = output::paint(output::Stream::Err, output::Style::Error, "error:");
-                eprintln!("{error} {}", output::clean(&format!("could not start: {e}")));
+                output::labelled(output::Style::Error, "error:", &format!("could not start: {e}"));
                 return ExitCode::from(1);
             }
         };

@@ -61,8 +61,8 @@ pub fn fail(e: &Error, json: bool) -> ExitCode {
         let doc = ErrorDoc { error: ErrorBody { kind: e.kind(), message: &message, hint: &hint } };
         println!("{}", serde_json::to_string_pretty(&doc).expect("plain data serializes"));
     } else {
-        eprintln!("{} {}", paint(Stream::Err, Style::Error, "error:"), clean(&message));
-        eprintln!("{} {}", paint(Stream::Err, Style::Hint, "hint:"), clean(&hint));
+        labelled(Style::Error, "error:", &message);
+        labelled(Style::Hint, "hint:", &hint);
     }
     ExitCode::from(crate::exit_code(e.category()))
 }
@@ -119,6 +119,12 @@ pub fn paint(stream: Stream, style: Style, text: &str) -> String {
         Style::Quiet => "2",
     };
     format!("\x1b[{code}m{text}\x1b[0m")
+}
+
+/// One line on stderr: this program's `label` (coloured where stderr allows), then `text` with
+/// control characters removed.
+pub fn labelled(style: Style, label: &str, text: &str) {
+    eprintln!("{} {}", paint(Stream::Err, style, label), clean(text));
 }
 
 /// A two-column table: labels padded to the widest.
