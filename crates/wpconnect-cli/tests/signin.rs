@@ -64,19 +64,7 @@ impl Machine {
 
     /// `wpconnect login URL --method password` as grace, who must get in; the account's id.
     async fn password_login(&self, url: &str) -> String {
-        let args = [
-            "login",
-            url,
-            "--method",
-            "password",
-            "--client-id",
-            "desk-app",
-            "--username",
-            "grace",
-            "--password-stdin",
-            "--json",
-        ];
-        let out = self.run(&args, Some("hopper-1906\n")).await;
+        let out = self.run(&grace_by_password(url), Some("hopper-1906\n")).await;
         assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
         json(&out)["account"]["id"].as_str().unwrap().to_string()
     }
@@ -118,6 +106,22 @@ impl Machine {
         out.stderr = shown.join("\n").into_bytes();
         out
     }
+}
+
+/// `wpconnect login URL` with the password fallback as grace (her password on stdin), `--json`.
+fn grace_by_password(url: &str) -> [&str; 10] {
+    [
+        "login",
+        url,
+        "--method",
+        "password",
+        "--client-id",
+        "desk-app",
+        "--username",
+        "grace",
+        "--password-stdin",
+        "--json",
+    ]
 }
 
 fn json(o: &Output) -> serde_json::Value {
@@ -458,18 +462,8 @@ async fn without_a_keyring_it_says_so_and_session_only_still_works() {
         "DBUS_SESSION_BUS_ADDRESS".into(),
         "unix:path=/nonexistent/wpconnect-test-bus".into(),
     ));
-    let base = [
-        "login",
-        &s.url(),
-        "--method",
-        "password",
-        "--client-id",
-        "desk-app",
-        "--username",
-        "grace",
-        "--password-stdin",
-        "--json",
-    ];
+    let url = s.url();
+    let base = grace_by_password(&url);
     let out = m.run(&base, Some("hopper-1906\n")).await;
     assert_eq!(out.status.code(), Some(7), "{}", String::from_utf8_lossy(&out.stdout));
     let doc = json(&out);
@@ -507,18 +501,7 @@ async fn a_locked_keyring_is_named_with_its_remedy() {
                 \"$0\" \"$@\"";
     let mut cmd = tokio::process::Command::new(script);
     cmd.args(["bash", "-c", lock, env!("CARGO_BIN_EXE_wpconnect")])
-        .args([
-            "login",
-            &s.url(),
-            "--method",
-            "password",
-            "--client-id",
-            "desk-app",
-            "--username",
-            "grace",
-            "--password-stdin",
-            "--json",
-        ])
+        .args(grace_by_password(&s.url()))
         .env_clear()
         .env("WPCONNECT_KEYRING_HOME", keyring_home.path())
         .stdin(Stdio::piped())
@@ -623,23 +606,7 @@ async fn at_trace_level_no_secret_reaches_output_logs_or_files() {
         outputs.push(out);
     }
     // The password fallback too, with its password on stdin.
-    let out = m
-        .run(
-            &[
-                "login",
-                &s.url(),
-                "--method",
-                "password",
-                "--client-id",
-                "desk-app",
-                "--username",
-                "grace",
-                "--password-stdin",
-                "--json",
-            ],
-            Some("hopper-1906\n"),
-        )
-        .await;
+    let out = m.run(&grace_by_password(&s.url()), Some("hopper-1906\n")).await;
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     outputs.push(out);
     let out = m.run(&["logout", "--json"], None).await;
@@ -1195,18 +1162,7 @@ async fn plain_http_elsewhere_needs_allow_plain_http_which_the_account_keeps() {
     assert!(text.contains("signing in needs --allow-plain-http"), "{text}");
     assert!(s.server().requests().iter().all(|r| r.proxied), "it went through the proxy");
 
-    let args = [
-        "login",
-        "http://blog.example",
-        "--method",
-        "password",
-        "--client-id",
-        "desk-app",
-        "--username",
-        "grace",
-        "--password-stdin",
-        "--json",
-    ];
+    let args = grace_by_password("http://blog.example");
     let out = m.run(&args, Some("hopper-1906\n")).await;
     let e = json(&out)["error"].clone();
     assert_eq!(e["kind"], "insecure_connection", "{e}");
