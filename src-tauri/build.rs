@@ -17,6 +17,7 @@ const COMMANDS: &[&str] = &[
     "upload",
     "cancel_upload",
     "open_on_site",
+    "set_zoom",
 ];
 
 fn main() {

@@ -250,6 +250,19 @@ pub fn save_settings(state: State<'_, AppState>, settings: SettingsView) -> Answ
     Ok(SettingsView::new(&s, &state.log_dir))
 }
 
+/// Zoom the page (the page's Ctrl+= / Ctrl+- / Ctrl+0): the webview's own zoom, so the text grows
+/// and the layout reflows as at the system's scaling. Returns the factor in use (50 % to 300 %).
+#[tauri::command]
+pub fn set_zoom(webview: tauri::Webview, factor: f64) -> Answer<f64> {
+    let factor = if factor.is_finite() { factor.clamp(0.5, 3.0) } else { 1.0 };
+    webview.set_zoom(factor).map_err(|e| IpcError {
+        kind: "internal".into(),
+        message: format!("The page could not be zoomed ({e})."),
+        hint: "Use the system's display scaling instead.".into(),
+    })?;
+    Ok(factor)
+}
+
 /// Show the log folder in the file manager; returns its path.
 #[tauri::command]
 pub fn reveal_logs(state: State<'_, AppState>) -> Answer<String> {

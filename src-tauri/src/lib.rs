@@ -202,6 +202,7 @@ pub fn run() {
             commands::upload,
             commands::cancel_upload,
             commands::open_on_site,
+            commands::set_zoom,
         ])
         .run(tauri::generate_context!())
         .expect("WP Connect could not start its window");

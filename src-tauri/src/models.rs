@@ -226,6 +226,8 @@ pub struct ProfileView {
     pub registered: Option<String>,
     pub capabilities: String,
     pub capability_count: usize,
+    /// What the account may do, in a person's words ("write and publish posts", ...).
+    pub can: Vec<String>,
     pub avatar_url: Option<String>,
 }
 
@@ -272,6 +274,7 @@ impl AccountDetails {
                     .iter()
                     .filter(|c| !c.starts_with("level_"))
                     .count(),
+                can: present::what_it_can_do(&p.capabilities).into_iter().map(String::from).collect(),
                 avatar_url: p.avatar_url.clone(),
             },
             site: me.site.as_ref().map(Into::into),

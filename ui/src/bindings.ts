@@ -65,7 +65,11 @@ name: string,
 /**
  * "Display Name (login)", as the command line says it too.
  */
-who: string, userId: string | null, username: string, displayName: string, email: string | null, roles: Array<string>, registered: string | null, capabilities: string, capabilityCount: number, avatarUrl: string | null, };
+who: string, userId: string | null, username: string, displayName: string, email: string | null, roles: Array<string>, registered: string | null, capabilities: string, capabilityCount: number, 
+/**
+ * What the account may do, in a person's words ("write and publish posts", ...).
+ */
+can: Array<string>, avatarUrl: string | null, };
 
 export type SessionView = { method: string, scope: string | null, expiresAt: number | null, lastRefresh: number | null, storedIn: string, clientId: string | null, createdAt: number, };
 
@@ -126,7 +130,12 @@ fix: string | null,
 /**
  * For a skipped check: why it was not run.
  */
-skipped_because: string | null, };
+skipped_because: string | null, 
+/**
+ * For a pass that only holds because the check does not apply here: why ("the site is on
+ * this computer"). A window shows "Not needed" rather than "Pass".
+ */
+not_needed?: string, };
 
 export type Summary = { pass: number, warn: number, fail: number, skipped: number, };
 

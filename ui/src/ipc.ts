@@ -72,6 +72,8 @@ export interface Api {
   upload(request: UploadRequest, onProgress: (p: UploadProgress) => void): Promise<UploadResult>;
   cancelUpload(): Promise<boolean>;
   openOnSite(accountId: string, url: string): Promise<void>;
+  /** Zoom the page; the factor in use comes back. */
+  setZoom(factor: number): Promise<number>;
 }
 
 export const tauriApi: Api = {
@@ -104,6 +106,7 @@ export const tauriApi: Api = {
   },
   cancelUpload: () => invoke("cancel_upload"),
   openOnSite: (accountId, url) => invoke("open_on_site", { accountId, url }),
+  setZoom: (factor) => invoke("set_zoom", { factor }),
 };
 
 /** What the app hands the page before its first paint (see `boot_script` in the shell). */

@@ -4,7 +4,8 @@ import { asIpcError, errorText, takeBoot, tauriApi, type Api, type IpcError } fr
 import { errorBox } from "./views/error-box";
 import { accountView } from "./views/account";
 import { accountsView } from "./views/accounts";
-import { addSiteView } from "./views/add-site";
+import { AddSite, addSiteView } from "./views/add-site";
+import { applyPrefs } from "./prefs";
 import { doctorView } from "./views/doctor";
 import { settingsView } from "./views/settings";
 
@@ -14,6 +15,19 @@ const root = document.getElementById("app")!;
 let leave: (() => void) | undefined;
 let bootUsed = false;
 let routeSeq = 0;
+/** Adding a site lives as long as the window: nothing typed is lost by looking at another tab. */
+const adding = new AddSite(api);
+applyPrefs(api);
+
+// While a sign-in waits for the browser, the "Add a site" tab says so, from any screen.
+const addLink = document.querySelector<HTMLAnchorElement>("[data-testid=nav-add]")!;
+const waitingNote = h("span", { class: "nav-note", "data-testid": "nav-waiting" }, " · waiting for your browser");
+adding.flow.subscribe((s) => {
+  const waiting = s.step === "signing-in";
+  if (waiting && !waitingNote.isConnected) addLink.append(waitingNote);
+  if (!waiting) waitingNote.remove();
+  if (s.step === "done" && !location.hash.startsWith("#/add")) announce(`Signed in to ${s.result.account.siteName}.`);
+});
 
 function route(): void {
   leave?.();
@@ -37,10 +51,10 @@ function route(): void {
         if (seq === routeSeq) root.replaceChildren(errorBox(asIpcError(e)));
       },
     );
-  if (path === "/add") leave = addSiteView(root, api, params.get("address") ?? "");
+  if (path === "/add") leave = addSiteView(root, api, adding, params.get("address") ?? "");
   else if (path.startsWith("/account/")) ready(accountView(root, api, decodeURIComponent(path.slice("/account/".length))));
   else if (path === "/settings") ready(settingsView(root, api));
-  else if (path === "/doctor") leave = doctorView(root, api);
+  else if (path === "/doctor") leave = doctorView(root, api, params.get("address") ?? "");
   else {
     // The first screen uses what the app handed over as it made the window (once).
     const known = boot?.accounts && !bootUsed ? boot.accounts : undefined;

@@ -413,7 +413,7 @@ async fn denied_consent_exits_6_with_its_message() {
         .await;
     assert_eq!(out.status.code(), Some(6));
     let err = String::from_utf8_lossy(&out.stderr);
-    assert!(err.contains("error: Access was not granted"), "{err}");
+    assert!(err.contains("error: WP Connect was not given access"), "{err}");
     assert!(err.contains("hint: "), "{err}");
     assert!(!m.config.path().join("accounts.json").exists(), "nothing saved");
 }

@@ -32,11 +32,11 @@ pub fn standing_at(a: &StoredAccount, now: u64) -> (Standing, String) {
         }
         AccountStatus::SignedIn => match a.expires_at.map(|e| e as i64 - now as i64) {
             Some(left) if left <= 0 => {
-                (Standing::Expired, "signed in (token expired; refreshes on next use)".into())
+                (Standing::Expired, "signed in (renews by itself on next use)".into())
             }
             Some(left) if left < EXPIRES_SOON_SECS => (
                 Standing::ExpiresSoon,
-                format!("signed in (token expires in {} min)", (left + 59) / 60),
+                format!("signed in (renews by itself within {} min)", (left + 59) / 60),
             ),
             _ => (Standing::SignedIn, "signed in".into()),
         },
@@ -75,6 +75,36 @@ pub fn summarise_capabilities(caps: &[String]) -> String {
         0 => shown.join(", "),
         more => format!("{} and {more} more", shown.join(", ")),
     }
+}
+
+/// What an account may do on its site, in a person's words ("write and publish posts", "upload
+/// photos and files"), from its WordPress capabilities; the most telling first. Empty when the
+/// site did not say (a profile read without `context=edit`).
+pub fn what_it_can_do(caps: &[String]) -> Vec<&'static str> {
+    let has = |c: &str| caps.iter().any(|x| x == c);
+    let mut can = Vec::new();
+    match (has("edit_posts"), has("publish_posts")) {
+        (true, true) => can.push("write and publish posts"),
+        (true, false) => can.push("write posts for an editor to publish"),
+        _ => {}
+    }
+    for (cap, words) in [
+        ("upload_files", "upload photos and files"),
+        ("edit_others_posts", "edit other people's posts"),
+        ("edit_pages", "edit pages"),
+        ("moderate_comments", "moderate comments"),
+        ("edit_users", "manage users"),
+        ("activate_plugins", "manage plugins"),
+        ("manage_options", "change the site's settings"),
+    ] {
+        if has(cap) {
+            can.push(words);
+        }
+    }
+    if can.is_empty() && has("read") {
+        can.push("read the site as a signed-in user");
+    }
+    can
 }
 
 /// This computer's name, for the Application Password's name in the person's profile: the name
@@ -131,7 +161,7 @@ mod tests {
         let (s, text) = standing_at(&account(Some(now + 90), AccountStatus::SignedIn), now);
         assert_eq!(
             (s, text.as_str()),
-            (Standing::ExpiresSoon, "signed in (token expires in 2 min)")
+            (Standing::ExpiresSoon, "signed in (renews by itself within 2 min)")
         );
         assert_eq!(
             standing_at(&account(Some(now - 1), AccountStatus::SignedIn), now).0,
@@ -142,6 +172,22 @@ mod tests {
             now,
         );
         assert_eq!((s, text.as_str()), (Standing::SignInAgain, "sign in again: revoked"));
+    }
+
+    #[test]
+    fn what_an_account_can_do_is_said_in_plain_words() {
+        let caps = |l: &[&str]| l.iter().map(|c| c.to_string()).collect::<Vec<_>>();
+        let author =
+            caps(&["read", "level_2", "edit_posts", "publish_posts", "upload_files", "delete_posts"]);
+        assert_eq!(what_it_can_do(&author), ["write and publish posts", "upload photos and files"]);
+        assert_eq!(what_it_can_do(&caps(&["read", "edit_posts"])), ["write posts for an editor to publish"]);
+        assert_eq!(what_it_can_do(&caps(&["read"])), ["read the site as a signed-in user"]);
+        assert!(what_it_can_do(&[]).is_empty());
+        let admin = caps(&["read", "edit_posts", "publish_posts", "manage_options", "edit_users"]);
+        assert_eq!(
+            what_it_can_do(&admin),
+            ["write and publish posts", "manage users", "change the site's settings"]
+        );
     }
 
     #[test]

@@ -1,6 +1,7 @@
 import { announce, facts, h, picture, when } from "../dom";
 import { asIpcError, type AccountDetails, type AccountView, type Api } from "../ipc";
-import { standingBadge } from "./accounts";
+import { KEPT, KEPT_SESSION, plainMethod } from "../words";
+import { confirmSignOut, signedOutText, standingBadge } from "./accounts";
 import { errorBox } from "./error-box";
 import { uploadCard } from "./upload";
 
@@ -23,7 +24,7 @@ export async function accountView(root: HTMLElement, api: Api, id: string): Prom
   const a = stored;
   const status = h("div", { class: "account-status" });
   const body = h("div", { class: "account-body", "aria-busy": "true" }, h("div", { class: "card skeleton" }, h("p", {}, `Reading your profile from ${a.siteName}…`), h("div", { class: "bar-skeleton" }), h("div", { class: "bar-skeleton short" })));
-  const refresh = h("button", { type: "button", "data-testid": "refresh" }, "Refresh sign-in");
+  const refresh = h("button", { type: "button", class: "quiet", "data-testid": "refresh" }, "Renew sign-in");
   const open = h("button", { type: "button", "data-testid": "open-site" }, "Open the site");
   const signOut = h("button", { type: "button", class: "danger", "data-testid": "sign-out" }, "Sign out");
   const actions = h("div", { class: "actions" }, refresh, open, signOut);
@@ -57,20 +58,12 @@ export async function accountView(root: HTMLElement, api: Api, id: string): Prom
       status.replaceChildren(errorBox(asIpcError(e)));
     }
   });
-  signOut.addEventListener("click", async () => {
-    signOut.disabled = true;
-    signOut.textContent = "Signing out…";
-    try {
-      const out = await api.signOut(id);
-      const said = out.revoked ? `Signed out of ${a.siteName}; the site no longer accepts WP Connect's access.` : `Signed out here. ${out.note ?? ""}`;
-      sessionStorage.setItem("wpconnect.flash", said);
+  signOut.addEventListener("click", () =>
+    confirmSignOut(actions, a, api, [refresh, open, signOut], (out) => {
+      sessionStorage.setItem("wpconnect.flash", signedOutText(a, out));
       location.hash = "#/";
-    } catch (e) {
-      status.replaceChildren(errorBox(asIpcError(e)));
-      signOut.disabled = false;
-      signOut.textContent = "Sign out";
-    }
-  });
+    }),
+  );
 
   let d: AccountDetails;
   try {
@@ -91,13 +84,12 @@ export async function accountView(root: HTMLElement, api: Api, id: string): Prom
     facts(
       [
         ["Email", p.email],
-        ["Roles", p.roles.join(", ")],
+        ["Role", p.roles.map((r) => r.replace(/_/g, " ").replace(/^./, (c) => c.toUpperCase())).join(", ")],
         ["Registered", p.registered ? new Date(p.registered).toLocaleDateString() : null],
-        ["Can", p.capabilityCount ? `${p.capabilities} (${p.capabilityCount} capabilities)` : null],
-        ["User ID", p.userId],
       ],
       "profile-facts",
     ),
+    h("p", { "data-testid": "can" }, p.can.length ? `WP Connect can ${sentence(p.can)} for you here.` : "WP Connect can do what this account can do on the site."),
   );
   const s = d.site;
   const site = h(
@@ -111,10 +103,8 @@ export async function accountView(root: HTMLElement, api: Api, id: string): Prom
             ["Tagline", s.description],
             ["Address", s.url],
             ["Home", s.home !== s.url ? s.home : null],
-            ["Connection", s.https ? "https" : "http"],
+            ["Connection", s.https ? "secure (https)" : "http"],
             ["Time zone", s.timezone],
-            ["Sign-in methods", d.offered.join(", ") || "none advertised"],
-            ["REST namespaces", h("span", { class: "namespaces" }, s.namespaces.join(", "))],
           ],
           "site-facts",
         )
@@ -127,16 +117,32 @@ export async function accountView(root: HTMLElement, api: Api, id: string): Prom
     h("h2", { id: "session-h" }, "Sign-in"),
     facts(
       [
-        ["Method", se.method],
+        ["How", plainMethod(se.method)],
         ["Status", d.account.standingText],
-        ["Scopes", se.scope],
-        ["Expires", se.expiresAt ? when(se.expiresAt) : "does not expire"],
-        ["Last refresh", se.lastRefresh ? when(se.lastRefresh) : null],
-        ["Client ID", se.clientId],
         ["Signed in", when(se.createdAt)],
-        ["Kept in", se.storedIn],
+        ["Kept", a.sessionOnly ? KEPT_SESSION : KEPT],
       ],
-      "session-facts",
+      "session-plain",
+    ),
+    h(
+      "details",
+      { class: "details", "data-testid": "account-details" },
+      h("summary", {}, "Details"),
+      facts(
+        [
+          ["Method", se.method],
+          ["Scopes", se.scope],
+          ["Expires", se.expiresAt ? when(se.expiresAt) : "does not expire"],
+          ["Last refresh", se.lastRefresh ? when(se.lastRefresh) : null],
+          ["Client ID", se.clientId],
+          ["Kept in", se.storedIn],
+          ["User ID", p.userId],
+          ["Capabilities", p.capabilityCount ? `${p.capabilities} (${p.capabilityCount} in all)` : null],
+          ["Sign-in methods", d.offered.join(", ") || "none advertised"],
+          ["REST namespaces", s ? h("span", { class: "namespaces" }, s.namespaces.join(", ")) : null],
+        ],
+        "session-facts",
+      ),
     ),
   );
   body.replaceChildren(profile, uploadCard(api, a), site, session);
@@ -145,4 +151,9 @@ export async function accountView(root: HTMLElement, api: Api, id: string): Prom
 
 function signInAgain(a: AccountView): HTMLElement {
   return h("a", { class: "button", href: `#/add?address=${encodeURIComponent(a.siteUrl)}`, "data-testid": "sign-in-again" }, "Sign in again");
+}
+
+/** "a, b and c". */
+function sentence(parts: string[]): string {
+  return parts.length < 2 ? parts.join("") : `${parts.slice(0, -1).join(", ")} and ${parts[parts.length - 1]}`;
 }

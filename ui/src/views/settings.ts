@@ -1,5 +1,6 @@
 import { announce, h } from "../dom";
 import { asIpcError, type Api, type SettingsView } from "../ipc";
+import { setTheme, theme, type Theme } from "../prefs";
 import { errorBox } from "./error-box";
 
 /** Fixed redirect ports, the WordPress.com client, sign-in timeout, log level, logs. */
@@ -36,7 +37,7 @@ export async function settingsView(root: HTMLElement, api: Api): Promise<void> {
     h("div", { class: "actions" }, h("button", { type: "submit", class: "primary", "data-testid": "save-settings" }, "Save"), h("button", { type: "button", "data-testid": "reveal-logs", onclick: () => void reveal() }, "Show logs")),
     result,
   );
-  root.append(form);
+  root.append(appearance(), form);
 
   async function reveal(): Promise<void> {
     try {
@@ -71,4 +72,21 @@ export async function settingsView(root: HTMLElement, api: Api): Promise<void> {
       result.replaceChildren(errorBox(asIpcError(err)));
     }
   });
+}
+
+/** The theme: the system's, or light or dark; applied at once (kept by this window). */
+function appearance(): HTMLElement {
+  const now = theme();
+  const choices: Array<[Theme, string]> = [["system", "Same as the system"], ["light", "Light"], ["dark", "Dark"]];
+  const fs = h("fieldset", { class: "ways appearance" }, h("legend", {}, "Appearance"));
+  for (const [value, label] of choices) {
+    const id = `theme-${value}`;
+    const radio = h("input", { type: "radio", name: "theme", id, value, checked: value === now, "data-testid": id });
+    radio.addEventListener("change", () => {
+      setTheme(value);
+      announce(`${label} theme.`);
+    });
+    fs.append(h("div", { class: "check" }, radio, h("label", { for: id }, label)));
+  }
+  return h("div", { class: "card" }, fs, h("p", { class: "muted small" }, "Zoom with Ctrl and + or −, back to normal with Ctrl and 0."));
 }

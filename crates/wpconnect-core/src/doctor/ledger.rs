@@ -12,6 +12,7 @@ pub(crate) struct Outcome {
     pub(super) observed: Vec<Exchange>,
     pub(super) fix: Option<String>,
     pub(super) skipped_because: Option<String>,
+    pub(super) not_needed: Option<String>,
 }
 
 impl Outcome {
@@ -22,6 +23,7 @@ impl Outcome {
             observed: Vec::new(),
             fix: None,
             skipped_because: None,
+            not_needed: None,
         }
     }
     pub(crate) fn pass(finding: impl Into<String>) -> Self {
@@ -36,6 +38,10 @@ impl Outcome {
     pub(crate) fn skipped(because: impl Into<String>) -> Self {
         let because = because.into();
         Outcome { skipped_because: Some(because.clone()), ..Self::new(Status::Skipped, because) }
+    }
+    /// A pass because the check does not apply here (`because`: "the site is on this computer").
+    pub(crate) fn not_needed(finding: impl Into<String>, because: impl Into<String>) -> Self {
+        Outcome { not_needed: Some(because.into()), ..Self::pass(finding) }
     }
     pub(crate) fn fix(mut self, fix: impl Into<String>) -> Self {
         self.fix = Some(fix.into());
@@ -164,5 +170,6 @@ pub(super) fn to_check(id: CheckId, o: Outcome) -> Check {
         why: id.why().to_string(),
         fix: if o.status == Status::Pass || o.status == Status::Skipped { None } else { o.fix },
         skipped_because: o.skipped_because,
+        not_needed: o.not_needed,
     }
 }

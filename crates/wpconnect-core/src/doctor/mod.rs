@@ -146,6 +146,11 @@ pub struct Check {
     pub fix: Option<String>,
     /// For a skipped check: why it was not run.
     pub skipped_because: Option<String>,
+    /// For a pass that only holds because the check does not apply here: why ("the site is on
+    /// this computer"). A window shows "Not needed" rather than "Pass".
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional))]
+    pub not_needed: Option<String>,
 }
 
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]

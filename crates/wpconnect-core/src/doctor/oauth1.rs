@@ -249,9 +249,10 @@ fn clock_outcome(skew: i64) -> Outcome {
              grows.",
         )
     } else {
+        let within = skew.abs().max(1);
         Outcome::pass(format!(
-            "The site's clock agrees with this computer's (within {} seconds).",
-            skew.abs().max(1)
+            "The site's clock agrees with this computer's (within {within} second{}).",
+            if within == 1 { "" } else { "s" }
         ))
     }
 }

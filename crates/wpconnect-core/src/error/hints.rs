@@ -93,6 +93,13 @@ impl Error {
             Error::Connect { .. } => "Check that this computer is online and that no firewall \
                                       blocks the site."
                 .into(),
+            Error::Tls { url, .. } if url.host_str().is_some_and(crate::address::is_loopback_host) => {
+                "This site is on this computer, and its certificate is not one this computer \
+                 trusts (usual for a test site). Use its http:// address, which stays on this \
+                 computer, or make the test site's certificate trusted here (for example with \
+                 mkcert -install)."
+                    .into()
+            }
             Error::Tls { .. } => {
                 "The site's https certificate could not be trusted or the secure connection \
                  failed. Ask the site's host to fix the certificate; do not sign in over a \
@@ -247,9 +254,8 @@ impl Error {
                     .into()
             }
             Error::AccessDenied { .. } => {
-                "The site, or you in the browser, declined. To connect, start again and approve \
-                 access; if you did not decline, ask the site's admin whether your account may \
-                 use this app."
+                "To connect, start again and choose to approve on your site's page; if you did \
+                 not decline, ask the site's admin whether your account may use this app."
                     .into()
             }
             Error::StateMismatch => {

@@ -28,7 +28,7 @@ pub enum Error {
     #[error("Could not find the server {host}: the name does not resolve.")]
     Dns { host: String },
 
-    #[error("Nothing is answering at {url} (connection refused).")]
+    #[error("Nothing is answering at {url}.")]
     ConnectionRefused { url: Url },
 
     #[error("Could not connect to {url}: {detail}.")]
@@ -106,10 +106,9 @@ pub enum Error {
     #[error("The username or password is not right.")]
     WrongPassword,
 
-    #[error(
-        "Access was not granted{}.",
-        description.as_deref().map(|d| format!(": {d}")).unwrap_or_default()
-    )]
+    /// The server's own words (`description`, often written for developers: "...access to your
+    /// application") stay out of the message; `wpconnect -v` and the log have them.
+    #[error("WP Connect was not given access: the approval was declined.")]
     AccessDenied { description: Option<String> },
 
     #[error(

@@ -105,3 +105,22 @@ fn categories_pick_the_exit_code_family() {
         .to_string()
         .contains("5 minutes"));
 }
+
+#[test]
+fn an_untrusted_certificate_on_this_computer_is_not_sent_to_a_host() {
+    let tls = |u: &str| Error::Tls { url: Url::parse(u).unwrap(), detail: "unknown issuer".into() };
+    let local = tls("https://localhost:8443/").hint_for(Face::Desktop);
+    assert!(local.contains("on this computer") && local.contains("http://"), "{local}");
+    assert!(!local.contains("host"), "no host to ask for a test site: {local}");
+    let remote = tls("https://blog.example/").hint_for(Face::Desktop);
+    assert!(remote.contains("Ask the site's host"), "{remote}");
+}
+
+#[test]
+fn a_declined_approval_does_not_quote_the_servers_words() {
+    let e = Error::AccessDenied {
+        description: Some("The user denied access to your application".into()),
+    };
+    assert_eq!(e.to_string(), "WP Connect was not given access: the approval was declined.");
+    assert!(e.hint_for(Face::Desktop).contains("approve"));
+}

@@ -127,6 +127,7 @@ impl AuthorizeRequest {
             let description = params.get("error_description").filter(|d| !d.is_empty()).cloned();
             let code = ErrorCode::parse(code);
             return Err(if code == ErrorCode::AccessDenied {
+                tracing::info!(said = ?description, "the approval was declined");
                 Error::AccessDenied { description }
             } else {
                 Error::OAuth {

@@ -93,11 +93,14 @@ fn local_http(ledger: &mut Ledger<'_>, d: &Discovered) {
     let host = d.answered_at.host_str().unwrap_or_default();
     ledger.record(
         CheckId::TransportHttps,
-        Outcome::pass(format!(
-            "Local environment over http ({host} is this computer: every address \
-             it resolves to is a loopback one): fine for a site that only this computer reaches; a \
-             public site needs https."
-        )),
+        Outcome::not_needed(
+            format!(
+                "Local environment over http ({host} is this computer: every address \
+                 it resolves to is a loopback one): fine for a site that only this computer \
+                 reaches; a public site needs https."
+            ),
+            "site on this computer",
+        ),
     );
     ledger.record(
         CheckId::TransportCertificate,
