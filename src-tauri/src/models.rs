@@ -274,7 +274,10 @@ impl AccountDetails {
                     .iter()
                     .filter(|c| !c.starts_with("level_"))
                     .count(),
-                can: present::what_it_can_do(&p.capabilities).into_iter().map(String::from).collect(),
+                can: present::what_it_can_do(&p.capabilities)
+                    .into_iter()
+                    .map(String::from)
+                    .collect(),
                 avatar_url: p.avatar_url.clone(),
             },
             site: me.site.as_ref().map(Into::into),

@@ -182,3 +182,19 @@ describe("signing in", () => {
     }
   });
 });
+
+describe("adding a site outlives the screen", () => {
+  it("keeps what was typed for the same site and starts empty for another", async () => {
+    const { AddSite } = await import("./views/add-site");
+    const answers = [site(), site(), site({ address: "other.test" })];
+    const kept = new AddSite(mockApi({ discover: () => Promise.resolve(answers.shift()!) }));
+    await kept.flow.submitAddress("example.test");
+    kept.draft.username = "ada";
+    kept.draft.sessionOnly = true;
+    await kept.flow.submitAddress("example.test");
+    expect(kept.draft.username).toBe("ada");
+    await kept.flow.submitAddress("other.test");
+    expect(kept.draft.username).toBe("");
+    expect(kept.draft.sessionOnly).toBe(true);
+  });
+});

@@ -410,8 +410,15 @@ fn profile_table(a: &StoredAccount, p: &Profile) -> String {
     if let Some(r) = &p.registered {
         rows.push(("Registered", r.clone()));
     }
+    let can = wpconnect_core::present::what_it_can_do(&p.capabilities);
+    if !can.is_empty() {
+        rows.push(("Can", can.join(", ")));
+    }
     if !p.capabilities.is_empty() {
-        rows.push(("Can", wpconnect_core::present::summarise_capabilities(&p.capabilities)));
+        rows.push((
+            "Capabilities",
+            wpconnect_core::present::summarise_capabilities(&p.capabilities),
+        ));
     }
     rows.push(("Method", a.method.label().to_string()));
     if let Some(s) = &a.scope {

@@ -177,10 +177,19 @@ mod tests {
     #[test]
     fn what_an_account_can_do_is_said_in_plain_words() {
         let caps = |l: &[&str]| l.iter().map(|c| c.to_string()).collect::<Vec<_>>();
-        let author =
-            caps(&["read", "level_2", "edit_posts", "publish_posts", "upload_files", "delete_posts"]);
+        let author = caps(&[
+            "read",
+            "level_2",
+            "edit_posts",
+            "publish_posts",
+            "upload_files",
+            "delete_posts",
+        ]);
         assert_eq!(what_it_can_do(&author), ["write and publish posts", "upload photos and files"]);
-        assert_eq!(what_it_can_do(&caps(&["read", "edit_posts"])), ["write posts for an editor to publish"]);
+        assert_eq!(
+            what_it_can_do(&caps(&["read", "edit_posts"])),
+            ["write posts for an editor to publish"]
+        );
         assert_eq!(what_it_can_do(&caps(&["read"])), ["read the site as a signed-in user"]);
         assert!(what_it_can_do(&[]).is_empty());
         let admin = caps(&["read", "edit_posts", "publish_posts", "manage_options", "edit_users"]);

@@ -289,6 +289,100 @@ impl App {
             .to_string()
     }
 
+    /// Press keys as a person does on the keyboard (WebDriver key actions: `"\u{E004}"` is Tab,
+    /// `"\u{E009}"` Control); `chord` keys are held down together, then let go in reverse.
+    pub async fn press(&self, chord: &[&str]) {
+        let mut actions: Vec<Value> =
+            chord.iter().map(|k| json!({"type": "keyDown", "value": k})).collect();
+        actions.extend(chord.iter().rev().map(|k| json!({"type": "keyUp", "value": k})));
+        self.session_call(
+            "POST",
+            "/actions",
+            Some(json!({"actions": [{"type": "key", "id": "keyboard", "actions": actions}]})),
+        )
+        .await
+        .unwrap_or_else(|e| panic!("press {chord:?}: {e}"));
+        let _ = self.session_call("DELETE", "/actions", None).await;
+    }
+
+    /// What has the keyboard focus: its `data-testid`, else its id, else its tag and text.
+    pub async fn focused(&self) -> String {
+        self.script(
+            "const e = document.activeElement; return e ? (e.dataset.testid || e.id || \
+             (e.tagName.toLowerCase() + ':' + (e.textContent || '').trim().slice(0, 80))) : ''",
+            json!([]),
+        )
+        .await
+        .as_str()
+        .unwrap_or_default()
+        .to_string()
+    }
+
+    /// Open every folded "Details" on the screen, as a curious person would.
+    pub async fn open_details(&self) {
+        self.script(
+            "document.querySelectorAll('details').forEach(d => d.open = true); return true",
+            json!([]),
+        )
+        .await;
+    }
+
+    /// The words from `JARGON` the window shows right now in what matches `css` (folded details do
+    /// not show).
+    pub async fn jargon_shown(&self, css: &str) -> Vec<String> {
+        let found = self
+            .script(
+                "const text = [...document.querySelectorAll(arguments[1])].map(e => \
+                 e.innerText).join('\\n'); return arguments[0].flatMap(src => { \
+                 const m = text.match(new RegExp(src, 'im')); return m ? [src + ' → ' + \
+                 JSON.stringify(m[0])] : []; })",
+                json!([JARGON, css]),
+            )
+            .await;
+        serde_json::from_value(found).unwrap_or_default()
+    }
+
+    /// The lowest contrast between any visible text on the screen and what is behind it, with the
+    /// element it was measured on (WCAG 2 relative luminance; disabled controls left out, as WCAG
+    /// leaves them out).
+    pub async fn lowest_contrast(&self) -> (f64, String) {
+        let v = self.script(CONTRAST_JS, json!([])).await;
+        (v[0].as_f64().unwrap_or(0.0), v[1].as_str().unwrap_or_default().to_string())
+    }
+
+    /// Whether the element matching `css` is entirely inside the window's visible area.
+    pub async fn in_view(&self, css: &str) -> bool {
+        self.script(
+            "const e = document.querySelector(arguments[0]); if (!e || !e.getClientRects().length) \
+             return false; const r = e.getBoundingClientRect(); \
+             return r.top >= 0 && r.left >= 0 && r.bottom <= innerHeight && r.right <= innerWidth",
+            json!([css]),
+        )
+        .await
+            == json!(true)
+    }
+
+    /// Scroll the screen to its end, as a person does with the End key or the scroll bar.
+    pub async fn scroll_to_end(&self) {
+        self.script(
+            "const s = document.querySelector('.scroller') || document.scrollingElement; \
+             s.scrollTo(0, s.scrollHeight); return true",
+            json!([]),
+        )
+        .await;
+    }
+
+    /// Whether the screen needs scrolling sideways (it should reflow instead).
+    pub async fn scrolls_sideways(&self) -> bool {
+        self.script(
+            "return [document.documentElement, document.querySelector('.scroller')].some(e => e && \
+             e.scrollWidth > e.clientWidth)",
+            json!([]),
+        )
+        .await
+            == json!(true)
+    }
+
     /// Go to one of the app's screens (`#/add`, ...), as a link would.
     pub async fn go(&self, hash: &str) {
         self.script("location.hash = arguments[0]; return true", json!([hash])).await;
@@ -472,3 +566,47 @@ pub fn descendants(pid: u32) -> Vec<u32> {
     }
     out
 }
+
+/// Words a blogger should never meet on the screens everyone uses (as JavaScript regular
+/// expressions, matched case-insensitively against the window's visible text): protocol names,
+/// OAuth client terms, where secrets are kept by their technical names, API words, a command-line
+/// flag, a raw `snake_case` capability name.
+pub const JARGON: &[&str] = &[
+    r"PKCE",
+    r"OAuth",
+    r"client ID",
+    r"client secret",
+    r"consumer (key|secret)",
+    r"confidential",
+    r"redirect (port|URI)",
+    r"callback port",
+    r"keyring",
+    r"Secret Service",
+    r"\bREST\b",
+    r"\bAPI\b",
+    r"namespace",
+    r"fallback",
+    r"connection refused",
+    r"\btokens?\b",
+    r"\bscopes?\b",
+    r"(^|\s)--[a-z]",
+    r"\b[a-z]+_[a-z_]+\b",
+];
+
+const CONTRAST_JS: &str = r#"
+const rgb = (c) => { const m = c.match(/[\d.]+/g); return m ? m.map(Number) : [0, 0, 0, 0]; };
+const lum = ([r, g, b]) => { const f = (v) => { v /= 255; return v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4; }; return 0.2126 * f(r) + 0.7152 * f(g) + 0.0722 * f(b); };
+const behind = (el) => { for (let e = el; e; e = e.parentElement) { const c = rgb(getComputedStyle(e).backgroundColor); if ((c[3] ?? 1) > 0) return c; } return [255, 255, 255]; };
+let worst = [99, ""];
+for (const el of document.querySelectorAll("body *")) {
+  if (el.closest("[disabled], .visually-hidden, details:not([open]) > :not(summary)")) continue;
+  const own = [...el.childNodes].some((n) => n.nodeType === 3 && n.textContent.trim());
+  if (!own || !el.getClientRects().length) continue;
+  const st = getComputedStyle(el);
+  if (st.visibility === "hidden" || Number(st.opacity) === 0) continue;
+  const a = lum(rgb(st.color)), b = lum(behind(el));
+  const ratio = (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05);
+  if (ratio < worst[0]) worst = [Math.round(ratio * 100) / 100, `${el.tagName.toLowerCase()}.${el.className} "${el.textContent.trim().slice(0, 30)}" ${st.color} on ${behind(el)}`];
+}
+return worst;
+"#;

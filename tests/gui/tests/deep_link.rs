@@ -65,7 +65,7 @@ async fn a_second_launch_with_the_callback_url_completes_the_sign_in() {
     app.click("[data-testid=find-site]").await;
     app.wait_for("[data-testid=site-card], [data-testid=error]", Duration::from_secs(30)).await;
     assert!(
-        app.text("[data-testid=sign-in-form]").await.contains("WordPress before 6.3"),
+        app.text("[data-testid=sign-in-form]").await.contains("shows you a new password"),
         "says what happens on older WordPress"
     );
     app.click("[data-testid=continue]").await;
@@ -77,6 +77,7 @@ async fn a_second_launch_with_the_callback_url_completes_the_sign_in() {
             std::fs::read_to_string(&log)
         );
     }
+    app.open_details().await;
     let done = app.text("[data-testid=signed-in]").await;
     assert!(done.contains("Ada Author") && done.contains("Application Passwords"), "{done}");
     assert!(done.contains("Secret Service"), "{done}");

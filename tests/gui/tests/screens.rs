@@ -62,6 +62,46 @@ async fn find_site(app: &App, address: &str) {
     app.wait_for("[data-testid=site-card], [data-testid=error]", WAIT).await;
 }
 
+/// Choose one of the other ways to sign in (folded away for site admins and developers).
+async fn choose_way(app: &App, way: &str) {
+    app.script(
+        "document.querySelector('[data-testid=other-ways]').open = true; \
+         document.querySelector('[data-testid=way-' + arguments[0] + ']') \
+         .scrollIntoView({block: 'center'}); return true",
+        serde_json::json!([way]),
+    )
+    .await;
+    app.click(&format!("[data-testid=way-{way}]")).await;
+}
+
+/// The text of `css` with its details unfolded.
+async fn unfolded(app: &App, css: &str) -> String {
+    app.open_details().await;
+    app.text(css).await
+}
+
+/// What a person sees on the screens everyone uses: no jargon, one primary action.
+async fn plain_screen(app: &App, screen: &str) {
+    plain_part(app, screen, "body").await;
+}
+
+/// [`plain_screen`] for the part of a screen matching `css` (the rest is for admins).
+async fn plain_part(app: &App, screen: &str, css: &str) {
+    let jargon = app.jargon_shown(css).await;
+    assert!(jargon.is_empty(), "{screen} shows jargon {jargon:?}: {}", app.page_text().await);
+    let primaries = app
+        .script(
+            "return [...document.querySelectorAll('main .primary')].filter(e => \
+             e.getClientRects().length).map(e => e.textContent)",
+            serde_json::json!([]),
+        )
+        .await;
+    assert!(
+        primaries.as_array().is_some_and(|p| p.len() <= 1),
+        "{screen}: one primary action at most, not {primaries}"
+    );
+}
+
 async fn error_shown(app: &App) -> (String, String) {
     app.wait_for("[data-testid=error-message]", WAIT).await;
     (app.text("[data-testid=error-message]").await, app.text("[data-testid=error-hint]").await)
@@ -81,6 +121,7 @@ async fn real_wordpress_with_application_passwords_from_adding_to_signing_out() 
     // First launch: no sites, and the way forward.
     app.wait_for("[data-testid=no-accounts]", WAIT).await;
     assert!(app.text("[data-testid=no-accounts]").await.contains("No sites yet"));
+    plain_screen(&app, "no sites").await;
     app.screenshot("02-no-sites").await;
 
     // The site card: what the site is and how to sign in.
@@ -91,10 +132,16 @@ async fn real_wordpress_with_application_passwords_from_adding_to_signing_out() 
         app.text("[data-testid=site-https]").await.contains("on this computer"),
         "http is fine for a local site"
     );
-    assert!(app.text("[data-testid=site-methods]").await.contains("Application Passwords"));
+    // One button, in view in the default window, with one sentence of what it grants.
+    plain_screen(&app, "site found").await;
+    assert!(app.in_view("[data-testid=continue]").await, "the way forward is in view");
+    assert!(app.text("[data-testid=access]").await.contains("upload photos"));
+    assert!(!app.in_view("[data-testid=way-oauth2], [data-testid=way-app-password-paste]").await);
+    app.screenshot("03-site-found").await;
+    assert!(unfolded(&app, "[data-testid=site-methods]").await.contains("Application Passwords"));
     assert!(
         app.text("[data-testid=reason]").await.starts_with("Application Passwords"),
-        "recommended, with its reason"
+        "recommended, with its reason, one click away"
     );
     assert_eq!(
         app.script(
@@ -104,7 +151,6 @@ async fn real_wordpress_with_application_passwords_from_adding_to_signing_out() 
         .await,
         "app-password"
     );
-    app.screenshot("03-site-found").await;
 
     // Approve in the (scripted) browser; the app carries on by itself.
     assert_eq!(app.text("[data-testid=continue]").await, "Continue in your browser");
@@ -115,8 +161,11 @@ async fn real_wordpress_with_application_passwords_from_adding_to_signing_out() 
         done.contains(&format!("Signed in to {}", wp.name)) && done.contains(&wp.author_user),
         "{done}"
     );
-    assert!(done.contains("Secret Service"), "says where it is kept: {done}");
+    assert!(done.contains("password manager"), "says where it is kept: {done}");
+    plain_screen(&app, "signed in").await;
     app.screenshot("04-signed-in").await;
+    let kept = unfolded(&app, "[data-testid=signed-in-details]").await;
+    assert!(kept.contains("Secret Service"), "the technical name one click away: {kept}");
 
     // The account: profile and site, read from the site.
     app.click("[data-testid=signed-in] [data-testid=open-account]").await;
@@ -126,21 +175,26 @@ async fn real_wordpress_with_application_passwords_from_adding_to_signing_out() 
     let email = std::env::var("WPCONNECT_TEST_WP_AUTHOR_EMAIL").unwrap();
     assert!(profile.contains(&email) && profile.contains("author"), "email and role: {profile}");
     let site = app.text("[data-testid=site-facts]").await;
-    for want in [
-        wp.name.as_str(),
-        wp.tagline.as_str(),
-        wp.timezone.as_str(),
-        "wp/v2",
-        "Application Passwords",
-    ] {
+    for want in [wp.name.as_str(), wp.tagline.as_str(), wp.timezone.as_str()] {
         assert!(site.contains(want), "{want} in {site}");
     }
-    let session = app.text("[data-testid=session-facts]").await;
-    assert!(
-        session.contains("Application Passwords") && session.contains("does not expire"),
-        "{session}"
-    );
+    let can = app.text("[data-testid=can]").await;
+    assert!(can.contains("write and publish posts") && can.contains("upload photos"), "{can}");
+    plain_screen(&app, "account").await;
+    // The header stays in view at the bottom of a long screen.
+    app.scroll_to_end().await;
+    assert!(app.in_view("[data-testid=upload-start], [data-testid=session]").await);
+    assert!(app.in_view("[data-testid=nav-add]").await, "the navigation scrolled away");
+    app.script(
+        "document.querySelector('.scroller').scrollTo(0, 0); return true",
+        serde_json::json!([]),
+    )
+    .await;
     app.screenshot("05-account").await;
+    let session = unfolded(&app, "[data-testid=session-facts]").await;
+    for want in ["Application Passwords", "does not expire", "wp/v2", "keyring"] {
+        assert!(session.contains(want), "{want} in {session}");
+    }
 
     // Photos to the media library through the window: chosen, described, uploaded, followed.
     let dir = tempfile::tempdir().unwrap();
@@ -181,7 +235,28 @@ async fn real_wordpress_with_application_passwords_from_adding_to_signing_out() 
     app.wait_for("[data-testid=account]", WAIT).await;
     assert_eq!(app.text("[data-testid=account-site]").await, wp.name);
     assert_eq!(app.text("[data-testid=standing]").await, "Signed in");
+    plain_screen(&app, "your sites").await;
     app.screenshot("06-sites").await;
+
+    // Check configuration, for the site already added: its address is filled in, and a local
+    // site over http reads "Not needed", not "Pass".
+    app.click("[data-testid=nav-doctor]").await;
+    app.wait_for_text("[data-testid=doctor-doctor-address]", WAIT, |_| true).await;
+    for _ in 0..50 {
+        if !app.value("[data-testid=doctor-doctor-address]").await.is_empty() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert_eq!(
+        app.value("[data-testid=doctor-doctor-address]").await,
+        format!("{}/", wp.url.trim_end_matches('/'))
+    );
+    app.click("[data-testid=run-doctor]").await;
+    app.wait_for("[data-testid=doctor-summary], [data-testid=error]", Duration::from_secs(60))
+        .await;
+    let https = unfolded(&app, "[data-testid='check-transport.https']").await;
+    assert!(https.starts_with("Not needed (site on this computer)"), "{https}");
     let stored = std::fs::read_to_string(home.accounts_file()).unwrap();
     assert!(
         !stored.contains(&wp.author_password) && !stored.contains("\"password\""),
@@ -189,9 +264,16 @@ async fn real_wordpress_with_application_passwords_from_adding_to_signing_out() 
     );
 
     // Sign out from the account view: the Application Password is deleted on the site.
+    app.click("[data-testid=nav-accounts]").await;
     app.click("[data-testid=open-account]").await;
     app.wait_for("[data-testid=profile]", WAIT).await;
+    // Asked first; "Keep" keeps it.
     app.click("[data-testid=sign-out]").await;
+    app.click("[data-testid=keep-signed-in]").await;
+    assert!(app.exists("[data-testid=profile]").await && !app.exists("[data-testid=flash]").await);
+    app.click("[data-testid=sign-out]").await;
+    plain_screen(&app, "sign-out question").await;
+    app.click("[data-testid=confirm-sign-out]").await;
     app.wait_for("[data-testid=flash]", WAIT).await;
     let flash = app.text("[data-testid=flash]").await;
     assert!(flash.contains("no longer accepts"), "revoked on the site: {flash}");
@@ -222,6 +304,7 @@ async fn dialect_site_oauth2_browser_and_password_form_and_errors() {
         "{message}"
     );
     assert!(!hint.is_empty());
+    plain_screen(&app, "unreachable").await;
     assert_eq!(
         app.value("[data-testid=address]").await,
         format!("http://127.0.0.1:{closed}"),
@@ -231,8 +314,8 @@ async fn dialect_site_oauth2_browser_and_password_form_and_errors() {
 
     // OAuth2 code + PKCE through the browser, on the registered port.
     find_site(&app, &site.url()).await;
-    assert!(app.text("[data-testid=site-methods]").await.contains("OAuth2"));
-    app.click("[data-testid=way-oauth2]").await;
+    assert!(unfolded(&app, "[data-testid=site-methods]").await.contains("OAuth2"));
+    choose_way(&app, "oauth2").await;
     app.fill("[data-testid=f-clientId]", "desk-app").await;
     app.fill("[data-testid=f-redirectPort]", &port.to_string()).await;
     app.screenshot("08-oauth2-form").await;
@@ -244,7 +327,7 @@ async fn dialect_site_oauth2_browser_and_password_form_and_errors() {
     app.click("[data-testid=signed-in] [data-testid=open-account]").await;
     app.wait_for("[data-testid=profile-facts]", WAIT).await;
     assert_eq!(app.text("[data-testid=profile-name]").await, "Ada Author");
-    let session = app.text("[data-testid=session-facts]").await;
+    let session = unfolded(&app, "[data-testid=session-facts]").await;
     assert!(
         session.contains("OAuth2") && session.contains("desk-app") && session.contains("Expires"),
         "{session}"
@@ -252,7 +335,7 @@ async fn dialect_site_oauth2_browser_and_password_form_and_errors() {
 
     // The password form (fallback): a wrong password first, then the right one.
     find_site(&app, &site.url()).await;
-    app.click("[data-testid=way-password]").await;
+    choose_way(&app, "password").await;
     assert!(app.text("[data-testid=fallback-note]").await.starts_with("Fallback"));
     app.fill("[data-testid=f-clientId]", "desk-app").await;
     app.fill("[data-testid=f-username]", "ada").await;
@@ -265,9 +348,10 @@ async fn dialect_site_oauth2_browser_and_password_form_and_errors() {
     );
     assert!(!hint.is_empty(), "{message}");
     assert_eq!(app.value("[data-testid=f-username]").await, "ada", "nothing typed is lost");
+    assert_eq!(app.text("[data-testid=continue]").await, "Try again", "one button to try again");
     app.screenshot("09-error-wrong-password").await;
     app.fill("[data-testid=f-password]", "analytical-engine").await;
-    app.click("[data-testid=retry]").await;
+    app.click("[data-testid=continue]").await;
     app.wait_for("[data-testid=signed-in]", WAIT).await;
     assert!(app.text("[data-testid=signed-in]").await.contains("Ada Author"));
 
@@ -338,12 +422,19 @@ async fn denied_consent_and_a_cancelled_wait_are_said_plainly() {
     )
     .await;
     find_site(&app, &site.url()).await;
-    app.click("[data-testid=way-oauth2]").await;
+    choose_way(&app, "oauth2").await;
     app.fill("[data-testid=f-clientId]", "desk-app").await;
     app.click("[data-testid=continue]").await;
     let (message, hint) = error_shown(&app).await;
-    assert_eq!(message, "Access was not granted: The user denied access to your application.");
-    assert!(!hint.is_empty());
+    assert_eq!(message, "WP Connect was not given access: the approval was declined.");
+    assert!(hint.contains("approve"), "{hint}");
+    // The form itself is the site admin's OAuth client (this site offers nothing else); what
+    // happened and what to do are for the person.
+    plain_part(&app, "denied", "[data-testid=error]").await;
+    assert!(
+        !app.exists("[data-testid=doctor-link]").await,
+        "a person's no is not the admin's problem"
+    );
     assert_eq!(
         app.value("[data-testid=f-clientId]").await,
         "desk-app",
@@ -366,10 +457,11 @@ async fn denied_consent_and_a_cancelled_wait_are_said_plainly() {
     )
     .await;
     find_site(&app, &site.url()).await;
-    app.click("[data-testid=way-oauth2]").await;
+    choose_way(&app, "oauth2").await;
     app.fill("[data-testid=f-clientId]", "desk-app").await;
     app.click("[data-testid=continue]").await;
     app.wait_for("[data-testid=browser-url]", WAIT).await;
+    assert!(app.in_view("[data-testid=cancel]").await, "Cancel is in view while waiting");
     let url = app.value("[data-testid=browser-url]").await;
     assert!(
         url.starts_with(&format!("{}/oauth/authorize?", site.url()))
@@ -388,7 +480,19 @@ async fn denied_consent_and_a_cancelled_wait_are_said_plainly() {
         .unwrap_or_default()
         .to_string();
     assert!(live.contains("Continue in your browser"), "announced: {live}");
+    // (The site's own tagline is its words, not ours.)
+    plain_part(&app, "waiting", "header, [data-testid=waiting]").await;
     app.screenshot("12-waiting-for-browser").await;
+    // Looking at another screen meanwhile: the sign-in keeps waiting, and the tab says so.
+    app.click("[data-testid=nav-accounts]").await;
+    app.wait_for("[data-testid=no-accounts]", WAIT).await;
+    assert!(app.text("[data-testid=nav-add]").await.contains("waiting for your browser"));
+    app.click("[data-testid=nav-add]").await;
+    assert_eq!(
+        app.value("[data-testid=browser-url]").await,
+        url,
+        "the same sign-in, still waiting"
+    );
     app.click("[data-testid=cancel]").await;
     let (message, _) = error_shown(&app).await;
     assert!(message.to_lowercase().contains("cancel"), "{message}");
@@ -422,6 +526,7 @@ async fn the_configuration_panel_shows_the_doctors_report_with_its_fixes() {
     let app = launch(&bin, &home, ("ada", "analytical-engine"), &[]).await;
     app.click("[data-testid=nav-doctor]").await;
     app.fill("[data-testid=doctor-doctor-address]", &site.url()).await;
+    app.open_details().await;
     app.fill("[data-testid=doctor-client-id]", "desk-app").await;
     app.fill("[data-testid=doctor-client-secret]", "client-s3cret").await;
     app.fill("[data-testid=doctor-redirect-uri]", &redirect).await;
@@ -445,11 +550,28 @@ async fn the_configuration_panel_shows_the_doctors_report_with_its_fixes() {
         text.contains("Fix:") && text.contains("Enforce Redirect URI"),
         "the fix, in the admin's terms: {text}"
     );
+    // Problems first; what passed and what was not checked, one line each until opened.
+    let first = app
+        .script(
+            "return document.querySelector('.doctor-results [data-testid^=\"check-\"]').dataset.status",
+            serde_json::json!([]),
+        )
+        .await;
+    assert!(first == "warn" || first == "fail", "a problem comes first, not a {first}");
+    assert!(app.exists(&format!("[data-testid=problems] {matching}")).await, "under To fix");
+    let folded = app.page_text().await;
+    assert!(!folded.contains("Served over https"), "passed checks are folded: {folded}");
+    app.open_details().await;
     let page = app.page_text().await;
     assert!(!page.contains("client-s3cret"), "the secret typed in never shows in the report");
     // What was not asked for is said in the panel's words (its Live option), not as a flag.
     assert!(page.contains("not asked for: Live signs in once"), "{page}");
     assert!(!page.contains("--live") && !page.contains("--client-id"), "{page}");
+    app.script(
+        "document.querySelectorAll('.folded').forEach(d => d.open = false); return true",
+        serde_json::json!([]),
+    )
+    .await;
     app.screenshot("13-check-configuration").await;
 
     // The same report as `wpconnect doctor --json`: every check with the same verdict.
@@ -503,9 +625,9 @@ async fn the_real_plugins_through_the_window_oauth2_password_form_and_oauth1() {
     // 301)".
     find_site(&app, &wp.oauth_url).await;
     assert_eq!(app.text("[data-testid=site-name]").await, wp.wp.name);
-    let methods = app.text("[data-testid=site-methods]").await;
+    let methods = unfolded(&app, "[data-testid=site-methods]").await;
     assert!(methods.contains("OAuth2") && methods.contains("OAuth 1.0a"), "{methods}");
-    app.click("[data-testid=way-oauth2]").await;
+    choose_way(&app, "oauth2").await;
     app.fill("[data-testid=f-clientId]", &client).await;
     app.fill("[data-testid=f-clientSecret]", &secret).await;
     app.fill("[data-testid=f-redirectPort]", &port.to_string()).await;
@@ -532,16 +654,17 @@ async fn the_real_plugins_through_the_window_oauth2_password_form_and_oauth1() {
     ] {
         assert!(site.contains(want), "{want} in {site}");
     }
-    let session = app.text("[data-testid=session-facts]").await;
+    let session = unfolded(&app, "[data-testid=session-facts]").await;
     assert!(session.contains("OAuth2") && session.contains(&client), "{session}");
     // Signing out revokes on the real server.
     app.click("[data-testid=sign-out]").await;
+    app.click("[data-testid=confirm-sign-out]").await;
     app.wait_for("[data-testid=no-accounts]", WAIT).await;
     assert_eq!(wp.live_tokens("oauth", &client), (0, 0), "revoked on the server");
 
     // The password form: wrong, then right.
     find_site(&app, &wp.oauth_url).await;
-    app.click("[data-testid=way-password]").await;
+    choose_way(&app, "password").await;
     app.fill("[data-testid=f-clientId]", &client).await;
     app.fill("[data-testid=f-clientSecret]", &secret).await;
     app.fill("[data-testid=f-username]", &wp.wp.author_user).await;
@@ -552,7 +675,7 @@ async fn the_real_plugins_through_the_window_oauth2_password_form_and_oauth1() {
     assert!(!hint.is_empty());
     assert_eq!(wp.live_tokens("oauth", &client), (0, 0));
     app.fill("[data-testid=f-password]", &wp.wp.author_password).await;
-    app.click("[data-testid=retry]").await;
+    app.click("[data-testid=continue]").await;
     app.wait_for("[data-testid=signed-in]", WAIT).await;
     assert!(app.text("[data-testid=signed-in]").await.contains("Ada Author"));
 
@@ -561,7 +684,7 @@ async fn the_real_plugins_through_the_window_oauth2_password_form_and_oauth1() {
     let (key, consumer_secret) =
         wp.oauth1_consumer("oauth", &format!("http://127.0.0.1:{callback}/callback"));
     find_site(&app, &wp.oauth_url).await;
-    app.click("[data-testid=way-oauth1]").await;
+    choose_way(&app, "oauth1").await;
     app.fill("[data-testid=f-consumerKey]", &key).await;
     app.fill("[data-testid=f-consumerSecret]", &consumer_secret).await;
     // First a port the application is not registered with: the plugin refuses the callback, and
@@ -571,8 +694,16 @@ async fn the_real_plugins_through_the_window_oauth2_password_form_and_oauth1() {
     let (message, hint) = error_shown(&app).await;
     assert!(message.contains("Callback URL is invalid"), "{message}");
     assert!(hint.contains("as the Callback port") && !hint.contains("--"), "{hint}");
+    // For the admin: the site's check, one click away with the address filled in.
+    let link = app
+        .script(
+            "return document.querySelector('[data-testid=doctor-link]')?.getAttribute('href')",
+            serde_json::json!([]),
+        )
+        .await;
+    assert!(link.as_str().is_some_and(|l| l.starts_with("#/doctor?address=")), "{link}");
     app.fill("[data-testid=f-redirectPort]", &callback.to_string()).await;
-    app.click("[data-testid=retry]").await;
+    app.click("[data-testid=continue]").await;
     app.wait_for("[data-testid=signed-in], [data-testid=error]", WAIT).await;
     assert!(app.text("[data-testid=signed-in]").await.contains("Ada Author"));
 
@@ -630,7 +761,7 @@ async fn the_account_page_refreshes_and_opens_the_site_settings_show_the_logs_an
 
     // Pasting an Application Password, for this session only.
     find_site(&app, &site.url()).await;
-    app.click("[data-testid=way-app-password-paste]").await;
+    choose_way(&app, "app-password-paste").await;
     app.fill("[data-testid=f-username]", "ada").await;
     app.fill("[data-testid=f-password]", "abcd EFGH ijkl MNOP qrst UVWX").await;
     app.click("#session-only").await;
@@ -645,7 +776,7 @@ async fn the_account_page_refreshes_and_opens_the_site_settings_show_the_logs_an
 
     // OAuth2 through the browser on a port the app picks, then the account page's buttons.
     find_site(&app, &site.url()).await;
-    app.click("[data-testid=way-oauth2]").await;
+    choose_way(&app, "oauth2").await;
     app.fill("[data-testid=f-clientId]", "desk-app").await;
     app.click("[data-testid=continue]").await;
     app.wait_for("[data-testid=signed-in], [data-testid=error]", WAIT).await;
@@ -666,9 +797,14 @@ async fn the_account_page_refreshes_and_opens_the_site_settings_show_the_logs_an
     assert_eq!(site.live_tokens().1, 1, "one refresh token live: the new one");
     // The page is drawn anew after a refresh: wait for the new one (it shows when), so the next
     // click meets the page a person would see, not the one being replaced.
-    let session = app
-        .wait_for_text("[data-testid=session-facts]", WAIT, |t| t.contains("Last refresh"))
-        .await;
+    let mut session = String::new();
+    for _ in 0..100 {
+        session = unfolded(&app, "[data-testid=session-facts]").await;
+        if session.contains("Last refresh") {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
     assert!(session.contains("Last refresh"), "{session}");
 
     let before = std::fs::read_to_string(&visits).unwrap_or_default().lines().count();
@@ -757,7 +893,7 @@ async fn a_plain_http_site_elsewhere_asks_before_a_password_crosses_the_network(
 
     find_site(&app, "http://blog.example").await;
     assert!(app.exists("[data-testid=site-card]").await, "{}", app.page_text().await);
-    app.click("[data-testid=way-password]").await;
+    choose_way(&app, "password").await;
     assert!(app.text("[data-testid=fallback-note]").await.contains("without encryption"));
     let warning = app.text("[data-testid=plain-http-warning]").await;
     assert!(
@@ -803,5 +939,134 @@ async fn a_plain_http_site_elsewhere_asks_before_a_password_crosses_the_network(
         site.server().requests().iter().all(|r| r.proxied && !r.https),
         "every request went through the network, plain"
     );
+    app.close().await;
+}
+
+#[tokio::test]
+async fn the_keyboard_the_zoom_keys_and_both_themes_reach_everything_and_nothing_typed_is_lost() {
+    let Some(bin) = app_under_test() else { return };
+    let site = OAuthSite::start(
+        Knobs { app_passwords: true, ..Default::default() },
+        vec![Client::new("desk-app", None, &["http://127.0.0.1"])],
+        dialect_people(),
+    )
+    .await;
+    let home = Home::new();
+    let app = launch(&bin, &home, ("ada", "analytical-engine"), &[]).await;
+    app.wait_for("[data-testid=no-accounts]", WAIT).await;
+
+    // Nothing typed is lost by looking at another tab.
+    app.click("[data-testid=nav-add]").await;
+    app.fill("[data-testid=address]", "half-typed.example").await;
+    app.click("[data-testid=nav-settings]").await;
+    app.wait_for("[data-testid=settings-form]", WAIT).await;
+    app.click("[data-testid=nav-add]").await;
+    assert_eq!(app.value("[data-testid=address]").await, "half-typed.example");
+    find_site(&app, &site.url()).await;
+    choose_way(&app, "app-password-paste").await;
+    app.fill("[data-testid=f-username]", "ada").await;
+    app.click("[data-testid=nav-doctor]").await;
+    app.click("[data-testid=nav-add]").await;
+    assert_eq!(app.value("[data-testid=f-username]").await, "ada", "the form is as it was left");
+
+    // The keyboard: from the address, Tab goes through the screen in reading order.
+    choose_way(&app, "app-password").await;
+    app.script(
+        "document.querySelector('[data-testid=other-ways]').open = false; \
+         document.querySelector('[data-testid=address]').focus(); return true",
+        serde_json::json!([]),
+    )
+    .await;
+    let mut order = vec![app.focused().await];
+    for _ in 0..6 {
+        app.press(&["\u{E004}"]).await;
+        order.push(app.focused().await);
+    }
+    assert_eq!(
+        order,
+        [
+            "address",
+            "find-site",
+            "summary:Details",
+            "session-only",
+            "continue",
+            "button:Back",
+            "summary:Other ways to sign in (for site admins and developers)"
+        ],
+        "tab order through Add a site"
+    );
+
+    // Contrast in both themes, every screen with its details open: the badges ("Signed in",
+    // "Recommended", the doctor's), the muted text, the buttons, the errors.
+    site.add_app_password(4, "pasted by hand", "abcd EFGH ijkl MNOP qrst UVWX");
+    choose_way(&app, "app-password-paste").await;
+    app.fill("[data-testid=f-username]", "ada").await;
+    app.fill("[data-testid=f-password]", "not the one").await;
+    app.click("[data-testid=continue]").await;
+    error_shown(&app).await;
+    app.fill("[data-testid=f-password]", "abcd EFGH ijkl MNOP qrst UVWX").await;
+    app.click("[data-testid=continue]").await;
+    app.wait_for("[data-testid=signed-in]", WAIT).await;
+    app.click("[data-testid=signed-in] [data-testid=open-account]").await;
+    app.wait_for("[data-testid=profile]", WAIT).await;
+    let account = app.script("return location.hash", serde_json::json!([])).await;
+    app.click("[data-testid=nav-doctor]").await;
+    app.fill("[data-testid=doctor-doctor-address]", &site.url()).await;
+    app.click("[data-testid=run-doctor]").await;
+    app.wait_for("[data-testid=doctor-summary]", Duration::from_secs(60)).await;
+    find_site(&app, &site.url()).await;
+    let screens = ["#/add", "#/", account.as_str().unwrap(), "#/doctor", "#/settings"];
+    for theme in ["light", "dark"] {
+        app.click("[data-testid=nav-settings]").await;
+        app.click(&format!("[data-testid=theme-{theme}]")).await;
+        for screen in screens {
+            app.go(screen).await;
+            tokio::time::sleep(Duration::from_millis(500)).await;
+            app.open_details().await;
+            let (ratio, worst) = app.lowest_contrast().await;
+            assert!(ratio >= 4.5, "{theme} theme, {screen}: {ratio}:1 at {worst}");
+            eprintln!("contrast, {theme} theme, {screen}: lowest {ratio}:1 ({worst})");
+        }
+    }
+    app.go("#/add").await;
+    app.wait_for("[data-testid=site-card]", WAIT).await;
+    app.screenshot("15-dark-theme").await;
+    app.click("[data-testid=nav-settings]").await;
+    app.click("[data-testid=theme-system]").await;
+
+    // Zoom keys: Ctrl+= five times is 200 %; every screen reflows, nothing scrolls sideways.
+    let width = || async {
+        app.script("return window.innerWidth", serde_json::json!([])).await.as_f64().unwrap()
+    };
+    let normal = width().await;
+    for _ in 0..5 {
+        app.press(&["\u{E009}", "="]).await;
+    }
+    let mut zoomed = normal;
+    for _ in 0..50 {
+        zoomed = width().await;
+        if zoomed < normal * 0.6 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert!((zoomed - normal / 2.0).abs() < 8.0, "200 %: {normal} CSS px wide became {zoomed}");
+    for screen in ["#/add", "#/", "#/settings", "#/doctor"] {
+        app.go(screen).await;
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        assert!(!app.scrolls_sideways().await, "{screen} scrolls sideways at 200 %");
+    }
+    app.go("#/add").await;
+    app.wait_for("[data-testid=site-card]", WAIT).await;
+    assert!(!app.scrolls_sideways().await);
+    app.screenshot("16-zoom-200").await;
+    app.press(&["\u{E009}", "0"]).await;
+    for _ in 0..50 {
+        if (width().await - normal).abs() < 1.0 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert_eq!(width().await, normal, "Ctrl+0 is 100 % again");
     app.close().await;
 }

@@ -35,12 +35,16 @@ export class AddSite {
     this.flow = new AddSiteFlow(api);
     this.flow.subscribe((s) => {
       // A different site's form starts empty (the choice to keep the sign-in only for this
-      // session stays); the same site's keeps everything.
+      // session stays); the same site's keeps everything until a sign-in succeeds.
       if (s.step === "choose" && s.site.address !== this.forSite) {
         this.forSite = s.site.address;
         this.draft = { ...emptyDraft(), sessionOnly: this.draft.sessionOnly };
       }
-      if (s.step === "done") this.draft.password = "";
+      // Signed in: the next sign-in starts afresh (a failed one keeps everything).
+      if (s.step === "done") {
+        this.draft = emptyDraft();
+        this.forSite = "";
+      }
     });
   }
 }
@@ -107,6 +111,8 @@ export function addSiteView(root: HTMLElement, api: Api, kept: AddSite, startAdd
     const busy = s.step === "discovering" || s.step === "signing-in";
     address.disabled = s.step === "signing-in";
     find.disabled = busy;
+    // One primary action: finding the site until it is found, then going on with it.
+    find.className = s.step === "address" || s.step === "discovering" ? "primary" : "quiet";
     area.setAttribute("aria-busy", String(busy));
     switch (s.step) {
       case "address":

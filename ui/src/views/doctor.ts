@@ -23,6 +23,8 @@ export function doctorHref(address: string): string {
 /** What was typed, kept while the person looks at another tab (secrets are not kept). */
 const typed: Record<string, string> = {};
 let lastLive = false;
+/** The last report, shown again on coming back to the screen. */
+let lastReport: Report | undefined;
 
 /** "Check configuration": the doctor's report for site admins, problems first, with the fixes. */
 export function doctorView(root: HTMLElement, api: Api, startAddress = ""): () => void {
@@ -76,6 +78,7 @@ export function doctorView(root: HTMLElement, api: Api, startAddress = ""): () =
   );
   root.replaceChildren(h("h1", { tabindex: "-1" }, "Check configuration"), form, results);
   let running = false;
+  if (lastReport) showReport(lastReport, true);
   cancel.addEventListener("click", () => void api.cancelSignIn());
 
   form.addEventListener("submit", async (e) => {
@@ -120,7 +123,8 @@ export function doctorView(root: HTMLElement, api: Api, startAddress = ""): () =
     }
   });
 
-  function showReport(r: Report): void {
+  function showReport(r: Report, again = false): void {
+    lastReport = r;
     status.textContent = "";
     const problems = r.checks.filter((c) => c.status === "fail" || c.status === "warn").sort((a, b) => (a.status === b.status ? 0 : a.status === "fail" ? -1 : 1));
     const passed = r.checks.filter((c) => c.status === "pass");
@@ -143,6 +147,7 @@ export function doctorView(root: HTMLElement, api: Api, startAddress = ""): () =
       folded("passed", `${passed.length} passed`, passed),
       folded("skipped", `${skipped.length} not checked (not asked for, or not possible here)`, skipped),
     ]);
+    if (again) return;
     announce(`Check finished: ${line}.`);
     // The keyboard (and the view) moves to the result.
     summary.focus();

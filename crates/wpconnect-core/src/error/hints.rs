@@ -93,7 +93,9 @@ impl Error {
             Error::Connect { .. } => "Check that this computer is online and that no firewall \
                                       blocks the site."
                 .into(),
-            Error::Tls { url, .. } if url.host_str().is_some_and(crate::address::is_loopback_host) => {
+            Error::Tls { url, .. }
+                if url.host_str().is_some_and(crate::address::is_loopback_host) =>
+            {
                 "This site is on this computer, and its certificate is not one this computer \
                  trusts (usual for a test site). Use its http:// address, which stays on this \
                  computer, or make the test site's certificate trusted here (for example with \
