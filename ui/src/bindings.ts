@@ -135,7 +135,7 @@ skipped_because: string | null,
  * For a pass that only holds because the check does not apply here: why ("the site is on
  * this computer"). A window shows "Not needed" rather than "Pass".
  */
-not_needed?: string, };
+not_needed: string | null, };
 
 export type Summary = { pass: number, warn: number, fail: number, skipped: number, };
 

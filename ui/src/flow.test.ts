@@ -198,3 +198,17 @@ describe("adding a site outlives the screen", () => {
     expect(kept.draft.sessionOnly).toBe(true);
   });
 });
+
+describe("after signing in", () => {
+  it("the next sign-in starts afresh", async () => {
+    const { AddSite } = await import("./views/add-site");
+    const kept = new AddSite(mockApi({ discover: () => Promise.resolve(site()), signIn: () => Promise.resolve(signedIn) }));
+    await kept.flow.submitAddress("example.test");
+    kept.draft.clientId = "desk-app";
+    kept.draft.sessionOnly = true;
+    await kept.flow.signIn({});
+    expect(kept.flow.state.step).toBe("done");
+    expect(kept.draft.clientId).toBe("");
+    expect(kept.draft.sessionOnly).toBe(false);
+  });
+});

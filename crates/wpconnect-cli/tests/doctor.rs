@@ -187,6 +187,7 @@ async fn the_json_document_has_a_stable_shape() {
                 "fix",
                 "group",
                 "id",
+                "not_needed",
                 "observed",
                 "skipped_because",
                 "status",

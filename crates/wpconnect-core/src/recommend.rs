@@ -77,7 +77,7 @@ pub fn recommend(methods: &AuthMethods, site: &SiteInfo, local: bool) -> Recomme
                 _ => "WP OAuth Server",
             };
             format!(
-                "OAuth2 with PKCE: you sign in in your browser and the app never sees your \
+                "OAuth2 with PKCE: you sign in on the site, in your browser, and the app never sees your \
                  password; needs a client ID registered in {who} by the site's admin."
             )
         }
@@ -122,7 +122,7 @@ pub fn choose(rec: &Recommendation, have: Have) -> Result<(Method, String), Stri
         return Ok((
             Method::Oauth2,
             "OAuth2 with PKCE: you gave a client ID for the site's OAuth \
-             server; you sign in in your browser and the app never sees your password."
+             server; you sign in on the site, in your browser, and the app never sees your password."
                 .into(),
         ));
     }

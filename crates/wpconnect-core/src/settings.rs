@@ -49,12 +49,21 @@ pub struct Settings {
     pub sign_in_timeout_secs: u64,
 }
 
+/// The app's own WordPress.com application, when the build names one (the environment variables
+/// `WPCONNECT_WPCOM_CLIENT_ID` and `WPCONNECT_WPCOM_REDIRECT_PORT` at compile time): the
+/// defaults of [`Settings`], so a person never types a client ID for WordPress.com.
+pub const BUILT_IN_WPCOM_CLIENT_ID: Option<&str> = option_env!("WPCONNECT_WPCOM_CLIENT_ID");
+
+fn built_in_wpcom_redirect_port() -> Option<u16> {
+    option_env!("WPCONNECT_WPCOM_REDIRECT_PORT").and_then(|p| p.parse().ok())
+}
+
 impl Default for Settings {
     fn default() -> Self {
         Settings {
             redirect_ports: Vec::new(),
-            wpcom_client_id: None,
-            wpcom_redirect_port: None,
+            wpcom_client_id: BUILT_IN_WPCOM_CLIENT_ID.map(String::from),
+            wpcom_redirect_port: built_in_wpcom_redirect_port(),
             log_level: LogLevel::Info,
             sign_in_timeout_secs: crate::loopback::DEFAULT_TIMEOUT.as_secs(),
         }

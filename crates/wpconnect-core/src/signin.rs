@@ -90,7 +90,7 @@ impl Way {
                  your site and paste it here."
             }
             Way::Oauth2 => {
-                "Your site's OAuth2 server: you sign in in your browser; needs the \
+                "Your site's OAuth2 server: you sign in on the site, in your browser; needs the \
                  client ID your site's admin registered."
             }
             Way::Password => {

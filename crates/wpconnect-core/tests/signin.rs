@@ -215,7 +215,7 @@ async fn denied_consent_is_its_own_error_and_nothing_is_stored() {
         .await
         .unwrap_err();
     assert_eq!(e.kind(), ErrorKind::AccessDenied, "{e}");
-    assert!(e.to_string().contains("denied"), "{e}");
+    assert!(e.to_string().contains("declined"), "{e}");
     assert!(f.connect.accounts().unwrap().is_empty());
 }
 

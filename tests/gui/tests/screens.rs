@@ -1059,6 +1059,11 @@ async fn the_keyboard_the_zoom_keys_and_both_themes_reach_everything_and_nothing
     app.go("#/add").await;
     app.wait_for("[data-testid=site-card]", WAIT).await;
     assert!(!app.scrolls_sideways().await);
+    app.script(
+        "document.querySelector('.scroller').scrollTo(0, 0); return true",
+        serde_json::json!([]),
+    )
+    .await;
     app.screenshot("16-zoom-200").await;
     app.press(&["\u{E009}", "0"]).await;
     for _ in 0..50 {

@@ -28,7 +28,7 @@ export function uploadCard(api: Api, account: AccountView): HTMLElement {
   const keep = h("input", { type: "checkbox", id: "keep-location", "data-testid": "keep-location" });
   const keepLabel = h("label", { for: "keep-location", class: "check" }, keep, " Keep the photos' location (GPS) data");
   const batch = h("progress", { max: 1, value: 0, "data-testid": "upload-batch", "aria-label": "All photos", hidden: true });
-  const start = h("button", { type: "button", "data-testid": "upload-start", disabled: true }, "Upload");
+  const start = h("button", { type: "button", class: "primary", "data-testid": "upload-start", disabled: true }, "Upload");
   const cancel = h("button", { type: "button", "data-testid": "upload-cancel", hidden: true }, "Cancel");
   const retry = h("button", { type: "button", "data-testid": "upload-retry", hidden: true }, "Retry the failed ones");
   const summary = h("p", { "data-testid": "upload-summary", role: "status" });

@@ -148,8 +148,7 @@ pub struct Check {
     pub skipped_because: Option<String>,
     /// For a pass that only holds because the check does not apply here: why ("the site is on
     /// this computer"). A window shows "Not needed" rather than "Pass".
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[cfg_attr(feature = "ts", ts(optional))]
+    #[serde(default)]
     pub not_needed: Option<String>,
 }
 
