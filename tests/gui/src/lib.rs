@@ -155,14 +155,20 @@ impl App {
         self.call(method, &format!("/session/{}{}", self.session, path), body).await
     }
 
-    /// The text of the element matching `css`, once it exists.
+    /// The text of the element matching `css`, once it exists (when the page re-renders between
+    /// finding and reading, the new element is read).
     pub async fn text(&self, css: &str) -> String {
-        let id = self.find(css).await;
-        let v = self
-            .session_call("GET", &format!("/element/{id}/text"), None)
-            .await
-            .expect("element text");
-        v.as_str().unwrap_or_default().to_string()
+        let deadline = Instant::now() + Duration::from_secs(10);
+        loop {
+            let id = self.find(css).await;
+            match self.session_call("GET", &format!("/element/{id}/text"), None).await {
+                Ok(v) => return v.as_str().unwrap_or_default().to_string(),
+                Err(e) if e.contains("stale element reference") && Instant::now() < deadline => {
+                    tokio::time::sleep(Duration::from_millis(100)).await
+                }
+                Err(e) => panic!("text of {css}: {e}"),
+            }
+        }
     }
 
     /// Wait (up to `timeout`) until the text of `css` satisfies `pred`; return it. Panics with the
