@@ -225,6 +225,18 @@ impl App {
         let deadline = Instant::now() + Duration::from_secs(10);
         loop {
             let id = self.find(css).await;
+            // Scrolled into view first, as a person scrolls to what they click: WebKitWebDriver
+            // does not scroll inside the page's own scrolling area (below the header).
+            let _ = self
+                .session_call(
+                    "POST",
+                    "/execute/sync",
+                    Some(json!({
+                        "script": "arguments[0].scrollIntoView({block: 'center'}); return true",
+                        "args": [{"element-6066-11e4-a52e-4f735466cecf": id}],
+                    })),
+                )
+                .await;
             match self.session_call("POST", &format!("/element/{id}/click"), None).await {
                 Ok(_) => return,
                 Err(e) if e.contains("stale element reference") && Instant::now() < deadline => {

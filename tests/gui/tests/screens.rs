@@ -43,7 +43,10 @@ async fn launch(bin: &Path, home: &Home, person: (&str, &str), extra: &[(&str, &
         home.logs.path().display().to_string(),
         test_browser(),
     );
+    // The page's own storage (theme, zoom) is the launch's too, as a fresh user's would be.
+    let data = home.config.path().join("data").display().to_string();
     let mut env = vec![
+        ("XDG_DATA_HOME", data.as_str()),
         ("BROWSER", browser.as_str()),
         ("WPCONNECT_TEST_BROWSER_USER", person.0),
         ("WPCONNECT_TEST_BROWSER_PASSWORD", person.1),
@@ -65,10 +68,8 @@ async fn find_site(app: &App, address: &str) {
 /// Choose one of the other ways to sign in (folded away for site admins and developers).
 async fn choose_way(app: &App, way: &str) {
     app.script(
-        "document.querySelector('[data-testid=other-ways]').open = true; \
-         document.querySelector('[data-testid=way-' + arguments[0] + ']') \
-         .scrollIntoView({block: 'center'}); return true",
-        serde_json::json!([way]),
+        "document.querySelector('[data-testid=other-ways]').open = true; return true",
+        serde_json::json!([]),
     )
     .await;
     app.click(&format!("[data-testid=way-{way}]")).await;
