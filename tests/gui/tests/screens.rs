@@ -358,6 +358,9 @@ async fn dialect_site_oauth2_browser_and_password_form_and_errors() {
 
     // Settings: saved, and the log level takes effect; the log holds no token.
     app.click("[data-testid=nav-settings]").await;
+    app.wait_for("[data-testid=settings-form]", WAIT).await;
+    plain_screen(&app, "settings").await;
+    app.open_details().await;
     app.fill("[data-testid=redirect-ports]", &format!("{port}, 80")).await;
     app.click("[data-testid=save-settings]").await;
     let (message, _) = error_shown(&app).await;

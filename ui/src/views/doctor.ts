@@ -181,8 +181,7 @@ function checkRow(c: Check): HTMLElement {
       c.fix ? h("p", { class: "fix" }, h("strong", {}, "Fix: "), c.fix) : null,
       c.skipped_because ? h("p", { class: "muted" }, `Not checked: ${c.skipped_because}`) : null,
       h("p", { class: "muted small" }, h("strong", {}, "Why it matters: "), c.why),
-      ...c.observed.map((o) => h("div", { class: "observed" }, h("code", { class: "request" }, o.request), o.response ? h("pre", {}, o.response) : null)),
-      h("p", { class: "muted small" }, h("code", {}, c.id)),
+      c.observed.length ? h("details", { class: "details" }, h("summary", {}, "What was sent and what came back"), ...c.observed.map((o) => h("div", { class: "observed" }, h("code", { class: "request" }, o.request), o.response ? h("pre", {}, o.response) : null))) : null,
     ),
   );
 }
