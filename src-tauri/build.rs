@@ -18,6 +18,7 @@ const COMMANDS: &[&str] = &[
     "cancel_upload",
     "open_on_site",
     "set_zoom",
+    "diagnostic_report",
 ];
 
 fn main() {

@@ -263,6 +263,26 @@ pub fn set_zoom(webview: tauri::Webview, factor: f64) -> Answer<f64> {
     Ok(factor)
 }
 
+/// The diagnostic report (Settings, "Copy diagnostic report"): text with no secret in it, for
+/// the person to read, then paste to whoever helps them.
+#[tauri::command]
+pub async fn diagnostic_report(state: State<'_, AppState>) -> Answer<String> {
+    let log = state.log_dir.join(wpconnect_core::store::LOG_FILE);
+    let report = wpconnect_core::report::build(wpconnect_core::report::ReportInputs {
+        program: format!("WP Connect {}", env!("CARGO_PKG_VERSION")),
+        connect: &state.connect,
+        settings: state.settings.load(),
+        log_file: Some(&log),
+        discovery: wpconnect_core::DiscoveryOptions {
+            http: wpconnect_core::HttpOptions::from_environment(),
+            ..Default::default()
+        },
+        check_sites: true,
+    })
+    .await;
+    Ok(report.to_text())
+}
+
 /// Show the log folder in the file manager; returns its path.
 #[tauri::command]
 pub fn reveal_logs(state: State<'_, AppState>) -> Answer<String> {

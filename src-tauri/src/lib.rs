@@ -203,6 +203,7 @@ pub fn run() {
             commands::cancel_upload,
             commands::open_on_site,
             commands::set_zoom,
+            commands::diagnostic_report,
         ])
         .run(tauri::generate_context!())
         .expect("WP Connect could not start its window");

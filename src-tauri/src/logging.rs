@@ -60,7 +60,7 @@ struct RedactingFile {
 impl RedactingFile {
     fn open(dir: &Path) -> io::Result<RedactingFile> {
         std::fs::create_dir_all(dir)?;
-        let path = dir.join("wpconnect.log");
+        let path = dir.join(wpconnect_core::store::LOG_FILE);
         let file = open_private(&path)?;
         let written = file.metadata()?.len();
         Ok(RedactingFile { path, file, written, pending: Vec::new() })

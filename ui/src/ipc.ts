@@ -74,6 +74,8 @@ export interface Api {
   openOnSite(accountId: string, url: string): Promise<void>;
   /** Zoom the page; the factor in use comes back. */
   setZoom(factor: number): Promise<number>;
+  /** The diagnostic report, as text with no secret in it. */
+  diagnosticReport(): Promise<string>;
 }
 
 export const tauriApi: Api = {
@@ -107,6 +109,7 @@ export const tauriApi: Api = {
   cancelUpload: () => invoke("cancel_upload"),
   openOnSite: (accountId, url) => invoke("open_on_site", { accountId, url }),
   setZoom: (factor) => invoke("set_zoom", { factor }),
+  diagnosticReport: () => invoke("diagnostic_report"),
 };
 
 /** What the app hands the page before its first paint (see `boot_script` in the shell). */

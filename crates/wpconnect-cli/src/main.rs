@@ -16,6 +16,7 @@
 mod output;
 mod account;
 mod doctor;
+mod report;
 mod site;
 mod upload;
 
@@ -57,6 +58,9 @@ enum Command {
     Doctor(doctor::DoctorArgs),
     /// Upload photos (or any media) to a site's media library, location data removed first.
     Upload(upload::UploadArgs),
+    /// A diagnostic report to send to whoever helps you: versions, system, keyring, accounts and
+    /// settings (nothing secret), the log's last lines, each site's check.
+    Report(report::ReportArgs),
     /// Print the shell completion script for SHELL (bash, zsh, fish, elvish, powershell), e.g.
     /// `wpconnect completions bash > ~/.local/share/bash-completion/completions/wpconnect`.
     Completions { shell: clap_complete::Shell },
@@ -213,6 +217,7 @@ fn main() -> ExitCode {
             Command::Logout(args) => account::logout(args).await,
             Command::Doctor(args) => doctor::run(args).await,
             Command::Upload(args) => upload::run(args).await,
+            Command::Report(args) => report::run(args).await,
             Command::Completions { shell } => {
                 clap_complete::generate(shell, &mut command(), "wpconnect", &mut std::io::stdout());
                 ExitCode::SUCCESS

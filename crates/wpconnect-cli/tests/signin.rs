@@ -1262,3 +1262,88 @@ async fn upload_prints_a_line_per_file_a_json_document_and_the_exit_code_of_what
     assert_eq!(json(&out)["files"][0]["error"]["kind"], "file_unreadable");
     assert_eq!(s.media().len(), 2, "the photo twice, nothing else");
 }
+
+#[tokio::test]
+async fn the_report_to_send_says_what_helps_and_holds_no_secret() {
+    if !keyring_here("the_report_to_send_says_what_helps_and_holds_no_secret") {
+        return;
+    }
+    let (s, _) =
+        site(Knobs { app_passwords: true, app_passwords_in_use: true, ..Default::default() }).await;
+    let app_password = "abcd EFGH ijkl MNOP qrst UVWX";
+    s.add_app_password(3, "pasted by hand", app_password);
+    let mut m = Machine::new();
+    let logs = tempfile::tempdir().unwrap();
+    m.env.push(("WPCONNECT_LOG_DIR".into(), logs.path().display().to_string()));
+    // Two accounts: the password fallback (OAuth 2 tokens and the client secret in the keyring)
+    // and a pasted Application Password.
+    let oauth = m.password_login(&s.url()).await;
+    let login = [
+        "login",
+        &s.url(),
+        "--method",
+        "app-password",
+        "--username",
+        "grace",
+        "--password-stdin",
+        "--json",
+    ];
+    let out = m.run(&login, Some(&format!("{app_password}\n"))).await;
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let tokens = s.issued_tokens();
+    assert!(tokens.len() >= 2, "{tokens:?}");
+
+    // Secrets planted where a careless program would leave them: the log, in the forms log lines
+    // take and bare, and the environment.
+    let mut planted = tokens.clone();
+    planted.extend(["s3cret", "hopper-1906", app_password].map(String::from));
+    let log = [
+        format!("request Authorization: Bearer {}", tokens[0]),
+        format!(
+            "token answer {{\"access_token\":\"{}\",\"refresh_token\":\"{}\"}}",
+            tokens[0], tokens[1]
+        ),
+        "form grant_type=password&username=grace&password=hopper-1906&client_secret=s3cret".into(),
+        format!("a bare token: {} and {}", tokens[0], tokens[1]),
+        format!("a bare Application Password: {app_password}"),
+    ]
+    .join("\n");
+    std::fs::write(logs.path().join("wpconnect.log"), log).unwrap();
+    m.env.push(("WPCONNECT_PLANTED".into(), planted.join(" ")));
+
+    let text = m.run(&["report"], None).await;
+    let doc = m.run(&["report", "--json"], None).await;
+    let file = m.config.path().join("report.txt");
+    let written =
+        m.run(&["report", "--offline", "--output", &file.display().to_string()], None).await;
+    for out in [&text, &doc, &written] {
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    }
+    let text = String::from_utf8_lossy(&text.stdout).to_string();
+    let doc = json(&doc);
+    let kept = std::fs::read_to_string(&file).unwrap();
+    for secret in &planted {
+        for (what, report) in [("text", &text), ("json", &doc.to_string()), ("file", &kept)] {
+            assert!(
+                !report.contains(secret.as_str()),
+                "the {what} report holds {secret}: {report}"
+            );
+        }
+    }
+
+    // What helps whoever reads it is there.
+    assert_eq!(doc["schema"], "wpconnect.report/1");
+    assert_eq!(doc["accounts"].as_array().unwrap().len(), 2, "{doc}");
+    assert_eq!(doc["keyring"]["works"], true, "{doc}");
+    assert_eq!(doc["log"]["lines"].as_array().unwrap().len(), 5);
+    let summary = doc["sites"][0]["summary"].as_str().unwrap();
+    assert!(summary.contains("passed") && summary.contains("skipped"), "{summary}");
+    assert!(
+        text.contains(&oauth) && text.contains("Keyring: ") && text.contains(": works"),
+        "{text}"
+    );
+    assert!(text.contains(&format!("Site {}/", s.url())), "{text}");
+    assert!(!kept.contains("Site http"), "--offline: no site was checked: {kept}");
+    use std::os::unix::fs::PermissionsExt as _;
+    assert_eq!(std::fs::metadata(&file).unwrap().permissions().mode() & 0o777, 0o600);
+}

@@ -28,6 +28,7 @@ pub mod oauth2;
 pub mod present;
 pub mod profile;
 pub mod recommend;
+pub mod report;
 pub mod rest;
 pub mod secret;
 pub mod session;

@@ -843,6 +843,21 @@ async fn the_account_page_refreshes_and_opens_the_site_settings_show_the_logs_an
         home.logs.path().display().to_string(),
         "the file manager was asked to show the log folder"
     );
+
+    // A report to send: shown before it goes anywhere, with the sites and no secret.
+    app.click("[data-testid=copy-report]").await;
+    app.wait_for("[data-testid=report-copied], [data-testid=error]", Duration::from_secs(60)).await;
+    let report = app.value("[data-testid=report]").await;
+    assert!(report.starts_with("WP Connect diagnostic report"), "{report}");
+    assert!(report.contains("Accounts (2)") && report.contains(&format!("Site {}/", site.url())));
+    for secret in site
+        .issued_tokens()
+        .iter()
+        .map(String::as_str)
+        .chain(["abcd EFGH ijkl MNOP qrst UVWX", "analytical-engine"])
+    {
+        assert!(!report.contains(secret), "the report holds {secret}: {report}");
+    }
     app.close().await;
 
     // The session-only account is gone after a restart; the kept one is there.

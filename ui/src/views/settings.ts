@@ -43,7 +43,7 @@ export async function settingsView(root: HTMLElement, api: Api): Promise<void> {
     h("div", { class: "actions" }, h("button", { type: "submit", class: "primary", "data-testid": "save-settings" }, "Save"), h("button", { type: "button", "data-testid": "reveal-logs", onclick: () => void reveal() }, "Show logs")),
     result,
   );
-  root.append(appearance(), form);
+  root.append(appearance(), form, reportCard(api));
 
   async function reveal(): Promise<void> {
     try {
@@ -95,4 +95,40 @@ function appearance(): HTMLElement {
     fs.append(h("div", { class: "check" }, radio, h("label", { for: id }, label)));
   }
   return h("div", { class: "card" }, fs, h("p", { class: "muted small" }, "Zoom with Ctrl and + or −, back to normal with Ctrl and 0."));
+}
+
+/** "Copy diagnostic report": shown in full first (what is sent is what the person sees). */
+function reportCard(api: Api): HTMLElement {
+  const text = h("textarea", { readonly: true, rows: 12, class: "report-text", "aria-label": "Diagnostic report", "data-testid": "report", hidden: true });
+  const result = h("div", { "aria-live": "polite" });
+  const copy = h("button", { type: "button", "data-testid": "copy-report" }, "Copy diagnostic report");
+  copy.addEventListener("click", async () => {
+    copy.disabled = true;
+    copy.textContent = "Making the report…";
+    try {
+      text.value = await api.diagnosticReport();
+      text.hidden = false;
+      try {
+        await navigator.clipboard.writeText(text.value);
+        result.replaceChildren(h("p", { class: "saved", "data-testid": "report-copied" }, "Copied. Paste it to whoever helps you."));
+      } catch {
+        text.select();
+        result.replaceChildren(h("p", { "data-testid": "report-copied" }, "Select the report below and copy it."));
+      }
+    } catch (e) {
+      result.replaceChildren(errorBox(asIpcError(e)));
+    } finally {
+      copy.disabled = false;
+      copy.textContent = "Copy diagnostic report";
+    }
+  });
+  return h(
+    "div",
+    { class: "card" },
+    h("h2", {}, "Getting help"),
+    h("p", { class: "muted small" }, "A report of WP Connect's versions, this computer, your sites and their checks, and the log's last lines, to paste to whoever helps you. It holds no password."),
+    h("div", { class: "actions" }, copy),
+    result,
+    text,
+  );
 }

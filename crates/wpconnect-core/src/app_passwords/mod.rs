@@ -137,7 +137,7 @@ pub fn successor_name(approved: &str) -> String {
 }
 
 /// Unix time to UTC calendar fields (days-from-civil inverse; no time zone database needed).
-fn civil(t: u64) -> (i64, u32, u32, u32, u32, u32) {
+pub(crate) fn civil(t: u64) -> (i64, u32, u32, u32, u32, u32) {
     let days = (t / 86_400) as i64;
     let secs = t % 86_400;
     let z = days + 719_468;

@@ -171,6 +171,13 @@ impl Connect {
         Ok(())
     }
 
+    /// Whether the keyring can be used now: reached, and a read goes through (a locked keyring
+    /// fails here). Reads one entry that is never written.
+    pub async fn keyring_works(&self) -> Result<()> {
+        let store = self.store(Storage::Keyring)?;
+        blocking(move || store.get(&secret_key("wpconnect-report", "probe")).map(|_| ())).await
+    }
+
     pub fn account(&self, id: &str) -> Result<StoredAccount> {
         self.accounts()?
             .into_iter()

@@ -231,6 +231,22 @@ pub fn config_dir() -> Result<PathBuf> {
     })
 }
 
+/// The desktop app's log file's name, in [`log_dir`].
+pub const LOG_FILE: &str = "wpconnect.log";
+
+/// The desktop app's log folder: `$WPCONNECT_LOG_DIR`, else the system's, where Tauri puts an
+/// app's logs (Linux `~/.local/share/org.wpconnect.desktop/logs`, macOS
+/// `~/Library/Logs/org.wpconnect.desktop`, Windows `%LOCALAPPDATA%\org.wpconnect.desktop\logs`).
+pub fn log_dir() -> Result<PathBuf> {
+    chosen_dir("WPCONNECT_LOG_DIR", "logs", || {
+        if cfg!(target_os = "macos") {
+            dirs::home_dir().map(|h| h.join("Library/Logs").join(super::SERVICE))
+        } else {
+            dirs::data_local_dir().map(|d| d.join(super::SERVICE).join("logs"))
+        }
+    })
+}
+
 /// The folder named by the environment variable `var` (which must then be absolute), else the
 /// system's (`system`); never a fallback in a shared temporary folder.
 pub fn chosen_dir(

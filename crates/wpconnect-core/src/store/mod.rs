@@ -12,8 +12,8 @@ use std::collections::HashMap;
 use std::sync::Mutex;
 
 pub use accounts::{
-    account_id, chosen_dir, config_dir, save_private_json, AccountStatus, AccountsFile, FileLock,
-    Storage, StoredAccount,
+    account_id, chosen_dir, config_dir, log_dir, save_private_json, AccountStatus, AccountsFile,
+    FileLock, Storage, StoredAccount, LOG_FILE,
 };
 pub use keyring::{KeyringStore, LazyKeyring, BACKEND as KEYRING_BACKEND};
 
