@@ -456,6 +456,12 @@ async fn refresh_on_the_real_server_and_two_processes_using_one_refresh_token() 
     let after = m.connect.account(&account).unwrap();
     assert_eq!(after.status, AccountStatus::SignedIn);
     me_matches(&m, &wp, &done, &wp.oauth_url).await;
+
+    // What each refresh replaced was ended on the server (WP OAuth Server would keep it live):
+    // signing out leaves no token of this client live.
+    assert!(!wp.token_valid("oauth", &first_access), "the replaced access token was revoked");
+    m.connect.sign_out(&account).await.unwrap();
+    assert_eq!(wp.live_tokens("oauth", &id), (0, 0), "no token live after sign-out");
 }
 
 #[tokio::test]

@@ -196,9 +196,44 @@ impl Connect {
                 "the site gave no refresh token and the access token expired",
             )?);
         };
+        let replaced = self.secret(&account, ACCESS).await.ok().flatten();
         let tokens = self.redeem_refresh_token(&account, &refresh).await?;
         self.keep_refreshed(&account, &tokens).await?;
+        self.end_replaced(&account, replaced, &refresh, &tokens).await;
         Ok(tokens.access)
+    }
+
+    /// After a refresh, end the tokens it replaced on the site: WP OAuth Server keeps an access
+    /// token live until it expires (an hour) and, by default, a used refresh token too (a day),
+    /// so a later sign-out that revoked only the current pair would leave them live. The old
+    /// refresh token only when the site gave a new one. Best effort: the new tokens are kept
+    /// whatever the site says (other processes wait for this under the refresh lock, so none is
+    /// still using the old ones).
+    async fn end_replaced(
+        &self,
+        account: &StoredAccount,
+        access: Option<String>,
+        refresh: &RefreshToken,
+        now: &Tokens,
+    ) {
+        if account.revoke_url.is_none() {
+            return;
+        }
+        let access = access.filter(|a| a != now.access.expose());
+        let rotated = now.refresh.as_ref().is_some_and(|r| r.expose() != refresh.expose());
+        let refresh = rotated.then(|| refresh.expose().to_string());
+        if access.is_none() && refresh.is_none() {
+            return;
+        }
+        let client_secret = if account.has_client_secret {
+            self.secret(account, CLIENT_SECRET).await.ok().flatten()
+        } else {
+            None
+        };
+        let (_, problem) = self.end_on_site(account, Held { access, refresh, client_secret }).await;
+        if let Some(problem) = problem {
+            tracing::info!(account = %account.id, %problem, "the tokens a refresh replaced stay live");
+        }
     }
 
     /// The refresh grant; a refusal that no retry can mend marks the account "sign in again".
