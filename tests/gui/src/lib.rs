@@ -225,18 +225,7 @@ impl App {
         let deadline = Instant::now() + Duration::from_secs(10);
         loop {
             let id = self.find(css).await;
-            // Scrolled into view first, as a person scrolls to what they click: WebKitWebDriver
-            // does not scroll inside the page's own scrolling area (below the header).
-            let _ = self
-                .session_call(
-                    "POST",
-                    "/execute/sync",
-                    Some(json!({
-                        "script": "arguments[0].scrollIntoView({block: 'center'}); return true",
-                        "args": [{"element-6066-11e4-a52e-4f735466cecf": id}],
-                    })),
-                )
-                .await;
+            self.scroll_to(&id).await;
             match self.session_call("POST", &format!("/element/{id}/click"), None).await {
                 Ok(_) => return,
                 Err(e) if e.contains("stale element reference") && Instant::now() < deadline => {
@@ -247,9 +236,25 @@ impl App {
         }
     }
 
+    /// Scroll the element into view, as a person scrolls to what they click or type into:
+    /// WebKitWebDriver does not scroll inside the page's own scrolling area (below the header).
+    async fn scroll_to(&self, id: &str) {
+        let _ = self
+            .session_call(
+                "POST",
+                "/execute/sync",
+                Some(json!({
+                    "script": "arguments[0].scrollIntoView({block: 'center'}); return true",
+                    "args": [{"element-6066-11e4-a52e-4f735466cecf": id}],
+                })),
+            )
+            .await;
+    }
+
     /// Replace the text of the input matching `css` with `text`, as typed.
     pub async fn fill(&self, css: &str, text: &str) {
         let id = self.find(css).await;
+        self.scroll_to(&id).await;
         self.session_call("POST", &format!("/element/{id}/clear"), None)
             .await
             .unwrap_or_else(|e| panic!("clear {css}: {e}"));
