@@ -453,6 +453,10 @@ impl Server {
     pub fn request_count(&self) -> usize {
         self.log.lock().unwrap().len()
     }
+    /// Forget the requests received so far (a long run's log would otherwise grow with it).
+    pub fn forget_requests(&self) {
+        self.log.lock().unwrap().clear();
+    }
 }
 
 impl Drop for Server {
