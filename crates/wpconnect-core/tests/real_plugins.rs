@@ -279,18 +279,15 @@ async fn a_port_the_app_picks_when_the_admin_registered_the_loopback_prefix() {
         scope: None,
     };
     let mut used = None;
-    let done = m
+    let person = author(&wp, Consent::Allow);
+    let done = match m
         .connect
-        .sign_in_browser(
-            &d,
-            client,
-            opts(),
-            &author(&wp, Consent::Allow),
-            &Cancel::new(),
-            |_, r| used = Some(r.clone()),
-        )
+        .sign_in_browser(&d, client, opts(), &person, &Cancel::new(), |_, r| used = Some(r.clone()))
         .await
-        .unwrap_or_else(|e| panic!("{e} ({})", e.hint()));
+    {
+        Ok(done) => done,
+        Err(e) => panic!("{e} ({}); the browser: {:?}", e.hint(), person.visits().await),
+    };
     assert_author(&wp, &done.profile);
     let used = used.expect("a redirect URI");
     assert!(used.as_str().starts_with("http://127.0.0.1:") && used.path() == "/callback", "{used}");
@@ -361,18 +358,12 @@ async fn a_sign_in_that_fails_after_the_tokens_were_issued_leaves_none_live() {
         redirect_ports: vec![port],
         scope: None,
     };
+    let person = author(&wp, Consent::Allow);
     let e = connect
-        .sign_in_browser(
-            &d,
-            client.clone(),
-            opts(),
-            &author(&wp, Consent::Allow),
-            &Cancel::new(),
-            |_, _| {},
-        )
+        .sign_in_browser(&d, client.clone(), opts(), &person, &Cancel::new(), |_, _| {})
         .await
         .unwrap_err();
-    assert_eq!(e.kind(), ErrorKind::KeyringLocked, "{e}");
+    assert_eq!(e.kind(), ErrorKind::KeyringLocked, "{e}; the browser: {:?}", person.visits().await);
     assert_eq!(
         wp.live_tokens("oauth", &id),
         (0, 0),
