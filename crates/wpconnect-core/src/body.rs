@@ -19,9 +19,68 @@ pub fn html_error(url: Url, status: u16, body: &[u8]) -> Error {
     Error::HtmlInsteadOfJson {
         url: crate::http::redact_query(&url),
         status,
-        snippet: snippet_redacted(body),
+        snippet: page_text(body),
         cause: likely_cause(body),
     }
+}
+
+/// What a person would read on a web page: its title, else its first words with the markup
+/// left out (scripts and styles too), secrets masked; short. Never raw HTML in a message.
+pub fn page_text(body: &[u8]) -> String {
+    let html = String::from_utf8_lossy(&body[..body.len().min(16 * 1024)]);
+    let lower = html.to_ascii_lowercase();
+    let title = lower.find("<title").and_then(|i| {
+        let start = i + lower[i..].find('>')? + 1;
+        let end = start + lower[start..].find("</title")?;
+        Some(&html[start..end])
+    });
+    let source = title.filter(|t| !t.trim().is_empty()).unwrap_or(&html);
+    // Byte by byte: `<` and `>` are ASCII, never part of another character's UTF-8 bytes.
+    let b = source.as_bytes();
+    let mut out: Vec<u8> = Vec::new();
+    let (mut in_tag, mut skip_until) = (false, None::<&[u8]>);
+    let mut i = 0;
+    while i < b.len() {
+        if let Some(end) = skip_until {
+            if b[i..].get(..end.len()).is_some_and(|h| h.eq_ignore_ascii_case(end)) {
+                skip_until = None;
+                i += end.len();
+            } else {
+                i += 1;
+            }
+            continue;
+        }
+        if b[i] == b'<' {
+            let head = b[i..b.len().min(i + 8)].to_ascii_lowercase();
+            if head.starts_with(b"<script") {
+                skip_until = Some(b"</script>");
+            } else if head.starts_with(b"<style") {
+                skip_until = Some(b"</style>");
+            } else if head.starts_with(b"<!--") {
+                skip_until = Some(b"-->");
+            } else {
+                in_tag = true;
+            }
+        } else if in_tag {
+            if b[i] == b'>' {
+                in_tag = false;
+                out.push(b' ');
+            }
+        } else {
+            out.push(b[i]);
+        }
+        i += 1;
+    }
+    let text = String::from_utf8_lossy(&out);
+    let text = text
+        .replace("&nbsp;", " ")
+        .replace("&amp;", "&")
+        .replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&quot;", "\"")
+        .replace("&#039;", "'")
+        .replace("&#8217;", "’");
+    snippet_redacted(text.as_bytes())
 }
 
 /// The JSON object after the notices PHP prints when a site shows its errors
@@ -251,6 +310,19 @@ fn secret_value_at(s: &str) -> Option<(usize, usize)> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_page_is_shown_by_what_it_says_never_its_markup() {
+        let nginx = b"<!DOCTYPE html><html><head><title>503 Service Unavailable</title></head>\
+                      <body><h1>Service Unavailable</h1></body></html>";
+        assert_eq!(page_text(nginx), "503 Service Unavailable");
+        let untitled = b"<html><head><style>h1{color:red}</style><script>var t='x<y';</script>\
+                         </head><body><!-- hi --><h1>Access&nbsp;denied</h1><p>by the \
+                         <b>firewall</b></p></body></html>";
+        assert_eq!(page_text(untitled), "Access denied by the firewall");
+        let leaky = b"<p>{\"access_token\":\"SECRET123\"}</p>";
+        assert!(!page_text(leaky).contains("SECRET123"), "{}", page_text(leaky));
+    }
 
     #[test]
     fn secrets_are_masked_in_json_and_forms() {

@@ -21,6 +21,8 @@ pub mod crypto;
 pub mod discovery;
 pub mod doctor;
 pub mod error;
+#[doc(hidden)]
+pub mod fuzz;
 pub mod http;
 pub mod loopback;
 pub mod oauth1;

@@ -112,12 +112,7 @@ impl Loopback {
         let mismatched = AtomicBool::new(false);
         let answered = async {
             while let Some((mut stream, target)) = rx.recv().await {
-                let params: HashMap<String, String> = url::form_urlencoded::parse(
-                    target.split_once('?').map(|(_, q)| q).unwrap_or("").as_bytes(),
-                )
-                .into_owned()
-                .collect();
-                match judge(&params) {
+                match judge(&callback_params(&target)) {
                     Err(Error::StateMismatch) => {
                         mismatched.store(true, Ordering::SeqCst);
                         let _ = respond(
@@ -176,7 +171,7 @@ async fn accept_callbacks(
         tokio::spawn(async move {
             let _slot = slot;
             match read_request(stream).await {
-                Some((stream, target)) if path_of(&target) == CALLBACK_PATH => {
+                Some((stream, target)) if is_callback(&target) => {
                     let _ = tx.send((stream, target)).await;
                 }
                 Some((mut stream, _)) => {
@@ -232,20 +227,49 @@ async fn read_request(mut stream: TcpStream) -> Option<(TcpStream, String)> {
         }
     };
     tokio::time::timeout(READ_TIMEOUT, read).await.ok()??;
-    let head = String::from_utf8_lossy(&buf);
-    let mut first = head.lines().next()?.split(' ');
-    let (method, target) = (first.next()?, first.next()?.to_string());
-    if method != "GET" {
-        let _ = respond(
-            &mut stream,
-            405,
-            "Not allowed",
-            "This address only receives WP Connect's sign-in.",
-        )
-        .await;
-        return None;
+    match request_line(&buf)? {
+        RequestLine::Get(target) => Some((stream, target)),
+        RequestLine::NotGet => {
+            let _ = respond(
+                &mut stream,
+                405,
+                "Not allowed",
+                "This address only receives WP Connect's sign-in.",
+            )
+            .await;
+            None
+        }
     }
-    Some((stream, target))
+}
+
+/// What a request head asks for.
+#[derive(Debug, PartialEq, Eq)]
+pub(crate) enum RequestLine {
+    /// A GET, with its request target.
+    Get(String),
+    /// Any other method.
+    NotGet,
+}
+
+/// Read the request line of a head the browser sent; `None` when there is none to read.
+pub(crate) fn request_line(head: &[u8]) -> Option<RequestLine> {
+    let head = String::from_utf8_lossy(head);
+    let mut first = head.lines().next()?.split(' ');
+    let (method, target) = (first.next()?, first.next()?);
+    Some(if method == "GET" { RequestLine::Get(target.to_string()) } else { RequestLine::NotGet })
+}
+
+/// Is this request target the callback (whatever its query)?
+pub(crate) fn is_callback(target: &str) -> bool {
+    path_of(target) == CALLBACK_PATH
+}
+
+/// The query parameters of a callback's request target.
+pub(crate) fn callback_params(target: &str) -> HashMap<String, String> {
+    let query = target.split_once('?').map(|(_, q)| q).unwrap_or("");
+    // A fragment never reaches a server; one that does is not part of the query.
+    let query = query.split('#').next().unwrap_or("");
+    url::form_urlencoded::parse(query.as_bytes()).into_owned().collect()
 }
 
 async fn respond(

@@ -121,10 +121,7 @@ impl SettingsFile {
     /// The saved settings, or the defaults when there are none yet.
     pub fn load(&self) -> Result<Settings> {
         match std::fs::read(&self.path) {
-            Ok(bytes) => serde_json::from_slice(&bytes).map_err(|e| Error::ConfigFile {
-                path: self.path.clone(),
-                detail: format!("it is not valid: {e}"),
-            }),
+            Ok(bytes) => read_settings(&self.path, &bytes),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Settings::default()),
             Err(e) => Err(Error::ConfigFile { path: self.path.clone(), detail: e.to_string() }),
         }
@@ -134,6 +131,14 @@ impl SettingsFile {
         settings.validate()?;
         save_private_json(&self.path, settings)
     }
+}
+
+/// The settings a settings file holds (`path` only names it in the error).
+pub(crate) fn read_settings(path: &Path, bytes: &[u8]) -> Result<Settings> {
+    serde_json::from_slice(bytes).map_err(|e| Error::ConfigFile {
+        path: path.to_path_buf(),
+        detail: format!("it is not valid: {e}"),
+    })
 }
 
 #[cfg(test)]

@@ -105,7 +105,7 @@ async fn html_where_json_was_expected_names_the_cause() {
     assert_eq!(e.kind(), ErrorKind::HtmlInsteadOfJson);
     let msg = e.to_string();
     assert!(msg.contains("Wordfence security plugin"), "{msg}");
-    assert!(msg.contains("<!DOCTYPE html><html><head><title>Wordfence"), "the first bytes: {msg}");
+    assert!(msg.contains("The page says: \"Wordfence\""), "what the page says: {msg}");
     assert!(e.hint().contains("security or maintenance plugin"), "{}", e.hint());
     assert_eq!(
         s.request_count(),

@@ -1829,27 +1829,8 @@ fn with_date(r: Reply, st: &State) -> Reply {
     let now = std::time::SystemTime::now()
         + Duration::from_secs(st.knobs.clock_skew_secs.max(0) as u64)
         - Duration::from_secs((-st.knobs.clock_skew_secs).max(0) as u64);
-    r.header("Date", httpdate(now))
-}
-
-fn httpdate(t: std::time::SystemTime) -> String {
-    let secs = t.duration_since(std::time::UNIX_EPOCH).unwrap().as_secs();
-    let days = secs / 86400;
-    let (h, m, s) = (secs % 86400 / 3600, secs % 3600 / 60, secs % 60);
-    let weekday = ["Thu", "Fri", "Sat", "Sun", "Mon", "Tue", "Wed"][(days % 7) as usize];
-    let z = days as i64 + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let mo = if mp < 10 { mp + 3 } else { mp - 9 };
-    let y = yoe + era * 400 + if mo <= 2 { 1 } else { 0 };
-    let month =
-        ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
-            [(mo - 1) as usize];
-    format!("{weekday}, {d:02} {month} {y} {h:02}:{m:02}:{s:02} GMT")
+    let unix = now.duration_since(std::time::UNIX_EPOCH).unwrap_or_default().as_secs();
+    r.header("Date", crate::http_date(unix))
 }
 
 /// Does `callback` match the registered one in scheme, host, port and path (query may differ)?

@@ -304,9 +304,64 @@ pub struct Server {
     addr: SocketAddr,
     log: Arc<Mutex<Vec<Request>>>,
     pacing: Arc<Pacing>,
+    faults: Arc<Faults>,
     task: tokio::task::JoinHandle<()>,
     /// The host name of an https server.
     name: Option<String>,
+}
+
+/// What can go wrong between a site and the app, injected on purpose (see [`Server::inject`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Fault {
+    /// Nothing listens: connections are refused.
+    Refuse,
+    /// TLS with a certificate nobody trusts (an https server only).
+    UntrustedCertificate,
+    /// The site's answer starts, then the connection is dropped halfway through the body.
+    ResetMidBody,
+    /// The site's answer comes one byte a second.
+    Drip,
+    /// Something in front of the site (a proxy, a firewall, the host's error page) answers
+    /// with this status and an HTML page; the site never sees the request.
+    HtmlPage(u16),
+    /// The site's JSON answer cut in half (the length says so: a complete, broken document).
+    TruncatedJson,
+    /// An answer of this many bytes, sent as fast as the app reads.
+    HugeBody(usize),
+    /// The site's answer labelled as something else (`text/plain`).
+    WrongContentType,
+    /// A 401 from WordPress (`rest_not_logged_in`) in place of the answer: the site forgot the
+    /// session.
+    Unauthorized,
+    /// A 429 with `Retry-After: SECONDS` in place of the answer: rate limited.
+    TooManyRequests(u64),
+    /// The site's answer, with a `Date` header this many seconds off.
+    ClockOff(i64),
+}
+
+type Matcher = dyn Fn(&Request) -> bool + Send + Sync;
+
+/// The fault being injected, which requests it applies to, and how often it was met.
+#[derive(Default)]
+struct Faults {
+    now: Mutex<Option<(Fault, Arc<Matcher>)>>,
+    met: std::sync::atomic::AtomicUsize,
+}
+
+impl Faults {
+    fn connection_fault(&self) -> Option<Fault> {
+        self.now.lock().unwrap().as_ref().map(|(f, _)| f.clone())
+    }
+    /// The fault that applies to this request, counted as met.
+    fn for_request(&self, req: &Request) -> Option<Fault> {
+        let now = self.now.lock().unwrap();
+        let (fault, only) = now.as_ref()?;
+        let applies = !matches!(fault, Fault::Refuse | Fault::UntrustedCertificate) && only(req);
+        applies.then(|| {
+            self.met.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+            fault.clone()
+        })
+    }
 }
 
 /// How fast the server answers and reads.
@@ -379,44 +434,109 @@ impl Server {
         let handler: Arc<Handler> = Arc::new(handler);
         let name = tls.as_ref().map(|(_, n)| n.clone());
         let pacing = Arc::new(Pacing { latency, ..Default::default() });
+        let faults = Arc::new(Faults::default());
+        let untrusted = tls.as_ref().map(|(_, n)| {
+            let host = n.split(':').next().unwrap_or(n).to_string();
+            tls::self_signed(&[&host]).acceptor()
+        });
         let task = {
             let log = log.clone();
             let pacing = pacing.clone();
+            let faults = faults.clone();
             tokio::spawn(async move {
+                let mut listener = Some(listener);
                 loop {
-                    let Ok((stream, _)) = listener.accept().await else { return };
+                    // Refusing: nothing listens until the fault is healed, then the same port.
+                    if faults.connection_fault() == Some(Fault::Refuse) {
+                        listener = None;
+                        tokio::time::sleep(Duration::from_millis(10)).await;
+                        continue;
+                    }
+                    let l = match &listener {
+                        Some(l) => l,
+                        None => match TcpListener::bind(addr).await {
+                            Ok(l) => listener.insert(l),
+                            Err(_) => {
+                                tokio::time::sleep(Duration::from_millis(10)).await;
+                                continue;
+                            }
+                        },
+                    };
+                    let accepted =
+                        tokio::time::timeout(Duration::from_millis(50), l.accept()).await;
+                    let Ok(Ok((stream, _))) = accepted else { continue };
                     let (log, handler, tls) = (log.clone(), handler.clone(), tls.clone());
                     let latency = pacing.clone();
+                    let faults = faults.clone();
+                    let untrusted = untrusted.clone();
                     tokio::spawn(async move {
                         let Some((acceptor, name)) = tls else {
-                            let _ =
-                                serve(stream, &log, &*handler, &format!("http://{addr}"), latency)
-                                    .await;
+                            let base = format!("http://{addr}");
+                            let _ = serve(stream, &log, &*handler, &base, latency, &faults).await;
                             return;
                         };
                         let mut first = [0u8; 1];
                         // 0x16: a TLS handshake record.
                         if stream.peek(&mut first).await.is_ok_and(|n| n == 1) && first[0] == 0x16 {
+                            let acceptor = match (faults.connection_fault(), untrusted) {
+                                (Some(Fault::UntrustedCertificate), Some(u)) => {
+                                    faults.met.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+                                    u
+                                }
+                                _ => acceptor,
+                            };
                             if let Ok(tls) = acceptor.accept(stream).await {
-                                let _ = serve(
-                                    tls,
-                                    &log,
-                                    &*handler,
-                                    &format!("https://{name}"),
-                                    latency,
-                                )
-                                .await;
+                                let base = format!("https://{name}");
+                                let _ = serve(tls, &log, &*handler, &base, latency, &faults).await;
                             }
                         } else {
-                            let _ =
-                                serve(stream, &log, &*handler, &format!("http://{name}"), latency)
-                                    .await;
+                            let base = format!("http://{name}");
+                            let _ = serve(stream, &log, &*handler, &base, latency, &faults).await;
                         }
                     });
                 }
             })
         };
-        Server { addr, log, pacing, task, name }
+        Server { addr, log, pacing, faults, task, name }
+    }
+
+    /// From now on, `fault` strikes the requests `only` picks (every connection, for
+    /// [`Fault::Refuse`] and [`Fault::UntrustedCertificate`]), until [`heal`](Self::heal).
+    /// Returns once the fault is in place (for a refusal: once connections are refused).
+    pub async fn inject(
+        &self,
+        fault: Fault,
+        only: impl Fn(&Request) -> bool + Send + Sync + 'static,
+    ) {
+        self.faults.met.store(0, std::sync::atomic::Ordering::SeqCst);
+        let refuse = fault == Fault::Refuse;
+        *self.faults.now.lock().unwrap() = Some((fault, Arc::new(only)));
+        if refuse {
+            for _ in 0..200 {
+                if tokio::net::TcpStream::connect(self.addr).await.is_err() {
+                    return;
+                }
+                tokio::time::sleep(Duration::from_millis(10)).await;
+            }
+            panic!("the test server at {} still takes connections", self.addr);
+        }
+    }
+
+    /// No fault from now on (once refused connections are taken again, when it returns).
+    pub async fn heal(&self) {
+        *self.faults.now.lock().unwrap() = None;
+        for _ in 0..200 {
+            if tokio::net::TcpStream::connect(self.addr).await.is_ok() {
+                return;
+            }
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+        panic!("the test server at {} did not listen again", self.addr);
+    }
+
+    /// Requests (or TLS handshakes) the injected fault struck since it was injected.
+    pub fn faults_met(&self) -> usize {
+        self.faults.met.load(std::sync::atomic::Ordering::SeqCst)
     }
 
     /// From now on, close each connection unanswered once `bytes` of its request body came.
@@ -471,6 +591,7 @@ async fn serve(
     handler: &Handler,
     base: &str,
     pacing: Arc<Pacing>,
+    faults: &Faults,
 ) -> std::io::Result<()> {
     let latency = pacing.latency;
     let mut buf = Vec::new();
@@ -536,7 +657,26 @@ async fn serve(
     }
     let req = Request { method, target, headers, body, https: base.starts_with("https:"), proxied };
     log.lock().unwrap().push(req.clone());
-    let reply = handler(&req, base);
+    let fault = faults.for_request(&req);
+    let reply = match &fault {
+        // Answered in front of the site: the site never sees the request.
+        Some(Fault::HtmlPage(status)) => Reply::html(
+            *status,
+            format!(
+                "<!DOCTYPE html><html><head><title>{status} {r}</title></head><body><h1>{r}</h1>\
+                 <p>The server encountered an error.</p><hr><address>nginx</address></body></html>",
+                r = reason(*status)
+            ),
+        ),
+        Some(Fault::Unauthorized) => Reply::json(
+            401,
+            r#"{"code":"rest_not_logged_in","message":"You are not currently logged in.","data":{"status":401}}"#,
+        ),
+        Some(Fault::TooManyRequests(secs)) => {
+            Reply::html(429, "<h1>Too Many Requests</h1>").header("Retry-After", secs.to_string())
+        }
+        _ => handler(&req, base),
+    };
     if !latency.is_zero() {
         tokio::time::sleep(latency).await;
     }
@@ -544,16 +684,81 @@ async fn serve(
         tokio::time::sleep(Duration::from_secs(3600)).await;
         return Ok(());
     }
+    let mut headers = reply.headers.clone();
+    let mut body = reply.body.clone();
+    match &fault {
+        Some(Fault::TruncatedJson) => body.truncate(body.len() / 2),
+        Some(Fault::HugeBody(n)) => {
+            body = b"{\"padding\":\"".to_vec();
+            body.resize(*n, b'a');
+        }
+        Some(Fault::WrongContentType) => {
+            headers.retain(|(k, _)| !k.eq_ignore_ascii_case("content-type"));
+            headers.push(("Content-Type".into(), "text/plain".into()));
+        }
+        Some(Fault::ClockOff(secs)) => {
+            headers.retain(|(k, _)| !k.eq_ignore_ascii_case("date"));
+            let at = std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .unwrap_or_default()
+                .as_secs() as i64
+                + secs;
+            headers.push(("Date".into(), http_date(at.max(0) as u64)));
+        }
+        _ => {}
+    }
     let mut out = format!("HTTP/1.1 {} {}\r\n", reply.status, reason(reply.status));
-    for (k, v) in &reply.headers {
+    for (k, v) in &headers {
         out.push_str(&format!("{k}: {v}\r\n"));
     }
-    out.push_str(&format!("Content-Length: {}\r\nConnection: close\r\n\r\n", reply.body.len()));
+    out.push_str(&format!("Content-Length: {}\r\nConnection: close\r\n\r\n", body.len()));
     stream.write_all(out.as_bytes()).await?;
-    if req.method != "HEAD" {
-        stream.write_all(&reply.body).await?;
+    if req.method == "HEAD" {
+        return stream.shutdown().await;
+    }
+    match fault {
+        // Half the body, then the connection goes (no orderly close: as a crash or a cut).
+        Some(Fault::ResetMidBody) => {
+            stream.write_all(&body[..body.len() / 2]).await?;
+            stream.flush().await?;
+            return Ok(());
+        }
+        Some(Fault::Drip) => {
+            for b in body.chunks(1) {
+                stream.write_all(b).await?;
+                stream.flush().await?;
+                tokio::time::sleep(Duration::from_secs(1)).await;
+            }
+        }
+        _ => stream.write_all(&body).await?,
     }
     stream.shutdown().await
+}
+
+/// An HTTP date (`Sun, 06 Nov 1994 08:49:37 GMT`).
+pub fn http_date(unix: u64) -> String {
+    let days = (unix / 86_400) as i64;
+    let secs = unix % 86_400;
+    // Civil from days (proleptic Gregorian).
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    let y = yoe + era * 400 + i64::from(m <= 2);
+    let weekday = ["Thu", "Fri", "Sat", "Sun", "Mon", "Tue", "Wed"][(days.rem_euclid(7)) as usize];
+    let month =
+        ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
+            [(m - 1) as usize];
+    format!(
+        "{weekday}, {d:02} {month} {y} {:02}:{:02}:{:02} GMT",
+        secs / 3600,
+        secs % 3600 / 60,
+        secs % 60
+    )
 }
 
 fn reason(status: u16) -> &'static str {
@@ -568,7 +773,9 @@ fn reason(status: u16) -> &'static str {
         401 => "Unauthorized",
         403 => "Forbidden",
         404 => "Not Found",
+        429 => "Too Many Requests",
         500 => "Internal Server Error",
+        502 => "Bad Gateway",
         503 => "Service Unavailable",
         _ => "Status",
     }
@@ -583,6 +790,8 @@ pub struct Resolver {
     /// use, as a rebinding attacker's does).
     once: HashMap<String, Arc<std::sync::atomic::AtomicBool>>,
     lookups: Arc<std::sync::atomic::AtomicUsize>,
+    /// Every look-up fails while this is set (shared by the clones): DNS is down.
+    down: Arc<std::sync::atomic::AtomicBool>,
 }
 
 impl Resolver {
@@ -606,6 +815,10 @@ impl Resolver {
         self.once.insert(name.to_ascii_lowercase(), Default::default());
         self.map_to(name, addr)
     }
+    /// Make every look-up fail from now on (`true`), or answer again (`false`): in every clone.
+    pub fn set_down(&self, down: bool) {
+        self.down.store(down, std::sync::atomic::Ordering::SeqCst);
+    }
     /// Look-ups so far, of any name.
     pub fn lookups(&self) -> usize {
         self.lookups.load(std::sync::atomic::Ordering::SeqCst)
@@ -620,7 +833,8 @@ impl reqwest::dns::Resolve for Resolver {
             .once
             .get(&key)
             .is_some_and(|used| used.swap(true, std::sync::atomic::Ordering::SeqCst));
-        let found = if spent { None } else { self.names.get(&key).copied() };
+        let down = self.down.load(std::sync::atomic::Ordering::SeqCst);
+        let found = if spent || down { None } else { self.names.get(&key).copied() };
         let name = name.as_str().to_string();
         Box::pin(async move {
             match found {

@@ -19,7 +19,7 @@ pub fn api_root_from_link_headers<'a>(
                     k.eq_ignore_ascii_case("rel")
                         && v.split_ascii_whitespace().any(|r| r == API_REL)
                 })
-                .then(|| base.join(target.trim()).ok())
+                .then(|| base.join(target.trim()).ok().filter(is_web))
                 .flatten()
         })
     })
@@ -83,13 +83,19 @@ pub fn api_root_from_html(html: &str, base: &Url) -> Option<Url> {
         });
         if rel_matches {
             if let Some((_, href)) = attrs.iter().find(|(k, _)| k.eq_ignore_ascii_case("href")) {
-                if let Ok(u) = base.join(decode_entities(href).trim()) {
+                if let Some(u) = base.join(decode_entities(href).trim()).ok().filter(is_web) {
                     return Some(u);
                 }
             }
         }
     }
     None
+}
+
+/// An address the next request can go to: a link to anything else (`javascript:`, `data:`, a
+/// made-up scheme) is not the REST API, whatever its `rel` says (found by fuzzing).
+fn is_web(u: &Url) -> bool {
+    matches!(u.scheme(), "http" | "https") && u.has_host()
 }
 
 fn parse_attributes(s: &str) -> Vec<(String, String)> {

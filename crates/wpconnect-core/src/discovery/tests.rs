@@ -130,7 +130,8 @@ fn answers_that_are_not_an_index() {
     assert_eq!(e.kind(), ErrorKind::HtmlInsteadOfJson);
     let msg = e.to_string();
     assert!(msg.contains("maintenance or coming-soon page"), "{msg}");
-    assert!(msg.contains("<!DOCTYPE html><html><head><title>Site is undergoing"), "{msg}");
+    assert!(msg.contains("The page says: \"Site is undergoing maintenance\""), "{msg}");
+    assert!(!msg.contains('<'), "no markup shown: {msg}");
 
     // PHP warnings printed before the JSON.
     let e = read_err(

@@ -31,7 +31,7 @@ pub enum Error {
     #[error("Nothing is answering at {url}.")]
     ConnectionRefused { url: Url },
 
-    #[error("Could not connect to {url}: {detail}.")]
+    #[error("The connection to {url} failed: {detail}.")]
     Connect { url: Url, detail: String },
 
     #[error("The secure connection to {url} failed: {detail}.")]
@@ -76,7 +76,7 @@ pub enum Error {
 
     #[error(
         "{url} answered with a web page (HTTP {status}) where WordPress's REST API should \
-         answer with JSON{}. It began: {snippet:?}",
+         answer with JSON{}. The page says: {snippet:?}",
         cause.map(|c| format!("; this looks like {c}")).unwrap_or_default()
     )]
     HtmlInsteadOfJson { url: Url, status: u16, snippet: String, cause: Option<&'static str> },

@@ -28,6 +28,11 @@ pub(super) fn classify(e: &reqwest::Error, url: &Url, timeout: Duration) -> Erro
     if lower.contains("connection refused") {
         return Error::ConnectionRefused { url: origin(url) };
     }
+    // The connection went away mid-way (reset, or closed before the answer was whole: over
+    // TLS, without its closing message). Not a certificate problem, whatever layer noticed.
+    if let Some(detail) = cut_off(e, &lower) {
+        return Error::Connect { url: origin(url), detail: detail.into() };
+    }
     if url.scheme() == "https"
         && (lower.contains("certificate")
             || lower.contains("tls")
@@ -39,6 +44,31 @@ pub(super) fn classify(e: &reqwest::Error, url: &Url, timeout: Duration) -> Erro
         return Error::Tls { url: origin(url), detail: tls_detail(&lower, &chain) };
     }
     Error::Connect { url: origin(url), detail: last_cause(e) }
+}
+
+/// Why a connection that was open stopped, in words; `None` when it was not cut off.
+fn cut_off(e: &reqwest::Error, lower: &str) -> Option<&'static str> {
+    if lower.contains("handshake eof") {
+        return None; // no TLS on that port: said by the TLS branch
+    }
+    let io = find_source::<std::io::Error>(e).map(std::io::Error::kind);
+    if io == Some(std::io::ErrorKind::ConnectionReset)
+        || io == Some(std::io::ErrorKind::ConnectionAborted)
+        || lower.contains("connection reset")
+    {
+        return Some("the connection was reset by the server or the network");
+    }
+    if io == Some(std::io::ErrorKind::UnexpectedEof)
+        || lower.contains("unexpected-eof")
+        || lower.contains("unexpected eof")
+        || lower.contains("close_notify")
+        || lower.contains("incompletemessage")
+        || lower.contains("connection closed before message completed")
+        || lower.contains("end of file before message length reached")
+    {
+        return Some("the connection closed before the whole answer came");
+    }
+    None
 }
 
 fn tls_detail(lower: &str, chain: &str) -> String {

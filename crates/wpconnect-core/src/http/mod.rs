@@ -429,19 +429,32 @@ impl Answer {
             }
         }
         let mut buf = BytesMut::new();
-        loop {
-            match self.response.chunk().await {
-                Ok(Some(chunk)) => {
-                    if buf.len() + chunk.len() > limit {
-                        return Err(Error::ResponseTooLarge {
-                            url: redact_query(&self.url),
-                            limit,
-                        });
+        let read = async {
+            loop {
+                match self.response.chunk().await {
+                    Ok(Some(chunk)) => {
+                        if buf.len() + chunk.len() > limit {
+                            return Err(Error::ResponseTooLarge {
+                                url: redact_query(&self.url),
+                                limit,
+                            });
+                        }
+                        buf.extend_from_slice(&chunk);
                     }
-                    buf.extend_from_slice(&chunk);
+                    Ok(None) => return Ok(()),
+                    Err(e) => return Err(classify(&e, &self.url, timeout)),
                 }
-                Ok(None) => return Ok(buf.freeze()),
-                Err(e) => return Err(classify(&e, &self.url, timeout)),
+            }
+        };
+        // The whole body within `timeout`, however the request itself was bounded (an upload's
+        // is long, for the file): a site that drips its answer a byte at a time is given up on.
+        match tokio::time::timeout(timeout, read).await {
+            Ok(Ok(())) => Ok(buf.freeze()),
+            Ok(Err(e)) => Err(e),
+            Err(_) => {
+                let mut url = self.url.clone();
+                url.set_query(None);
+                Err(Error::Timeout { url, after: timeout })
             }
         }
     }

@@ -203,27 +203,47 @@ pub(crate) async fn token_request(
     let body = url::form_urlencoded::Serializer::new(String::new()).extend_pairs(&pairs).finish();
     let mut answer = http.post_form(post_to, headers, body).await?;
     let status = answer.status.as_u16();
-    let skew = answer
-        .headers
-        .get(reqwest::header::DATE)
-        .and_then(|d| d.to_str().ok())
-        .and_then(crate::oauth1::parse_http_date)
-        .map(|server| server as i64 - unix_now() as i64);
+    let date = answer.headers.get(reqwest::header::DATE).and_then(|d| d.to_str().ok());
+    let date = date.map(str::to_string);
     let body = answer.body(crate::http::limits::JSON, http.options().timeout).await?;
-    let fields = crate::oauth1::parse_form(&body);
-    match (status, fields.get("oauth_token"), fields.get("oauth_token_secret")) {
+    let answered = Answer { status, content_type: answer.content_type(), date: date.as_deref() };
+    read_token_pair(url, &answered, &body, callback, unix_now())
+}
+
+/// What came back from an OAuth 1.0a token endpoint, besides its body.
+pub(crate) struct Answer<'a> {
+    pub status: u16,
+    pub content_type: Option<&'a str>,
+    /// The server's `Date` header: how far its clock is from ours, when it refuses.
+    pub date: Option<&'a str>,
+}
+
+/// Read a token endpoint's answer: the pair, or what is wrong in words (`now`: our clock).
+pub(crate) fn read_token_pair(
+    url: &Url,
+    answer: &Answer<'_>,
+    body: &[u8],
+    callback: Option<&str>,
+    now: u64,
+) -> Result<crate::oauth1::TokenPair> {
+    let fields = crate::oauth1::parse_form(body);
+    let field = |k: &str| fields.get(k).filter(|v| !v.is_empty());
+    match (answer.status, field("oauth_token"), field("oauth_token_secret")) {
         (200..=299, Some(t), Some(s)) => {
             Ok(crate::oauth1::TokenPair { token: t.clone(), secret: AccessToken::new(s.clone()) })
         }
-        _ if crate::body::looks_like_html(answer.content_type(), &body) => {
-            Err(crate::body::html_error(url.clone(), status, &body))
+        _ if crate::body::looks_like_html(answer.content_type, body) => {
+            Err(crate::body::html_error(url.clone(), answer.status, body))
         }
         _ => Err(Error::OAuth1 {
             endpoint: url.clone(),
-            status,
-            text: crate::body::snippet_redacted(&body),
+            status: answer.status,
+            text: crate::body::snippet_redacted(body),
             callback: callback.map(str::to_string),
-            skew_secs: skew,
+            skew_secs: answer
+                .date
+                .and_then(crate::oauth1::parse_http_date)
+                .map(|server| server as i64 - now as i64),
         }),
     }
 }

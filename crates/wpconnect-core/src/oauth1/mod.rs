@@ -5,7 +5,7 @@
 //! request went to: the plugin computes it that way, so `www.` and non-`www.` addresses of the
 //! same site must sign alike.
 
-mod flow;
+pub(crate) mod flow;
 pub(crate) use flow::token_request;
 
 use std::collections::HashMap;
@@ -194,6 +194,15 @@ pub fn parse_http_date(s: &str) -> Option<u64> {
     let y: i64 = year.parse().ok()?;
     let hms: Vec<i64> = time.split(':').filter_map(|x| x.parse().ok()).collect();
     let [h, mi, se] = hms.as_slice() else { return None };
+    // A date a clock can show (and no arithmetic overflow on one that cannot: found by fuzzing).
+    let plausible = (1..=31).contains(&d)
+        && (1970..=9999).contains(&y)
+        && (0..24).contains(h)
+        && (0..60).contains(mi)
+        && (0..=60).contains(se);
+    if !plausible {
+        return None;
+    }
     // Days from civil (proleptic Gregorian).
     let y2 = if m <= 2 { y - 1 } else { y };
     let era = y2.div_euclid(400);

@@ -212,7 +212,11 @@ pub(crate) async fn revoke(
         !client.in_body,
     )
     .await?;
-    if (200..300).contains(&status) {
+    // RFC 7009: a 200 is the server's word that the token is ended; a web page with a 200 is
+    // something in front of the server (a firewall, a maintenance page) that ended nothing.
+    let a_page = crate::body::looks_like_html(ct.as_deref(), &body)
+        && crate::site::trim_json_prefix(&body).starts_with(b"<");
+    if (200..300).contains(&status) && !a_page {
         return Ok(());
     }
     Err(answer_error(url, status, ct.as_deref(), &body))
@@ -276,7 +280,7 @@ pub(crate) fn oauth_error(body: &[u8]) -> Option<(ErrorCode, Option<String>)> {
 
 /// Read a token answer the way [`request`] does (the same [`readable`] form, the crate's own
 /// parse), naming what is wrong when it cannot be read: the explanation behind a refusal.
-pub(super) fn read_tokens(
+pub(crate) fn read_tokens(
     url: &Url,
     status: u16,
     content_type: Option<&str>,

@@ -140,14 +140,7 @@ impl AccountsFile {
 
     pub fn load(&self) -> Result<Vec<StoredAccount>> {
         match std::fs::read(&self.path) {
-            Ok(bytes) => {
-                serde_json::from_slice::<FileDoc>(&bytes).map(|d| d.accounts).map_err(|e| {
-                    Error::ConfigFile {
-                        path: self.path.clone(),
-                        detail: format!("it is not valid: {e}"),
-                    }
-                })
-            }
+            Ok(bytes) => read_accounts(&self.path, &bytes),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Vec::new()),
             Err(e) => Err(Error::ConfigFile { path: self.path.clone(), detail: e.to_string() }),
         }
@@ -213,6 +206,14 @@ impl Drop for FileLock {
 }
 
 /// Create `dir` (and its parents) readable by the owner only, where it does not exist yet.
+/// The accounts an accounts file holds (`path` only names it in the error).
+pub(crate) fn read_accounts(path: &Path, bytes: &[u8]) -> Result<Vec<StoredAccount>> {
+    serde_json::from_slice::<FileDoc>(bytes).map(|d| d.accounts).map_err(|e| Error::ConfigFile {
+        path: path.to_path_buf(),
+        detail: format!("it is not valid: {e}"),
+    })
+}
+
 pub(crate) fn create_private_dir(dir: &Path) -> std::io::Result<()> {
     let mut b = std::fs::DirBuilder::new();
     b.recursive(true);

@@ -125,6 +125,9 @@ pub(crate) async fn read_answer(
         let ct = answer.content_type();
         return Err(upload_error(url, &p.name, p.bytes(), status, ct, &bytes));
     }
+    if body::looks_like_html(answer.content_type(), &bytes) {
+        return Err(body::html_error(url.clone(), status, &bytes));
+    }
     let invalid = |detail: String| Error::InvalidJson {
         url: url.clone(),
         status,
