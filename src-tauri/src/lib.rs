@@ -170,6 +170,14 @@ pub fn run() {
                 staging: wpconnect_core::upload::Staging::new(staging),
                 uploading: Running::default(),
             });
+            // A sign-in the app was killed in the middle of may have left secrets in the
+            // keyring for an account never written: end them (on the site too) in the background.
+            let handle = app.handle().clone();
+            tauri::async_runtime::spawn(async move {
+                if let Some(id) = handle.state::<AppState>().connect.finish_interrupted().await {
+                    tracing::info!(account = %id, "an interrupted sign-in was cleaned up");
+                }
+            });
             // The `wpconnect:` scheme: Linux packages declare it in the .desktop file, macOS in
             // the bundle's Info.plist (both from tauri.conf.json), Windows installers in the
             // registry; a Windows copy run without its installer registers it for this user here.

@@ -101,6 +101,9 @@ pub struct LoginArgs {
 pub struct AccountsArgs {
     #[arg(long)]
     json: bool,
+
+    #[command(flatten)]
+    net: NetArgs,
 }
 
 #[derive(clap::Args, Debug)]
@@ -115,11 +118,14 @@ pub struct AccountArgs {
     net: NetArgs,
 }
 
-pub(crate) fn connect(net: &NetArgs) -> Result<Connect, Error> {
+pub(crate) async fn connect(net: &NetArgs) -> Result<Connect, Error> {
     let accounts = AccountsFile::default_location()?;
     // Connected on first use: listing accounts needs no keyring.
     let keyring: Arc<dyn SecretStore> = Arc::new(LazyKeyring::new());
-    Ok(Connect::new(net.discovery_options().http, accounts, Ok(keyring)))
+    let connect = Connect::new(net.discovery_options().http, accounts, Ok(keyring));
+    // A sign-in cut off last time (killed, say) may have left secrets: end them first.
+    connect.finish_interrupted().await;
+    Ok(connect)
 }
 
 /// The client secret: `WPCONNECT_CLIENT_SECRET`, else a prompt on a terminal (empty: a public
@@ -199,7 +205,7 @@ pub async fn login(args: LoginArgs) -> ExitCode {
 
 async fn login_inner(args: &LoginArgs) -> Result<SignedIn, Error> {
     let mut typed = stdin_password(args)?;
-    let connect = connect(&args.net)?;
+    let connect = connect(&args.net).await?;
     let site = Discoverer::new(args.net.discovery_options()).discover(&args.address).await?;
     let opts = SignInOptions {
         storage: if args.session_only { Storage::Session } else { Storage::Keyring },
@@ -443,6 +449,10 @@ pub(crate) fn print_json<T: Serialize>(schema: &'static str, body: &T) {
 }
 
 pub async fn accounts(args: AccountsArgs) -> ExitCode {
+    // A sign-in interrupted last time is finished first (it only touches the keyring then).
+    if let Ok(connect) = connect(&args.net).await {
+        drop(connect);
+    }
     let all = match AccountsFile::default_location().and_then(|f| f.load()) {
         Ok(a) => a,
         Err(e) => return fail(&e, args.json),
@@ -478,7 +488,7 @@ pub(crate) fn pick(connect: &Connect, given: &Option<String>) -> Result<StoredAc
 
 pub async fn me(args: AccountArgs) -> ExitCode {
     let result = async {
-        let connect = connect(&args.net)?;
+        let connect = connect(&args.net).await?;
         let account = pick(&connect, &args.account)?;
         let me = connect.me(&account.id).await?;
         Ok::<_, Error>((connect.account(&account.id)?, me))
@@ -519,7 +529,7 @@ pub async fn me(args: AccountArgs) -> ExitCode {
 
 pub async fn refresh(args: AccountArgs) -> ExitCode {
     let result = async {
-        let connect = connect(&args.net)?;
+        let connect = connect(&args.net).await?;
         let account = pick(&connect, &args.account)?;
         connect.refresh(&account.id, account.expires_at).await?;
         connect.account(&account.id)
@@ -544,7 +554,7 @@ pub async fn refresh(args: AccountArgs) -> ExitCode {
 
 pub async fn logout(args: AccountArgs) -> ExitCode {
     let result = async {
-        let connect = connect(&args.net)?;
+        let connect = connect(&args.net).await?;
         let account = pick(&connect, &args.account)?;
         connect.sign_out(&account.id).await
     }

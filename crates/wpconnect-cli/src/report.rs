@@ -28,7 +28,7 @@ pub struct ReportArgs {
 }
 
 pub async fn run(args: ReportArgs) -> ExitCode {
-    let connect = match connect(&args.net) {
+    let connect = match connect(&args.net).await {
         Ok(c) => c,
         Err(e) => return fail(&e, args.json),
     };

@@ -65,7 +65,7 @@ pub struct UploadArgs {
 }
 
 pub async fn run(args: UploadArgs) -> ExitCode {
-    let connect = match connect(&args.net) {
+    let connect = match connect(&args.net).await {
         Ok(c) => c,
         Err(e) => return fail(&e, args.json),
     };

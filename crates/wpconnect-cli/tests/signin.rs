@@ -1347,3 +1347,253 @@ async fn the_report_to_send_says_what_helps_and_holds_no_secret() {
     use std::os::unix::fs::PermissionsExt as _;
     assert_eq!(std::fs::metadata(&file).unwrap().permissions().mode() & 0o777, 0o600);
 }
+
+/// The keys of WP Connect's keyring items for accounts on the site at `port`, read over the
+/// Secret Service by another client of it (`secret-tool`), not through WP Connect.
+fn keyring_keys_for(port: u16) -> Vec<String> {
+    let out = std::process::Command::new("secret-tool")
+        .args(["search", "--all", "service", wpconnect_core::store::SERVICE])
+        .output()
+        .expect("secret-tool (libsecret-tools) is installed");
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let site = format!(":{port}");
+    let mut keys: Vec<String> = text
+        .lines()
+        .filter_map(|l| l.trim().strip_prefix("attribute.username = "))
+        .filter(|k| k.contains(&site))
+        .map(str::to_string)
+        .collect();
+    keys.sort();
+    keys
+}
+
+/// The error document of a failed `--json` run: (kind, message, hint).
+fn error_of(out: &Output) -> (String, String, String) {
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap_or_else(|_| {
+        panic!(
+            "an error document on stdout; stdout: {} stderr: {}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        )
+    });
+    let field = |k: &str| doc["error"][k].as_str().unwrap_or_default().to_string();
+    (field("kind"), field("message"), field("hint"))
+}
+
+/// This computer's faults, each against signing in (and listing accounts where the fault is
+/// in the accounts file): a clear word, and nothing lost: the accounts file (its bytes), WP
+/// Connect's keyring items for the site (counted over the Secret Service) and the tokens the
+/// site holds, before and after. A kill (SIGKILL) at moments spread over a sign-in leaves no
+/// half account, no corrupt file and no keyring item that no account names. Printed as a table.
+/// (A locked keyring: `a_locked_keyring_is_named_with_its_remedy`. A read-only folder cannot
+/// be played here: the tests run as root, whom permissions do not stop.)
+#[tokio::test]
+async fn this_computers_faults_lose_nothing() {
+    if !keyring_here("this_computers_faults_lose_nothing") {
+        return;
+    }
+    let (s, _) = site(Knobs::default()).await;
+    let url = s.url();
+    let port = s.server().port();
+    let login = grace_by_password(&url);
+    let mut rows: Vec<(String, String)> = Vec::new();
+    let mut failures: Vec<String> = Vec::new();
+    let mut judge = |fault: &str, out: &Output, kinds: &[&str], problems: Vec<String>| {
+        let (kind, message, hint) = error_of(out);
+        let mut problems = problems;
+        if out.status.success() {
+            problems.push("it succeeded".into());
+        }
+        if !kinds.contains(&kind.as_str()) {
+            problems.push(format!("said {kind} (\"{message}\"), expected one of {kinds:?}"));
+        }
+        if message.is_empty() || hint.is_empty() {
+            problems.push(format!("no clear word: \"{message}\" / \"{hint}\""));
+        }
+        let lower = message.to_lowercase();
+        if ["zbus", "dbus error", "(os error"].iter().any(|w| lower.contains(w)) {
+            problems.push(format!("a library's words shown: \"{message}\""));
+        }
+        let verdict = if problems.is_empty() { "clear" } else { "FAIL" };
+        if !problems.is_empty() {
+            failures.push(format!("{fault}: {}", problems.join("; ")));
+        }
+        rows.push((format!("{fault:<40} {verdict}"), format!("{message} | {hint}")));
+    };
+
+    // The keyring is absent: no D-Bus session to reach it through.
+    let mut m = Machine::new();
+    m.env.retain(|(k, _)| k != "DBUS_SESSION_BUS_ADDRESS");
+    m.env.push(("DBUS_SESSION_BUS_ADDRESS".into(), "unix:path=/nonexistent/bus".into()));
+    let out = m.run(&login, Some("hopper-1906\n")).await;
+    let mut lost = Vec::new();
+    if m.config.path().join("accounts.json").exists() {
+        lost.push("an accounts file was written".into());
+    }
+    if s.live_tokens() != (0, 0) {
+        lost.push(format!("tokens live on the site: {:?}", s.live_tokens()));
+    }
+    judge("keyring absent (no D-Bus session) × sign-in", &out, &["keyring_unavailable"], lost);
+
+    // The accounts file is corrupt, or cut short: never replaced, never read as "no accounts".
+    for (what, bytes) in [
+        ("corrupt", b"\x00\x13garbage{{{".to_vec()),
+        ("truncated", br#"{"version":1,"accounts":[{"id":"grace@127.0.0.1:1","meth"#.to_vec()),
+    ] {
+        let m = Machine::new();
+        let file = m.config.path().join("accounts.json");
+        std::fs::write(&file, &bytes).unwrap();
+        let listed = m.run(&["accounts", "--json"], None).await;
+        let mut lost = Vec::new();
+        if std::fs::read(&file).unwrap() != bytes {
+            lost.push("the file was changed".into());
+        }
+        let (_, message, _) = error_of(&listed);
+        if !message.contains("accounts.json") {
+            lost.push(format!("the file is not named: {message}"));
+        }
+        judge(&format!("accounts file {what} × accounts"), &listed, &["config_file"], lost);
+        let out = m.run(&login, Some("hopper-1906\n")).await;
+        let mut lost = Vec::new();
+        if std::fs::read(&file).unwrap() != bytes {
+            lost.push("the file was replaced".into());
+        }
+        if !keyring_keys_for(port).is_empty() {
+            lost.push(format!("keyring items left: {:?}", keyring_keys_for(port)));
+        }
+        if s.live_tokens() != (0, 0) {
+            lost.push(format!("tokens live on the site: {:?}", s.live_tokens()));
+        }
+        judge(&format!("accounts file {what} × sign-in"), &out, &["config_file"], lost);
+    }
+
+    // The disk is full: no file may grow (RLIMIT_FSIZE 0, its signal ignored so writes fail
+    // with "File too large" as on a full disk, rather than killing the process).
+    let m = Machine::new();
+    let mut cmd = tokio::process::Command::new("bash");
+    cmd.args(["-c", "trap '' XFSZ; ulimit -f 0; exec \"$0\" \"$@\"", env!("CARGO_BIN_EXE_wpconnect")])
+        .args(login)
+        .env_clear()
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .kill_on_drop(true);
+    for (k, v) in &m.env {
+        cmd.env(k, v);
+    }
+    let mut child = cmd.spawn().unwrap();
+    child.stdin.take().unwrap().write_all(b"hopper-1906\n").await.unwrap();
+    let out = tokio::time::timeout(Duration::from_secs(60), child.wait_with_output())
+        .await
+        .expect("finished")
+        .unwrap();
+    let mut lost = Vec::new();
+    let file = m.config.path().join("accounts.json");
+    if std::fs::metadata(&file).is_ok_and(|f| f.len() > 0) {
+        lost.push("an accounts file was written".into());
+    }
+    let strays: Vec<_> = std::fs::read_dir(m.config.path())
+        .unwrap()
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().to_string())
+        .filter(|n| n.contains(".tmp") || n.starts_with('.'))
+        .collect();
+    if !strays.is_empty() {
+        lost.push(format!("temporary files left: {strays:?}"));
+    }
+    if !keyring_keys_for(port).is_empty() {
+        lost.push(format!("keyring items no account names: {:?}", keyring_keys_for(port)));
+    }
+    if s.live_tokens() != (0, 0) {
+        lost.push(format!("the issued tokens are live on the site: {:?}", s.live_tokens()));
+    }
+    judge("disk full (no file may grow) × sign-in", &out, &["config_file"], lost);
+
+    // Killed (SIGKILL) at moments spread over a sign-in: whatever moment, what is left is
+    // whole: no account, or one account with its secrets.
+    let mut kills = Vec::new();
+    for after_ms in (0..16u64).map(|i| 5 + i * 10).chain([200, 300]) {
+        let m = Machine::new();
+        let mut cmd = m.command(&login);
+        cmd.stdin(Stdio::piped()).stdout(Stdio::null()).stderr(Stdio::null());
+        let mut child = cmd.spawn().unwrap();
+        child.stdin.take().unwrap().write_all(b"hopper-1906\n").await.unwrap();
+        tokio::time::sleep(Duration::from_millis(after_ms)).await;
+        let killed = child.start_kill().is_ok();
+        let status = child.wait().await.unwrap();
+        // What the person sees next: the next run of WP Connect (listing the accounts) first
+        // finishes what the killed one left.
+        let listed = m.run(&["accounts", "--json"], None).await;
+        assert!(listed.status.success(), "{}", String::from_utf8_lossy(&listed.stderr));
+        let file = m.config.path().join("accounts.json");
+        let accounts: Vec<String> = match std::fs::read(&file) {
+            Err(_) => Vec::new(),
+            Ok(b) => match serde_json::from_slice::<serde_json::Value>(&b) {
+                Ok(doc) => doc["accounts"]
+                    .as_array()
+                    .map(|a| a.iter().map(|x| x["id"].as_str().unwrap_or("").to_string()).collect())
+                    .unwrap_or_default(),
+                Err(e) => {
+                    failures.push(format!("killed after {after_ms} ms: a corrupt accounts file ({e})"));
+                    Vec::new()
+                }
+            },
+        };
+        let keys = keyring_keys_for(port);
+        let orphans: Vec<&String> =
+            keys.iter().filter(|k| !accounts.iter().any(|a| k.starts_with(&format!("{a}/")))).collect();
+        if !orphans.is_empty() {
+            failures.push(format!("killed after {after_ms} ms: keyring items no account names: {orphans:?}"));
+        }
+        for a in &accounts {
+            if !keys.iter().any(|k| k.starts_with(&format!("{a}/"))) {
+                failures.push(format!("killed after {after_ms} ms: account {a} without its secrets"));
+            }
+        }
+        let stage = if status.success() || !killed {
+            "finished"
+        } else if accounts.is_empty() {
+            "nothing kept"
+        } else {
+            "account kept whole"
+        };
+        kills.push(format!("{after_ms} ms: {stage}"));
+        // The next run starts clean: sign out what this one kept (revoking it on the site).
+        for a in &accounts {
+            let out = m.run(&["logout", a, "--json"], None).await;
+            assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        }
+        for k in orphans {
+            let _ = std::process::Command::new("secret-tool")
+                .args(["clear", "service", wpconnect_core::store::SERVICE, "username", k])
+                .status();
+        }
+    }
+    rows.push((
+        format!(
+            "{:<40} {}",
+            "killed (SIGKILL) during sign-in",
+            if failures.iter().any(|f| f.starts_with("killed")) { "FAIL" } else { "whole" }
+        ),
+        kills.join(", "),
+    ));
+
+    println!("\n{:<40} verdict", "fault × operation");
+    for (row, _) in &rows {
+        println!("{row}");
+    }
+    println!("\nWhat the person read:");
+    for (row, said) in &rows {
+        println!("{}: {said}", row.split("  ").next().unwrap_or(row).trim());
+    }
+    println!(
+        "\ntokens live on the site after the kills (issued to a process killed before it could \
+         keep or end them; each expires on the site): {:?}",
+        s.live_tokens()
+    );
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}

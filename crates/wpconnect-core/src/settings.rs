@@ -123,7 +123,10 @@ impl SettingsFile {
         match std::fs::read(&self.path) {
             Ok(bytes) => read_settings(&self.path, &bytes),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Settings::default()),
-            Err(e) => Err(Error::ConfigFile { path: self.path.clone(), detail: e.to_string() }),
+            Err(e) => Err(Error::ConfigFile {
+                path: self.path.clone(),
+                detail: crate::store::accounts::io_words(&e),
+            }),
         }
     }
 

@@ -198,8 +198,8 @@ impl World {
         .await;
         let resolver = Resolver::new().map_to(NAME, site.server().addr());
         let http = HttpOptions {
-            timeout: Duration::from_secs(2),
-            connect_timeout: Duration::from_secs(2),
+            timeout: Duration::from_secs(1),
+            connect_timeout: Duration::from_secs(1),
             resolver: Some(Arc::new(resolver.clone())),
             extra_roots: vec![Certificate::from_pem(pki.ca_pem().as_bytes()).unwrap()],
             ..Default::default()
@@ -260,7 +260,7 @@ fn free_port() -> u16 {
 }
 
 fn sign_in_opts() -> SignInOptions {
-    SignInOptions { timeout: Duration::from_secs(4), ..Default::default() }
+    SignInOptions { timeout: Duration::from_secs(3), ..Default::default() }
 }
 
 /// What one operation ended in.

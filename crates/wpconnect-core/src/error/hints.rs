@@ -351,6 +351,14 @@ impl Error {
             Error::KeyringFailure { .. } => "Try again; if it keeps failing, sign in for this \
                                              session only."
                 .into(),
+            Error::ConfigFile { detail, .. } if detail == crate::store::accounts::DISK_FULL => {
+                "Make room on the disk, then try again; nothing was changed.".into()
+            }
+            Error::ConfigFile { detail, .. } if detail == crate::store::accounts::NOT_WRITABLE => {
+                "Let your user write to that folder (or choose another with \
+                 WPCONNECT_CONFIG_DIR), then try again; nothing was changed."
+                    .into()
+            }
             Error::ConfigFile { .. } => "Check the file's permissions, or move it aside to start \
                                          with no accounts (your keyring entries stay)."
                 .into(),

@@ -171,7 +171,8 @@ pub enum Error {
     #[error("Your keyring is locked or refused access ({store}: {detail}).")]
     KeyringLocked { store: String, detail: String },
 
-    #[error("No keyring is available: {store} could not be reached ({detail}).")]
+    /// `detail` (the platform's own words) goes to the log, not to the person.
+    #[error("No keyring is available: {store} could not be reached.")]
     KeyringUnavailable { store: String, detail: String },
 
     #[error("The keyring failed ({store}: {detail}).")]

@@ -302,6 +302,46 @@ impl Connect {
         self.save_account(updated)
     }
 
+    /// Finish what an interrupted sign-in left (the process killed between putting an account's
+    /// secrets in the keyring and writing the account): end those credentials on the site where
+    /// it can, delete them from the keyring, forget the note. Returns the account it was for.
+    /// Run by every sign-in first, and by the app and the CLI when they start.
+    pub async fn finish_interrupted(&self) -> Option<String> {
+        let path = self.accounts.pending_path();
+        let bytes = std::fs::read(&path).ok()?;
+        let Ok(account) = serde_json::from_slice::<StoredAccount>(&bytes) else {
+            let _ = std::fs::remove_file(&path);
+            return None;
+        };
+        // Written after all: the sign-in was only cut off after its end.
+        if self.accounts.load().is_ok_and(|all| all.iter().any(|a| a.id == account.id)) {
+            let _ = std::fs::remove_file(&path);
+            return None;
+        }
+        let held = self.held_secrets(&account).await;
+        let (ended, problem) = self.end_on_site(&account, held).await;
+        let store = self.store(account.storage).ok()?;
+        let id = account.id.clone();
+        let deleted = blocking(move || {
+            for what in [ACCESS, REFRESH, CLIENT_SECRET, TOKEN_SECRET] {
+                store.delete(&secret_key(&id, what))?;
+            }
+            Ok(())
+        })
+        .await;
+        // Kept until the keyring items are gone (a locked keyring: the next start tries again).
+        if deleted.is_ok() {
+            let _ = std::fs::remove_file(&path);
+        }
+        tracing::info!(
+            account = %account.id,
+            ended_on_site = ended,
+            problem = problem.as_deref().unwrap_or(""),
+            "finished a sign-in that was interrupted"
+        );
+        Some(account.id)
+    }
+
     /// Sign out: revoke on the server where it can, delete the secrets, forget the account. If
     /// the server cannot be reached the account is still forgotten here, and the result says so.
     pub async fn sign_out(&self, id: &str) -> Result<SignedOut> {

@@ -247,6 +247,14 @@ impl Connect {
             Some(old) => Some((self.held_secrets(&old).await, old)),
             None => None,
         };
+        // A new account kept in the keyring: noted first, so that secrets an interrupted
+        // sign-in leaves in the keyring are found and ended ([`Connect::finish_interrupted`]).
+        self.finish_interrupted().await;
+        let pending = (account.storage == Storage::Keyring && replaced.is_none())
+            .then(|| self.accounts.pending_path());
+        if let Some(p) = &pending {
+            crate::store::save_private_json(p, &account)?;
+        }
         let items: Vec<(String, Option<String>)> = secrets
             .iter()
             .map(|(what, v)| (secret_key(&account.id, what), v.map(str::to_string)))
@@ -258,8 +266,30 @@ impl Connect {
                 None => st.delete(k),
             })
         })
-        .await?;
-        self.save_account(account.clone())?;
+        .await
+        .inspect_err(|_| {
+            if let Some(p) = &pending {
+                let _ = std::fs::remove_file(p);
+            }
+        })?;
+        let saved = self.save_account(account.clone());
+        if let (Some(p), Ok(())) = (&pending, &saved) {
+            let _ = std::fs::remove_file(p);
+        }
+        if let Err(e) = saved {
+            // The account could not be recorded (a full disk, a read-only folder): take its
+            // secrets back out, so no keyring item is left that no account names. (What the
+            // sign-in had already changed for an account signed in before stays as it was.)
+            if replaced.is_none() {
+                let keys: Vec<String> =
+                    secrets.iter().map(|(what, _)| secret_key(&account.id, what)).collect();
+                let _ = blocking(move || keys.iter().try_for_each(|k| store.delete(k))).await;
+            }
+            if let Some(p) = &pending {
+                let _ = std::fs::remove_file(p);
+            }
+            return Err(e);
+        }
         let mut notes = notes;
         if let Some((mut held, old)) = replaced {
             // Whatever the new sign-in still uses is not the old one's to end.

@@ -138,11 +138,19 @@ impl AccountsFile {
         &self.path
     }
 
+    /// Where a sign-in notes the account it is about to keep, before its secrets go into the
+    /// keyring, and removes it once the account is written: left behind, it names secrets that
+    /// a sign-in interrupted (a kill, a power cut) put in the keyring for an account never
+    /// written. Nothing secret is in it.
+    pub fn pending_path(&self) -> PathBuf {
+        self.path.with_file_name("pending-sign-in.json")
+    }
+
     pub fn load(&self) -> Result<Vec<StoredAccount>> {
         match std::fs::read(&self.path) {
             Ok(bytes) => read_accounts(&self.path, &bytes),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Vec::new()),
-            Err(e) => Err(Error::ConfigFile { path: self.path.clone(), detail: e.to_string() }),
+            Err(e) => Err(Error::ConfigFile { path: self.path.clone(), detail: io_words(&e) }),
         }
     }
 
@@ -276,8 +284,7 @@ pub fn chosen_dir(
 /// `path`. Its directory is created owner-only when missing.
 pub fn save_private_json<T: Serialize>(path: &Path, value: &T) -> Result<()> {
     let json = serde_json::to_vec_pretty(value).expect("plain data serializes");
-    let err =
-        |e: std::io::Error| Error::ConfigFile { path: path.to_path_buf(), detail: e.to_string() };
+    let err = |e: std::io::Error| Error::ConfigFile { path: path.to_path_buf(), detail: io_words(&e) };
     let dir = path.parent().expect("a file path has a parent");
     create_private_dir(dir).map_err(err)?;
     let [a, b, c, d, e, f] = crate::crypto::random_bytes::<6>();
@@ -290,6 +297,28 @@ pub fn save_private_json<T: Serialize>(path: &Path, value: &T) -> Result<()> {
     }
     written.map_err(err)
 }
+
+/// Why a file could not be read or written, in words (the system's own after them, for a
+/// helper). A full disk and a folder that cannot be written call for different remedies.
+pub(crate) fn io_words(e: &std::io::Error) -> String {
+    use std::io::ErrorKind as K;
+    let code = e.raw_os_error();
+    // ENOSPC (28), EFBIG (27), EDQUOT (122): no room for the file.
+    if matches!(e.kind(), K::StorageFull | K::FileTooLarge | K::QuotaExceeded)
+        || matches!(code, Some(27 | 28 | 122))
+    {
+        return DISK_FULL.into();
+    }
+    if matches!(e.kind(), K::PermissionDenied | K::ReadOnlyFilesystem) {
+        return NOT_WRITABLE.into();
+    }
+    e.kind().to_string()
+}
+
+/// [`io_words`] for a full disk (the hint looks for it).
+pub(crate) const DISK_FULL: &str = "the disk is full";
+/// [`io_words`] for a folder or file that may not be written.
+pub(crate) const NOT_WRITABLE: &str = "this computer does not allow WP Connect to write it";
 
 /// Create `path` (it must not exist: no following a link someone put there) owner-only, write
 /// `bytes`, flush to disk.

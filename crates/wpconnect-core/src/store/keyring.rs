@@ -114,6 +114,7 @@ fn map_error(e: keyring_core::Error, store: &str) -> Error {
             Error::KeyringLocked { store: store.into(), detail: inner.to_string() }
         }
         K::PlatformFailure(inner) => {
+            tracing::warn!(store, detail = %inner, "the keyring could not be reached");
             Error::KeyringUnavailable { store: store.into(), detail: inner.to_string() }
         }
         K::NoDefaultStore => Error::KeyringUnavailable {
