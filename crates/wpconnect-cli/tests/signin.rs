@@ -1355,11 +1355,8 @@ fn keyring_keys_for(port: u16) -> Vec<String> {
         .args(["search", "--all", "service", wpconnect_core::store::SERVICE])
         .output()
         .expect("secret-tool (libsecret-tools) is installed");
-    let text = format!(
-        "{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let text =
+        format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
     let site = format!(":{port}");
     let mut keys: Vec<String> = text
         .lines()
@@ -1475,13 +1472,17 @@ async fn this_computers_faults_lose_nothing() {
     // with "File too large" as on a full disk, rather than killing the process).
     let m = Machine::new();
     let mut cmd = tokio::process::Command::new("bash");
-    cmd.args(["-c", "trap '' XFSZ; ulimit -f 0; exec \"$0\" \"$@\"", env!("CARGO_BIN_EXE_wpconnect")])
-        .args(login)
-        .env_clear()
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .kill_on_drop(true);
+    cmd.args([
+        "-c",
+        "trap '' XFSZ; ulimit -f 0; exec \"$0\" \"$@\"",
+        env!("CARGO_BIN_EXE_wpconnect"),
+    ])
+    .args(login)
+    .env_clear()
+    .stdin(Stdio::piped())
+    .stdout(Stdio::piped())
+    .stderr(Stdio::piped())
+    .kill_on_drop(true);
     for (k, v) in &m.env {
         cmd.env(k, v);
     }
@@ -1538,20 +1539,26 @@ async fn this_computers_faults_lose_nothing() {
                     .map(|a| a.iter().map(|x| x["id"].as_str().unwrap_or("").to_string()).collect())
                     .unwrap_or_default(),
                 Err(e) => {
-                    failures.push(format!("killed after {after_ms} ms: a corrupt accounts file ({e})"));
+                    failures
+                        .push(format!("killed after {after_ms} ms: a corrupt accounts file ({e})"));
                     Vec::new()
                 }
             },
         };
         let keys = keyring_keys_for(port);
-        let orphans: Vec<&String> =
-            keys.iter().filter(|k| !accounts.iter().any(|a| k.starts_with(&format!("{a}/")))).collect();
+        let orphans: Vec<&String> = keys
+            .iter()
+            .filter(|k| !accounts.iter().any(|a| k.starts_with(&format!("{a}/"))))
+            .collect();
         if !orphans.is_empty() {
-            failures.push(format!("killed after {after_ms} ms: keyring items no account names: {orphans:?}"));
+            failures.push(format!(
+                "killed after {after_ms} ms: keyring items no account names: {orphans:?}"
+            ));
         }
         for a in &accounts {
             if !keys.iter().any(|k| k.starts_with(&format!("{a}/"))) {
-                failures.push(format!("killed after {after_ms} ms: account {a} without its secrets"));
+                failures
+                    .push(format!("killed after {after_ms} ms: account {a} without its secrets"));
             }
         }
         let stage = if status.success() || !killed {

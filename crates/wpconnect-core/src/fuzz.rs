@@ -14,8 +14,11 @@ use url::Url;
 
 use crate::error::Error;
 
+/// A target: what it is fed is any bytes at all.
+pub type Target = fn(&[u8]);
+
 /// Every target: its name (the `fuzz/fuzz_targets/NAME.rs` file and corpus folder) and function.
-pub const TARGETS: &[(&str, fn(&[u8]))] = &[
+pub const TARGETS: &[(&str, Target)] = &[
     ("rest_index", rest_index),
     ("links", links),
     ("token_response", token_response),

@@ -104,6 +104,7 @@ fn expected(fault: &Injected, op: Op) -> Option<Vec<ErrorKind>> {
         Injected::Server(Fault::UntrustedCertificate) => vec![ErrorKind::Tls],
         Injected::Server(Fault::Drip) => vec![ErrorKind::Timeout],
         Injected::Server(Fault::HugeBody(_)) => vec![ErrorKind::ResponseTooLarge],
+        Injected::Server(Fault::TooManyRequests(_)) => vec![ErrorKind::RateLimited],
         _ => return None,
     };
     // The browser cannot reach the site either: nothing comes back to the app.
@@ -266,7 +267,7 @@ fn sign_in_opts() -> SignInOptions {
 /// What one operation ended in.
 enum Outcome {
     Worked(String),
-    Failed(Error),
+    Failed(Box<Error>),
     /// The doctor's report: its failing checks' findings and fixes.
     Report(Vec<(String, String)>),
 }
@@ -274,7 +275,7 @@ enum Outcome {
 async fn run(w: &World, connect: &Connect, op: Op, account: Option<&str>) -> Outcome {
     let done = |r: Result<String, Error>| match r {
         Ok(s) => Outcome::Worked(s),
-        Err(e) => Outcome::Failed(e),
+        Err(e) => Outcome::Failed(Box::new(e)),
     };
     match op {
         Op::Discover => done(
@@ -335,7 +336,7 @@ async fn run(w: &World, connect: &Connect, op: Op, account: Option<&str>) -> Out
                 out.revoke_problem.unwrap_or_default(),
                 "signed out on this computer".into(),
             )]),
-            Err(e) => Outcome::Failed(e),
+            Err(e) => Outcome::Failed(Box::new(e)),
         },
         Op::Upload => {
             let files = vec![UploadFile::new(&w.photo)];
@@ -343,9 +344,9 @@ async fn run(w: &World, connect: &Connect, op: Op, account: Option<&str>) -> Out
             match connect.upload(account.unwrap(), files, opts, &|_| {}, &Cancel::new()).await {
                 Ok(report) => match &report.files[0].outcome {
                     Ok(m) => Outcome::Worked(format!("media {}", m.id)),
-                    Err(e) => Outcome::Failed(e.clone()),
+                    Err(e) => Outcome::Failed(Box::new(e.clone())),
                 },
-                Err(e) => Outcome::Failed(e),
+                Err(e) => Outcome::Failed(Box::new(e)),
             }
         }
         Op::Doctor => {
@@ -466,10 +467,10 @@ async fn cell(w: &World, fault: &Injected, op: Op) -> (String, String) {
                     .push(format!("a failed sign-in left {new_live} live token(s) on the site"));
             }
         }
-        Op::Refresh | Op::Me | Op::Upload if failed => {
-            if after.accounts != before.accounts || after.keyring != before.keyring {
-                problems.push(format!("the account's keeping changed: {before:?} → {after:?}"));
-            }
+        Op::Refresh | Op::Me | Op::Upload
+            if failed && (after.accounts != before.accounts || after.keyring != before.keyring) =>
+        {
+            problems.push(format!("the account's keeping changed: {before:?} → {after:?}"));
         }
         Op::SignOut => {
             if matches!(outcome, Outcome::Worked(_)) && after.live.0 >= before.live.0 {

@@ -37,6 +37,7 @@ impl Error {
             | Error::HtmlInsteadOfJson { .. }
             | Error::InvalidJson { .. }
             | Error::ServerError { .. }
+            | Error::RateLimited { .. }
             | Error::OAuthServerDisabled { .. }
             | Error::NoSignInMethod { .. }
             | Error::UnsupportedTokenType { .. }
@@ -192,6 +193,11 @@ impl Error {
                  warnings, a stray character). Ask the site's admin to check the PHP error log."
                     .into()
             }
+            Error::RateLimited { retry_after, .. } => format!(
+                "Wait {}, then try again; nothing was changed. If it keeps happening, the site's \
+                 host or a security plugin is limiting requests: ask the site's admin.",
+                retry_after.map(|d| super::seconds(&d)).unwrap_or_else(|| "a few minutes".into())
+            ),
             Error::ServerError { .. } => {
                 "The site itself failed. Try again later; if it persists, the site's admin should \
                  check the server's error log."

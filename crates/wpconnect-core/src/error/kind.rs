@@ -24,6 +24,7 @@ pub enum ErrorKind {
     HtmlInsteadOfJson,
     InvalidJson,
     ServerError,
+    RateLimited,
     // Signing in.
     Oauth,
     OauthServerDisabled,
@@ -101,6 +102,7 @@ impl Error {
             Error::HtmlInsteadOfJson { .. } => ErrorKind::HtmlInsteadOfJson,
             Error::InvalidJson { .. } => ErrorKind::InvalidJson,
             Error::ServerError { .. } => ErrorKind::ServerError,
+            Error::RateLimited { .. } => ErrorKind::RateLimited,
             Error::OAuth { .. } => ErrorKind::Oauth,
             Error::OAuthServerDisabled { .. } => ErrorKind::OauthServerDisabled,
             Error::WrongPassword => ErrorKind::WrongPassword,
@@ -155,7 +157,9 @@ impl Error {
             | ErrorKind::RestApiBlocked
             | ErrorKind::HtmlInsteadOfJson
             | ErrorKind::InvalidJson => Category::NotWordpress,
-            ErrorKind::ServerError | ErrorKind::NotAWebAddress => Category::Server,
+            ErrorKind::ServerError | ErrorKind::RateLimited | ErrorKind::NotAWebAddress => {
+                Category::Server
+            }
             ErrorKind::InsecureConnection
             | ErrorKind::NoSuchAccount
             | ErrorKind::InvalidClientId

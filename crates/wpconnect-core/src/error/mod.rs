@@ -87,6 +87,12 @@ pub enum Error {
     #[error("{url} failed with a server error (HTTP {status}).")]
     ServerError { url: Url, status: u16, snippet: String },
 
+    #[error(
+        "{url} is turning requests away for now: too many came (HTTP 429){}.",
+        retry_after.map(|d| format!("; it asks to wait {}", seconds(&d))).unwrap_or_default()
+    )]
+    RateLimited { url: Url, retry_after: Option<Duration> },
+
     #[error("{}", oauth_message(code, description.as_deref(), *status, grant.as_deref()))]
     OAuth {
         endpoint: Url,
@@ -371,7 +377,7 @@ fn minutes_or_seconds(d: &Duration) -> String {
 }
 
 /// "1 second", "20 seconds": a wait as a person reads it (never "0 seconds").
-fn seconds(d: &Duration) -> String {
+pub(crate) fn seconds(d: &Duration) -> String {
     match d.as_secs_f32().round().max(1.0) as u64 {
         1 => "1 second".into(),
         n => format!("{n} seconds"),

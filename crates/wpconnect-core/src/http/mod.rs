@@ -244,13 +244,17 @@ impl Http {
                     continue;
                 }
             }
-            return Ok(Answer {
+            let answer = Answer {
                 url: current,
                 redirects: chain,
                 status,
                 headers: response.headers().clone(),
                 response,
-            });
+            };
+            return match answer.rate_limited() {
+                Some(e) => Err(e),
+                None => Ok(answer),
+            };
         }
     }
 
@@ -301,6 +305,9 @@ impl Http {
         };
         let answer =
             self.request_within_origin(direct_to, method, url, headers, body, timeout).await?;
+        if let Some(e) = answer.rate_limited() {
+            return Err(e);
+        }
         match answer.leaves_origin() {
             Some(to) => Err(Error::RedirectRefused {
                 from: redact_query(&answer.url),
@@ -421,6 +428,27 @@ impl Http {
 }
 
 impl Answer {
+    /// A 429 (too many requests), with how long the site asks to wait (`Retry-After`: seconds,
+    /// or a date), as the error a person can act on; `None` for any other answer.
+    pub fn rate_limited(&self) -> Option<Error> {
+        if self.status != StatusCode::TOO_MANY_REQUESTS {
+            return None;
+        }
+        let header = self.headers.get(reqwest::header::RETRY_AFTER).and_then(|v| v.to_str().ok());
+        let retry_after = header.and_then(|v| {
+            let v = v.trim();
+            v.parse::<u64>().ok().or_else(|| {
+                let at = crate::oauth1::parse_http_date(v)?;
+                Some(at.saturating_sub(crate::oauth2::unix_now()))
+            })
+        });
+        Some(Error::RateLimited {
+            url: origin(&self.url),
+            // A day at most: a longer wait is a site's mistake, not advice.
+            retry_after: retry_after.map(|s| Duration::from_secs(s.min(86_400))),
+        })
+    }
+
     /// Read the body, failing past `limit` bytes.
     pub async fn body(&mut self, limit: usize, timeout: Duration) -> Result<Bytes> {
         if let Some(len) = self.response.content_length() {

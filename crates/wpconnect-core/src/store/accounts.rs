@@ -284,7 +284,8 @@ pub fn chosen_dir(
 /// `path`. Its directory is created owner-only when missing.
 pub fn save_private_json<T: Serialize>(path: &Path, value: &T) -> Result<()> {
     let json = serde_json::to_vec_pretty(value).expect("plain data serializes");
-    let err = |e: std::io::Error| Error::ConfigFile { path: path.to_path_buf(), detail: io_words(&e) };
+    let err =
+        |e: std::io::Error| Error::ConfigFile { path: path.to_path_buf(), detail: io_words(&e) };
     let dir = path.parent().expect("a file path has a parent");
     create_private_dir(dir).map_err(err)?;
     let [a, b, c, d, e, f] = crate::crypto::random_bytes::<6>();
