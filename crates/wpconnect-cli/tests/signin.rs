@@ -13,6 +13,19 @@ use wpconnect_testsupport::{keyring_here, real_plugins, RealPlugins};
 mod common;
 use common::test_browser_program;
 
+/// Run `cmd` to its end (a minute at most) with `stdin` as its input; its output.
+async fn finish(mut cmd: tokio::process::Command, stdin: &str) -> Output {
+    cmd.stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::piped()).kill_on_drop(true);
+    let mut child = cmd.spawn().unwrap();
+    let mut input = child.stdin.take().unwrap();
+    input.write_all(stdin.as_bytes()).await.unwrap();
+    drop(input);
+    tokio::time::timeout(Duration::from_secs(60), child.wait_with_output())
+        .await
+        .expect("finished in time")
+        .unwrap()
+}
+
 fn free_port() -> u16 {
     std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
 }
@@ -48,18 +61,7 @@ impl Machine {
     }
 
     async fn run(&self, args: &[&str], stdin: Option<&str>) -> Output {
-        let mut cmd = self.command(args);
-        cmd.stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::piped());
-        let mut child = cmd.spawn().unwrap();
-        let mut input = child.stdin.take().unwrap();
-        if let Some(s) = stdin {
-            input.write_all(s.as_bytes()).await.unwrap();
-        }
-        drop(input);
-        tokio::time::timeout(Duration::from_secs(60), child.wait_with_output())
-            .await
-            .expect("finished in time")
-            .unwrap()
+        finish(self.command(args), stdin.unwrap_or("")).await
     }
 
     /// `wpconnect login URL --method password` as grace, who must get in; the account's id.
@@ -503,20 +505,11 @@ async fn a_locked_keyring_is_named_with_its_remedy() {
     cmd.args(["bash", "-c", lock, env!("CARGO_BIN_EXE_wpconnect")])
         .args(grace_by_password(&s.url()))
         .env_clear()
-        .env("WPCONNECT_KEYRING_HOME", keyring_home.path())
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .kill_on_drop(true);
+        .env("WPCONNECT_KEYRING_HOME", keyring_home.path());
     for (k, v) in m.env.iter().filter(|(k, _)| k != "DBUS_SESSION_BUS_ADDRESS") {
         cmd.env(k, v);
     }
-    let mut child = cmd.spawn().unwrap();
-    child.stdin.take().unwrap().write_all(b"hopper-1906\n").await.unwrap();
-    let out = tokio::time::timeout(Duration::from_secs(60), child.wait_with_output())
-        .await
-        .expect("finished")
-        .unwrap();
+    let out = finish(cmd, "hopper-1906\n").await;
     assert_eq!(
         out.status.code(),
         Some(7),
@@ -1478,20 +1471,11 @@ async fn this_computers_faults_lose_nothing() {
         env!("CARGO_BIN_EXE_wpconnect"),
     ])
     .args(login)
-    .env_clear()
-    .stdin(Stdio::piped())
-    .stdout(Stdio::piped())
-    .stderr(Stdio::piped())
-    .kill_on_drop(true);
+    .env_clear();
     for (k, v) in &m.env {
         cmd.env(k, v);
     }
-    let mut child = cmd.spawn().unwrap();
-    child.stdin.take().unwrap().write_all(b"hopper-1906\n").await.unwrap();
-    let out = tokio::time::timeout(Duration::from_secs(60), child.wait_with_output())
-        .await
-        .expect("finished")
-        .unwrap();
+    let out = finish(cmd, "hopper-1906\n").await;
     let mut lost = Vec::new();
     let file = m.config.path().join("accounts.json");
     if std::fs::metadata(&file).is_ok_and(|f| f.len() > 0) {

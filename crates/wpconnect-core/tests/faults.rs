@@ -19,8 +19,8 @@ use wpconnect_core::doctor::{Doctor, DoctorRequest, Status};
 use wpconnect_core::http::Certificate;
 use wpconnect_core::loopback::Cancel;
 use wpconnect_core::secret::{ClientSecret, Password};
-use wpconnect_core::session::{Connect, OAuth2Client, SignInOptions};
-use wpconnect_core::store::{AccountsFile, KeyringStore, SecretStore, SERVICE};
+use wpconnect_core::session::{Connect, OAuth2Client, SignInOptions, SignedIn};
+use wpconnect_core::store::{AccountsFile, KeyringStore, SecretStore};
 use wpconnect_core::upload::{UploadFile, UploadOptions};
 use wpconnect_core::{Discovered, Discoverer, DiscoveryOptions, Error, ErrorKind, HttpOptions};
 use wpconnect_testsupport::browser::{Consent, TestBrowser};
@@ -29,7 +29,7 @@ use wpconnect_testsupport::tls::Pki;
 use wpconnect_testsupport::{Fault, Request, Resolver};
 
 mod common;
-use common::Person;
+use common::{keyring_items, Person};
 
 const NAME: &str = "blog.example";
 const SECRET: &str = "matrix-client-secret";
@@ -159,17 +159,6 @@ fn unclear(message: &str, hint: &str) -> Option<String> {
         .map(|w| format!("internals (\"{w}\") shown: \"{message}\" / \"{hint}\""))
 }
 
-fn keyring_items() -> usize {
-    let out = std::process::Command::new("secret-tool")
-        .args(["search", "--all", "service", SERVICE])
-        .output()
-        .expect("secret-tool (libsecret-tools) is installed");
-    [out.stdout, out.stderr]
-        .iter()
-        .map(|b| String::from_utf8_lossy(b).lines().filter(|l| l.starts_with("[/")).count())
-        .sum()
-}
-
 struct World {
     pki: Pki,
     site: OAuthSite,
@@ -248,6 +237,19 @@ impl World {
         }
     }
 
+    /// Ada signs in with her password (the OAuth2 password grant).
+    async fn sign_in(&self, connect: &Connect) -> Result<SignedIn, Error> {
+        connect
+            .sign_in_password(
+                &self.discovered,
+                self.client(),
+                "ada",
+                Password::new("correct horse"),
+                sign_in_opts(),
+            )
+            .await
+    }
+
     fn person(&self) -> Person {
         Person::new(
             TestBrowser::new("ada", "correct horse", Consent::Allow)
@@ -284,18 +286,7 @@ async fn run(w: &World, connect: &Connect, op: Op, account: Option<&str>) -> Out
                 .await
                 .map(|d| d.site.name),
         ),
-        Op::PasswordSignIn => done(
-            connect
-                .sign_in_password(
-                    &w.discovered,
-                    w.client(),
-                    "ada",
-                    Password::new("correct horse"),
-                    sign_in_opts(),
-                )
-                .await
-                .map(|s| s.profile.username),
-        ),
+        Op::PasswordSignIn => done(w.sign_in(connect).await.map(|s| s.profile.username)),
         Op::BrowserSignIn => {
             let person = w.person();
             done(
@@ -403,17 +394,7 @@ async fn cell(w: &World, fault: &Injected, op: Op) -> (String, String) {
         w.site.add_app_password(7, "matrix", APP_PASSWORD);
     }
     let account = if op.needs_account() {
-        let s = connect
-            .sign_in_password(
-                &w.discovered,
-                w.client(),
-                "ada",
-                Password::new("correct horse"),
-                sign_in_opts(),
-            )
-            .await
-            .expect("signed in before the fault");
-        Some(s.account.id)
+        Some(w.sign_in(&connect).await.expect("signed in before the fault").account.id)
     } else {
         None
     };

@@ -9,9 +9,12 @@ use std::time::{Duration, Instant};
 
 use wpconnect_core::secret::{ClientSecret, Password};
 use wpconnect_core::session::{Connect, OAuth2Client, SignInOptions};
-use wpconnect_core::store::{AccountsFile, KeyringStore, SERVICE};
+use wpconnect_core::store::{AccountsFile, KeyringStore};
 use wpconnect_core::{Discoverer, DiscoveryOptions, HttpOptions};
 use wpconnect_testsupport::dialect::{Client, Knobs, OAuthSite, User};
+
+mod common;
+use common::keyring_items;
 
 const SECRET: &str = "soak-client-secret";
 
@@ -28,18 +31,6 @@ fn resident_kib() -> u64 {
         .find_map(|l| l.strip_prefix("VmRSS:"))
         .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
         .unwrap_or(0)
-}
-
-/// WP Connect's items in the Secret Service, counted by another client of it (`secret-tool`).
-fn keyring_items() -> usize {
-    let out = std::process::Command::new("secret-tool")
-        .args(["search", "--all", "service", SERVICE])
-        .output()
-        .expect("secret-tool (libsecret-tools) is installed");
-    [out.stdout, out.stderr]
-        .iter()
-        .map(|b| String::from_utf8_lossy(b).lines().filter(|l| l.starts_with("[/")).count())
-        .sum()
 }
 
 #[tokio::test]

@@ -65,3 +65,15 @@ impl wpconnect_core::browser::Browser for Person {
         Ok(())
     }
 }
+
+/// WP Connect's items in the Secret Service, counted by another client of it (`secret-tool`).
+pub fn keyring_items() -> usize {
+    let out = std::process::Command::new("secret-tool")
+        .args(["search", "--all", "service", wpconnect_core::store::SERVICE])
+        .output()
+        .expect("secret-tool (libsecret-tools) is installed");
+    [out.stdout, out.stderr]
+        .iter()
+        .map(|b| String::from_utf8_lossy(b).lines().filter(|l| l.starts_with("[/")).count())
+        .sum()
+}
