@@ -303,11 +303,9 @@ pub fn save_private_json<T: Serialize>(path: &Path, value: &T) -> Result<()> {
 /// helper). A full disk and a folder that cannot be written call for different remedies.
 pub(crate) fn io_words(e: &std::io::Error) -> String {
     use std::io::ErrorKind as K;
-    let code = e.raw_os_error();
-    // ENOSPC (28), EFBIG (27), EDQUOT (122): no room for the file.
-    if matches!(e.kind(), K::StorageFull | K::FileTooLarge | K::QuotaExceeded)
-        || matches!(code, Some(27 | 28 | 122))
-    {
+    // ENOSPC (28), EFBIG (27), EDQUOT (122 on Linux): no room for the file.
+    let unix_full = cfg!(target_os = "linux") && matches!(e.raw_os_error(), Some(27 | 28 | 122));
+    if matches!(e.kind(), K::StorageFull | K::FileTooLarge | K::QuotaExceeded) || unix_full {
         return DISK_FULL.into();
     }
     if matches!(e.kind(), K::PermissionDenied | K::ReadOnlyFilesystem) {
