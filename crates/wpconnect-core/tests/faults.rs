@@ -67,6 +67,7 @@ enum Op {
     Discover,
     PasswordSignIn,
     BrowserSignIn,
+    OAuth1SignIn,
     AppPasswordSignIn,
     Refresh,
     Me,
@@ -75,10 +76,11 @@ enum Op {
     Doctor,
 }
 
-const OPS: [(Op, &str); 9] = [
+const OPS: [(Op, &str); 10] = [
     (Op::Discover, "discover"),
     (Op::PasswordSignIn, "password"),
     (Op::BrowserSignIn, "browser"),
+    (Op::OAuth1SignIn, "oauth1"),
     (Op::AppPasswordSignIn, "app pw"),
     (Op::Refresh, "refresh"),
     (Op::Me, "/me"),
@@ -89,7 +91,14 @@ const OPS: [(Op, &str); 9] = [
 
 impl Op {
     fn signs_in(self) -> bool {
-        matches!(self, Op::PasswordSignIn | Op::BrowserSignIn | Op::AppPasswordSignIn)
+        matches!(
+            self,
+            Op::PasswordSignIn | Op::BrowserSignIn | Op::OAuth1SignIn | Op::AppPasswordSignIn
+        )
+    }
+    /// The person's browser takes part (and is not the app: faults strike only the app).
+    fn uses_browser(self) -> bool {
+        matches!(self, Op::BrowserSignIn | Op::OAuth1SignIn)
     }
     fn needs_account(self) -> bool {
         matches!(self, Op::Refresh | Op::Me | Op::SignOut | Op::Upload)
@@ -108,7 +117,7 @@ fn expected(fault: &Injected, op: Op) -> Option<Vec<ErrorKind>> {
         _ => return None,
     };
     // The browser cannot reach the site either: nothing comes back to the app.
-    if op == Op::BrowserSignIn
+    if op.uses_browser()
         && matches!(fault, Injected::Server(Fault::Refuse | Fault::UntrustedCertificate))
     {
         kinds.push(ErrorKind::CallbackTimeout);
@@ -177,7 +186,15 @@ impl World {
         let site = OAuthSite::start_https(
             &pki.leaf(&[NAME]),
             NAME,
-            Knobs { app_passwords: true, ..Default::default() },
+            Knobs {
+                app_passwords: true,
+                oauth1_consumers: vec![(
+                    "matrix-consumer".into(),
+                    "matrix-consumer-secret".into(),
+                    format!("http://127.0.0.1:{port}/callback"),
+                )],
+                ..Default::default()
+            },
             vec![Client::new(
                 "desk-app",
                 Some(SECRET),
@@ -210,12 +227,13 @@ impl World {
             Injected::Server(f) => {
                 // The person's browser is not the app: in a browser sign-in, only what the app
                 // itself asks is struck (connection faults strike both).
-                let browser = op == Op::BrowserSignIn;
+                let browser = op.uses_browser();
                 self.site
                     .server()
                     .inject(f.clone(), move |r: &Request| {
                         !(browser
                             && (r.path().starts_with("/oauth/authorize")
+                                || r.path().starts_with("/oauth1/authorize")
                                 || r.path().starts_with("/wp-login.php")))
                     })
                     .await
@@ -298,6 +316,28 @@ async fn run(w: &World, connect: &Connect, op: Op, account: Option<&str>) -> Out
                         &person,
                         &Cancel::new(),
                         |_, _| {},
+                    )
+                    .await
+                    .map(|s| s.profile.username),
+            )
+        }
+        Op::OAuth1SignIn => {
+            let person = w.person();
+            let consumer = wpconnect_core::oauth1::Consumer {
+                key: "matrix-consumer".into(),
+                secret: ClientSecret::new("matrix-consumer-secret"),
+            };
+            done(
+                connect
+                    .sign_in_oauth1(
+                        &w.discovered,
+                        consumer,
+                        Some(w.port),
+                        sign_in_opts(),
+                        &person,
+                        &Cancel::new(),
+                        |_, _| {},
+                        || unreachable!("a loopback callback, not a pasted code"),
                     )
                     .await
                     .map(|s| s.profile.username),

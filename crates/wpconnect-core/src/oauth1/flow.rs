@@ -238,7 +238,11 @@ pub(crate) fn read_token_pair(
         _ => Err(Error::OAuth1 {
             endpoint: url.clone(),
             status: answer.status,
-            text: crate::body::snippet_redacted(body),
+            // WordPress's own refusal says it in words: those and its code, not its JSON.
+            text: crate::body::rest_error(body)
+                .filter(|(_, message)| !message.is_empty())
+                .map(|(code, message)| format!("{message} ({code})"))
+                .unwrap_or_else(|| crate::body::snippet_redacted(body)),
             callback: callback.map(str::to_string),
             skew_secs: answer
                 .date
