@@ -280,6 +280,12 @@ fn free_port() -> u16 {
     std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
 }
 
+/// The OAuth 1.0a sign-in here returns through the loopback: no code is ever pasted.
+#[allow(clippy::result_large_err)]
+fn no_pasted_code() -> Result<String, Error> {
+    unreachable!("a loopback callback, not a pasted code")
+}
+
 fn sign_in_opts() -> SignInOptions {
     SignInOptions { timeout: Duration::from_secs(3), ..Default::default() }
 }
@@ -337,7 +343,7 @@ async fn run(w: &World, connect: &Connect, op: Op, account: Option<&str>) -> Out
                         &person,
                         &Cancel::new(),
                         |_, _| {},
-                        || unreachable!("a loopback callback, not a pasted code"),
+                        no_pasted_code,
                     )
                     .await
                     .map(|s| s.profile.username),
