@@ -449,10 +449,8 @@ pub(crate) fn print_json<T: Serialize>(schema: &'static str, body: &T) {
 }
 
 pub async fn accounts(args: AccountsArgs) -> ExitCode {
-    // A sign-in interrupted last time is finished first (it only touches the keyring then).
-    if let Ok(connect) = connect(&args.net).await {
-        drop(connect);
-    }
+    // Made only to finish a sign-in interrupted last time (the keyring is touched only then).
+    let _ = connect(&args.net).await;
     let all = match AccountsFile::default_location().and_then(|f| f.load()) {
         Ok(a) => a,
         Err(e) => return fail(&e, args.json),

@@ -3,7 +3,9 @@
 
 use url::Url;
 
-use super::{blocking, how_for, Connect, SignedOut, ACCESS, CLIENT_SECRET, REFRESH, TOKEN_SECRET};
+use super::{
+    blocking, forget_secrets, how_for, Connect, SignedOut, ACCESS, CLIENT_SECRET, REFRESH,
+};
 use crate::error::{Error, Result};
 use crate::http::Http;
 use crate::oauth2::token::{self, REFRESH_MARGIN};
@@ -321,14 +323,7 @@ impl Connect {
         let held = self.held_secrets(&account).await;
         let (ended, problem) = self.end_on_site(&account, held).await;
         let store = self.store(account.storage).ok()?;
-        let id = account.id.clone();
-        let deleted = blocking(move || {
-            for what in [ACCESS, REFRESH, CLIENT_SECRET, TOKEN_SECRET] {
-                store.delete(&secret_key(&id, what))?;
-            }
-            Ok(())
-        })
-        .await;
+        let deleted = forget_secrets(store, account.id.clone()).await;
         // Kept until the keyring items are gone (a locked keyring: the next start tries again).
         if deleted.is_ok() {
             let _ = std::fs::remove_file(&path);
@@ -348,15 +343,7 @@ impl Connect {
         let account = self.account(id)?;
         let held = self.held_secrets(&account).await;
         let (revoked, problem) = self.end_on_site(&account, held).await;
-        let store = self.store(account.storage)?;
-        let ids = account.id.clone();
-        blocking(move || {
-            for what in [ACCESS, REFRESH, CLIENT_SECRET, TOKEN_SECRET] {
-                store.delete(&secret_key(&ids, what))?;
-            }
-            Ok(())
-        })
-        .await?;
+        forget_secrets(self.store(account.storage)?, account.id.clone()).await?;
         match account.storage {
             Storage::Keyring => self.accounts.update(|all| all.retain(|a| a.id != account.id))?,
             Storage::Session => {

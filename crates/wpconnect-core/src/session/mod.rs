@@ -260,36 +260,24 @@ impl Connect {
             .map(|(what, v)| (secret_key(&account.id, what), v.map(str::to_string)))
             .collect();
         let st = store.clone();
-        blocking(move || {
+        let stored = blocking(move || {
             items.iter().try_for_each(|(k, v)| match v {
                 Some(v) => st.set(k, v),
                 None => st.delete(k),
             })
         })
-        .await
-        .inspect_err(|_| {
-            if let Some(p) = &pending {
-                let _ = std::fs::remove_file(p);
-            }
-        })?;
-        let saved = self.save_account(account.clone());
-        if let (Some(p), Ok(())) = (&pending, &saved) {
+        .await;
+        let saved = stored.and_then(|()| self.save_account(account.clone()));
+        // Not kept (the keyring refused a write, a full disk, a read-only folder): take a new
+        // account's secrets back out, so no keyring item is left that no account names. (What
+        // the sign-in changed for an account signed in before stays as it was.)
+        if saved.is_err() && replaced.is_none() {
+            let _ = forget_secrets(store.clone(), account.id.clone()).await;
+        }
+        if let Some(p) = &pending {
             let _ = std::fs::remove_file(p);
         }
-        if let Err(e) = saved {
-            // The account could not be recorded (a full disk, a read-only folder): take its
-            // secrets back out, so no keyring item is left that no account names. (What the
-            // sign-in had already changed for an account signed in before stays as it was.)
-            if replaced.is_none() {
-                let keys: Vec<String> =
-                    secrets.iter().map(|(what, _)| secret_key(&account.id, what)).collect();
-                let _ = blocking(move || keys.iter().try_for_each(|k| store.delete(k))).await;
-            }
-            if let Some(p) = &pending {
-                let _ = std::fs::remove_file(p);
-            }
-            return Err(e);
-        }
+        saved?;
         let mut notes = notes;
         if let Some((mut held, old)) = replaced {
             // Whatever the new sign-in still uses is not the old one's to end.
@@ -343,6 +331,16 @@ impl Connect {
         self.save_account(a)?;
         Ok(Error::SignInAgain { account: account.id.clone(), reason: reason.into() })
     }
+}
+
+/// Delete every secret an account may have in `store`.
+pub(crate) async fn forget_secrets(store: Arc<dyn SecretStore>, id: String) -> Result<()> {
+    blocking(move || {
+        [ACCESS, REFRESH, CLIENT_SECRET, TOKEN_SECRET]
+            .iter()
+            .try_for_each(|what| store.delete(&secret_key(&id, what)))
+    })
+    .await
 }
 
 /// Put `account` where the one with its id was (lists keep their order), or at the end.
